@@ -1,0 +1,330 @@
+/**
+ * Body parsing for the three encodings a notification may arrive in:
+ * `application/x-www-form-urlencoded`, `multipart/form-data` and `application/json`.
+ * Works on bytes, honours the `charset` parameter, refuses a field sent twice, and never throws.
+ *
+ * @module
+ */
+import * as E from 'fp-ts/lib/Either.js'
+import { invalidPayload, type Rejection } from './rejection.ts'
+
+/**
+ * Parsed fields by name. Form and multipart values are strings; JSON values are whatever the JSON
+ * held (the notification codec then insists on strings for known fields). The record has no
+ * prototype, so a field called `__proto__` is just a field.
+ *
+ * @example
+ * import type { Fields } from '@banksocket-webhooks/core'
+ * const f: Fields = { dc: 'Credit' }
+ */
+export type Fields = Readonly<Record<string, unknown>>
+
+/**
+ * A parsed `Content-Type`: lowercased media type and its parameters (names lowercased).
+ *
+ * @example
+ * import { parseContentType } from '@banksocket-webhooks/core'
+ * parseContentType('multipart/form-data; boundary="x y"')
+ * // { mediaType: 'multipart/form-data', params: { boundary: 'x y' } }
+ */
+export type ContentType = Readonly<{ mediaType: string; params: Readonly<Record<string, string>> }>
+
+/**
+ * Parses a `Content-Type` header value. Quoted parameter values are unquoted.
+ *
+ * @example
+ * import { parseContentType } from '@banksocket-webhooks/core'
+ * parseContentType('application/x-www-form-urlencoded; charset=UTF-8').params.charset // 'UTF-8'
+ */
+export const parseContentType = (header: string): ContentType => {
+  const [type = '', ...rest] = header.split(';')
+  const params: Record<string, string> = Object.create(null)
+  for (const part of rest) {
+    const eq = part.indexOf('=')
+    if (eq < 0) continue
+    const name = part.slice(0, eq).trim().toLowerCase()
+    let value = part.slice(eq + 1).trim()
+    if (value.length >= 2 && value.startsWith('"') && value.endsWith('"')) {
+      value = value.slice(1, -1).replace(/\\(.)/g, '$1')
+    }
+    if (name !== '' && !(name in params)) params[name] = value
+  }
+  return { mediaType: type.trim().toLowerCase(), params }
+}
+
+/**
+ * The most fields a notification may carry. Banksocket sends 12; extra fields are kept, but a body
+ * with more than this many is refused so that a hostile body cannot make the receiver build a huge
+ * record.
+ *
+ * @example
+ * import { MAX_FIELDS } from '@banksocket-webhooks/core'
+ * MAX_FIELDS // 100
+ */
+export const MAX_FIELDS = 100
+
+type Decoder = (bytes: Uint8Array) => string | undefined
+
+const decoderFor = (charset: string | undefined): Decoder | undefined => {
+  let decoder: TextDecoder
+  try {
+    decoder = new TextDecoder(charset ?? 'utf-8', { fatal: true })
+  } catch {
+    return undefined
+  }
+  return (bytes) => {
+    try {
+      return decoder.decode(bytes)
+    } catch {
+      return undefined
+    }
+  }
+}
+
+const unsupported = (contentType: string): E.Either<Rejection, never> =>
+  E.left({ _tag: 'unsupported_media_type', contentType })
+
+class FieldCollector {
+  readonly fields: Record<string, unknown> = Object.create(null)
+  private count = 0
+  add(name: string, value: unknown): Rejection | undefined {
+    if (Object.prototype.hasOwnProperty.call(this.fields, name)) {
+      return invalidPayload(name, 'sent more than once')
+    }
+    if (++this.count > MAX_FIELDS) return invalidPayload('', `more than ${MAX_FIELDS} fields`)
+    this.fields[name] = value
+    return undefined
+  }
+}
+
+const hexValue = (code: number): number =>
+  code >= 48 && code <= 57 ? code - 48 : code >= 97 && code <= 102 ? code - 87 : code >= 65 && code <= 70 ? code - 55 : -1
+
+/** Percent-decodes one form component; runs of escapes are decoded together in the charset. */
+const formComponent = (raw: string, decode: Decoder): string | undefined => {
+  const s = raw.includes('+') ? raw.replace(/\+/g, ' ') : raw
+  if (!s.includes('%')) return s
+  let out = ''
+  let i = 0
+  while (i < s.length) {
+    if (s.charCodeAt(i) !== 37) {
+      const next = s.indexOf('%', i)
+      const end = next < 0 ? s.length : next
+      out += s.slice(i, end)
+      i = end
+      continue
+    }
+    const bytes: number[] = []
+    while (i < s.length && s.charCodeAt(i) === 37) {
+      const hi = hexValue(s.charCodeAt(i + 1))
+      const lo = hexValue(s.charCodeAt(i + 2))
+      if (hi < 0 || lo < 0) return undefined
+      bytes.push((hi << 4) | lo)
+      i += 3
+    }
+    const text = decode(Uint8Array.from(bytes))
+    if (text === undefined) return undefined
+    out += text
+  }
+  return out
+}
+
+const parseForm = (body: Uint8Array, charset: string | undefined, contentType: string): E.Either<Rejection, Fields> => {
+  const decode = decoderFor(charset)
+  if (decode === undefined) return unsupported(contentType)
+  const text = decode(body)
+  if (text === undefined) return E.left(invalidPayload('', `body is not valid ${charset ?? 'utf-8'}`))
+  const collector = new FieldCollector()
+  let start = 0
+  while (start <= text.length) {
+    let end = text.indexOf('&', start)
+    if (end < 0) end = text.length
+    if (end > start) {
+      const pair = text.slice(start, end)
+      const eq = pair.indexOf('=')
+      const name = formComponent(eq < 0 ? pair : pair.slice(0, eq), decode)
+      if (name === undefined) return E.left(invalidPayload('', 'malformed percent-escape in a field name'))
+      const value = formComponent(eq < 0 ? '' : pair.slice(eq + 1), decode)
+      if (value === undefined) {
+        return E.left(invalidPayload(name, `malformed percent-escape or invalid ${charset ?? 'utf-8'}`))
+      }
+      const problem = collector.add(name, value)
+      if (problem !== undefined) return E.left(problem)
+    }
+    start = end + 1
+  }
+  return E.right(collector.fields)
+}
+
+const indexOfBytes = (haystack: Uint8Array, needle: Uint8Array, from: number): number => {
+  const first = needle[0] as number
+  const last = haystack.length - needle.length
+  let i = haystack.indexOf(first, from)
+  while (i >= 0 && i <= last) {
+    let j = 1
+    while (j < needle.length && haystack[i + j] === needle[j]) j++
+    if (j === needle.length) return i
+    i = haystack.indexOf(first, i + 1)
+  }
+  return -1
+}
+
+const latin1 = (bytes: Uint8Array): string => {
+  let s = ''
+  for (let i = 0; i < bytes.length; i++) s += String.fromCharCode(bytes[i] as number)
+  return s
+}
+
+const ascii = new TextEncoder()
+
+const parseMultipart = (body: Uint8Array, ct: ContentType, contentType: string): E.Either<Rejection, Fields> => {
+  const boundary = ct.params['boundary']
+  if (boundary === undefined || boundary === '' || boundary.length > 70) {
+    return E.left(invalidPayload('', 'multipart/form-data without a valid boundary parameter'))
+  }
+  const defaultDecode = decoderFor(ct.params['charset'])
+  if (defaultDecode === undefined) return unsupported(contentType)
+  const delimiter = ascii.encode(`--${boundary}`)
+  const nextDelimiter = ascii.encode(`\r\n--${boundary}`)
+  const collector = new FieldCollector()
+  let pos = indexOfBytes(body, delimiter, 0)
+  if (pos < 0) return E.left(invalidPayload('', 'multipart body has no boundary line'))
+  pos += delimiter.length
+  for (;;) {
+    if (body[pos] === 45 && body[pos + 1] === 45) return E.right(collector.fields) // closing "--"
+    if (body[pos] !== 13 || body[pos + 1] !== 10) {
+      return E.left(invalidPayload('', 'multipart boundary line is not followed by CRLF'))
+    }
+    pos += 2
+    const headersEnd = indexOfBytes(body, ascii.encode('\r\n\r\n'), pos)
+    if (headersEnd < 0) return E.left(invalidPayload('', 'multipart part headers are cut off'))
+    const headerText = defaultDecode(body.subarray(pos, headersEnd)) ?? latin1(body.subarray(pos, headersEnd))
+    const contentStart = headersEnd + 4
+    const contentEnd = indexOfBytes(body, nextDelimiter, contentStart)
+    if (contentEnd < 0) return E.left(invalidPayload('', 'multipart body ends before its closing boundary'))
+    let name: string | undefined
+    let partDecode = defaultDecode
+    for (const line of headerText.split('\r\n')) {
+      const colon = line.indexOf(':')
+      if (colon < 0) continue
+      const header = line.slice(0, colon).trim().toLowerCase()
+      const value = parseContentType(line.slice(colon + 1))
+      if (header === 'content-disposition' && value.mediaType === 'form-data') name = value.params['name']
+      if (header === 'content-type' && value.params['charset'] !== undefined) {
+        const d = decoderFor(value.params['charset'])
+        if (d === undefined) return unsupported(contentType)
+        partDecode = d
+      }
+    }
+    if (name === undefined) return E.left(invalidPayload('', 'multipart part without a form-data name'))
+    const text = partDecode(body.subarray(contentStart, contentEnd))
+    if (text === undefined) return E.left(invalidPayload(name, 'is not valid text in its charset'))
+    const problem = collector.add(name, text)
+    if (problem !== undefined) return E.left(problem)
+    pos = contentEnd + nextDelimiter.length
+  }
+}
+
+/** Finds a top-level key that appears twice in valid JSON object text; JSON.parse would keep the last. */
+const duplicateTopLevelKey = (text: string): string | undefined => {
+  const seen = new Set<string>()
+  let depth = 0
+  let expectKey = false
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i)
+    if (c === 34) {
+      let j = i + 1
+      while (j < text.length && text.charCodeAt(j) !== 34) j += text.charCodeAt(j) === 92 ? 2 : 1
+      if (depth === 1 && expectKey) {
+        const key = JSON.parse(text.slice(i, j + 1)) as string
+        if (seen.has(key)) return key
+        seen.add(key)
+        expectKey = false
+      }
+      i = j
+    } else if (c === 123 || c === 91) {
+      depth++
+      if (depth === 1) expectKey = c === 123
+    } else if (c === 125 || c === 93) {
+      depth--
+    } else if (c === 44 && depth === 1) {
+      expectKey = true
+    }
+  }
+  return undefined
+}
+
+const parseJson = (body: Uint8Array, charset: string | undefined, contentType: string): E.Either<Rejection, Fields> => {
+  const decode = decoderFor(charset)
+  if (decode === undefined) return unsupported(contentType)
+  const text = decode(body)
+  if (text === undefined) return E.left(invalidPayload('', `body is not valid ${charset ?? 'utf-8'}`))
+  let value: unknown
+  try {
+    value = JSON.parse(text)
+  } catch {
+    return E.left(invalidPayload('', 'body is not valid JSON'))
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    return E.left(invalidPayload('', 'JSON body must be an object of string fields'))
+  }
+  const duplicate = duplicateTopLevelKey(text)
+  if (duplicate !== undefined) return E.left(invalidPayload(duplicate, 'sent more than once'))
+  const collector = new FieldCollector()
+  for (const [name, field] of Object.entries(value)) {
+    const problem = collector.add(name, field)
+    if (problem !== undefined) return E.left(problem)
+  }
+  return E.right(collector.fields)
+}
+
+/**
+ * Parses a notification body by its `Content-Type`. Any other media type, a missing header or an
+ * unknown charset is `unsupported_media_type`; malformed bodies are `invalid_payload` with the path
+ * of the offending field where there is one.
+ *
+ * @example
+ * import { parseBody } from '@banksocket-webhooks/core'
+ * const body = new TextEncoder().encode('dc=Credit&description=FATURA+%C3%96DEMES%C4%B0')
+ * parseBody(body, 'application/x-www-form-urlencoded')
+ * // Right({ dc: 'Credit', description: 'FATURA ÖDEMESİ' })
+ */
+export const parseBody = (body: Uint8Array, contentType: string | null | undefined): E.Either<Rejection, Fields> => {
+  const header = contentType ?? ''
+  const ct = parseContentType(header)
+  switch (ct.mediaType) {
+    case 'application/x-www-form-urlencoded':
+      return parseForm(body, ct.params['charset'], header)
+    case 'multipart/form-data':
+      return parseMultipart(body, ct, header)
+    case 'application/json':
+      return parseJson(body, ct.params['charset'], header)
+    default:
+      return unsupported(header)
+  }
+}
+
+const unreserved = /[A-Za-z0-9*\-._]/
+
+/**
+ * Encodes fields as `application/x-www-form-urlencoded` UTF-8 (space as `+`), the inverse of the form
+ * parser. Useful to send notifications in tests.
+ *
+ * @example
+ * import { encodeForm } from '@banksocket-webhooks/core'
+ * encodeForm({ description: 'A&B=C+D %20' }) // 'description=A%26B%3DC%2BD+%2520'
+ */
+export const encodeForm = (fields: Readonly<Record<string, string>>): string =>
+  Object.entries(fields)
+    .map(([k, v]) => `${formEscape(k)}=${formEscape(v)}`)
+    .join('&')
+
+const formEscape = (s: string): string => {
+  let out = ''
+  for (const ch of s) {
+    if (ch === ' ') out += '+'
+    else if (unreserved.test(ch)) out += ch
+    else for (const b of ascii.encode(ch)) out += `%${b.toString(16).toUpperCase().padStart(2, '0')}`
+  }
+  return out
+}

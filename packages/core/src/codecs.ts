@@ -1,0 +1,234 @@
+/**
+ * io-ts codecs for Banksocket's wire formats: the transaction notification and the management API.
+ * A codec and its type share one name.
+ *
+ * @module
+ */
+import * as t from 'io-ts'
+import { AMOUNT_SYNTAX, BALANCE_SYNTAX } from './money.ts'
+
+/**
+ * Direction of a movement: `Credit` is money in, `Debit` money out.
+ *
+ * @example
+ * import { Dc } from '@banksocket-webhooks/core'
+ * Dc.is('Credit') // true
+ * Dc.is('Refund') // false
+ */
+export const Dc = t.keyof({ Credit: null, Debit: null }, 'Dc')
+/** @see {@link Dc} */
+export type Dc = t.TypeOf<typeof Dc>
+
+/**
+ * Which movements a webhook receives: `NEW_TRANSACTION` (all), `NEW_DEBIT` or `NEW_CREDIT`.
+ *
+ * @example
+ * import { WebhookEvent } from '@banksocket-webhooks/core'
+ * WebhookEvent.is('NEW_CREDIT') // true
+ */
+export const WebhookEvent = t.keyof({ NEW_TRANSACTION: null, NEW_DEBIT: null, NEW_CREDIT: null }, 'WebhookEvent')
+/** @see {@link WebhookEvent} */
+export type WebhookEvent = t.TypeOf<typeof WebhookEvent>
+
+/**
+ * A Banksocket account id: a positive integer. Decodes from a number or a string of digits, so
+ * `"69"` (as in notifications) and `69` are the same account.
+ *
+ * @example
+ * import { AccountId } from '@banksocket-webhooks/core'
+ * AccountId.decode('69') // Right(69)
+ * AccountId.decode(-1)   // Left(...)
+ */
+export const AccountId = new t.Type<number, number, unknown>(
+  'AccountId',
+  (u): u is number => typeof u === 'number' && Number.isSafeInteger(u) && u > 0,
+  (u, c) => {
+    const n = typeof u === 'string' && /^\d{1,15}$/.test(u) ? Number(u) : u
+    return typeof n === 'number' && Number.isSafeInteger(n) && n > 0
+      ? t.success(n)
+      : t.failure(u, c, 'expected a positive integer account id')
+  },
+  (n) => n,
+)
+/** @see {@link AccountId} */
+export type AccountId = t.TypeOf<typeof AccountId>
+
+/**
+ * The accounts a webhook covers: `'all'` or one account id.
+ *
+ * @example
+ * import { AccountSelector } from '@banksocket-webhooks/core'
+ * AccountSelector.decode('all') // Right('all')
+ * AccountSelector.decode(69)    // Right(69)
+ */
+export const AccountSelector = t.union([t.literal('all'), AccountId], 'AccountSelector')
+/** @see {@link AccountSelector} */
+export type AccountSelector = t.TypeOf<typeof AccountSelector>
+
+/**
+ * A non-empty string without leading or trailing whitespace-only content.
+ *
+ * @example
+ * import { NonEmptyString } from '@banksocket-webhooks/core'
+ * NonEmptyString.is('') // false
+ */
+export const NonEmptyString = new t.Type<string, string, unknown>(
+  'NonEmptyString',
+  (u): u is string => typeof u === 'string' && u.trim().length > 0,
+  (u, c) => (typeof u === 'string' && u.trim().length > 0 ? t.success(u) : t.failure(u, c, 'expected a non-empty string')),
+  (s) => s,
+)
+
+/**
+ * An absolute `http:` or `https:` URL, kept exactly as given.
+ *
+ * @example
+ * import { EndpointUrl } from '@banksocket-webhooks/core'
+ * EndpointUrl.is('https://example.com/hooks/banksocket') // true
+ * EndpointUrl.is('ftp://example.com')                    // false
+ */
+export const EndpointUrl = new t.Type<string, string, unknown>(
+  'EndpointUrl',
+  (u): u is string => typeof u === 'string' && isHttpUrl(u),
+  (u, c) => (typeof u === 'string' && isHttpUrl(u) ? t.success(u) : t.failure(u, c, 'expected an absolute http(s) URL')),
+  (s) => s,
+)
+
+const isHttpUrl = (s: string): boolean => {
+  try {
+    const url = new URL(s)
+    return url.protocol === 'http:' || url.protocol === 'https:'
+  } catch {
+    return false
+  }
+}
+
+/**
+ * The body of `POST /webhooks`: what a new webhook listens to and where it delivers.
+ *
+ * @example
+ * import { CreateWebhookInput } from '@banksocket-webhooks/core'
+ * CreateWebhookInput.decode({ title: 'orders', endpoint: 'https://shop.example/bs', event: 'NEW_CREDIT', account: 'all' })
+ */
+export const CreateWebhookInput = t.type(
+  { title: NonEmptyString, endpoint: EndpointUrl, event: WebhookEvent, account: AccountSelector },
+  'CreateWebhookInput',
+)
+/** @see {@link CreateWebhookInput} */
+export type CreateWebhookInput = t.TypeOf<typeof CreateWebhookInput>
+
+/**
+ * A registered webhook, as Banksocket answers it.
+ *
+ * @example
+ * import { Webhook } from '@banksocket-webhooks/core'
+ * Webhook.decode({ id: 1233, endpoint: 'http://test', title: 'TR işbank api test' })
+ */
+export const Webhook = t.type({ id: t.number, endpoint: t.string, title: t.string }, 'Webhook')
+/** @see {@link Webhook} */
+export type Webhook = t.TypeOf<typeof Webhook>
+
+/**
+ * The 200 answer of `POST /webhooks`: `{"webhook": {...}}`.
+ *
+ * @example
+ * import { CreateWebhookResponse } from '@banksocket-webhooks/core'
+ * CreateWebhookResponse.decode({ webhook: { id: 1, endpoint: 'http://test', title: 't' } })
+ */
+export const CreateWebhookResponse = t.type({ webhook: Webhook }, 'CreateWebhookResponse')
+/** @see {@link CreateWebhookResponse} */
+export type CreateWebhookResponse = t.TypeOf<typeof CreateWebhookResponse>
+
+/**
+ * The 200 answer of `DELETE /webhooks/:id`: `{"status":"success"}`.
+ *
+ * @example
+ * import { DeleteWebhookResponse } from '@banksocket-webhooks/core'
+ * DeleteWebhookResponse.is({ status: 'success' }) // true
+ */
+export const DeleteWebhookResponse = t.type({ status: t.literal('success') }, 'DeleteWebhookResponse')
+/** @see {@link DeleteWebhookResponse} */
+export type DeleteWebhookResponse = t.TypeOf<typeof DeleteWebhookResponse>
+
+/**
+ * The six fields the hash covers, in hashing order. Only these are authenticated.
+ *
+ * @example
+ * import { AUTHENTICATED_FIELDS } from '@banksocket-webhooks/core'
+ * AUTHENTICATED_FIELDS.join('+') // 'dc+code+amount+balance+currency+description'
+ */
+export const AUTHENTICATED_FIELDS = ['dc', 'code', 'amount', 'balance', 'currency', 'description'] as const
+
+/**
+ * The fields Banksocket sends that the hash does NOT cover. Anyone who can replay a notification can
+ * change them; treat them as hints, never as proof (for example, do not credit an account chosen by
+ * `account_id` alone without checking it against the authenticated description or amount).
+ *
+ * @example
+ * import { UNAUTHENTICATED_FIELDS } from '@banksocket-webhooks/core'
+ * UNAUTHENTICATED_FIELDS.includes('account_id') // true
+ */
+export const UNAUTHENTICATED_FIELDS = ['account_id', 'account', 'bank', 'opponent_id', 'opponent_iban'] as const
+
+/**
+ * Every field name Banksocket documents for a notification.
+ *
+ * @example
+ * import { NOTIFICATION_FIELDS } from '@banksocket-webhooks/core'
+ * NOTIFICATION_FIELDS.length // 12
+ */
+export const NOTIFICATION_FIELDS = [...AUTHENTICATED_FIELDS, ...UNAUTHENTICATED_FIELDS, 'hash'] as const
+
+const refine = (name: string, test: (s: string) => boolean, message: string): t.Type<string, string, unknown> =>
+  new t.Type<string, string, unknown>(
+    name,
+    (u): u is string => typeof u === 'string' && test(u),
+    (u, c) => (typeof u !== 'string' ? t.failure(u, c, 'expected a string') : test(u) ? t.success(u) : t.failure(u, c, message)),
+    (s) => s,
+  )
+
+/** A string field; a number or anything else where a string belongs is named in the error. */
+const Str = refine('string', () => true, '')
+
+/**
+ * The wire notification: every documented field, as the exact strings received. Amount and balance
+ * are checked to be dot-decimal (never reformatted); `account_id` is digits; `currency` is three
+ * capital letters. `account`, `bank`, `opponent_id` and `opponent_iban` may be empty or absent
+ * (absent decodes as `""`).
+ *
+ * @example
+ * import { WireNotification } from '@banksocket-webhooks/core'
+ * WireNotification.decode({ dc: 'Credit', code: 'EFT', amount: '100.00', balance: '18100.00', currency: 'TRY',
+ *   description: 'SN:276689', account_id: '69', hash: 'NmYw...' })
+ */
+export const WireNotification = t.intersection(
+  [
+    t.type({
+      dc: refine('Dc', (s) => s === 'Credit' || s === 'Debit', 'expected "Credit" or "Debit"'),
+      code: refine('TransactionCode', (s) => s.trim() !== '', 'expected a non-empty transaction code such as EFT'),
+      amount: refine('Amount', (s) => AMOUNT_SYNTAX.test(s), 'expected an unsigned dot-decimal amount such as 100.00'),
+      balance: refine('Balance', (s) => BALANCE_SYNTAX.test(s), 'expected a dot-decimal balance such as 18100.00'),
+      currency: refine('Currency', (s) => /^[A-Z]{3}$/.test(s), 'expected an ISO 4217 code such as TRY'),
+      description: Str,
+      account_id: refine('AccountId', (s) => /^\d{1,15}$/.test(s), 'expected the account id as digits'),
+      hash: refine('Hash', (s) => s !== '', 'expected a non-empty hash'),
+    }),
+    t.partial({ account: Str, bank: Str, opponent_id: Str, opponent_iban: Str }),
+  ],
+  'WireNotification',
+)
+/** @see {@link WireNotification} */
+export type WireNotification = Readonly<{
+  dc: Dc
+  code: string
+  amount: string
+  balance: string
+  currency: string
+  description: string
+  account_id: string
+  account: string
+  bank: string
+  opponent_id: string
+  opponent_iban: string
+  hash: string
+}>

@@ -1,0 +1,218 @@
+/**
+ * Banksocket's authenticity proof:
+ * `base64( hex_lowercase( sha256( utf8(dc + code + amount + balance + currency + description + secret) ) ) )`.
+ * Verification runs over the exact strings received. Base64 of the raw 32-byte digest is accepted
+ * too, several secrets may be active at once (rotation) and comparison takes constant time.
+ *
+ * @module
+ */
+import * as E from 'fp-ts/lib/Either.js'
+import * as T from 'fp-ts/lib/Task.js'
+import * as TE from 'fp-ts/lib/TaskEither.js'
+
+/**
+ * The hashing port: SHA-256 of the UTF-8 encoding of `message`. Return the 32-byte digest, or a
+ * Promise of it. The default is Web Crypto ({@link webCryptoSha256}); on Node pass a `node:crypto`
+ * hasher, which is several times faster (see the adapter-node-server package).
+ *
+ * @example
+ * import type { Sha256 } from '@banksocket-webhooks/core'
+ * import { createHash } from 'node:crypto'
+ * const nodeSha256: Sha256 = (message) => createHash('sha256').update(message, 'utf8').digest()
+ */
+export type Sha256 = (message: string) => Uint8Array | Promise<Uint8Array>
+
+const encoder = new TextEncoder()
+
+/**
+ * SHA-256 through `crypto.subtle`, available in Node 20, Deno, Workers, Bun and browsers.
+ *
+ * @example
+ * import { webCryptoSha256 } from '@banksocket-webhooks/core'
+ * const digest = await webCryptoSha256('abc') // Uint8Array(32)
+ */
+export const webCryptoSha256: Sha256 = async (message) =>
+  new Uint8Array(await crypto.subtle.digest('SHA-256', encoder.encode(message)))
+
+/**
+ * The fields that go into the hash, as exact strings.
+ *
+ * @example
+ * import type { SignedFields } from '@banksocket-webhooks/core'
+ * const f: SignedFields = { dc: 'Credit', code: 'EFT', amount: '100.00', balance: '18100.00', currency: 'TRY', description: 'SN:1' }
+ */
+export type SignedFields = Readonly<{
+  dc: string
+  code: string
+  amount: string
+  balance: string
+  currency: string
+  description: string
+}>
+
+/**
+ * The message that is hashed, without the secret: the six fields concatenated in order.
+ *
+ * @example
+ * import { signingInput } from '@banksocket-webhooks/core'
+ * signingInput({ dc: 'Credit', code: 'EFT', amount: '1.00', balance: '2.00', currency: 'TRY', description: 'x' })
+ * // 'CreditEFT1.002.00TRYx'
+ */
+export const signingInput = (f: SignedFields): string =>
+  f.dc + f.code + f.amount + f.balance + f.currency + f.description
+
+const HEX = '0123456789abcdef'
+
+/**
+ * Lowercase hex of bytes.
+ *
+ * @example
+ * import { toHex } from '@banksocket-webhooks/core'
+ * toHex(new Uint8Array([0, 255])) // '00ff'
+ */
+export const toHex = (bytes: Uint8Array): string => {
+  let out = ''
+  for (let i = 0; i < bytes.length; i++) {
+    const b = bytes[i] as number
+    out += HEX[b >> 4]! + HEX[b & 15]!
+  }
+  return out
+}
+
+const bytesToBase64 = (bytes: Uint8Array): string => {
+  let binary = ''
+  for (let i = 0; i < bytes.length; i++) binary += String.fromCharCode(bytes[i] as number)
+  return btoa(binary)
+}
+
+/**
+ * Which encoding of the digest to produce: `hex` (Banksocket's, base64 of the hex text) or `raw`
+ * (base64 of the 32 digest bytes, a variant that verification also accepts).
+ *
+ * @example
+ * import type { HashVariant } from '@banksocket-webhooks/core'
+ * const v: HashVariant = 'hex'
+ */
+export type HashVariant = 'hex' | 'raw'
+
+/**
+ * Signs fields as Banksocket does. Returns a Task of the `hash` value to send.
+ *
+ * @example
+ * import { sign } from '@banksocket-webhooks/core'
+ * const hash = await sign({ dc: 'Credit', code: 'EFT', amount: '100.00', balance: '18100.00',
+ *   currency: 'TRY', description: 'SN:1' }, 'my-secret')()
+ */
+export const sign =
+  (fields: SignedFields, secret: string, options: Readonly<{ sha256?: Sha256; variant?: HashVariant }> = {}): T.Task<string> =>
+  async () => {
+    const digest = await (options.sha256 ?? webCryptoSha256)(signingInput(fields) + secret)
+    return options.variant === 'raw' ? bytesToBase64(digest) : btoa(toHex(digest))
+  }
+
+/**
+ * The hash did not match any active secret (or was not a base64 digest at all). Deliberately
+ * carries nothing that could help an attacker or leak a secret.
+ *
+ * @example
+ * import type { InvalidHash } from '@banksocket-webhooks/core'
+ * const e: InvalidHash = { _tag: 'invalid_hash' }
+ */
+export type InvalidHash = Readonly<{ _tag: 'invalid_hash' }>
+
+const INVALID_HASH: InvalidHash = { _tag: 'invalid_hash' }
+
+/**
+ * A successful verification: which secret matched (its index in the list, never its value) and the
+ * digest as lowercase hex.
+ *
+ * @example
+ * import type { Verified } from '@banksocket-webhooks/core'
+ * const v: Verified = { secretIndex: 0, digest: '6f00...' }
+ */
+export type Verified = Readonly<{ secretIndex: number; digest: string }>
+
+/**
+ * Decodes a received hash into the 32 digest bytes it claims, accepting base64 of the 64 lowercase
+ * hex characters (canonical) or base64 of the raw digest. Anything else is `undefined`.
+ *
+ * @example
+ * import { claimedDigest } from '@banksocket-webhooks/core'
+ * claimedDigest('not base64!') // undefined
+ */
+export const claimedDigest = (hash: string): Uint8Array | undefined => {
+  if (hash.length !== 88 && hash.length !== 44) return undefined
+  let binary: string
+  try {
+    binary = atob(hash)
+  } catch {
+    return undefined
+  }
+  if (binary.length === 32) {
+    const out = new Uint8Array(32)
+    for (let i = 0; i < 32; i++) out[i] = binary.charCodeAt(i)
+    return out
+  }
+  if (binary.length !== 64) return undefined
+  const out = new Uint8Array(32)
+  for (let i = 0; i < 32; i++) {
+    const hi = HEX.indexOf(binary[2 * i]!)
+    const lo = HEX.indexOf(binary[2 * i + 1]!)
+    if (hi < 0 || lo < 0) return undefined
+    out[i] = (hi << 4) | lo
+  }
+  return out
+}
+
+/**
+ * Compares two byte arrays in time that depends only on their length.
+ *
+ * @example
+ * import { constantTimeEqual } from '@banksocket-webhooks/core'
+ * constantTimeEqual(new Uint8Array([1]), new Uint8Array([1])) // true
+ */
+export const constantTimeEqual = (a: Uint8Array, b: Uint8Array): boolean => {
+  if (a.length !== b.length) return false
+  let diff = 0
+  for (let i = 0; i < a.length; i++) diff |= (a[i] as number) ^ (b[i] as number)
+  return diff === 0
+}
+
+/**
+ * Verifies a received `hash` over the exact received fields against every active secret. Every
+ * secret is tried (no early exit that would reveal which one matched through timing).
+ *
+ * @example
+ * import { verify } from '@banksocket-webhooks/core'
+ * import { pipe } from 'fp-ts/function'
+ * import * as TE from 'fp-ts/TaskEither'
+ * const result = await pipe(
+ *   verify(fields, fields.hash, ['current-secret', 'previous-secret']),
+ *   TE.map((v) => v.secretIndex),
+ * )()
+ */
+export const verify = (
+  fields: SignedFields,
+  hash: string,
+  secrets: ReadonlyArray<string>,
+  sha256: Sha256 = webCryptoSha256,
+): TE.TaskEither<InvalidHash, Verified> => {
+  const claimed = claimedDigest(hash)
+  if (claimed === undefined || secrets.length === 0) return TE.left(INVALID_HASH)
+  const input = signingInput(fields)
+  return async () => {
+    let matched = -1
+    let digest: Uint8Array | undefined
+    for (let i = 0; i < secrets.length; i++) {
+      const d = sha256(input + secrets[i])
+      const bytes = d instanceof Uint8Array ? d : await d
+      if (constantTimeEqual(bytes, claimed) && matched < 0) {
+        matched = i
+        digest = bytes
+      }
+    }
+    return matched >= 0 && digest !== undefined
+      ? E.right({ secretIndex: matched, digest: toHex(digest) })
+      : E.left(INVALID_HASH)
+  }
+}

@@ -1,0 +1,117 @@
+/**
+ * The receiver's HTTP contract, decided once for every runtime: status, headers and JSON body for
+ * each outcome.
+ *
+ * | case | status | body |
+ * |---|---|---|
+ * | accepted | 200 | `{"status":"ok"}` |
+ * | duplicate | 200 | `{"status":"duplicate"}` |
+ * | invalid_payload | 400 | `{"error":"invalid_payload","details":[...]}` |
+ * | invalid_hash | 401 | `{"error":"invalid_hash"}` |
+ * | wrong method | 405 | `{"error":"method_not_allowed"}`, `Allow: POST` |
+ * | too_large | 413 | `{"error":"too_large"}` |
+ * | unsupported_media_type | 415 | `{"error":"unsupported_media_type"}` |
+ * | handler failed or timed out | 500 | `{"error":"handler_failed"}` |
+ * | store failed | 500 | `{"error":"store_failed"}` |
+ * | internal error | 500 | `{"error":"internal_error"}` |
+ *
+ * @module
+ */
+import type { Outcome } from './inbox.ts'
+import type { Rejection } from './rejection.ts'
+
+/**
+ * An HTTP answer in runtime-neutral form.
+ *
+ * @example
+ * import type { HttpAnswer } from '@banksocket-webhooks/core'
+ * const toResponse = (a: HttpAnswer) => new Response(a.body, { status: a.status, headers: a.headers })
+ */
+export type HttpAnswer = Readonly<{ status: number; headers: Readonly<Record<string, string>>; body: string }>
+
+const JSON_HEADERS = { 'content-type': 'application/json; charset=utf-8' } as const
+
+const json = (status: number, value: unknown, headers: Readonly<Record<string, string>> = JSON_HEADERS): HttpAnswer => ({
+  status,
+  headers,
+  body: JSON.stringify(value),
+})
+
+/**
+ * The answer to a rejection.
+ *
+ * @example
+ * import { rejectionAnswer } from '@banksocket-webhooks/core'
+ * rejectionAnswer({ _tag: 'invalid_hash' }) // { status: 401, body: '{"error":"invalid_hash"}', ... }
+ */
+export const rejectionAnswer = (rejection: Rejection): HttpAnswer => {
+  switch (rejection._tag) {
+    case 'invalid_payload':
+      return json(400, { error: 'invalid_payload', details: rejection.details })
+    case 'invalid_hash':
+      return json(401, { error: 'invalid_hash' })
+    case 'too_large':
+      return json(413, { error: 'too_large' })
+    case 'unsupported_media_type':
+      return json(415, { error: 'unsupported_media_type' })
+  }
+}
+
+/**
+ * The answer to an inbox outcome.
+ *
+ * @example
+ * import { answerFor } from '@banksocket-webhooks/core'
+ * answerFor(await inbox.deliver(input, dispatch)).status // 200, 400, 401, 413, 415 or 500
+ */
+export const answerFor = (outcome: Outcome): HttpAnswer => {
+  switch (outcome._tag) {
+    case 'accepted':
+      return json(200, { status: 'ok' })
+    case 'duplicate':
+      return json(200, { status: 'duplicate' })
+    case 'rejected':
+      return rejectionAnswer(outcome.rejection)
+    case 'handler_failed':
+      return json(500, { error: 'handler_failed' })
+    case 'store_failed':
+      return json(500, { error: 'store_failed' })
+    case 'internal_error':
+      return json(500, { error: 'internal_error' })
+  }
+}
+
+/**
+ * The answer to any method but POST: 405 with `Allow: POST`.
+ *
+ * @example
+ * import { METHOD_NOT_ALLOWED } from '@banksocket-webhooks/core'
+ * METHOD_NOT_ALLOWED.headers.allow // 'POST'
+ */
+export const METHOD_NOT_ALLOWED: HttpAnswer = json(
+  405,
+  { error: 'method_not_allowed' },
+  { ...JSON_HEADERS, allow: 'POST' },
+)
+
+/**
+ * The answer to a body that was cut off before its declared length (the connection closed or
+ * the body ended early): 400 invalid_payload.
+ *
+ * @example
+ * import { TRUNCATED_BODY } from '@banksocket-webhooks/core'
+ * TRUNCATED_BODY.status // 400
+ */
+export const TRUNCATED_BODY: HttpAnswer = json(400, {
+  error: 'invalid_payload',
+  details: [{ path: '', message: 'body ended before its declared length' }],
+})
+
+/**
+ * The answer to a body larger than the limit, for adapters that stop reading early.
+ *
+ * @example
+ * import { TOO_LARGE } from '@banksocket-webhooks/core'
+ * TOO_LARGE.status // 413
+ */
+export const TOO_LARGE: HttpAnswer = rejectionAnswer({ _tag: 'too_large', limit: 0 })

@@ -1,0 +1,141 @@
+/**
+ * `@banksocket-webhooks/core`: the Banksocket webhook domain, on Web APIs only (runs unchanged on
+ * Node, Deno, Cloudflare Workers and Bun).
+ *
+ * - Wire: {@link WireNotification} and the management API codecs.
+ * - Authenticity: {@link sign}, {@link verify} (hex-then-base64, raw digest accepted, rotation).
+ * - Receiving: {@link parseBody}, {@link receive}, and the {@link createInbox} pipeline with
+ *   its HTTP contract ({@link answerFor}).
+ * - Exact money: {@link parseAmount}, {@link formatMoney} (bigint minor units, never floats).
+ * - Event sourcing: domain events, the subscription and ledger deciders, the {@link EventStore}
+ *   port with an in-memory store, and the ledger projection.
+ *
+ * @example
+ * import { receive } from '@banksocket-webhooks/core'
+ * import { pipe } from 'fp-ts/function'
+ * import * as TE from 'fp-ts/TaskEither'
+ *
+ * const result = await pipe(
+ *   receive({ body, contentType }, { secrets: [secret] }),
+ *   TE.map((tx) => tx.amount),
+ * )()
+ *
+ * @packageDocumentation
+ */
+export {
+  parseBody,
+  parseContentType,
+  encodeForm,
+  MAX_FIELDS,
+  type Fields,
+  type ContentType,
+} from './body.ts'
+export {
+  AccountId,
+  AccountSelector,
+  AUTHENTICATED_FIELDS,
+  CreateWebhookInput,
+  CreateWebhookResponse,
+  Dc,
+  DeleteWebhookResponse,
+  EndpointUrl,
+  NonEmptyString,
+  NOTIFICATION_FIELDS,
+  UNAUTHENTICATED_FIELDS,
+  Webhook,
+  WebhookEvent,
+  WireNotification,
+} from './codecs.ts'
+export { fold, type Decider } from './decider.ts'
+export {
+  BalanceGapDetected,
+  DomainEvent,
+  DuplicateIgnored,
+  LedgerEvent,
+  SubscriptionEvent,
+  TransactionReceived,
+  WebhookCreated,
+  WebhookDeleted,
+} from './events.ts'
+export {
+  claimedDigest,
+  constantTimeEqual,
+  sign,
+  signingInput,
+  toHex,
+  verify,
+  webCryptoSha256,
+  type HashVariant,
+  type InvalidHash,
+  type Sha256,
+  type SignedFields,
+  type Verified,
+} from './hash.ts'
+export { answerFor, METHOD_NOT_ALLOWED, rejectionAnswer, TOO_LARGE, TRUNCATED_BODY, type HttpAnswer } from './http.ts'
+export { ibanView, type IbanProblem, type IbanView } from './iban.ts'
+export {
+  createInbox,
+  DEFAULT_HANDLER_TIMEOUT,
+  HandlerTimeoutError,
+  type Dispatch,
+  type Inbox,
+  type InboxOptions,
+  type Outcome,
+} from './inbox.ts'
+export { KeyWindow } from './keywindow.ts'
+export {
+  DEFAULT_DEDUPE_WINDOW,
+  expectedBalance,
+  ledgerDecider,
+  ledgerStream,
+  type LastMovement,
+  type LedgerCommand,
+  type LedgerError,
+  type LedgerOptions,
+  type LedgerState,
+} from './ledger.ts'
+export {
+  addMoney,
+  AMOUNT_SYNTAX,
+  BALANCE_SYNTAX,
+  currencyExponent,
+  formatMoney,
+  Money,
+  parseAmount,
+  parseBalance,
+  subtractMoney,
+  zero,
+  type InvalidAmount,
+} from './money.ts'
+export { emptyLedgerSummary, projectLedger, summarizeLedgers, type LedgerSummary } from './projection.ts'
+export {
+  DEFAULT_BODY_LIMIT,
+  problemsOf,
+  receive,
+  receiveFields,
+  type AuthenticatedFields,
+  type ReceiveOptions,
+  type UnauthenticatedFields,
+  type VerifiedTransaction,
+} from './receive.ts'
+export { invalidPayload, type PayloadProblem, type Rejection } from './rejection.ts'
+export {
+  checkSubscribe,
+  checkUnsubscribe,
+  findSubscription,
+  subscriptionDecider,
+  type Subscription,
+  type SubscriptionCommand,
+  type SubscriptionError,
+  type SubscriptionSpec,
+  type SubscriptionState,
+} from './subscription.ts'
+export {
+  createInMemoryEventStore,
+  versionMatches,
+  type EventStore,
+  type ExpectedVersion,
+  type StoredEvent,
+  type StoreError,
+  type StreamRead,
+} from './store.ts'

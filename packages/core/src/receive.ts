@@ -1,0 +1,223 @@
+/**
+ * The one receive pipeline every receiver uses: size limit, body parsing, decoding, hash
+ * verification and exact money, ending in a {@link VerifiedTransaction} or a {@link Rejection}.
+ *
+ * @module
+ */
+import * as E from 'fp-ts/lib/Either.js'
+import { pipe } from 'fp-ts/lib/function.js'
+import * as TE from 'fp-ts/lib/TaskEither.js'
+import type * as t from 'io-ts'
+import { parseBody, type Fields } from './body.ts'
+import { NOTIFICATION_FIELDS, WireNotification, type Dc } from './codecs.ts'
+import { toHex, verify, webCryptoSha256, type Sha256 } from './hash.ts'
+import { ibanView, type IbanView } from './iban.ts'
+import { parseAmount, parseBalance, type Money } from './money.ts'
+import type { PayloadProblem, Rejection } from './rejection.ts'
+
+/**
+ * The fields the hash proves came from Banksocket, as the exact strings received.
+ *
+ * @example
+ * import type { AuthenticatedFields } from '@banksocket-webhooks/core'
+ * const v: AuthenticatedFields = { dc: 'Credit', code: 'EFT', amount: '100.00', balance: '18100.00', currency: 'TRY', description: 'SN:1' }
+ */
+export type AuthenticatedFields = Readonly<{
+  dc: Dc
+  code: string
+  amount: string
+  balance: string
+  currency: string
+  description: string
+}>
+
+/**
+ * Fields Banksocket sends that the hash does NOT cover: anyone replaying a notification can change
+ * them. Use them to route and display, not as proof.
+ *
+ * @example
+ * import type { UnauthenticatedFields } from '@banksocket-webhooks/core'
+ * const u: UnauthenticatedFields = { account_id: '69', account: '', bank: '', opponent_id: '', opponent_iban: '' }
+ */
+export type UnauthenticatedFields = Readonly<{
+  account_id: string
+  account: string
+  bank: string
+  opponent_id: string
+  opponent_iban: string
+}>
+
+/**
+ * A notification whose hash matched one of the active secrets.
+ *
+ * - `verified`: the authenticated fields, exact strings.
+ * - `unverified`: the fields the hash does not cover; `opponentIban` is a validity view of
+ *   `unverified.opponent_iban`, never a reason to reject.
+ * - `amount`, `balance`: exact money in minor units (bigint), parsed from the verified strings.
+ * - `idempotencyKey`: hex SHA-256 over the authenticated fields only (not the secret), so a
+ *   re-delivery is recognised even after a secret rotation or with altered unauthenticated fields.
+ * - `extra`: any fields beyond the documented ones, kept rather than dropped.
+ *
+ * @example
+ * import type { VerifiedTransaction } from '@banksocket-webhooks/core'
+ * const credit = (tx: VerifiedTransaction) => tx.verified.dc === 'Credit' ? tx.amount.minor : 0n
+ */
+export type VerifiedTransaction = Readonly<{
+  idempotencyKey: string
+  verified: AuthenticatedFields
+  unverified: UnauthenticatedFields
+  amount: Money
+  balance: Money
+  opponentIban: IbanView
+  hash: string
+  secretIndex: number
+  extra: Fields
+}>
+
+/**
+ * Options of {@link receive}.
+ *
+ * @example
+ * import type { ReceiveOptions } from '@banksocket-webhooks/core'
+ * const options: ReceiveOptions = { secrets: ['current', 'previous'], limit: 64 * 1024 }
+ */
+export type ReceiveOptions = Readonly<{
+  /** Active secrets; a notification signed with any of them verifies. Must not be empty. */
+  secrets: ReadonlyArray<string>
+  /** SHA-256 implementation. @default webCryptoSha256 */
+  sha256?: Sha256
+  /** Largest accepted body in bytes. @default 65536 */
+  limit?: number
+}>
+
+/**
+ * The default body limit: 64 KiB.
+ *
+ * @example
+ * import { DEFAULT_BODY_LIMIT } from '@banksocket-webhooks/core'
+ * DEFAULT_BODY_LIMIT // 65536
+ */
+export const DEFAULT_BODY_LIMIT = 64 * 1024
+
+const PROPERTY_PARENTS = new Set(['InterfaceType', 'PartialType', 'StrictType', 'ExactType'])
+
+/**
+ * Turns io-ts errors into field paths and messages, one per field.
+ *
+ * @example
+ * import { WireNotification, problemsOf } from '@banksocket-webhooks/core'
+ * import * as E from 'fp-ts/Either'
+ * const r = WireNotification.decode({})
+ * if (E.isLeft(r)) problemsOf(r.left) // [{ path: 'dc', message: 'is required' }, ...]
+ */
+export const problemsOf = (errors: t.Errors): ReadonlyArray<PayloadProblem> => {
+  const byPath = new Map<string, string>()
+  for (const error of errors) {
+    const keys: string[] = []
+    for (let i = 1; i < error.context.length; i++) {
+      const parent = error.context[i - 1]?.type as { _tag?: string } | undefined
+      if (parent?._tag !== undefined && PROPERTY_PARENTS.has(parent._tag)) keys.push(error.context[i]?.key ?? '')
+    }
+    const path = keys.join('.')
+    if (byPath.has(path)) continue
+    const last = error.context[error.context.length - 1]
+    const message =
+      error.value === undefined
+        ? 'is required'
+        : error.message ?? `expected ${last?.type.name ?? 'a different value'}`
+    byPath.set(path, message)
+  }
+  return [...byPath].map(([path, message]) => ({ path, message }))
+}
+
+const KNOWN = new Set<string>(NOTIFICATION_FIELDS)
+
+const keyInput = (f: AuthenticatedFields): string =>
+  [f.dc, f.code, f.amount, f.balance, f.currency, f.description].map((s) => `${s.length}:${s}`).join('|')
+
+/**
+ * Decodes already-parsed fields (for example from a framework's body parser) and verifies them.
+ * Same result as {@link receive} minus the body parsing.
+ *
+ * @example
+ * import { receiveFields } from '@banksocket-webhooks/core'
+ * const result = await receiveFields(request.body, { secrets: [process.env.BANKSOCKET_SECRET!] })()
+ */
+export const receiveFields = (fields: Fields, options: ReceiveOptions): TE.TaskEither<Rejection, VerifiedTransaction> => {
+  const decoded = WireNotification.decode(fields)
+  if (E.isLeft(decoded)) return TE.left({ _tag: 'invalid_payload', details: problemsOf(decoded.left) })
+  const w = decoded.right
+  const amount = parseAmount(w.amount, w.currency)
+  const balance = parseBalance(w.balance, w.currency)
+  const problems: PayloadProblem[] = []
+  if (E.isLeft(amount)) problems.push({ path: 'amount', message: amount.left.reason })
+  if (E.isLeft(balance)) problems.push({ path: 'balance', message: balance.left.reason })
+  if (E.isLeft(amount) || E.isLeft(balance)) return TE.left({ _tag: 'invalid_payload', details: problems })
+  const verified: AuthenticatedFields = {
+    dc: w.dc as Dc,
+    code: w.code,
+    amount: w.amount,
+    balance: w.balance,
+    currency: w.currency,
+    description: w.description,
+  }
+  const sha256 = options.sha256 ?? webCryptoSha256
+  return pipe(
+    verify(verified, w.hash, options.secrets, sha256),
+    TE.chainW((v) => async () => {
+      const key = sha256(keyInput(verified))
+      const idempotencyKey = toHex(key instanceof Uint8Array ? key : await key)
+      const extra: Record<string, unknown> = Object.create(null)
+      for (const name in fields) if (!KNOWN.has(name)) extra[name] = fields[name]
+      const opponentIban = w.opponent_iban ?? ''
+      return E.right<Rejection, VerifiedTransaction>({
+        idempotencyKey,
+        verified,
+        unverified: {
+          account_id: w.account_id,
+          account: w.account ?? '',
+          bank: w.bank ?? '',
+          opponent_id: w.opponent_id ?? '',
+          opponent_iban: opponentIban,
+        },
+        amount: amount.right,
+        balance: balance.right,
+        opponentIban: ibanView(opponentIban),
+        hash: w.hash,
+        secretIndex: v.secretIndex,
+        extra,
+      })
+    }),
+  )
+}
+
+const encoder = new TextEncoder()
+
+/**
+ * Receives one notification: refuses bodies over the limit (`too_large`), parses the body by its
+ * content type, decodes the fields, verifies the hash against the active secrets and parses the
+ * money exactly. Never throws: every failure is a {@link Rejection}.
+ *
+ * @example
+ * import { receive } from '@banksocket-webhooks/core'
+ * import { pipe } from 'fp-ts/function'
+ * import * as TE from 'fp-ts/TaskEither'
+ *
+ * const program = pipe(
+ *   receive({ body, contentType: 'application/x-www-form-urlencoded' }, { secrets: ['s3cr3t'] }),
+ *   TE.map((tx) => `${tx.verified.dc} ${tx.verified.amount} ${tx.verified.currency}`),
+ * )
+ * const result = await program() // Right('Credit 100.00 TRY') or Left({ _tag: 'invalid_hash' })
+ */
+export const receive = (
+  input: Readonly<{ body: Uint8Array | string; contentType: string | null | undefined }>,
+  options: ReceiveOptions,
+): TE.TaskEither<Rejection, VerifiedTransaction> => {
+  const limit = options.limit ?? DEFAULT_BODY_LIMIT
+  const body = typeof input.body === 'string' ? encoder.encode(input.body) : input.body
+  if (body.byteLength > limit) return TE.left({ _tag: 'too_large', limit })
+  return pipe(
+    TE.fromEither(parseBody(body, input.contentType)),
+    TE.chain((fields) => receiveFields(fields, options)),
+  )
+}

@@ -1,0 +1,120 @@
+#!/usr/bin/env node
+// Runs every test suite of the workspace and sums the results.
+//
+//   node:    packages/*/test/**/*.test.ts          (uvu, one process per file, through tsx)
+//   deno:    packages/*/test/deno/**/*.test.ts     (deno test, from the `deno` npm package)
+//   workerd: packages/*/test/workerd/**/*.test.ts  (uvu through tsx, driving workerd with miniflare)
+//
+// Prints one line per file, the output of failing files, a line per runtime, and last the plain
+// line `N passed, N failed`. Exits 1 when anything failed. `node scripts/test.mjs core` limits the
+// run to files whose path contains `core`.
+import { spawn } from 'node:child_process'
+import { readdirSync, statSync, existsSync } from 'node:fs'
+import { join, relative, sep } from 'node:path'
+import { fileURLToPath } from 'node:url'
+
+const root = fileURLToPath(new URL('..', import.meta.url))
+const filter = process.argv[2] ?? ''
+const FILE_TIMEOUT_MS = 10 * 60 * 1000
+const CONCURRENCY = 2
+
+const walk = (dir) => {
+  if (!existsSync(dir)) return []
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name)
+    if (name === 'node_modules' || name === 'fixtures') return []
+    return statSync(path).isDirectory() ? walk(path) : [path]
+  })
+}
+
+const runtimeOf = (path) => {
+  const parts = relative(root, path).split(sep)
+  if (parts.includes('deno')) return 'deno'
+  if (parts.includes('workerd')) return 'workerd'
+  return 'node'
+}
+
+const files = readdirSync(join(root, 'packages'))
+  .flatMap((pkg) => walk(join(root, 'packages', pkg, 'test')))
+  .filter((f) => f.endsWith('.test.ts') && relative(root, f).includes(filter))
+  .sort()
+
+const bin = (name) => join(root, 'node_modules', '.bin', name)
+const strip = (s) => s.replace(/\x1b\[[0-9;]*m/g, '')
+
+const commandFor = (file) => {
+  const runtime = runtimeOf(file)
+  if (runtime === 'deno') {
+    return [bin('deno'), ['test', '--allow-all', '--no-check', '--quiet', file]]
+  }
+  return [process.execPath, ['--import', 'tsx', file]]
+}
+
+const parse = (runtime, output, code) => {
+  const text = strip(output)
+  if (runtime === 'deno') {
+    const m = /(?:ok|FAILED) \| (\d+) passed(?: \((\d+) steps?\))? \| (\d+) failed/.exec(text)
+    if (m) return { passed: Number(m[1]), failed: Number(m[3]) + (code !== 0 && Number(m[3]) === 0 ? 1 : 0) }
+    return { passed: 0, failed: 1 }
+  }
+  const total = /Total:\s+(\d+)/.exec(text)
+  const passed = /Passed:\s+(\d+)/.exec(text)
+  const skipped = /Skipped:\s+(\d+)/.exec(text)
+  if (!total || !passed) return { passed: 0, failed: 1 }
+  const failed = Number(total[1]) - Number(passed[1]) - Number(skipped?.[1] ?? 0)
+  return { passed: Number(passed[1]), failed: failed + (code !== 0 && failed === 0 ? 1 : 0) }
+}
+
+const runFile = (file) =>
+  new Promise((resolve) => {
+    const [cmd, args] = commandFor(file)
+    const started = Date.now()
+    const child = spawn(cmd, args, {
+      cwd: root,
+      env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0', DENO_NO_UPDATE_CHECK: '1' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
+    let output = ''
+    child.stdout.on('data', (d) => (output += d))
+    child.stderr.on('data', (d) => (output += d))
+    const timer = setTimeout(() => {
+      output += `\n[test runner] killed after ${FILE_TIMEOUT_MS / 1000}s\n`
+      child.kill('SIGKILL')
+    }, FILE_TIMEOUT_MS)
+    child.on('close', (code) => {
+      clearTimeout(timer)
+      resolve({ file, runtime: runtimeOf(file), code: code ?? 1, output, ms: Date.now() - started })
+    })
+  })
+
+const results = []
+const queue = [...files]
+await Promise.all(
+  Array.from({ length: CONCURRENCY }, async () => {
+    for (let file = queue.shift(); file !== undefined; file = queue.shift()) {
+      const r = await runFile(file)
+      const counts = parse(r.runtime, r.output, r.code)
+      results.push({ ...r, ...counts })
+      const mark = counts.failed === 0 ? 'ok  ' : 'FAIL'
+      console.log(`${mark} [${r.runtime}] ${relative(root, file)}: ${counts.passed} passed, ${counts.failed} failed (${(r.ms / 1000).toFixed(1)}s)`)
+      if (counts.failed > 0) console.log(strip(r.output).replace(/^/gm, '    | '))
+    }
+  }),
+)
+
+const totals = { passed: 0, failed: 0 }
+for (const runtime of ['node', 'deno', 'workerd']) {
+  const rs = results.filter((r) => r.runtime === runtime)
+  if (rs.length === 0) continue
+  const p = rs.reduce((a, r) => a + r.passed, 0)
+  const f = rs.reduce((a, r) => a + r.failed, 0)
+  totals.passed += p
+  totals.failed += f
+  console.log(`${runtime}: ${p} passed, ${f} failed`)
+}
+if (files.length === 0) {
+  console.log('no test files found')
+  totals.failed += 1
+}
+console.log(`${totals.passed} passed, ${totals.failed} failed`)
+process.exit(totals.failed === 0 ? 0 : 1)
