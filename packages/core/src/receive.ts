@@ -122,7 +122,9 @@ export const problemsOf = (errors: t.Errors): ReadonlyArray<PayloadProblem> => {
     if (byPath.has(path)) continue
     const last = error.context[error.context.length - 1]
     const message =
-      error.value === undefined
+      path === ''
+        ? 'expected an object of notification fields'
+        : error.value === undefined
         ? 'is required'
         : error.message ?? `expected ${last?.type.name ?? 'a different value'}`
     byPath.set(path, message)

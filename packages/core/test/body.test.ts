@@ -1,0 +1,149 @@
+import fc from 'fast-check'
+import * as E from 'fp-ts/lib/Either.js'
+import { test } from 'uvu'
+import * as assert from 'uvu/assert'
+import { encodeForm, MAX_FIELDS, parseBody, parseContentType, type Rejection } from '../src/index.ts'
+
+const FORM = 'application/x-www-form-urlencoded'
+const bytes = (s: string) => new TextEncoder().encode(s)
+const parse = (body: string | Uint8Array, ct: string | null) => parseBody(typeof body === 'string' ? bytes(body) : body, ct)
+const rec = (o: Record<string, unknown>) => Object.assign(Object.create(null), o) as Record<string, unknown>
+const leftTag = (r: E.Either<Rejection, unknown>) => (E.isLeft(r) ? r.left._tag : 'right')
+const problemPath = (r: E.Either<Rejection, unknown>) =>
+  E.isLeft(r) && r.left._tag === 'invalid_payload' ? r.left.details[0]?.path : undefined
+
+test('form: plus is a space and percent escapes are UTF-8', () => {
+  assert.equal(parse('dc=Credit&description=FATURA+%C3%96DEMES%C4%B0+%25', FORM), E.right(rec({ dc: 'Credit', description: 'FATURA ÖDEMESİ %' })))
+})
+
+test('form: unescaped UTF-8 bytes and an empty value are read as they are', () => {
+  assert.equal(parse('account=Kadıköy&opponent_iban=&x', FORM), E.right(rec({ account: 'Kadıköy', opponent_iban: '', x: '' })))
+})
+
+test('form: the charset parameter is honoured (ISO-8859-9, Turkish)', () => {
+  // 0xDD is İ and 0xDE is Ş in ISO-8859-9
+  assert.equal(parse('description=%DDSTANBUL+%DE', `${FORM}; charset=ISO-8859-9`), E.right(rec({ description: 'İSTANBUL Ş' })))
+})
+
+test('form: an unknown charset is unsupported_media_type', () => {
+  assert.is(leftTag(parse('a=b', `${FORM}; charset=klingon`)), 'unsupported_media_type')
+})
+
+test('form: a field sent twice is invalid_payload naming the field', () => {
+  const r = parse('amount=1.00&amount=2.00', FORM)
+  assert.is(leftTag(r), 'invalid_payload')
+  assert.is(problemPath(r), 'amount')
+})
+
+test('form: malformed percent escapes and invalid UTF-8 are invalid_payload', () => {
+  assert.is(leftTag(parse('description=%zz', FORM)), 'invalid_payload')
+  assert.is(leftTag(parse('description=%C3', FORM)), 'invalid_payload')
+  assert.is(leftTag(parse('description=abc%', FORM)), 'invalid_payload')
+  assert.is(leftTag(parse(new Uint8Array([0x61, 0x3d, 0xff, 0xfe]), FORM)), 'invalid_payload')
+})
+
+test('form: more than MAX_FIELDS fields is invalid_payload', () => {
+  const body = Array.from({ length: MAX_FIELDS + 1 }, (_, i) => `f${i}=1`).join('&')
+  assert.is(leftTag(parse(body, FORM)), 'invalid_payload')
+  assert.is(leftTag(parse(Array.from({ length: 100_000 }, (_, i) => `f${i}`).join('&'), FORM)), 'invalid_payload')
+})
+
+test('form: a field named __proto__ is an ordinary field', () => {
+  const r = parse('__proto__=x&constructor=y', FORM)
+  assert.ok(E.isRight(r))
+  if (E.isRight(r)) {
+    assert.is(r.right['__proto__'], 'x')
+    assert.is(Object.getPrototypeOf(r.right), null)
+  }
+})
+
+const multipart = (boundary: string, parts: ReadonlyArray<readonly [string, string]>, closing = true) =>
+  parts.map(([n, v]) => `--${boundary}\r\nContent-Disposition: form-data; name="${n}"\r\n\r\n${v}\r\n`).join('') +
+  (closing ? `--${boundary}--\r\n` : '')
+
+test('multipart: fields are read in UTF-8, boundary quoted or not', () => {
+  const body = multipart('XyZ', [['dc', 'Debit'], ['description', 'FATURA ÖDEMESİ\r\nikinci satır']])
+  const expected = E.right(rec({ dc: 'Debit', description: 'FATURA ÖDEMESİ\r\nikinci satır' }))
+  assert.equal(parse(body, 'multipart/form-data; boundary=XyZ'), expected)
+  assert.equal(parse(body, 'multipart/form-data; boundary="XyZ"'), expected)
+})
+
+test('multipart: missing boundary, truncated body and duplicate fields are invalid_payload', () => {
+  assert.is(leftTag(parse(multipart('b', [['dc', 'Credit']]), 'multipart/form-data')), 'invalid_payload')
+  assert.is(leftTag(parse(multipart('b', [['dc', 'Credit']], false), 'multipart/form-data; boundary=b')), 'invalid_payload')
+  assert.is(leftTag(parse('--b\r\nContent-Disposition: form-data; name="dc"\r\n\r\nCre', 'multipart/form-data; boundary=b')), 'invalid_payload')
+  const dup = parse(multipart('b', [['dc', 'Credit'], ['dc', 'Debit']]), 'multipart/form-data; boundary=b')
+  assert.is(problemPath(dup), 'dc')
+})
+
+test('json: string values are fields; a number where a string belongs is kept for the codec to name', () => {
+  assert.equal(parse('{"dc":"Credit","amount":100}', 'application/json'), E.right(rec({ dc: 'Credit', amount: 100 })))
+})
+
+test('json: duplicate top-level keys are invalid_payload, nested duplicates are not our business', () => {
+  const r = parse('{"amount":"1.00","x":{"a":1,"a":2},"amount":"2.00"}', 'application/json; charset=utf-8')
+  assert.is(problemPath(r), 'amount')
+  assert.ok(E.isRight(parse('{"x":{"a":1,"a":2},"y":"\\"amount\\""}', 'application/json')))
+})
+
+test('json: arrays, null, scalars, invalid JSON and deep nesting are invalid_payload, never a throw', () => {
+  for (const body of ['[]', 'null', '"x"', '{', '{"a":}', '['.repeat(100_000), '{"a":' + '['.repeat(50_000) + ']'.repeat(50_000) + '}']) {
+    const r = parse(body, 'application/json')
+    if (body.startsWith('{"a":[')) assert.ok(E.isRight(r))
+    else assert.is(leftTag(r), 'invalid_payload', body.slice(0, 20))
+  }
+})
+
+test('other or missing content types are unsupported_media_type', () => {
+  for (const ct of [null, '', 'text/plain', 'application/xml', 'application/jsonx', 'multipart/mixed; boundary=a']) {
+    assert.is(leftTag(parse('a=b', ct)), 'unsupported_media_type', String(ct))
+  }
+  assert.is(leftTag(parse('{"a":"b"}', 'Application/JSON ; charset="UTF-8"')), 'right')
+})
+
+test('parseContentType lowercases names and unquotes values', () => {
+  assert.equal(parseContentType('Multipart/Form-Data; Boundary="a\\"b"; charset=utf-8'), {
+    mediaType: 'multipart/form-data',
+    params: Object.assign(Object.create(null), { boundary: 'a"b', charset: 'utf-8' }),
+  })
+})
+
+const unicodeText = fc.string({ unit: 'grapheme', maxLength: 30 })
+
+test('property: form encode then parse round-trips arbitrary Unicode fields', () => {
+  fc.assert(
+    fc.property(fc.dictionary(unicodeText.filter((k) => k !== ''), unicodeText, { maxKeys: 12 }), (fields) => {
+      const r = parse(encodeForm(fields), FORM)
+      assert.equal(r, E.right(Object.assign(Object.create(null), fields)))
+    }),
+    { numRuns: 500 },
+  )
+})
+
+const contentTypes = fc.oneof(
+  fc.constantFrom(FORM, `${FORM}; charset=utf-8`, 'application/json', 'multipart/form-data; boundary=b', 'multipart/form-data', 'text/plain', ''),
+  fc.string(),
+)
+
+test('property: the parser never throws on arbitrary bytes and content types', () => {
+  fc.assert(
+    fc.property(fc.uint8Array({ maxLength: 300 }), contentTypes, (body, ct) => {
+      const r = parseBody(body, ct)
+      assert.ok(E.isLeft(r) || E.isRight(r))
+    }),
+    { numRuns: 2000 },
+  )
+})
+
+test('property: the parser never throws on structured-looking hostile text', () => {
+  const piece = fc.constantFrom('--b', '\r\n', '\r\n\r\n', 'Content-Disposition: form-data; name="x"', '%', '%C3', '=', '&', '+', '{', '}', '"', ':', ',', '[', ']', '\\', 'é', '\u0000')
+  fc.assert(
+    fc.property(fc.array(piece, { maxLength: 40 }), contentTypes, (pieces, ct) => {
+      const r = parseBody(bytes(pieces.join('')), ct)
+      assert.ok(E.isLeft(r) || E.isRight(r))
+    }),
+    { numRuns: 2000 },
+  )
+})
+
+test.run()

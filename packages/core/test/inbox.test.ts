@@ -1,0 +1,176 @@
+import * as E from 'fp-ts/lib/Either.js'
+import { test } from 'uvu'
+import * as assert from 'uvu/assert'
+import {
+  answerFor,
+  createInbox,
+  createInMemoryEventStore,
+  encodeForm,
+  HandlerTimeoutError,
+  METHOD_NOT_ALLOWED,
+  type EventStore,
+  type LedgerEvent,
+} from '../src/index.ts'
+import { SECRET, signed } from './support/fields.ts'
+
+const FORM = 'application/x-www-form-urlencoded'
+const now = () => new Date('2026-11-23T10:00:00.000Z')
+const body = async (overrides: Record<string, string> = {}) => ({ body: encodeForm(await signed(overrides)), contentType: FORM })
+const noop = () => {}
+
+test('accepted: handlers see the events before they are stored, then the answer is 200 ok', async () => {
+  const store = createInMemoryEventStore<LedgerEvent>()
+  const inbox = createInbox({ secrets: [SECRET], store, now })
+  let storedDuringHandler = -1
+  const outcome = await inbox.deliver(await body(), async (events) => {
+    assert.equal(events.map((e) => e.type), ['TransactionReceived'])
+    const all = await store.readAll()()
+    storedDuringHandler = E.isRight(all) ? all.right.length : -1
+  })
+  assert.is(outcome._tag, 'accepted')
+  assert.is(storedDuringHandler, 0)
+  const all = await store.readAll()()
+  assert.equal(E.map((xs: ReadonlyArray<{ stream: string }>) => xs.map((x) => x.stream))(all), E.right(['ledger-69-TRY']))
+  assert.equal(answerFor(outcome), { status: 200, headers: { 'content-type': 'application/json; charset=utf-8' }, body: '{"status":"ok"}' })
+})
+
+test('duplicate: the second delivery answers duplicate and handlers get only DuplicateIgnored', async () => {
+  const inbox = createInbox({ secrets: [SECRET], now })
+  const input = await body()
+  await inbox.deliver(input, noop)
+  const seen: string[] = []
+  const outcome = await inbox.deliver(input, (events) => void seen.push(...events.map((e) => e.type)))
+  assert.is(outcome._tag, 'duplicate')
+  assert.equal(seen, ['DuplicateIgnored'])
+  assert.is(answerFor(outcome).body, '{"status":"duplicate"}')
+})
+
+test('gap: a broken running balance yields BalanceGapDetected then TransactionReceived', async () => {
+  const inbox = createInbox({ secrets: [SECRET], now })
+  await inbox.deliver(await body({ amount: '100.00', balance: '18100.00', description: 'a' }), noop)
+  const outcome = await inbox.deliver(await body({ amount: '10.00', balance: '18300.00', description: 'b' }), noop)
+  assert.is(outcome._tag, 'accepted')
+  if (outcome._tag === 'accepted') {
+    const [gap] = outcome.events
+    assert.equal(gap?.type === 'BalanceGapDetected' && gap.data.missing, '190.00')
+  }
+  const ledgers = await inbox.ledgers()
+  const summary = E.isRight(ledgers) ? ledgers.right.get('ledger-69-TRY') : undefined
+  assert.is(summary?.count, 2)
+  assert.is(summary?.gaps.length, 1)
+})
+
+test('a handler that throws, rejects or times out gives handler_failed, stores nothing, and a retry is processed afresh', async () => {
+  const store = createInMemoryEventStore<LedgerEvent>()
+  const inbox = createInbox({ secrets: [SECRET], store, handlerTimeout: 30, now })
+  const input = await body()
+  const thrown = await inbox.deliver(input, () => { throw new Error('boom') })
+  const rejected = await inbox.deliver(input, async () => { throw new Error('async boom') })
+  const slow = await inbox.deliver(input, () => new Promise((resolve) => setTimeout(resolve, 200)))
+  assert.equal([thrown._tag, rejected._tag, slow._tag], ['handler_failed', 'handler_failed', 'handler_failed'])
+  assert.ok(slow._tag === 'handler_failed' && slow.error instanceof HandlerTimeoutError)
+  assert.equal(answerFor(thrown), { status: 500, headers: { 'content-type': 'application/json; charset=utf-8' }, body: '{"error":"handler_failed"}' })
+  assert.equal(await store.readAll()(), E.right([]))
+  assert.is((await inbox.deliver(input, noop))._tag, 'accepted')
+})
+
+test('rejections never reach handlers and map to the contract statuses', async () => {
+  const inbox = createInbox({ secrets: [SECRET], limit: 2048, now })
+  let called = false
+  const dispatch = () => { called = true }
+  const bad = await signed()
+  const cases: Array<[{ body: string; contentType: string | null }, number, string]> = [
+    [{ body: encodeForm({ ...bad, hash: btoa('0'.repeat(64)) }), contentType: FORM }, 401, '{"error":"invalid_hash"}'],
+    [{ body: encodeForm({ ...bad, dc: 'Refund' }), contentType: FORM }, 400, '{"error":"invalid_payload","details":[{"path":"dc","message":"expected \\"Credit\\" or \\"Debit\\""}]}'],
+    [{ body: 'x'.repeat(2049), contentType: FORM }, 413, '{"error":"too_large"}'],
+    [{ body: 'a=b', contentType: 'text/plain' }, 415, '{"error":"unsupported_media_type"}'],
+    [{ body: 'a=b', contentType: null }, 415, '{"error":"unsupported_media_type"}'],
+  ]
+  for (const [input, status, text] of cases) {
+    const answer = answerFor(await inbox.deliver(input, dispatch))
+    assert.is(answer.status, status)
+    assert.is(answer.body, text)
+  }
+  assert.not.ok(called)
+  assert.equal([METHOD_NOT_ALLOWED.status, METHOD_NOT_ALLOWED.headers['allow']], [405, 'POST'])
+})
+
+test('deliveries to one ledger are processed one at a time in arrival order; other ledgers run alongside', async () => {
+  const inbox = createInbox({ secrets: [SECRET], now })
+  const order: string[] = []
+  let active = 0
+  let maxActive = 0
+  const dispatch = async (events: ReadonlyArray<LedgerEvent>) => {
+    active++
+    maxActive = Math.max(maxActive, active)
+    await new Promise((r) => setTimeout(r, 5))
+    for (const e of events) if (e.type === 'TransactionReceived') order.push(`${e.data.unverified.account_id}:${e.data.verified.description}`)
+    active--
+  }
+  const inputs = await Promise.all([
+    body({ description: '1', amount: '1.00', balance: '18001.00' }),
+    body({ description: '2', amount: '1.00', balance: '18002.00' }),
+    body({ description: '3', amount: '1.00', balance: '18003.00' }),
+    body({ description: 'x', account_id: '70' }),
+  ])
+  const outcomes = await Promise.all(inputs.map((i) => inbox.deliver(i, dispatch)))
+  assert.equal(outcomes.map((o) => o._tag), ['accepted', 'accepted', 'accepted', 'accepted'])
+  assert.equal(order.filter((o) => o.startsWith('69:')), ['69:1', '69:2', '69:3'])
+  assert.is(maxActive, 2)
+  const ledgers = await inbox.ledgers()
+  assert.equal(E.isRight(ledgers) && ledgers.right.get('ledger-69-TRY')?.gaps.length, 0)
+})
+
+test('a store that fails answers store_failed (500) and the ledger is re-read on the next delivery', async () => {
+  const inner = createInMemoryEventStore<LedgerEvent>()
+  let fail = true
+  const store: EventStore<LedgerEvent> = {
+    ...inner,
+    appendToStream: (s, events, v) => (fail ? async () => E.left({ _tag: 'StoreFailure', message: 'disk full' }) : inner.appendToStream(s, events, v)),
+  }
+  const inbox = createInbox({ secrets: [SECRET], store, now })
+  const input = await body()
+  const failed = await inbox.deliver(input, noop)
+  assert.is(failed._tag, 'store_failed')
+  assert.is(answerFor(failed).status, 500)
+  fail = false
+  assert.is((await inbox.deliver(input, noop))._tag, 'accepted')
+  assert.is((await inbox.deliver(input, noop))._tag, 'duplicate')
+})
+
+test('a store that throws instead of returning Left is still a store_failed, not a crash', async () => {
+  const inner = createInMemoryEventStore<LedgerEvent>()
+  const store: EventStore<LedgerEvent> = { ...inner, appendToStream: () => async () => { throw new Error('EIO') } }
+  const inbox = createInbox({ secrets: [SECRET], store, now })
+  const outcome = await inbox.deliver(await body(), noop)
+  assert.equal(outcome._tag === 'store_failed' && outcome.error, { _tag: 'StoreFailure', message: 'EIO' })
+})
+
+test('a hasher that throws is an internal_error (500), not a crash', async () => {
+  const inbox = createInbox({ secrets: [SECRET], sha256: () => { throw new Error('no crypto') }, now })
+  const outcome = await inbox.deliver(await body(), noop)
+  assert.is(outcome._tag, 'internal_error')
+  assert.is(answerFor(outcome).status, 500)
+})
+
+test('state is rebuilt from the store: a new inbox on the same store still recognises duplicates', async () => {
+  const store = createInMemoryEventStore<LedgerEvent>()
+  const input = await body()
+  await createInbox({ secrets: [SECRET], store, now }).deliver(input, noop)
+  assert.is((await createInbox({ secrets: [SECRET], store, now }).deliver(input, noop))._tag, 'duplicate')
+})
+
+test('drain waits for deliveries under way', async () => {
+  const inbox = createInbox({ secrets: [SECRET], now })
+  let done = false
+  void inbox.deliver(await body(), () => new Promise<void>((r) => setTimeout(() => { done = true; r() }, 30)))
+  await new Promise((r) => setTimeout(r, 5))
+  await inbox.drain()
+  assert.ok(done)
+})
+
+test('an inbox needs at least one secret', () => {
+  assert.throws(() => createInbox({ secrets: [] }), /at least one secret/)
+})
+
+test.run()

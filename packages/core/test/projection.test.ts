@@ -1,0 +1,34 @@
+import { test } from 'uvu'
+import * as assert from 'uvu/assert'
+import { summarizeLedgers, type LedgerEvent, type StoredEvent } from '../src/index.ts'
+
+const tx = (key: string, dc: 'Credit' | 'Debit', amount: string, balance: string, account = '69'): LedgerEvent => ({
+  type: 'TransactionReceived',
+  data: {
+    idempotencyKey: key, receivedAt: '2026-11-23T10:00:00.000Z', hash: 'h',
+    verified: { dc, code: 'EFT', amount, balance, currency: 'TRY', description: key },
+    unverified: { account_id: account, account: '', bank: '', opponent_id: '', opponent_iban: '' },
+  },
+})
+
+test('the projection totals credits and debits exactly and keeps the latest balance, duplicates and gaps', () => {
+  const events: StoredEvent<LedgerEvent>[] = [
+    { stream: 'ledger-69-TRY', version: 1, event: tx('a', 'Credit', '0.10', '0.10') },
+    { stream: 'ledger-69-TRY', version: 2, event: tx('b', 'Credit', '0.20', '0.30') },
+    { stream: 'ledger-69-TRY', version: 3, event: { type: 'DuplicateIgnored', data: { idempotencyKey: 'a', accountId: '69', receivedAt: 'x' } } },
+    { stream: 'ledger-69-TRY', version: 4, event: { type: 'BalanceGapDetected', data: { accountId: '69', currency: 'TRY', previousKey: 'b', idempotencyKey: 'c', expectedBalance: '0.25', actualBalance: '1.25', missing: '1.00' } } },
+    { stream: 'ledger-69-TRY', version: 5, event: tx('c', 'Debit', '0.05', '1.25') },
+    { stream: 'ledger-70-TRY', version: 1, event: tx('d', 'Debit', '99999999999999999.99', '-99999999999999999.99', '70') },
+    { stream: 'subscriptions', version: 1, event: { type: 'WebhookDeleted', data: { id: 1 } } as unknown as LedgerEvent },
+  ]
+  const s = summarizeLedgers(events)
+  assert.equal([...s.keys()], ['ledger-69-TRY', 'ledger-70-TRY'])
+  const a = s.get('ledger-69-TRY')!
+  assert.equal(
+    { balance: a.balance, credits: a.credits, debits: a.debits, count: a.count, duplicates: a.duplicates, gaps: a.gaps.length },
+    { balance: { minor: 125n, currency: 'TRY' }, credits: { minor: 30n, currency: 'TRY' }, debits: { minor: 5n, currency: 'TRY' }, count: 3, duplicates: 1, gaps: 1 },
+  )
+  assert.equal(s.get('ledger-70-TRY')!.debits, { minor: 9999999999999999999n, currency: 'TRY' })
+})
+
+test.run()
