@@ -6,8 +6,10 @@
  *
  * Order of work, per account ledger (one at a time, in arrival order):
  * decide → handlers → append → answer. A handler failure appends nothing and answers 500, so
- * Banksocket retries and the retry is processed afresh; once appended, a 200 is answered and any
- * re-delivery is a duplicate.
+ * Banksocket retries and the retry is processed afresh; a 200 is answered only once the store
+ * says the events are appended (durable, for a durable store), and any re-delivery is then a
+ * duplicate. The next delivery for the same ledger may start while the previous append is still
+ * being made durable: the store fixes an append's place when it starts.
  *
  * @module
  */
@@ -121,6 +123,11 @@ export class HandlerTimeoutError extends Error {
 
 type Ledger = { state: LedgerState; version: number }
 
+/** The result of a ledger turn: the outcome, which may still wait for the store. */
+type Turn = Readonly<{ outcome: Promise<Outcome> }>
+
+const settled = (outcome: Outcome): Turn => ({ outcome: Promise.resolve(outcome) })
+
 const runWithTimeout = async (work: () => void | Promise<void>, timeout: number): Promise<E.Either<unknown, void>> => {
   let timer: ReturnType<typeof setTimeout> | undefined
   try {
@@ -175,7 +182,17 @@ export const createInbox = (options: InboxOptions): Inbox => {
     return E.right(ledger)
   }
 
-  const record = async (transaction: VerifiedTransaction, dispatch: Dispatch): Promise<Outcome> => {
+  const storeFailure = (error: unknown): StoreError => ({
+    _tag: 'StoreFailure',
+    message: error instanceof Error ? error.message : String(error),
+  })
+
+  /**
+   * Runs under the ledger's turn: decide, dispatch, then start the append. The append's place in
+   * the stream is fixed when it starts, so the turn passes to the next delivery right away and
+   * this one waits for durability outside it (a file store then syncs many deliveries at once).
+   */
+  const record = async (transaction: VerifiedTransaction, dispatch: Dispatch): Promise<Turn> => {
     const data: TransactionReceived['data'] = {
       idempotencyKey: transaction.idempotencyKey,
       receivedAt: now().toISOString(),
@@ -185,39 +202,43 @@ export const createInbox = (options: InboxOptions): Inbox => {
     }
     const stream = ledgerStream(data.unverified.account_id, data.verified.currency)
     const loaded = await loadLedger(stream)
-    if (E.isLeft(loaded)) return { _tag: 'store_failed', transaction, error: loaded.left }
+    if (E.isLeft(loaded)) return settled({ _tag: 'store_failed', transaction, error: loaded.left })
     const ledger = loaded.right
     const decided = decider.decide({ type: 'RecordTransaction', data }, ledger.state)
     if (E.isLeft(decided)) {
-      return { _tag: 'rejected', rejection: { _tag: 'invalid_payload', details: [{ path: 'amount', message: decided.left.reason }] } }
+      return settled({ _tag: 'rejected', rejection: { _tag: 'invalid_payload', details: [{ path: 'amount', message: decided.left.reason }] } })
     }
     const events = decided.right
     const handled = await runWithTimeout(() => dispatch(events, transaction), timeout)
-    if (E.isLeft(handled)) return { _tag: 'handler_failed', transaction, error: handled.left }
-    let appended: E.Either<StoreError, unknown>
+    if (E.isLeft(handled)) return settled({ _tag: 'handler_failed', transaction, error: handled.left })
+    let appending: Promise<E.Either<StoreError, unknown>>
     try {
-      appended = await store.appendToStream(stream, events, ledger.version)()
+      appending = store.appendToStream(stream, events, ledger.version)().catch((error: unknown) => E.left(storeFailure(error)))
     } catch (error) {
-      appended = E.left({ _tag: 'StoreFailure', message: error instanceof Error ? error.message : String(error) })
-    }
-    if (E.isLeft(appended)) {
-      ledgers.delete(stream)
-      return { _tag: 'store_failed', transaction, error: appended.left }
+      appending = Promise.resolve(E.left(storeFailure(error)))
     }
     ledger.state = fold(decider)(events, ledger.state)
     ledger.version += events.length
     const duplicate = events.length === 1 && events[0]?.type === 'DuplicateIgnored'
-    return { _tag: duplicate ? 'duplicate' : 'accepted', transaction, events }
+    return {
+      outcome: appending.then((appended): Outcome => {
+        if (E.isRight(appended)) return { _tag: duplicate ? 'duplicate' : 'accepted', transaction, events }
+        // Later deliveries decided on this ledger state; their appends fail the same way, and the
+        // ledger is read again from the store on the next delivery.
+        if (ledgers.get(stream) === ledger) ledgers.delete(stream)
+        return { _tag: 'store_failed', transaction, error: appended.left }
+      }),
+    }
   }
 
-  const serialised = (stream: string, work: () => Promise<Outcome>): Promise<Outcome> => {
+  const serialised = (stream: string, work: () => Promise<Turn>): Promise<Outcome> => {
     const previous = queues.get(stream) ?? Promise.resolve()
     const next = previous.then(work, work)
     queues.set(stream, next)
     void next.finally(() => {
       if (queues.get(stream) === next) queues.delete(stream)
     })
-    return next
+    return next.then((turn) => turn.outcome)
   }
 
   const track = (outcome: Promise<Outcome>): Promise<Outcome> => {

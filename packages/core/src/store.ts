@@ -57,7 +57,12 @@ export type StoredEvent<Ev> = Readonly<{ stream: string; version: number; event:
 export interface EventStore<Ev> {
   /** Reads one stream from its start. */
   readStream(stream: string): TE.TaskEither<StoreError, StreamRead<Ev>>
-  /** Appends events atomically if the stream is at `expected`; resolves with the new version. */
+  /**
+   * Appends events atomically if the stream is at `expected`; resolves with the new version once
+   * the events are stored (durably, for a durable store). The append's place in the stream is
+   * fixed when the task starts, in the order tasks are started: a second append started before
+   * the first resolves is checked against the version the first will produce.
+   */
   appendToStream(
     stream: string,
     events: ReadonlyArray<Ev>,

@@ -146,6 +146,48 @@ test('a store that throws instead of returning Left is still a store_failed, not
   assert.equal(outcome._tag === 'store_failed' && outcome.error, { _tag: 'StoreFailure', message: 'EIO' })
 })
 
+test('the next delivery of a ledger is decided while the previous append is still being made durable', async () => {
+  const inner = createInMemoryEventStore<LedgerEvent>()
+  let pending = 0
+  let maxPending = 0
+  const store: EventStore<LedgerEvent> = {
+    ...inner,
+    appendToStream: (s, events, v) => async () => {
+      const result = inner.appendToStream(s, events, v)() // takes its place now, like a file store
+      pending++
+      maxPending = Math.max(maxPending, pending)
+      await new Promise((r) => setTimeout(r, 20)) // the "fsync"
+      pending--
+      return result
+    },
+  }
+  const inbox = createInbox({ secrets: [SECRET], store, now })
+  const inputs = await Promise.all([1, 2, 3, 4].map((i) => body({ description: String(i), amount: '1.00', balance: `${18000 + i}.00` })))
+  const outcomes = await Promise.all(inputs.map((i) => inbox.deliver(i, noop)))
+  assert.equal(outcomes.map((o) => o._tag), ['accepted', 'accepted', 'accepted', 'accepted'])
+  assert.is(maxPending, 4)
+  const ledgers = await inbox.ledgers()
+  assert.equal(E.isRight(ledgers) && [ledgers.right.get('ledger-69-TRY')?.count, ledgers.right.get('ledger-69-TRY')?.gaps.length], [4, 0])
+})
+
+test('when a durable append fails, deliveries decided after it fail too and the ledger is re-read', async () => {
+  const inner = createInMemoryEventStore<LedgerEvent>()
+  let poisoned = false
+  const store: EventStore<LedgerEvent> = {
+    ...inner,
+    appendToStream: (s, events, v) => async () => {
+      if (poisoned) return E.left({ _tag: 'StoreFailure', message: 'poisoned' })
+      await new Promise((r) => setTimeout(r, 10))
+      poisoned = true
+      return E.left({ _tag: 'StoreFailure', message: 'fsync failed' })
+    },
+  }
+  const inbox = createInbox({ secrets: [SECRET], store, now })
+  const inputs = await Promise.all([1, 2].map((i) => body({ description: String(i) })))
+  const outcomes = await Promise.all(inputs.map((i) => inbox.deliver(i, noop)))
+  assert.equal(outcomes.map((o) => o._tag), ['store_failed', 'store_failed'])
+})
+
 test('a hasher that throws is an internal_error (500), not a crash', async () => {
   const inbox = createInbox({ secrets: [SECRET], sha256: () => { throw new Error('no crypto') }, now })
   const outcome = await inbox.deliver(await body(), noop)
