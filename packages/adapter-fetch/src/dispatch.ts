@@ -1,0 +1,151 @@
+/**
+ * From ledger events to listener calls: the inbox's {@link Dispatch} that runs the application's
+ * listeners and waits for them, and the after-the-fact notification of `rejected` and `error`.
+ *
+ * @module
+ */
+import {
+  parseBalance,
+  type Dispatch,
+  type LedgerEvent,
+  type Money,
+  type VerifiedTransaction,
+} from '@banksocket-webhooks/core'
+import type { EventEmitter } from 'eventemitter3'
+import * as E from 'fp-ts/lib/Either.js'
+import type { BalanceGap, DuplicateDelivery, ReceivedTransaction, ReceiverEventName, ReceiverEvents } from './events.ts'
+
+/**
+ * An emitter of receiver events, as the dispatch needs it.
+ *
+ * @example
+ * import type { ReceiverEmitter } from '@banksocket-webhooks/adapter-fetch'
+ * import { EventEmitter } from 'eventemitter3'
+ * const emitter: ReceiverEmitter = new EventEmitter()
+ */
+export type ReceiverEmitter = Pick<EventEmitter<ReceiverEvents, never>, 'listeners' | 'removeListener'>
+
+type Call = { [K in ReceiverEventName]: readonly [K, Parameters<ReceiverEvents[K]>[0]] }[ReceiverEventName]
+
+type AnyListener = (payload: unknown) => unknown
+
+const isThenable = (value: unknown): value is PromiseLike<unknown> =>
+  typeof value === 'object' && value !== null && typeof (value as { then?: unknown }).then === 'function'
+
+/** Amounts in stored events were formatted by core from exact money, so this cannot fail. */
+const exactMoney = (amount: string, currency: string): Money => {
+  const parsed = parseBalance(amount, currency)
+  if (E.isLeft(parsed)) throw new TypeError(`a ledger event holds an amount that is not exact money: ${parsed.left.reason}`)
+  return parsed.right
+}
+
+const callsFor = (event: LedgerEvent, transaction: VerifiedTransaction): ReadonlyArray<Call> => {
+  switch (event.type) {
+    case 'BalanceGapDetected': {
+      const d = event.data
+      const gap: BalanceGap = {
+        accountId: d.accountId,
+        currency: d.currency,
+        expectedBalance: exactMoney(d.expectedBalance, d.currency),
+        actualBalance: exactMoney(d.actualBalance, d.currency),
+        missing: exactMoney(d.missing, d.currency),
+        previousKey: d.previousKey,
+        idempotencyKey: d.idempotencyKey,
+        transaction,
+        event,
+      }
+      return [['gap', gap]]
+    }
+    case 'TransactionReceived': {
+      const received = { ...transaction, receivedAt: event.data.receivedAt, event }
+      return transaction.verified.dc === 'Credit'
+        ? [['transaction', received], ['credit', received as ReceivedTransaction<'Credit'>]]
+        : [['transaction', received], ['debit', received as ReceivedTransaction<'Debit'>]]
+    }
+    case 'DuplicateIgnored': {
+      const duplicate: DuplicateDelivery = { ...transaction, receivedAt: event.data.receivedAt, event }
+      return [['duplicate', duplicate]]
+    }
+  }
+}
+
+/**
+ * Calls the listeners of one event as `emit` would (in registration order, removing `once`
+ * listeners), and hands back what they returned.
+ */
+const invoke = (emitter: ReceiverEmitter, [name, payload]: Call, results: unknown[]): void => {
+  for (const listener of emitter.listeners(name)) {
+    emitter.removeListener(name, listener, undefined, true)
+    results.push((listener as AnyListener)(payload))
+  }
+}
+
+const failure = (errors: ReadonlyArray<unknown>): unknown =>
+  errors.length === 1 ? errors[0] : new AggregateError(errors, `${errors.length} listeners failed`)
+
+/**
+ * The inbox dispatch of a receiver: for each ledger event, in order, calls every listener
+ * (`gap`; `transaction` then `credit` or `debit`; `duplicate`) and waits for all the promises they
+ * return. A listener that throws stops the calls; the dispatch then fails with that error (or an
+ * `AggregateError` when several failed) once the listeners already started have settled, so the
+ * inbox answers 500 and stores nothing. Synchronous listeners keep the dispatch synchronous.
+ *
+ * @example
+ * import { createInbox } from '@banksocket-webhooks/core'
+ * import { dispatchTo, type ReceiverEvents } from '@banksocket-webhooks/adapter-fetch'
+ * import { EventEmitter } from 'eventemitter3'
+ * const events = new EventEmitter<ReceiverEvents, never>().on('credit', async (tx) => save(tx))
+ * const outcome = await createInbox({ secrets: ['s3cr3t'] }).deliver({ body, contentType }, dispatchTo(events))
+ */
+export const dispatchTo =
+  (emitter: ReceiverEmitter): Dispatch =>
+  (events, transaction) => {
+    const results: unknown[] = []
+    const errors: unknown[] = []
+    try {
+      for (const event of events) for (const call of callsFor(event, transaction)) invoke(emitter, call, results)
+    } catch (error) {
+      errors.push(error)
+    }
+    const pending = results.filter(isThenable)
+    if (pending.length === 0) {
+      if (errors.length > 0) throw failure(errors)
+      return undefined
+    }
+    return Promise.allSettled(pending).then((settled) => {
+      for (const s of settled) if (s.status === 'rejected') errors.push(s.reason)
+      if (errors.length > 0) throw failure(errors)
+    })
+  }
+
+/**
+ * Tells the listeners of an after-the-fact event (`rejected`, `error`) without letting them fail
+ * anything: a throw or a rejection goes to `onFailure`, which defaults to ignoring it.
+ *
+ * @example
+ * import { notify } from '@banksocket-webhooks/adapter-fetch'
+ * notify(receiver, 'rejected', { _tag: 'invalid_hash' })
+ */
+export const notify = <K extends 'rejected' | 'error'>(
+  emitter: ReceiverEmitter,
+  name: K,
+  payload: Parameters<ReceiverEvents[K]>[0],
+  onFailure: (error: unknown) => void = () => {},
+): void => {
+  const guarded = (error: unknown) => {
+    try {
+      onFailure(error)
+    } catch {
+      // a failing failure handler has nowhere left to report to
+    }
+  }
+  for (const listener of emitter.listeners(name)) {
+    emitter.removeListener(name, listener, undefined, true)
+    try {
+      const result = (listener as AnyListener)(payload)
+      if (isThenable(result)) result.then(undefined, guarded)
+    } catch (error) {
+      guarded(error)
+    }
+  }
+}

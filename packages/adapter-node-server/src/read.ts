@@ -1,0 +1,47 @@
+/**
+ * Reading a node:http request body under the byte limit.
+ *
+ * @module
+ */
+import type { IncomingMessage } from 'node:http'
+import { concatBytes, declaredTooLarge, type BodyProblem } from '@banksocket-webhooks/adapter-fetch'
+import * as E from 'fp-ts/lib/Either.js'
+
+const ignore = () => {}
+
+/**
+ * Reads a node:http request body, counting bytes as they arrive. A declared `Content-Length` over
+ * `limit` is refused without reading; past `limit` the stream is paused and left unread (answer
+ * with `Connection: close`); a client that goes away mid-body gives `truncated`. Never rejects,
+ * and leaves an error listener on the request so a late connection reset cannot crash the process.
+ *
+ * @example
+ * import { readNodeBody } from '@banksocket-webhooks/adapter-node-server'
+ * const body = await readNodeBody(req, 64 * 1024) // Right(Uint8Array) or Left({ _tag: 'too_large' | 'truncated' })
+ */
+export const readNodeBody = (req: IncomingMessage, limit: number): Promise<E.Either<BodyProblem, Uint8Array>> =>
+  new Promise((resolve) => {
+    req.on('error', ignore)
+    if (declaredTooLarge(req.headers['content-length'], limit)) return resolve(E.left({ _tag: 'too_large', limit }))
+    if (req.readableEnded) return resolve(E.right(new Uint8Array(0)))
+    const chunks: Uint8Array[] = []
+    let total = 0
+    const finish = (result: E.Either<BodyProblem, Uint8Array>) => {
+      req.off('data', onData)
+      req.off('end', onEnd)
+      req.off('close', onClose)
+      resolve(result)
+    }
+    const onData = (chunk: Buffer) => {
+      total += chunk.byteLength
+      if (total > limit) {
+        req.pause()
+        finish(E.left({ _tag: 'too_large', limit }))
+      } else chunks.push(chunk)
+    }
+    const onEnd = () => finish(E.right(concatBytes(chunks, total)))
+    const onClose = () => finish(E.left({ _tag: 'truncated' }))
+    req.on('data', onData)
+    req.on('end', onEnd)
+    req.on('close', onClose)
+  })

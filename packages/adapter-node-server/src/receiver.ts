@@ -1,0 +1,241 @@
+/**
+ * The Node receiver: a node:http request listener, a Connect/Express middleware and a server of its
+ * own, all over the shared runtime-neutral receiver of `@banksocket-webhooks/adapter-fetch`.
+ *
+ * @module
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import {
+  bodyRejection,
+  NOT_FOUND,
+  notify,
+  pathnameOf,
+  Receiver,
+  type ReceiverOptions,
+} from '@banksocket-webhooks/adapter-fetch'
+import { answerFor, METHOD_NOT_ALLOWED, type Fields, type HttpAnswer } from '@banksocket-webhooks/core'
+import * as E from 'fp-ts/lib/Either.js'
+import { nodeSha256 } from './hash.ts'
+import { readNodeBody } from './read.ts'
+
+/**
+ * How long a client may take to send the request headers: 10 seconds. Banksocket sends a few
+ * hundred bytes of headers; anything slower is a stuck or hostile client.
+ *
+ * @example
+ * import { DEFAULT_HEADERS_TIMEOUT } from '@banksocket-webhooks/adapter-node-server'
+ * DEFAULT_HEADERS_TIMEOUT // 10000
+ */
+export const DEFAULT_HEADERS_TIMEOUT = 10_000
+
+/**
+ * How long a client may take to send the whole request, headers and body: 30 seconds (Node's own
+ * default is 5 minutes). It does not include the time your listeners take: that is bounded by
+ * `handlerTimeout`.
+ *
+ * @example
+ * import { DEFAULT_REQUEST_TIMEOUT } from '@banksocket-webhooks/adapter-node-server'
+ * DEFAULT_REQUEST_TIMEOUT // 30000
+ */
+export const DEFAULT_REQUEST_TIMEOUT = 30_000
+
+/**
+ * Options of the Node receiver: every receiver option (see `ReceiverOptions`: `secrets`, `path`,
+ * `limit`, `handlerTimeout`, `store`, `dedupeWindow`, `now`), a node:crypto default for `sha256`,
+ * and the timeouts of the server `listen` starts.
+ *
+ * @example
+ * import type { NodeReceiverOptions } from '@banksocket-webhooks/adapter-node-server'
+ * const options: NodeReceiverOptions = { secrets: [process.env.BANKSOCKET_SECRET!], path: '/banksocket', requestTimeout: 15_000 }
+ */
+export type NodeReceiverOptions = ReceiverOptions &
+  Readonly<{
+    /** SHA-256 implementation. @default nodeSha256 (node:crypto) */
+    sha256?: ReceiverOptions['sha256']
+    /** Server started by `listen`: milliseconds to receive the request headers (`server.headersTimeout`). @default 10000 */
+    headersTimeout?: number
+    /** Server started by `listen`: milliseconds to receive the whole request (`server.requestTimeout`); at least `headersTimeout`. @default 30000 */
+    requestTimeout?: number
+  }>
+
+/**
+ * A Connect/Express middleware.
+ *
+ * @example
+ * import type { Middleware } from '@banksocket-webhooks/adapter-node-server'
+ * const passThrough: Middleware = (_req, _res, next) => next()
+ */
+export type Middleware = (req: IncomingMessage, res: ServerResponse, next: (error?: unknown) => void) => void
+
+const ignore = () => {}
+
+const checkTimeouts = (options: NodeReceiverOptions): { headersTimeout: number; requestTimeout: number } => {
+  const headersTimeout = options.headersTimeout ?? DEFAULT_HEADERS_TIMEOUT
+  const requestTimeout = options.requestTimeout ?? Math.max(DEFAULT_REQUEST_TIMEOUT, headersTimeout)
+  for (const [name, value] of [['headersTimeout', headersTimeout], ['requestTimeout', requestTimeout]] as const) {
+    if (!Number.isSafeInteger(value) || value <= 0) {
+      throw new TypeError(`receiver: \`${name}\` must be a positive integer number of milliseconds`)
+    }
+  }
+  if (requestTimeout < headersTimeout) {
+    throw new TypeError('receiver: `requestTimeout` must be at least `headersTimeout` (the headers are part of the request)')
+  }
+  return { headersTimeout, requestTimeout }
+}
+
+const parsedBody = (req: IncomingMessage): unknown => (req as IncomingMessage & { body?: unknown }).body
+
+/**
+ * The Node receiver: a {@link Receiver} (typed events, inbox) that speaks node:http.
+ *
+ * - `requestListener(req, res)`: for `http.createServer` / `https.createServer`.
+ * - `middleware(req, res, next)`: for Connect and Express, before or after a body parser. Requests
+ *   for another path than `path` go to `next()`.
+ * - `listen(port, host?)`: starts a server of its own with `headersTimeout` and `requestTimeout` set.
+ * - `close()`: stops accepting, lets requests under way finish, then resolves.
+ *
+ * @example
+ * import { createNodeReceiver } from '@banksocket-webhooks/adapter-node-server'
+ * const receiver = createNodeReceiver({ secrets: [process.env.BANKSOCKET_SECRET!] })
+ * receiver.on('credit', async (tx) => { await orders.markPaid(tx.verified.description, tx.amount) })
+ * const { port } = await receiver.listen(3000)
+ */
+export class NodeReceiver extends Receiver {
+  /** The server `listen` started, if any. */
+  server: Server | undefined
+  readonly #timeouts: { headersTimeout: number; requestTimeout: number }
+  readonly #inFlight = new Set<Promise<void>>()
+  #closing: Promise<void> | undefined
+
+  constructor(options: NodeReceiverOptions) {
+    const timeouts = checkTimeouts(options)
+    super({ ...options, sha256: options.sha256 ?? nodeSha256 })
+    this.#timeouts = timeouts
+  }
+
+  /** A node:http request listener: `http.createServer(receiver.requestListener)`. */
+  readonly requestListener = (req: IncomingMessage, res: ServerResponse): void => {
+    this.#track(this.#handle(req, res, undefined))
+  }
+
+  /**
+   * A Connect/Express middleware. Mounted before any body parser it reads the raw body; after one,
+   * it delivers what the parser left: a Buffer or string as the raw body with the request's content
+   * type, an object as already-parsed fields.
+   */
+  readonly middleware: Middleware = (req, res, next) => {
+    this.#track(this.#handle(req, res, next))
+  }
+
+  /**
+   * Starts a node:http server for this receiver on `port` (0 for any free port) and `host`
+   * (all interfaces when omitted), with `headersTimeout` and `requestTimeout` set. Resolves with the
+   * bound address.
+   */
+  listen(port = 0, host?: string): Promise<AddressInfo> {
+    if (this.server !== undefined) return Promise.reject(new Error('receiver: listen was already called; create another receiver for another server'))
+    const server = createServer(
+      { ...this.#timeouts, connectionsCheckingInterval: Math.min(1_000, this.#timeouts.headersTimeout) },
+      this.requestListener,
+    )
+    this.server = server
+    return new Promise((resolve, reject) => {
+      const failed = (error: Error) => {
+        this.server = undefined
+        reject(error)
+      }
+      server.once('error', failed)
+      const ready = () => {
+        server.off('error', failed)
+        server.on('error', (error) => notify(this, 'error', { _tag: 'internal_error', error }))
+        resolve(server.address() as AddressInfo)
+      }
+      if (host === undefined) server.listen(port, ready)
+      else server.listen(port, host, ready)
+    })
+  }
+
+  /**
+   * Stops accepting connections, waits for the requests under way (their listeners, the store
+   * append and the answer), closes idle keep-alive connections, then resolves. Answers written while
+   * closing carry `Connection: close`. Calling it again returns the same promise.
+   */
+  close(): Promise<void> {
+    this.#closing ??= this.#close()
+    return this.#closing
+  }
+
+  async #close(): Promise<void> {
+    const server = this.server
+    const closed = new Promise<void>((resolve) => {
+      if (server === undefined || !server.listening) resolve()
+      else server.close(() => resolve())
+    })
+    while (this.#inFlight.size > 0) await Promise.allSettled([...this.#inFlight])
+    await this.drain()
+    server?.closeIdleConnections()
+    await closed
+  }
+
+  #track(work: Promise<void>): void {
+    this.#inFlight.add(work)
+    void work.finally(() => this.#inFlight.delete(work))
+  }
+
+  #write(res: ServerResponse, answer: HttpAnswer, close = false): void {
+    if (res.headersSent || res.writableEnded || res.destroyed || res.socket?.destroyed !== false) return
+    res.on('error', ignore)
+    const headers: Record<string, string | number> = { ...answer.headers, 'content-length': Buffer.byteLength(answer.body) }
+    if (close || this.#closing !== undefined) headers['connection'] = 'close'
+    res.writeHead(answer.status, headers)
+    res.end(answer.body)
+  }
+
+  async #handle(req: IncomingMessage, res: ServerResponse, next: ((error?: unknown) => void) | undefined): Promise<void> {
+    try {
+      switch (this.route(req.method ?? '', pathnameOf(req.url ?? '/'))) {
+        case 'not_found':
+          if (next === undefined) this.#write(res, NOT_FOUND)
+          else next()
+          return
+        case 'method_not_allowed':
+          this.#write(res, METHOD_NOT_ALLOWED)
+          return
+        case 'deliver':
+          break
+      }
+      const parsed = parsedBody(req)
+      if (typeof parsed === 'string' || parsed instanceof Uint8Array) {
+        this.#write(res, await this.deliver({ body: parsed, contentType: req.headers['content-type'] }))
+        return
+      }
+      if (typeof parsed === 'object' && parsed !== null) {
+        this.#write(res, await this.deliverFields(parsed as Fields))
+        return
+      }
+      const body = await readNodeBody(req, this.limit)
+      if (E.isLeft(body)) {
+        this.#write(res, this.refuse(bodyRejection(body.left)), body.left._tag === 'too_large')
+        return
+      }
+      this.#write(res, await this.deliver({ body: body.right, contentType: req.headers['content-type'] }))
+    } catch (error) {
+      notify(this, 'error', { _tag: 'internal_error', error })
+      this.#write(res, answerFor({ _tag: 'internal_error', error }))
+    }
+  }
+}
+
+/**
+ * Creates a {@link NodeReceiver}. Throws a `TypeError` saying what to fix when the options cannot
+ * work.
+ *
+ * @example
+ * import { createServer } from 'node:http'
+ * import { createNodeReceiver } from '@banksocket-webhooks/adapter-node-server'
+ * const receiver = createNodeReceiver({ secrets: [process.env.BANKSOCKET_SECRET!], path: '/banksocket' })
+ *   .on('transaction', (tx) => console.log(tx.verified.dc, tx.verified.amount, tx.verified.currency))
+ * createServer(receiver.requestListener).listen(3000)
+ */
+export const createNodeReceiver = (options: NodeReceiverOptions): NodeReceiver => new NodeReceiver(options)
