@@ -4,11 +4,11 @@
  *
  * @module
  */
-import { answerFor, METHOD_NOT_ALLOWED, type HttpAnswer } from '@banksocket-webhooks/core'
+import { answerFor, METHOD_NOT_ALLOWED, NOT_FOUND, type HttpAnswer } from '@banksocket-webhooks/core'
 import * as E from 'fp-ts/lib/Either.js'
 import { bodyRejection, readRequestBody } from './body.ts'
 import { notify } from './dispatch.ts'
-import { NOT_FOUND, pathnameOf, Receiver, type ReceiverOptions } from './receiver.ts'
+import { pathnameOf, Receiver, type ReceiverOptions } from './receiver.ts'
 
 /**
  * Turns a runtime-neutral answer into a `Response`.

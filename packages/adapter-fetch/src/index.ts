@@ -30,7 +30,6 @@ export type {
 export { createFetchReceiver, FetchReceiver, toResponse } from './fetch.ts'
 export {
   createReceiver,
-  NOT_FOUND,
   pathnameOf,
   Receiver,
   type ReceiverOptions,

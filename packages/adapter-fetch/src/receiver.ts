@@ -54,19 +54,6 @@ export type ReceiverOptions = InboxOptions &
  */
 export type Route = 'deliver' | 'not_found' | 'method_not_allowed'
 
-/**
- * The answer to a request for another path than the receiver's: 404 `{"error":"not_found"}`.
- *
- * @example
- * import { NOT_FOUND } from '@banksocket-webhooks/adapter-fetch'
- * NOT_FOUND.status // 404
- */
-export const NOT_FOUND: HttpAnswer = {
-  status: 404,
-  headers: { 'content-type': 'application/json; charset=utf-8' },
-  body: JSON.stringify({ error: 'not_found' }),
-}
-
 const BASE = 'http://receiver.invalid'
 
 /**

@@ -8,13 +8,12 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net'
 import {
   bodyRejection,
-  NOT_FOUND,
   notify,
   pathnameOf,
   Receiver,
   type ReceiverOptions,
 } from '@banksocket-webhooks/adapter-fetch'
-import { answerFor, METHOD_NOT_ALLOWED, type Fields, type HttpAnswer } from '@banksocket-webhooks/core'
+import { answerFor, METHOD_NOT_ALLOWED, NOT_FOUND, type Fields, type HttpAnswer } from '@banksocket-webhooks/core'
 import * as E from 'fp-ts/lib/Either.js'
 import { nodeSha256 } from './hash.ts'
 import { readNodeBody } from './read.ts'

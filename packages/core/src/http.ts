@@ -8,6 +8,7 @@
  * | duplicate | 200 | `{"status":"duplicate"}` |
  * | invalid_payload | 400 | `{"error":"invalid_payload","details":[...]}` |
  * | invalid_hash | 401 | `{"error":"invalid_hash"}` |
+ * | another path | 404 | `{"error":"not_found"}` |
  * | wrong method | 405 | `{"error":"method_not_allowed"}`, `Allow: POST` |
  * | too_large | 413 | `{"error":"too_large"}` |
  * | unsupported_media_type | 415 | `{"error":"unsupported_media_type"}` |
@@ -93,6 +94,15 @@ export const METHOD_NOT_ALLOWED: HttpAnswer = json(
   { error: 'method_not_allowed' },
   { ...JSON_HEADERS, allow: 'POST' },
 )
+
+/**
+ * The answer to a request for another path than the receiver's: 404 `{"error":"not_found"}`.
+ *
+ * @example
+ * import { NOT_FOUND } from '@banksocket-webhooks/core'
+ * NOT_FOUND.status // 404
+ */
+export const NOT_FOUND: HttpAnswer = json(404, { error: 'not_found' })
 
 /**
  * The answer to a body that was cut off before its declared length (the connection closed or

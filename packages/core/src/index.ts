@@ -71,7 +71,7 @@ export {
   type SignedFields,
   type Verified,
 } from './hash.ts'
-export { answerFor, METHOD_NOT_ALLOWED, rejectionAnswer, TOO_LARGE, TRUNCATED_BODY, type HttpAnswer } from './http.ts'
+export { answerFor, METHOD_NOT_ALLOWED, NOT_FOUND, rejectionAnswer, TOO_LARGE, TRUNCATED_BODY, type HttpAnswer } from './http.ts'
 export { ibanView, type IbanProblem, type IbanView } from './iban.ts'
 export {
   createInbox,
