@@ -30,6 +30,19 @@ export const WebhookEvent = t.keyof({ NEW_TRANSACTION: null, NEW_DEBIT: null, NE
 /** @see {@link WebhookEvent} */
 export type WebhookEvent = t.TypeOf<typeof WebhookEvent>
 
+const positiveInteger = (name: string, what: string) =>
+  new t.Type<number, number, unknown>(
+    name,
+    (u): u is number => typeof u === 'number' && Number.isSafeInteger(u) && u > 0,
+    (u, c) => {
+      const n = typeof u === 'string' && /^\d{1,15}$/.test(u) ? Number(u) : u
+      return typeof n === 'number' && Number.isSafeInteger(n) && n > 0
+        ? t.success(n)
+        : t.failure(u, c, `expected a positive integer ${what}`)
+    },
+    (n) => n,
+  )
+
 /**
  * A Banksocket account id: a positive integer. Decodes from a number or a string of digits, so
  * `"69"` (as in notifications) and `69` are the same account.
@@ -39,19 +52,21 @@ export type WebhookEvent = t.TypeOf<typeof WebhookEvent>
  * AccountId.decode('69') // Right(69)
  * AccountId.decode(-1)   // Left(...)
  */
-export const AccountId = new t.Type<number, number, unknown>(
-  'AccountId',
-  (u): u is number => typeof u === 'number' && Number.isSafeInteger(u) && u > 0,
-  (u, c) => {
-    const n = typeof u === 'string' && /^\d{1,15}$/.test(u) ? Number(u) : u
-    return typeof n === 'number' && Number.isSafeInteger(n) && n > 0
-      ? t.success(n)
-      : t.failure(u, c, 'expected a positive integer account id')
-  },
-  (n) => n,
-)
+export const AccountId = positiveInteger('AccountId', 'account id')
 /** @see {@link AccountId} */
 export type AccountId = t.TypeOf<typeof AccountId>
+
+/**
+ * A webhook id as Banksocket assigns it: a positive integer, from a number or a string of digits.
+ *
+ * @example
+ * import { WebhookId } from '@banksocket-webhooks/core'
+ * WebhookId.decode('1233') // Right(1233)
+ * WebhookId.decode(0)      // Left(...): 'expected a positive integer webhook id'
+ */
+export const WebhookId = positiveInteger('WebhookId', 'webhook id')
+/** @see {@link WebhookId} */
+export type WebhookId = t.TypeOf<typeof WebhookId>
 
 /**
  * The accounts a webhook covers: `'all'` or one account id.

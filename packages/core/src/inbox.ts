@@ -19,7 +19,15 @@ import { fold } from './decider.ts'
 import type { LedgerEvent, TransactionReceived } from './events.ts'
 import { ledgerDecider, ledgerStream, type LedgerState } from './ledger.ts'
 import { summarizeLedgers, type LedgerSummary } from './projection.ts'
-import { receive, receiveFields, type ReceiveOptions, type VerifiedTransaction } from './receive.ts'
+import {
+  DEFAULT_BODY_LIMIT,
+  decodeNotification,
+  parseNotification,
+  verifyNotification,
+  type DecodedNotification,
+  type ReceiveOptions,
+  type VerifiedTransaction,
+} from './receive.ts'
 import type { Rejection } from './rejection.ts'
 import { createInMemoryEventStore, type EventStore, type StoreError } from './store.ts'
 
@@ -149,8 +157,8 @@ const runWithTimeout = async (work: () => void | Promise<void>, timeout: number)
 
 /**
  * Creates an inbox: the shared receive pipeline with an account ledger per account and currency.
- * Deliveries to the same ledger are processed one at a time in arrival order; different ledgers
- * proceed concurrently. Ledger state is read from the store on first use, so a durable store makes
+ * Deliveries to the same ledger are processed one at a time in the order `deliver` was called
+ * (hashes are verified alongside); different ledgers proceed concurrently. Ledger state is read from the store on first use, so a durable store makes
  * deduplication and continuity survive restarts.
  *
  * @example
@@ -166,6 +174,7 @@ export const createInbox = (options: InboxOptions): Inbox => {
   if (options.secrets.length === 0) throw new TypeError('createInbox needs at least one secret')
   const store = options.store ?? createInMemoryEventStore<LedgerEvent>()
   const timeout = options.handlerTimeout ?? DEFAULT_HANDLER_TIMEOUT
+  const limit = options.limit ?? DEFAULT_BODY_LIMIT
   const now = options.now ?? (() => new Date())
   const decider = ledgerDecider(options.dedupeWindow === undefined ? {} : { dedupeWindow: options.dedupeWindow })
   const ledgers = new Map<string, Ledger>()
@@ -247,28 +256,37 @@ export const createInbox = (options: InboxOptions): Inbox => {
     return outcome
   }
 
-  const afterReceive = async (
-    received: Promise<E.Either<Rejection, VerifiedTransaction>>,
-    dispatch: Dispatch,
-  ): Promise<Outcome> => {
-    let result: E.Either<Rejection, VerifiedTransaction>
-    try {
-      result = await received
-    } catch (error) {
-      return { _tag: 'internal_error', error }
-    }
-    if (E.isLeft(result)) return { _tag: 'rejected', rejection: result.left }
-    const tx = result.right
-    return serialised(ledgerStream(tx.unverified.account_id, tx.verified.currency), () => record(tx, dispatch))
+  /**
+   * Takes the delivery's place in its ledger's queue as soon as it is decoded (in call order), while
+   * its hash is verified alongside; the turn then waits for the verification.
+   */
+  const enqueue = (decoded: E.Either<Rejection, DecodedNotification>, dispatch: Dispatch): Promise<Outcome> => {
+    if (E.isLeft(decoded)) return Promise.resolve({ _tag: 'rejected', rejection: decoded.left })
+    const n = decoded.right
+    const verification: Promise<E.Either<Rejection, VerifiedTransaction> | Readonly<{ _tag: 'Thrown'; error: unknown }>> =
+      Promise.resolve()
+        .then(() => verifyNotification(n, options)())
+        .catch((error: unknown) => ({ _tag: 'Thrown' as const, error }))
+    return serialised(ledgerStream(n.unverified.account_id, n.verified.currency), async () => {
+      const result = await verification
+      if (result._tag === 'Thrown') return settled({ _tag: 'internal_error', error: result.error })
+      if (E.isLeft(result)) return settled({ _tag: 'rejected', rejection: result.left })
+      return record(result.right, dispatch)
+    })
   }
 
-  const safely = async (run: () => Promise<E.Either<Rejection, VerifiedTransaction>>): Promise<E.Either<Rejection, VerifiedTransaction>> =>
-    run()
+  const safely = (work: () => Promise<Outcome>): Promise<Outcome> => {
+    try {
+      return work().catch((error: unknown): Outcome => ({ _tag: 'internal_error', error }))
+    } catch (error) {
+      return Promise.resolve({ _tag: 'internal_error', error })
+    }
+  }
 
   return {
     store,
-    deliver: (input, dispatch) => track(afterReceive(safely(() => receive(input, options)()), dispatch)),
-    deliverFields: (fields, dispatch) => track(afterReceive(safely(() => receiveFields(fields, options)()), dispatch)),
+    deliver: (input, dispatch) => track(safely(() => enqueue(parseNotification(input, limit), dispatch))),
+    deliverFields: (fields, dispatch) => track(safely(() => enqueue(decodeNotification(fields), dispatch))),
     ledgers: async () => {
       const all = await store.readAll()()
       return E.map(summarizeLedgers)(all)

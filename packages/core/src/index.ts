@@ -44,6 +44,7 @@ export {
   UNAUTHENTICATED_FIELDS,
   Webhook,
   WebhookEvent,
+  WebhookId,
   WireNotification,
 } from './codecs.ts'
 export { fold, type Decider } from './decider.ts'

@@ -122,9 +122,7 @@ export const problemsOf = (errors: t.Errors): ReadonlyArray<PayloadProblem> => {
     if (byPath.has(path)) continue
     const last = error.context[error.context.length - 1]
     const message =
-      path === ''
-        ? 'expected an object of notification fields'
-        : error.value === undefined
+      error.value === undefined && path !== ''
         ? 'is required'
         : error.message ?? `expected ${last?.type.name ?? 'a different value'}`
     byPath.set(path, message)
@@ -134,8 +132,98 @@ export const problemsOf = (errors: t.Errors): ReadonlyArray<PayloadProblem> => {
 
 const KNOWN = new Set<string>(NOTIFICATION_FIELDS)
 
+const encoder = new TextEncoder()
+
 const keyInput = (f: AuthenticatedFields): string =>
   [f.dc, f.code, f.amount, f.balance, f.currency, f.description].map((s) => `${s.length}:${s}`).join('|')
+
+/**
+ * A notification that decoded and whose money parsed, not yet verified. Everything here is known
+ * without hashing, so a receiver can take the delivery's place in its ledger's queue at once.
+ *
+ * @internal
+ */
+export type DecodedNotification = Readonly<{
+  fields: Fields
+  verified: AuthenticatedFields
+  unverified: UnauthenticatedFields
+  amount: Money
+  balance: Money
+  hash: string
+}>
+
+/**
+ * Decodes fields into a {@link DecodedNotification} (synchronously).
+ *
+ * @internal
+ */
+export const decodeNotification = (fields: Fields): E.Either<Rejection, DecodedNotification> => {
+  if (typeof fields !== 'object' || fields === null) {
+    return E.left({ _tag: 'invalid_payload', details: [{ path: '', message: 'expected an object of notification fields' }] })
+  }
+  const decoded = WireNotification.decode(fields)
+  if (E.isLeft(decoded)) return E.left({ _tag: 'invalid_payload', details: problemsOf(decoded.left) })
+  const w = decoded.right
+  const amount = parseAmount(w.amount, w.currency)
+  const balance = parseBalance(w.balance, w.currency)
+  const problems: PayloadProblem[] = []
+  if (E.isLeft(amount)) problems.push({ path: 'amount', message: amount.left.reason })
+  if (E.isLeft(balance)) problems.push({ path: 'balance', message: balance.left.reason })
+  if (E.isLeft(amount) || E.isLeft(balance)) return E.left({ _tag: 'invalid_payload', details: problems })
+  return E.right({
+    fields,
+    verified: {
+      dc: w.dc as Dc,
+      code: w.code,
+      amount: w.amount,
+      balance: w.balance,
+      currency: w.currency,
+      description: w.description,
+    },
+    unverified: {
+      account_id: w.account_id,
+      account: w.account ?? '',
+      bank: w.bank ?? '',
+      opponent_id: w.opponent_id ?? '',
+      opponent_iban: w.opponent_iban ?? '',
+    },
+    amount: amount.right,
+    balance: balance.right,
+    hash: w.hash,
+  })
+}
+
+/**
+ * Verifies a decoded notification's hash and derives its idempotency key.
+ *
+ * @internal
+ */
+export const verifyNotification = (
+  n: DecodedNotification,
+  options: ReceiveOptions,
+): TE.TaskEither<Rejection, VerifiedTransaction> => {
+  const sha256 = options.sha256 ?? webCryptoSha256
+  return pipe(
+    verify(n.verified, n.hash, options.secrets, sha256),
+    TE.chainW((v) => async () => {
+      const key = sha256(keyInput(n.verified))
+      const idempotencyKey = toHex(key instanceof Uint8Array ? key : await key)
+      const extra: Record<string, unknown> = Object.create(null)
+      for (const name in n.fields) if (!KNOWN.has(name)) extra[name] = n.fields[name]
+      return E.right<Rejection, VerifiedTransaction>({
+        idempotencyKey,
+        verified: n.verified,
+        unverified: n.unverified,
+        amount: n.amount,
+        balance: n.balance,
+        opponentIban: ibanView(n.unverified.opponent_iban),
+        hash: n.hash,
+        secretIndex: v.secretIndex,
+        extra,
+      })
+    }),
+  )
+}
 
 /**
  * Decodes already-parsed fields (for example from a framework's body parser) and verifies them.
@@ -145,55 +233,26 @@ const keyInput = (f: AuthenticatedFields): string =>
  * import { receiveFields } from '@banksocket-webhooks/core'
  * const result = await receiveFields(request.body, { secrets: [process.env.BANKSOCKET_SECRET!] })()
  */
-export const receiveFields = (fields: Fields, options: ReceiveOptions): TE.TaskEither<Rejection, VerifiedTransaction> => {
-  const decoded = WireNotification.decode(fields)
-  if (E.isLeft(decoded)) return TE.left({ _tag: 'invalid_payload', details: problemsOf(decoded.left) })
-  const w = decoded.right
-  const amount = parseAmount(w.amount, w.currency)
-  const balance = parseBalance(w.balance, w.currency)
-  const problems: PayloadProblem[] = []
-  if (E.isLeft(amount)) problems.push({ path: 'amount', message: amount.left.reason })
-  if (E.isLeft(balance)) problems.push({ path: 'balance', message: balance.left.reason })
-  if (E.isLeft(amount) || E.isLeft(balance)) return TE.left({ _tag: 'invalid_payload', details: problems })
-  const verified: AuthenticatedFields = {
-    dc: w.dc as Dc,
-    code: w.code,
-    amount: w.amount,
-    balance: w.balance,
-    currency: w.currency,
-    description: w.description,
-  }
-  const sha256 = options.sha256 ?? webCryptoSha256
-  return pipe(
-    verify(verified, w.hash, options.secrets, sha256),
-    TE.chainW((v) => async () => {
-      const key = sha256(keyInput(verified))
-      const idempotencyKey = toHex(key instanceof Uint8Array ? key : await key)
-      const extra: Record<string, unknown> = Object.create(null)
-      for (const name in fields) if (!KNOWN.has(name)) extra[name] = fields[name]
-      const opponentIban = w.opponent_iban ?? ''
-      return E.right<Rejection, VerifiedTransaction>({
-        idempotencyKey,
-        verified,
-        unverified: {
-          account_id: w.account_id,
-          account: w.account ?? '',
-          bank: w.bank ?? '',
-          opponent_id: w.opponent_id ?? '',
-          opponent_iban: opponentIban,
-        },
-        amount: amount.right,
-        balance: balance.right,
-        opponentIban: ibanView(opponentIban),
-        hash: w.hash,
-        secretIndex: v.secretIndex,
-        extra,
-      })
-    }),
+export const receiveFields = (fields: Fields, options: ReceiveOptions): TE.TaskEither<Rejection, VerifiedTransaction> =>
+  pipe(
+    TE.fromEither(decodeNotification(fields)),
+    TE.chain((n) => verifyNotification(n, options)),
   )
-}
 
-const encoder = new TextEncoder()
+/**
+ * Checks the size, parses the body and decodes it (synchronously), the part of {@link receive}
+ * that needs no hashing.
+ *
+ * @internal
+ */
+export const parseNotification = (
+  input: Readonly<{ body: Uint8Array | string; contentType: string | null | undefined }>,
+  limit: number,
+): E.Either<Rejection, DecodedNotification> => {
+  const body = typeof input.body === 'string' ? encoder.encode(input.body) : input.body
+  if (body.byteLength > limit) return E.left({ _tag: 'too_large', limit })
+  return pipe(parseBody(body, input.contentType), E.chain(decodeNotification))
+}
 
 /**
  * Receives one notification: refuses bodies over the limit (`too_large`), parses the body by its
@@ -214,12 +273,8 @@ const encoder = new TextEncoder()
 export const receive = (
   input: Readonly<{ body: Uint8Array | string; contentType: string | null | undefined }>,
   options: ReceiveOptions,
-): TE.TaskEither<Rejection, VerifiedTransaction> => {
-  const limit = options.limit ?? DEFAULT_BODY_LIMIT
-  const body = typeof input.body === 'string' ? encoder.encode(input.body) : input.body
-  if (body.byteLength > limit) return TE.left({ _tag: 'too_large', limit })
-  return pipe(
-    TE.fromEither(parseBody(body, input.contentType)),
-    TE.chain((fields) => receiveFields(fields, options)),
+): TE.TaskEither<Rejection, VerifiedTransaction> =>
+  pipe(
+    TE.fromEither(parseNotification(input, options.limit ?? DEFAULT_BODY_LIMIT)),
+    TE.chain((n) => verifyNotification(n, options)),
   )
-}

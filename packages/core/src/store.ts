@@ -95,7 +95,7 @@ export const createInMemoryEventStore = <Ev>(): EventStore<Ev> => {
   const streams = new Map<string, Ev[]>()
   const all: StoredEvent<Ev>[] = []
   return {
-    readStream: (stream) => TE.right({ version: streams.get(stream)?.length ?? 0, events: [...(streams.get(stream) ?? [])] }),
+    readStream: (stream) => async () => E.right({ version: streams.get(stream)?.length ?? 0, events: [...(streams.get(stream) ?? [])] }),
     appendToStream: (stream, events, expected) => async (): Promise<E.Either<StoreError, Readonly<{ nextVersion: number }>>> => {
       const current = streams.get(stream) ?? []
       if (!versionMatches(expected, current.length)) {
@@ -108,6 +108,6 @@ export const createInMemoryEventStore = <Ev>(): EventStore<Ev> => {
       streams.set(stream, current)
       return E.right({ nextVersion: current.length })
     },
-    readAll: () => TE.right([...all]),
+    readAll: () => async () => E.right([...all]),
   }
 }
