@@ -37,15 +37,35 @@ export type ContentType = Readonly<{ mediaType: string; params: Readonly<Record<
  * parseContentType('application/x-www-form-urlencoded; charset=UTF-8').params.charset // 'UTF-8'
  */
 export const parseContentType = (header: string): ContentType => {
-  const [type = '', ...rest] = header.split(';')
   const params: Record<string, string> = Object.create(null)
-  for (const part of rest) {
-    const eq = part.indexOf('=')
-    if (eq < 0) continue
-    const name = part.slice(0, eq).trim().toLowerCase()
-    let value = part.slice(eq + 1).trim()
-    if (value.length >= 2 && value.startsWith('"') && value.endsWith('"')) {
-      value = value.slice(1, -1).replace(/\\(.)/g, '$1')
+  const firstSemicolon = header.indexOf(';')
+  const type = firstSemicolon < 0 ? header : header.slice(0, firstSemicolon)
+  let i = firstSemicolon < 0 ? header.length : firstSemicolon + 1
+  while (i < header.length) {
+    const eq = header.indexOf('=', i)
+    const semicolon = header.indexOf(';', i)
+    if (eq < 0 || (semicolon >= 0 && semicolon < eq)) {
+      i = semicolon < 0 ? header.length : semicolon + 1
+      continue
+    }
+    const name = header.slice(i, eq).trim().toLowerCase()
+    let j = eq + 1
+    while (j < header.length && (header[j] === ' ' || header[j] === '\t')) j++
+    let value = ''
+    if (header[j] === '"') {
+      // quoted-string: a `;` inside the quotes belongs to the value
+      j++
+      while (j < header.length && header[j] !== '"') {
+        if (header[j] === '\\' && j + 1 < header.length) j++
+        value += header[j]
+        j++
+      }
+      const end = header.indexOf(';', j)
+      i = end < 0 ? header.length : end + 1
+    } else {
+      const end = header.indexOf(';', j)
+      value = header.slice(j, end < 0 ? header.length : end).trim()
+      i = end < 0 ? header.length : end + 1
     }
     if (name !== '' && !(name in params)) params[name] = value
   }

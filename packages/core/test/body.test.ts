@@ -108,6 +108,12 @@ test('parseContentType lowercases names and unquotes values', () => {
   })
 })
 
+test('a semicolon or escaped quote inside a quoted parameter belongs to the value', () => {
+  assert.equal(parseContentType('form-data; name="a;b\\"c"; filename=x').params, Object.assign(Object.create(null), { name: 'a;b"c', filename: 'x' }))
+  const body = '--b\r\nContent-Disposition: form-data; name="odd;name"\r\n\r\nv\r\n--b--\r\n'
+  assert.equal(parse(body, 'multipart/form-data; boundary=b'), E.right(rec({ 'odd;name': 'v' })))
+})
+
 const unicodeText = fc.string({ unit: 'grapheme', maxLength: 30 })
 
 test('property: form encode then parse round-trips arbitrary Unicode fields', () => {
