@@ -1,0 +1,63 @@
+/**
+ * `@banksocket-webhooks/testing`: what you need to test code that receives Banksocket webhooks.
+ *
+ * - Sign: {@link signNotification} signs fields exactly as Banksocket does (hex-then-base64, or the
+ *   raw-digest variant), filling missing fields from {@link SAMPLE_NOTIFICATION}.
+ * - Send: {@link encodeNotification} (form, JSON, multipart) and {@link sendNotification} (fetch).
+ * - Fake: {@link createMovementGenerator}, a seeded generator of realistic Turkish bank movements
+ *   with valid IBANs and consistent running balances.
+ * - Mock: {@link startMockBanksocket}, the management API plus signed, filtered, retried deliveries
+ *   with a log to assert on.
+ *
+ * Signing, encoding, sending and fake data use Web APIs only; the mock needs Node (`node:http`).
+ *
+ * @example
+ * import { createMovementGenerator, sendNotification, signNotification } from '@banksocket-webhooks/testing'
+ *
+ * const movements = createMovementGenerator({ seed: 'demo' })
+ * const signed = await signNotification(movements.next(), 'my-secret')()
+ * const result = await sendNotification('http://127.0.0.1:3000/', signed)()
+ *
+ * @packageDocumentation
+ */
+export { TURKISH_BANKS, type TurkishBank } from './banks.ts'
+export {
+  DEFAULT_RETRY,
+  type AttemptOutcome,
+  type Delivery,
+  type DeliveryAttempt,
+  type RetryOptions,
+} from './delivery.ts'
+export { ENCODINGS, encodeNotification, type EncodedBody, type Encoding } from './encode.ts'
+export { turkishIban } from './iban.ts'
+export {
+  startMockBanksocket,
+  type EmitOptions,
+  type Emitted,
+  type MockBanksocket,
+  type MockBanksocketOptions,
+  type MockStartError,
+} from './mock.ts'
+export {
+  createMovementGenerator,
+  type AccountSpec,
+  type GeneratedAccount,
+  type MovementGenerator,
+  type MovementGeneratorOptions,
+} from './movements.ts'
+export {
+  SAMPLE_NOTIFICATION,
+  type NotificationFields,
+  type NotificationInput,
+  type SignedNotification,
+  type UnsignedNotification,
+} from './notification.ts'
+export { webhookMatches } from './registry.ts'
+export {
+  DEFAULT_SEND_TIMEOUT,
+  sendNotification,
+  type SendError,
+  type SendOptions,
+  type SendResult,
+} from './send.ts'
+export { signNotification, type SignOptions } from './sign.ts'
