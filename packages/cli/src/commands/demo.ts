@@ -1,0 +1,295 @@
+/**
+ * `banksocket demo`: the whole toolkit on loopback with no configuration. A mock Banksocket and a
+ * receiver start on free ports, a webhook is registered through the real ky client, and a seeded
+ * stream of movements over two accounts is delivered, one notification deliberately dropped and one
+ * delivered twice; each verified event, the duplicate and the balance gap are printed as they
+ * happen, then a ledger summary per account.
+ *
+ * @module
+ */
+import { createClient } from '@banksocket-webhooks/adapter-http'
+import { createNodeReceiver, type NodeReceiver } from '@banksocket-webhooks/adapter-node-server'
+import { addMoney, formatMoney, parseBalance, subtractMoney, type LedgerSummary, type Money } from '@banksocket-webhooks/core'
+import {
+  createMovementGenerator,
+  startMockBanksocket,
+  type AccountSpec,
+  type GeneratedAccount,
+  type MockBanksocket,
+  type UnsignedNotification,
+} from '@banksocket-webhooks/testing'
+import * as E from 'fp-ts/lib/Either.js'
+import { pipe } from 'fp-ts/lib/function.js'
+import { stringFlag, type Arguments } from '../argv.ts'
+import { defineCommand } from '../command.ts'
+import { ExitCode } from '../exit.ts'
+import type { Env } from '../io.ts'
+import type { Style } from '../style.ts'
+import type { UsageError } from '../usage.ts'
+import { integerFlag } from '../values.ts'
+
+/**
+ * The two accounts of the demo: a Turkish lira account at İşbank and a US dollar account at Garanti.
+ *
+ * @example
+ * import { DEMO_ACCOUNTS } from '@banksocket-webhooks/cli'
+ * DEMO_ACCOUNTS.map((a) => a.account_id) // ['69', '70']
+ */
+export const DEMO_ACCOUNTS: ReadonlyArray<AccountSpec> = [
+  { account_id: '69', currency: 'TRY', openingBalance: '18000.00', bank: 'Türkiye İş Bankası A.Ş.', title: 'Kadıköy İşbank TL Hesabı' },
+  { account_id: '70', currency: 'USD', openingBalance: '2500.00', bank: 'Türkiye Garanti Bankası A.Ş.', title: 'Levent Garanti USD Hesabı' },
+]
+
+/**
+ * What `banksocket demo` does, once its flags are checked.
+ *
+ * @example
+ * import type { DemoConfig } from '@banksocket-webhooks/cli'
+ * const config: DemoConfig = { movements: 36, seed: '7', delay: 50 }
+ */
+export type DemoConfig = Readonly<{ movements: number; seed: string; delay: number }>
+
+/**
+ * Checks the flags of `banksocket demo` (all optional).
+ *
+ * @example
+ * import { configureDemo } from '@banksocket-webhooks/cli'
+ * configureDemo(args, {}) // Right({ movements: 36, seed: '7', delay: 50 })
+ */
+export const configureDemo = (args: Arguments, _env: Env): E.Either<UsageError, DemoConfig> =>
+  pipe(
+    E.Do,
+    E.apS('movements', integerFlag(args, 'movements', { min: 6, max: 10_000, default: 36 })),
+    E.apS('delay', integerFlag(args, 'delay', { min: 0, max: 10_000, default: 50 })),
+    E.map(({ movements, delay }) => ({ movements: movements ?? 36, delay: delay ?? 50, seed: stringFlag(args, 'seed') ?? '7' })),
+  )
+
+/**
+ * One step of the demo: deliver a movement once, twice (a duplicate delivery), or drop it (it is
+ * never delivered, so the next movement on its account reveals a balance gap).
+ *
+ * @example
+ * import type { DemoStep } from '@banksocket-webhooks/cli'
+ * const label = (s: DemoStep) => `#${s.number} ${s.action}`
+ */
+export type DemoStep = Readonly<{ number: number; movement: UnsignedNotification; action: 'deliver' | 'duplicate' | 'drop' }>
+
+/**
+ * Plans the demo over generated movements: the first movement of the second account after a third
+ * of the stream that is followed by another movement on that account is dropped, and the first
+ * movement of the first account from the fifth on is delivered twice.
+ *
+ * @example
+ * import { planDemo } from '@banksocket-webhooks/cli'
+ * planDemo(movements).filter((s) => s.action !== 'deliver').map((s) => s.action) // ['duplicate', 'drop']
+ */
+export const planDemo = (movements: ReadonlyArray<UnsignedNotification>, accounts: readonly [string, string]): ReadonlyArray<DemoStep> => {
+  const [first, second] = accounts
+  const dropIndex = movements.findIndex(
+    (m, i) => i >= Math.floor(movements.length / 3) && m.account_id === second && movements.slice(i + 1).some((n) => n.account_id === second),
+  )
+  const duplicateIndex = movements.findIndex((m, i) => i >= 4 && i !== dropIndex && m.account_id === first)
+  return movements.map((movement, i) => ({
+    number: i + 1,
+    movement,
+    action: i === dropIndex ? 'drop' : i === duplicateIndex ? 'duplicate' : 'deliver',
+  }))
+}
+
+const money = (amount: string, currency: string): Money => {
+  const parsed = parseBalance(amount, currency)
+  if (E.isLeft(parsed)) throw new TypeError(`not exact money: ${amount} ${currency}`)
+  return parsed.right
+}
+
+const signed = (dc: string, amount: string): string => `${dc === 'Credit' ? '+' : '-'}${amount}`
+
+const clip = (text: string, width: number): string => (text.length > width ? `${text.slice(0, width - 1)}…` : text)
+
+/** Per account: credits and debits seen, for the summary's counts. */
+type Tally = { credits: number; debits: number }
+
+/**
+ * The ledger summary of one account, as printed at the end of the demo: movements, duplicates,
+ * credit and debit totals, balance with its reconciliation (opening + credits - debits + gaps), and
+ * every gap with its missing amount.
+ *
+ * @example
+ * import { summaryLines, createStyle } from '@banksocket-webhooks/cli'
+ * summaryLines(summary, account, { credits: 3, debits: 2 }, createStyle(false)).join('\n')
+ */
+export const summaryLines = (summary: LedgerSummary, account: GeneratedAccount, tally: Tally, style: Style): ReadonlyArray<string> => {
+  const { currency } = summary
+  const opening = money(account.openingBalance, currency)
+  const missing = summary.gaps.reduce((total, gap) => addMoney(total, money(gap.missing, currency)), money('0', currency))
+  const reconciled = addMoney(subtractMoney(addMoney(opening, summary.credits), summary.debits), missing)
+  const balance = summary.balance
+  const holds = balance !== undefined && balance.minor === reconciled.minor
+  const lines = [
+    `  ${style.bold(`account ${summary.accountId} (${currency})`)}  ${account.title}, ${account.bank}`,
+    `    movements  ${summary.count} (${tally.credits} credits, ${tally.debits} debits), ${summary.duplicates} duplicate${summary.duplicates === 1 ? '' : 's'} ignored`,
+    `    credits    ${style.green(`+${formatMoney(summary.credits)} ${currency}`)}`,
+    `    debits     ${style.red(`-${formatMoney(summary.debits)} ${currency}`)}`,
+    `    balance    ${style.bold(`${balance === undefined ? 'none' : formatMoney(balance)} ${currency}`)}`,
+    `    check      opening ${formatMoney(opening)} + credits - debits${summary.gaps.length === 0 ? '' : ` + missing ${formatMoney(missing)}`} = ${formatMoney(reconciled)} ${holds ? style.green('(matches)') : style.red('(DOES NOT MATCH)')}`,
+  ]
+  if (summary.gaps.length === 0) lines.push(`    gaps       none`)
+  for (const gap of summary.gaps) {
+    lines.push(
+      `    gap        ${style.yellow(`missing ${gap.missing} ${currency}`)}: expected balance ${gap.expectedBalance}, notified ${gap.actualBalance}`,
+    )
+  }
+  return lines
+}
+
+const sleep = (ms: number): Promise<void> => (ms <= 0 ? Promise.resolve() : new Promise((resolve) => setTimeout(resolve, ms)))
+
+const DEMO_TOKEN = 'demo-token'
+const DEMO_SECRET = 'demo-secret'
+
+/**
+ * `banksocket demo`: runs the demo and exits 0 when the receiver saw exactly what was planned (every
+ * delivered movement accepted, the duplicate flagged, the gap found with the dropped amount).
+ *
+ * @example
+ * // banksocket demo
+ * import { demoCommand } from '@banksocket-webhooks/cli'
+ * demoCommand.spec.path // ['demo']
+ */
+export const demoCommand = defineCommand({
+  spec: {
+    path: ['demo'],
+    summary: 'see it work: mock Banksocket, receiver, webhook, movements and ledgers on loopback',
+    details: [
+      'Starts a mock Banksocket and a receiver on free loopback ports, registers a webhook through the\n' +
+        'real API client, and streams seeded movements over two accounts: one notification is dropped\n' +
+        'on purpose and one is delivered twice. Prints every verified transaction, the duplicate and the\n' +
+        'balance gap as they happen, then a ledger summary per account in exact money. Same seed, same\n' +
+        'output. Colours only when stdout is a terminal and NO_COLOR is unset.',
+    ],
+    flags: {
+      movements: { type: 'string', value: 'N', description: 'movements to generate (6 to 10000)', default: '36' },
+      seed: { type: 'string', value: 'SEED', description: 'seed of the movement generator', default: '7' },
+      delay: { type: 'string', value: 'MS', description: 'pause between two movements', default: '50' },
+    },
+    positionals: [],
+    examples: ['banksocket demo', 'banksocket demo --movements 100 --seed 42 --delay 0'],
+  },
+  configure: configureDemo,
+  execute: async (config, { io, style, errorStyle }) => {
+    const out = (line = ''): void => io.stdout.write(`${line}\n`)
+    const fail = (message: string): typeof ExitCode.failure => {
+      io.stderr.write(`banksocket demo: ${errorStyle.red(message)}\n`)
+      return ExitCode.failure
+    }
+    const generator = createMovementGenerator({ seed: config.seed, accounts: DEMO_ACCOUNTS })
+    const accounts = generator.accounts
+    const ids = [accounts[0]?.account_id ?? '', accounts[1]?.account_id ?? ''] as const
+    const steps = planDemo(generator.take(config.movements), ids)
+
+    const started = await startMockBanksocket({ token: DEMO_TOKEN, secret: DEMO_SECRET, retry: { attempts: 2, baseDelay: 100 } })()
+    if (E.isLeft(started)) return fail(`could not start the mock Banksocket: ${started.left.message}`)
+    const mock: MockBanksocket = started.right
+    const receiver: NodeReceiver = createNodeReceiver({ secrets: [DEMO_SECRET], path: '/banksocket' })
+    try {
+      const address = await receiver.listen(0, '127.0.0.1')
+      const endpoint = `http://127.0.0.1:${address.port}/banksocket`
+
+      // What the receiver reports, printed as it happens.
+      let current = 0
+      const tallies = new Map<string, Tally>(ids.map((id) => [id, { credits: 0, debits: 0 }]))
+      const seen = { transactions: 0, duplicates: 0, gaps: [] as string[], problems: 0 }
+      const number = (): string => style.dim(`#${String(current).padEnd(3)}`)
+      receiver.on('transaction', (tx) => {
+        seen.transactions++
+        const tally = tallies.get(tx.unverified.account_id)
+        if (tally !== undefined) tally[tx.verified.dc === 'Credit' ? 'credits' : 'debits']++
+        const amount = `${signed(tx.verified.dc, formatMoney(tx.amount))} ${tx.amount.currency}`
+        out(
+          `${number()} ${style.green('verified ')} account ${tx.unverified.account_id}  ${tx.verified.dc.padEnd(6)} ${(tx.verified.dc === 'Credit' ? style.green : style.red)(amount.padStart(13))}  balance ${formatMoney(tx.balance).padStart(9)}  ${tx.verified.code.padEnd(6)} ${style.dim(clip(tx.verified.description, 48))}`,
+        )
+      })
+      receiver.on('duplicate', (duplicate) => {
+        seen.duplicates++
+        out(
+          `${number()} ${style.magenta('duplicate')} account ${duplicate.unverified.account_id}  the same notification again (key ${duplicate.idempotencyKey.slice(0, 12)}…): answered {"status":"duplicate"}, not processed twice`,
+        )
+      })
+      receiver.on('gap', (gap) => {
+        const missing = `${formatMoney(gap.missing)} ${gap.currency}`
+        seen.gaps.push(missing)
+        out(
+          `${number()} ${style.yellow('GAP      ')} account ${gap.accountId}  expected balance ${formatMoney(gap.expectedBalance)}, notified ${formatMoney(gap.actualBalance)}: ${style.yellow(`missing ${missing}`)}`,
+        )
+      })
+      receiver.on('rejected', (rejection) => {
+        seen.problems++
+        out(`${number()} ${style.red('rejected ')} ${rejection._tag}`)
+      })
+      receiver.on('error', (error) => {
+        seen.problems++
+        out(`${number()} ${style.red('error    ')} ${error._tag}`)
+      })
+
+      out(style.bold('banksocket demo') + `: ${steps.length} movements over ${accounts.length} accounts, seed ${config.seed}`)
+      out(`  mock Banksocket  ${mock.apiUrl}  (management API and signed deliveries)`)
+      out(`  receiver         ${endpoint}  (createNodeReceiver, in-memory ledger)`)
+      const client = createClient({ token: DEMO_TOKEN, baseUrl: mock.apiUrl })
+      const created = await client.createWebhook({ title: 'banksocket demo', endpoint, event: 'NEW_TRANSACTION', account: 'all' })()
+      if (E.isLeft(created)) return fail(`could not register the webhook: ${created.left._tag}`)
+      out(`  webhook          #${created.right.id} created through the ky client: NEW_TRANSACTION, all accounts -> ${created.right.endpoint}`)
+      out()
+
+      let dropped: DemoStep | undefined
+      for (const step of steps) {
+        current = step.number
+        const m = step.movement
+        if (step.action === 'drop') {
+          dropped = step
+          out(
+            `${number()} ${style.yellow('dropped  ')} account ${m.account_id}  ${m.dc} ${m.amount} ${m.currency} is never delivered (on purpose): the ledger must notice`,
+          )
+        } else {
+          if (step.action === 'duplicate') out(`${number()} ${style.dim('(this one is delivered twice)')}`)
+          const emitted = await mock.emit(m, { copies: step.action === 'duplicate' ? 2 : 1 })
+          const failed = emitted.deliveries.filter((d) => d.status !== 'delivered')
+          if (failed.length > 0) return fail(`delivery #${step.number} ${failed[0]?.status ?? 'failed'}`)
+        }
+        await sleep(config.delay)
+      }
+      await receiver.drain()
+
+      const ledgers = await receiver.inbox.ledgers()
+      if (E.isLeft(ledgers)) return fail(`could not read the ledgers: ${ledgers.left._tag}`)
+      out()
+      out(style.bold('Ledger summary') + ' (core summarizeLedgers over the stored events, exact money)')
+      for (const account of accounts) {
+        const summary = [...ledgers.right.values()].find((s) => s.accountId === account.account_id && s.currency === account.currency)
+        if (summary === undefined) continue
+        for (const line of summaryLines(summary, account, tallies.get(account.account_id) ?? { credits: 0, debits: 0 }, style)) out(line)
+      }
+      out()
+
+      const delivered = steps.filter((s) => s.action !== 'drop').length
+      const expectedGap =
+        dropped === undefined
+          ? undefined
+          : `${dropped.movement.dc === 'Credit' ? '' : '-'}${dropped.movement.amount} ${dropped.movement.currency}`
+      if (seen.problems > 0) return fail(`${seen.problems} deliveries were refused`)
+      if (seen.transactions !== delivered) return fail(`${seen.transactions} transactions accepted, ${delivered} delivered`)
+      const duplicated = steps.filter((s) => s.action === 'duplicate').length
+      if (seen.duplicates !== duplicated) return fail(`${seen.duplicates} duplicates flagged, expected ${duplicated}`)
+      if (expectedGap !== undefined && (seen.gaps.length !== 1 || seen.gaps[0] !== expectedGap)) {
+        return fail(`gaps found: ${seen.gaps.join(', ') || 'none'}; expected missing ${expectedGap}`)
+      }
+      out(
+        `${style.green('ok')}: ${seen.transactions} transactions verified and recorded, ${duplicated} duplicate${duplicated === 1 ? '' : 's'} ignored, ` +
+          `${seen.gaps.length} balance gap found${expectedGap === undefined ? '' : ` (missing ${expectedGap}, the dropped notification)`}.`,
+      )
+      return ExitCode.ok
+    } finally {
+      await mock.close()
+      await receiver.close()
+    }
+  },
+})

@@ -1,0 +1,152 @@
+/**
+ * Validation of flag values: each returns the typed value or a {@link UsageError} naming the flag.
+ * Secret values are never quoted back.
+ *
+ * @module
+ */
+import * as E from 'fp-ts/lib/Either.js'
+import { stringFlag, stringsFlag, type Arguments } from './argv.ts'
+import type { Env } from './io.ts'
+import type { UsageError } from './usage.ts'
+
+const invalid = (flag: string, reason: string): E.Either<UsageError, never> => E.left({ _tag: 'InvalidValue', flag, reason })
+
+const shown = (value: string): string => `'${value.length > 40 ? `${value.slice(0, 40)}…` : value}'`
+
+/**
+ * An integer flag within bounds, or its default when absent.
+ *
+ * @example
+ * import { integerFlag } from '@banksocket-webhooks/cli'
+ * integerFlag(args, 'port', { min: 0, max: 65535 }) // Right(3000) for --port 3000
+ */
+export const integerFlag = (
+  args: Arguments,
+  flag: string,
+  bounds: Readonly<{ min: number; max: number; default?: number }>,
+): E.Either<UsageError, number | undefined> => {
+  const raw = stringFlag(args, flag)
+  if (raw === undefined) return E.right(bounds.default)
+  if (!/^\d+$/.test(raw)) return invalid(flag, `expected an integer from ${bounds.min} to ${bounds.max}, got ${shown(raw)}`)
+  const value = Number(raw)
+  if (value < bounds.min || value > bounds.max) {
+    return invalid(flag, `expected an integer from ${bounds.min} to ${bounds.max}, got ${shown(raw)}`)
+  }
+  return E.right(value)
+}
+
+/**
+ * A required flag (or its environment variable), as a non-empty string.
+ *
+ * @example
+ * import { requiredFlag } from '@banksocket-webhooks/cli'
+ * requiredFlag(args, 'to') // Left(MissingFlag) when --to is absent
+ */
+export const requiredFlag = (
+  args: Arguments,
+  flag: string,
+  options: Readonly<{ env?: string; environment?: Env }> = {},
+): E.Either<UsageError, string> => {
+  const fromFlag = stringFlag(args, flag)
+  const value = fromFlag ?? (options.env === undefined ? undefined : options.environment?.[options.env])
+  if (value === undefined) return E.left({ _tag: 'MissingFlag', flag, ...(options.env === undefined ? {} : { env: options.env }) })
+  if (value.trim() === '') {
+    return invalid(flag, fromFlag === undefined && options.env !== undefined ? `${options.env} is empty` : 'must not be empty')
+  }
+  return E.right(value)
+}
+
+/**
+ * An optional flag that must not be empty when given.
+ *
+ * @example
+ * import { optionalFlag } from '@banksocket-webhooks/cli'
+ * optionalFlag(args, 'store', 'expected a file path') // Right(undefined) when --store is absent
+ */
+export const optionalFlag = (args: Arguments, flag: string, expected: string): E.Either<UsageError, string | undefined> => {
+  const value = stringFlag(args, flag)
+  return value !== undefined && value.trim() === '' ? invalid(flag, expected) : E.right(value)
+}
+
+/**
+ * One of a fixed set of words, or the default when absent.
+ *
+ * @example
+ * import { choiceFlag } from '@banksocket-webhooks/cli'
+ * choiceFlag(args, 'encoding', ['form', 'json', 'multipart'] as const, 'form') // Right('form')
+ */
+export const choiceFlag = <C extends string>(
+  args: Arguments,
+  flag: string,
+  choices: ReadonlyArray<C>,
+  fallback: C,
+): E.Either<UsageError, C> => {
+  const raw = stringFlag(args, flag)
+  if (raw === undefined) return E.right(fallback)
+  const found = choices.find((c) => c === raw)
+  return found === undefined ? invalid(flag, `expected one of ${choices.join(', ')}, got ${shown(raw)}`) : E.right(found)
+}
+
+/**
+ * An absolute http(s) URL.
+ *
+ * @example
+ * import { urlFlag } from '@banksocket-webhooks/cli'
+ * urlFlag(args, 'to') // Right(URL) for --to http://127.0.0.1:3000/
+ */
+export const urlFlag = (
+  args: Arguments,
+  flag: string,
+  options: Readonly<{ env?: string; environment?: Env; fallback?: string }> = {},
+): E.Either<UsageError, URL | undefined> => {
+  const raw = stringFlag(args, flag) ?? (options.env === undefined ? undefined : options.environment?.[options.env]) ?? options.fallback
+  if (raw === undefined) return E.right(undefined)
+  let url: URL
+  try {
+    url = new URL(raw)
+  } catch {
+    return invalid(flag, `expected an absolute http(s) URL such as http://127.0.0.1:3000/, got ${shown(raw)}`)
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    return invalid(flag, `expected an http or https URL, got ${shown(url.protocol)}`)
+  }
+  if (url.username !== '' || url.password !== '') return invalid(flag, 'credentials in the URL are not supported')
+  return E.right(url)
+}
+
+/**
+ * Secrets from a repeatable flag, else from a comma-separated environment variable. Empty secrets
+ * are refused; the values are never quoted in the error.
+ *
+ * @example
+ * import { secretsFlag } from '@banksocket-webhooks/cli'
+ * secretsFlag(args, 'secret', 'BANKSOCKET_SECRET', process.env) // Right(['new', 'old'])
+ */
+export const secretsFlag = (args: Arguments, flag: string, env: string, environment: Env): E.Either<UsageError, ReadonlyArray<string>> => {
+  const given = stringsFlag(args, flag)
+  if (given.length > 0) {
+    return given.some((s) => s === '') ? invalid(flag, 'a secret must not be empty') : E.right(given)
+  }
+  const fromEnv = environment[env]
+  if (fromEnv === undefined) return E.left({ _tag: 'MissingFlag', flag, env })
+  const secrets = fromEnv.split(',').map((s) => s.trim())
+  if (secrets.some((s) => s === '')) return invalid(flag, `${env} holds an empty secret (separate several with commas)`)
+  return E.right(secrets)
+}
+
+/**
+ * The secrets found in the environment variables that hold credentials, to redact them from output.
+ *
+ * @example
+ * import { secretValuesInEnv } from '@banksocket-webhooks/cli'
+ * secretValuesInEnv({ BANKSOCKET_SECRET: 'a1b2,c3d4' }) // ['a1b2,c3d4', 'a1b2', 'c3d4']
+ */
+export const secretValuesInEnv = (environment: Env): ReadonlyArray<string> => {
+  const found: string[] = []
+  for (const name of ['BANKSOCKET_SECRET', 'BANKSOCKET_TOKEN']) {
+    const value = environment[name]
+    if (value === undefined || value === '') continue
+    found.push(value, ...value.split(',').map((s) => s.trim()))
+  }
+  return found
+}

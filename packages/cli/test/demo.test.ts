@@ -1,0 +1,88 @@
+import { execFile } from 'node:child_process'
+import { test } from 'uvu'
+import * as assert from 'uvu/assert'
+import { ANSI, BIN, cleanEnv, ensureBuilt, run } from './support/cli.ts'
+
+ensureBuilt()
+
+const withoutPorts = (text: string): string => text.replace(/127\.0\.0\.1:\d+/g, '127.0.0.1:PORT')
+
+let output = ''
+
+test('banksocket demo: events for both accounts, the dropped notification found as a gap, the duplicate, the ledgers', async () => {
+  const { code, stdout, stderr } = await run(['demo'])
+  assert.is(stderr, '')
+  assert.is(code, 0, stdout)
+  output = stdout
+  const lines = stdout.split('\n')
+  assert.not.match(stdout, ANSI, 'plain text when stdout is not a terminal')
+
+  assert.is(lines[0], 'banksocket demo: 36 movements over 2 accounts, seed 7')
+  assert.match(stdout, /\n {2}mock Banksocket {2}http:\/\/127\.0\.0\.1:\d+\/v1 /)
+  assert.match(stdout, /\n {2}receiver {9}http:\/\/127\.0\.0\.1:\d+\/banksocket /)
+  assert.match(stdout, /\n {2}webhook {10}#1 created through the ky client: NEW_TRANSACTION, all accounts -> http:\/\/127\.0\.0\.1:\d+\/banksocket\n/)
+
+  const verified = lines.filter((l) => / verified {2}account /.test(l))
+  assert.is(verified.length, 35, 'every delivered movement is verified once')
+  assert.ok(verified.some((l) => l.includes('account 69 ')), 'events for account 69')
+  assert.ok(verified.some((l) => l.includes('account 70 ')), 'events for account 70')
+  for (const l of verified) assert.match(l, /^#\d+ +verified {2}account (69|70) {2}(Credit|Debit) +[+-]\d+\.\d{2} (TRY|USD) {2}balance +\d+\.\d{2} {2}\S+/)
+
+  const dropped = /^#(\d+) +dropped {3}account (\d+) {2}(Credit|Debit) (\d+\.\d{2}) (\w+) is never delivered/m.exec(stdout)
+  assert.ok(dropped, 'the dropped notification is announced')
+  const [, dropNumber, dropAccount, dropDc, dropAmount, dropCurrency] = dropped ?? []
+  const missing = `${dropDc === 'Debit' ? '-' : ''}${dropAmount} ${dropCurrency}`
+  const gaps = lines.filter((l) => / GAP {7}account /.test(l))
+  assert.is(gaps.length, 1)
+  assert.match(gaps[0] ?? '', new RegExp(`^#\\d+ +GAP {7}account ${dropAccount} {2}expected balance \\d+\\.\\d{2}, notified \\d+\\.\\d{2}: missing ${missing.replace('.', '\\.')}$`))
+  const gapNumber = Number(/^#(\d+)/.exec(gaps[0] ?? '')?.[1])
+  assert.ok(gapNumber > Number(dropNumber), 'the gap shows on a later movement of the same account')
+
+  const duplicates = lines.filter((l) => / duplicate account /.test(l))
+  assert.is(duplicates.length, 1)
+  const dupNumber = /^#(\d+)/.exec(duplicates[0] ?? '')?.[1]
+  assert.ok(verified.some((l) => l.startsWith(`#${dupNumber} `)), 'the duplicated movement was verified once')
+  assert.match(duplicates[0] ?? '', /answered \{"status":"duplicate"\}, not processed twice/)
+
+  const summary = stdout.slice(stdout.indexOf('Ledger summary'))
+  assert.match(summary, /account 69 \(TRY\) {2}Kadıköy İşbank TL Hesabı/)
+  assert.match(summary, /account 70 \(USD\) {2}Levent Garanti USD Hesabı/)
+  assert.match(summary, /1 duplicate ignored/)
+  assert.is(summary.match(/\(matches\)/g)?.length, 2, 'both balances reconcile in exact money')
+  assert.match(summary, new RegExp(`gap {8}missing ${missing.replace('.', '\\.')}: expected balance`))
+  assert.match(summary, /gaps {7}none/)
+  for (const field of ['credits    +', 'debits     -', 'balance    ', 'movements  ']) assert.ok(summary.includes(field), field)
+  assert.match(stdout, new RegExp(`\\nok: 35 transactions verified and recorded, 1 duplicate ignored, 1 balance gap found \\(missing ${missing.replace('.', '\\.')}, the dropped notification\\)\\.\\n$`))
+})
+
+test('banksocket demo is deterministic: same seed, same output', async () => {
+  const { code, stdout } = await run(['demo', '--delay', '0'])
+  assert.is(code, 0)
+  assert.is(withoutPorts(stdout), withoutPorts(output))
+  const other = await run(['demo', '--delay', '0', '--seed', '8', '--movements', '20'])
+  assert.is(other.code, 0, other.stderr)
+  assert.match(other.stdout, /^banksocket demo: 20 movements over 2 accounts, seed 8\n/)
+  assert.match(other.stdout, /\nok: 19 transactions verified and recorded, 1 duplicate ignored, 1 balance gap found/)
+})
+
+const inTerminal = (command: string, env: Record<string, string>): Promise<string> =>
+  new Promise((resolve, reject) => {
+    execFile('script', ['-qefc', command, '/dev/null'], { env: cleanEnv(env), timeout: 15_000 }, (error, stdout) =>
+      error === null ? resolve(stdout) : reject(error),
+    )
+  })
+
+const hasScript = await new Promise<boolean>((resolve) => execFile('script', ['--version'], (error) => resolve(error === null)))
+
+test('colours in a terminal, none with NO_COLOR', async () => {
+  if (!hasScript) return
+  const command = `${process.execPath} ${BIN} demo --delay 0 --movements 6`
+  const coloured = await inTerminal(command, {})
+  assert.match(coloured, ANSI)
+  assert.match(coloured, /\u001b\[32m/)
+  const plain = await inTerminal(command, { NO_COLOR: '1' })
+  assert.not.match(plain, ANSI)
+  assert.match(plain, /banksocket demo: 6 movements/)
+})
+
+test.run()

@@ -1,0 +1,89 @@
+import { test } from 'uvu'
+import * as assert from 'uvu/assert'
+import { ensureBuilt, run, start, startListen } from './support/cli.ts'
+
+ensureBuilt()
+
+const SECRET = 'Zq7-CANARY-SECRET-91x'
+const TOKEN = 'Tk9-CANARY-TOKEN-44y'
+
+const transcripts: string[] = []
+const keep = (...texts: ReadonlyArray<string>): void => void transcripts.push(...texts)
+
+const assertNoLeak = (): void => {
+  const all = transcripts.join('\n')
+  assert.ok(all.length > 0)
+  for (const canary of [SECRET, TOKEN, encodeURIComponent(SECRET), 'CANARY']) {
+    assert.not.ok(all.includes(canary), `"${canary}" leaked:\n${all.split('\n').filter((l) => l.includes('CANARY')).join('\n')}`)
+  }
+}
+
+test('listen and send never print the secret, whatever happens', async () => {
+  const listen = await startListen(['--port', '0', '--secret', SECRET, '--secret', `${SECRET}-old`])
+  const results = [
+    await run(['send', '--to', listen.url, '--secret', SECRET]),
+    await run(['send', '--to', listen.url, '--secret', SECRET]),
+    await run(['send', '--to', listen.url, '--secret', `wrong-${SECRET}`]),
+    await run(['send', '--to', listen.url, '--secret', SECRET, '--amount', 'abc']),
+    await run(['send', '--to', listen.url], { env: { BANKSOCKET_SECRET: `${SECRET}-old` } }),
+  ]
+  await listen.stop()
+  keep(listen.text('stdout'), listen.text('stderr'), ...results.flatMap((r) => [r.stdout, r.stderr]))
+  assert.equal(results.map((r) => r.code), [0, 0, 1, 1, 0])
+  const env = await startListen(['--port', '0'], { env: { BANKSOCKET_SECRET: `${SECRET},other-secret` } })
+  await env.stop()
+  keep(env.text('stdout'), env.text('stderr'))
+  assertNoLeak()
+})
+
+test('usage and failure paths never print a secret or a token', async () => {
+  const cases: ReadonlyArray<readonly [ReadonlyArray<string>, Record<string, string>?]> = [
+    [['listen', '--port', '99999', '--secret', SECRET]],
+    [['listen', '--port', '0', '--secert', SECRET]],
+    [['listen', '--port', '0', `--secert=${SECRET}`]],
+    [['listen', '--port', '0', SECRET]],
+    [['listen', '--port', '0', '--secret', SECRET, '--secret', '']],
+    [['listen', '--port', '0', '--secret', SECRET, '--store', '/nonexistent-dir/events.jsonl']],
+    [['listen', '--port', '0', '--bogus'], { BANKSOCKET_SECRET: SECRET }],
+    [['send', '--to', 'http://127.0.0.1:9/', '--secret', SECRET, '--timeout', '2000']],
+    [['send', '--to', 'nope', '--secret', SECRET]],
+    [['send', '--to', 'http://127.0.0.1:9/', '--secret', SECRET, '--encoding', SECRET]],
+    [['send', '--to', `http://127.0.0.1:9/?s=${SECRET}`, '--secret', SECRET, '--timeout', '2000']],
+    [['webhooks', 'create', '--endpoint', 'http://127.0.0.1:9/', '--token', TOKEN, '--api-url', 'http://127.0.0.1:9/v1', '--timeout', '2000']],
+    [['webhooks', 'create', '--endpoint', 'http://127.0.0.1:9/', '--api-url', 'nope'], { BANKSOCKET_TOKEN: TOKEN }],
+    [['webhooks', 'create', '--endpoint', 'http://127.0.0.1:9/', '--token', TOKEN, '--event', TOKEN]],
+    [['webhooks', 'delete', TOKEN, '--token', TOKEN]],
+    [['webhooks', 'delete', '1', '--token', TOKEN, '--api-url', 'http://127.0.0.1:9/v1', '--timeout', '1000']],
+    [['demo', '--seed', '1', '--movements', '1'], { BANKSOCKET_SECRET: SECRET, BANKSOCKET_TOKEN: TOKEN }],
+  ]
+  const results = await Promise.all(cases.map(([args, env]) => run(args, { env: env ?? {} })))
+  results.forEach((r, i) => {
+    assert.ok(r.code === 1 || r.code === 2, `${cases[i]?.[0].join(' ')} fails (got ${r.code})`)
+    keep(r.stdout, r.stderr)
+  })
+  assertNoLeak()
+})
+
+test('simulate and webhooks with a given token and secret never print them', async () => {
+  const simulate = start(['simulate', '--token', TOKEN, '--secret', SECRET, '--movements', '2', '--interval', '10'])
+  const first = await simulate.line('stderr', () => true)
+  const apiUrl = /management API (\S+)\)/.exec(first)?.[1] ?? ''
+  await simulate.line('stderr', (l) => l.startsWith('Stop with'))
+  const listen = await startListen(['--port', '0', '--secret', SECRET])
+  const env = { BANKSOCKET_TOKEN: TOKEN, BANKSOCKET_API_URL: apiUrl }
+  const created = await run(['webhooks', 'create', '--endpoint', listen.url], { env })
+  assert.is(created.code, 0, created.stderr)
+  await simulate.line('stderr', (l) => l.includes('movements generated'), { timeout: 8000 })
+  const wrong = await run(['webhooks', 'delete', '1', '--api-url', apiUrl, '--token', `${TOKEN}-wrong`])
+  assert.is(wrong.code, 1)
+  const deleted = await run(['webhooks', 'delete', '1'], { env })
+  assert.is(deleted.code, 0, deleted.stderr)
+  await simulate.stop()
+  await listen.stop()
+  keep(created.stdout, created.stderr, wrong.stdout, wrong.stderr, deleted.stdout, deleted.stderr)
+  keep(simulate.text('stdout'), simulate.text('stderr'), listen.text('stdout'), listen.text('stderr'))
+  assert.match(simulate.text('stderr'), /token: {2}\(given with --token\)/)
+  assertNoLeak()
+})
+
+test.run()
