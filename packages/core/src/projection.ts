@@ -9,7 +9,8 @@ import { addMoney, parseAmount, parseBalance, zero, type Money } from './money.t
 import type { StoredEvent } from './store.ts'
 
 /**
- * One account ledger in one currency: the latest balance, credit and debit totals, counts and gaps.
+ * One account ledger in one currency: the latest balance, credit and debit totals, how many
+ * transactions (credits and debits apart), duplicates ignored, and the balance gaps found.
  *
  * @example
  * import type { LedgerSummary } from '@banksocket-webhooks/core'
@@ -22,6 +23,8 @@ export type LedgerSummary = Readonly<{
   credits: Money
   debits: Money
   count: number
+  creditCount: number
+  debitCount: number
   duplicates: number
   gaps: ReadonlyArray<BalanceGapDetected['data']>
 }>
@@ -40,6 +43,8 @@ export const emptyLedgerSummary = (accountId: string, currency: string): LedgerS
   credits: zero(currency),
   debits: zero(currency),
   count: 0,
+  creditCount: 0,
+  debitCount: 0,
   duplicates: 0,
   gaps: [],
 })
@@ -65,6 +70,8 @@ export const projectLedger = (summary: LedgerSummary, event: LedgerEvent): Ledge
         credits: dc === 'Credit' ? addMoney(summary.credits, a.right) : summary.credits,
         debits: dc === 'Debit' ? addMoney(summary.debits, a.right) : summary.debits,
         count: summary.count + 1,
+        creditCount: summary.creditCount + (dc === 'Credit' ? 1 : 0),
+        debitCount: summary.debitCount + (dc === 'Debit' ? 1 : 0),
       }
     }
     case 'DuplicateIgnored':

@@ -25,8 +25,8 @@ test('the projection totals credits and debits exactly and keeps the latest bala
   assert.equal([...s.keys()], ['ledger-69-TRY', 'ledger-70-TRY'])
   const a = s.get('ledger-69-TRY')!
   assert.equal(
-    { balance: a.balance, credits: a.credits, debits: a.debits, count: a.count, duplicates: a.duplicates, gaps: a.gaps.length },
-    { balance: { minor: 125n, currency: 'TRY' }, credits: { minor: 30n, currency: 'TRY' }, debits: { minor: 5n, currency: 'TRY' }, count: 3, duplicates: 1, gaps: 1 },
+    { balance: a.balance, credits: a.credits, debits: a.debits, count: a.count, creditCount: a.creditCount, debitCount: a.debitCount, duplicates: a.duplicates, gaps: a.gaps.length },
+    { balance: { minor: 125n, currency: 'TRY' }, credits: { minor: 30n, currency: 'TRY' }, debits: { minor: 5n, currency: 'TRY' }, count: 3, creditCount: 2, debitCount: 1, duplicates: 1, gaps: 1 },
   )
   assert.equal(s.get('ledger-70-TRY')!.debits, { minor: 9999999999999999999n, currency: 'TRY' })
 })
