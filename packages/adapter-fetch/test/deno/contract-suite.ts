@@ -1,0 +1,14 @@
+/**
+ * The receiver contract suite (../support/contract.ts, the same table of requests, answers and
+ * events the Node runs use) against the fetch receiver served by `Deno.serve`. Loaded by
+ * contract.test.ts through the uvu bridge, so each case is one `Deno.test`.
+ */
+import { serveOnLoopback } from '../../../core/test/deno/deno.ts'
+import { createFetchReceiver } from '../../src/index.ts'
+import { contract } from '../support/contract.ts'
+
+contract('fetch receiver on Deno.serve', async (options) => {
+  const receiver = createFetchReceiver(options)
+  const server = await serveOnLoopback(receiver.fetch)
+  return { url: server.url, receiver, close: server.close }
+}).run()
