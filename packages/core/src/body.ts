@@ -85,20 +85,36 @@ export const MAX_FIELDS = 100
 
 type Decoder = (bytes: Uint8Array) => string | undefined
 
+const decoders = new Map<string, Decoder | undefined>()
+
+/** A fatal decoder for a charset label, made once per label (decoding without `stream` keeps no state). */
 const decoderFor = (charset: string | undefined): Decoder | undefined => {
-  let decoder: TextDecoder
+  const label = (charset ?? 'utf-8').trim().toLowerCase()
+  if (decoders.has(label)) return decoders.get(label)
+  let decoder: TextDecoder | undefined
   try {
-    decoder = new TextDecoder(charset ?? 'utf-8', { fatal: true })
+    decoder = new TextDecoder(label, { fatal: true, ignoreBOM: true })
   } catch {
-    return undefined
+    decoder = undefined
   }
-  return (bytes) => {
-    try {
-      return decoder.decode(bytes)
-    } catch {
-      return undefined
-    }
-  }
+  const decode: Decoder | undefined =
+    decoder === undefined
+      ? undefined
+      : (bytes) => {
+          try {
+            return decoder.decode(bytes)
+          } catch {
+            return undefined
+          }
+        }
+  if (decoders.size < 64) decoders.set(label, decode)
+  return decode
+}
+
+const isUtf8 = (charset: string | undefined): boolean => {
+  if (charset === undefined) return true
+  const label = charset.trim().toLowerCase()
+  return label === 'utf-8' || label === 'utf8'
 }
 
 const unsupported = (contentType: string): E.Either<Rejection, never> =>
@@ -121,9 +137,17 @@ const hexValue = (code: number): number =>
   code >= 48 && code <= 57 ? code - 48 : code >= 97 && code <= 102 ? code - 87 : code >= 65 && code <= 70 ? code - 55 : -1
 
 /** Percent-decodes one form component; runs of escapes are decoded together in the charset. */
-const formComponent = (raw: string, decode: Decoder): string | undefined => {
+const formComponent = (raw: string, decode: Decoder, utf8: boolean): string | undefined => {
   const s = raw.includes('+') ? raw.replace(/\+/g, ' ') : raw
   if (!s.includes('%')) return s
+  if (utf8) {
+    // The engine's own decoder: refuses malformed escapes and invalid UTF-8, as the loop below does.
+    try {
+      return decodeURIComponent(s)
+    } catch {
+      return undefined
+    }
+  }
   let out = ''
   let i = 0
   while (i < s.length) {
@@ -154,6 +178,7 @@ const parseForm = (body: Uint8Array, charset: string | undefined, contentType: s
   if (decode === undefined) return unsupported(contentType)
   const text = decode(body)
   if (text === undefined) return E.left(invalidPayload('', `body is not valid ${charset ?? 'utf-8'}`))
+  const utf8 = isUtf8(charset)
   const collector = new FieldCollector()
   let start = 0
   while (start <= text.length) {
@@ -162,9 +187,9 @@ const parseForm = (body: Uint8Array, charset: string | undefined, contentType: s
     if (end > start) {
       const pair = text.slice(start, end)
       const eq = pair.indexOf('=')
-      const name = formComponent(eq < 0 ? pair : pair.slice(0, eq), decode)
+      const name = formComponent(eq < 0 ? pair : pair.slice(0, eq), decode, utf8)
       if (name === undefined) return E.left(invalidPayload('', 'malformed percent-escape in a field name'))
-      const value = formComponent(eq < 0 ? '' : pair.slice(eq + 1), decode)
+      const value = formComponent(eq < 0 ? '' : pair.slice(eq + 1), decode, utf8)
       if (value === undefined) {
         return E.left(invalidPayload(name, `malformed percent-escape or invalid ${charset ?? 'utf-8'}`))
       }
@@ -281,7 +306,7 @@ const parseJson = (body: Uint8Array, charset: string | undefined, contentType: s
   if (text === undefined) return E.left(invalidPayload('', `body is not valid ${charset ?? 'utf-8'}`))
   let value: unknown
   try {
-    value = JSON.parse(text)
+    value = JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text)
   } catch {
     return E.left(invalidPayload('', 'body is not valid JSON'))
   }

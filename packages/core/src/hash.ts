@@ -11,16 +11,17 @@ import * as T from 'fp-ts/lib/Task.js'
 import * as TE from 'fp-ts/lib/TaskEither.js'
 
 /**
- * The hashing port: SHA-256 of the UTF-8 encoding of `message`. Return the 32-byte digest, or a
- * Promise of it. The default is Web Crypto ({@link webCryptoSha256}); on Node pass a `node:crypto`
- * hasher, which is several times faster (see the adapter-node-server package).
+ * The hashing port: SHA-256 of the UTF-8 encoding of `message`, as the 32-byte digest or as its
+ * lowercase hex text (whichever the platform makes cheaper), or a Promise of either. The default is
+ * Web Crypto ({@link webCryptoSha256}); on Node pass a `node:crypto` hasher returning hex, which is
+ * several times faster (adapter-node-server's `nodeSha256` is the default there).
  *
  * @example
  * import type { Sha256 } from '@banksocket-webhooks/core'
  * import { createHash } from 'node:crypto'
- * const nodeSha256: Sha256 = (message) => createHash('sha256').update(message, 'utf8').digest()
+ * const nodeSha256: Sha256 = (message) => createHash('sha256').update(message, 'utf8').digest('hex')
  */
-export type Sha256 = (message: string) => Uint8Array | Promise<Uint8Array>
+export type Sha256 = (message: string) => Uint8Array | string | Promise<Uint8Array | string>
 
 const encoder = new TextEncoder()
 
@@ -31,7 +32,7 @@ const encoder = new TextEncoder()
  * import { webCryptoSha256 } from '@banksocket-webhooks/core'
  * const digest = await webCryptoSha256('abc') // Uint8Array(32)
  */
-export const webCryptoSha256: Sha256 = async (message) =>
+export const webCryptoSha256 = async (message: string): Promise<Uint8Array> =>
   new Uint8Array(await crypto.subtle.digest('SHA-256', encoder.encode(message)))
 
 /**
@@ -62,19 +63,42 @@ export const signingInput = (f: SignedFields): string =>
   f.dc + f.code + f.amount + f.balance + f.currency + f.description
 
 const HEX = '0123456789abcdef'
+const HEX_CODES = Array.from(HEX, (c) => c.charCodeAt(0))
+/** Char code -> nibble for lowercase hex digits, -1 for anything else. */
+const NIBBLE = new Int8Array(256).fill(-1)
+for (let i = 0; i < 16; i++) NIBBLE[HEX_CODES[i] as number] = i
 
 /**
- * Lowercase hex of bytes.
+ * Lowercase hex of bytes, as one flat string (built from char codes, not by concatenation, so a
+ * key kept in memory costs 64 characters, not a tree of 64 pieces).
  *
  * @example
  * import { toHex } from '@banksocket-webhooks/core'
  * toHex(new Uint8Array([0, 255])) // '00ff'
  */
 export const toHex = (bytes: Uint8Array): string => {
-  let out = ''
+  const codes = new Array<number>(bytes.length * 2)
   for (let i = 0; i < bytes.length; i++) {
     const b = bytes[i] as number
-    out += HEX[b >> 4]! + HEX[b & 15]!
+    codes[2 * i] = HEX_CODES[b >> 4] as number
+    codes[2 * i + 1] = HEX_CODES[b & 15] as number
+  }
+  return String.fromCharCode.apply(null, codes)
+}
+
+/**
+ * A digest as lowercase hex, whichever form the hasher returned.
+ *
+ * @example
+ * import { digestHex } from '@banksocket-webhooks/core'
+ * digestHex(new Uint8Array([171])) // 'ab'
+ */
+export const digestHex = (digest: Uint8Array | string): string => (typeof digest === 'string' ? digest : toHex(digest))
+
+const hexToBytes = (hex: string): Uint8Array => {
+  const out = new Uint8Array(hex.length >> 1)
+  for (let i = 0; i < out.length; i++) {
+    out[i] = ((NIBBLE[hex.charCodeAt(2 * i)] as number) << 4) | (NIBBLE[hex.charCodeAt(2 * i + 1)] as number)
   }
   return out
 }
@@ -107,7 +131,8 @@ export const sign =
   (fields: SignedFields, secret: string, options: Readonly<{ sha256?: Sha256; variant?: HashVariant }> = {}): T.Task<string> =>
   async () => {
     const digest = await (options.sha256 ?? webCryptoSha256)(signingInput(fields) + secret)
-    return options.variant === 'raw' ? bytesToBase64(digest) : btoa(toHex(digest))
+    if (options.variant !== 'raw') return btoa(digestHex(digest))
+    return bytesToBase64(typeof digest === 'string' ? hexToBytes(digest) : digest)
   }
 
 /**
@@ -123,14 +148,13 @@ export type InvalidHash = Readonly<{ _tag: 'invalid_hash' }>
 const INVALID_HASH: InvalidHash = { _tag: 'invalid_hash' }
 
 /**
- * A successful verification: which secret matched (its index in the list, never its value) and the
- * digest as lowercase hex.
+ * A successful verification: which secret matched (its index in the list, never its value).
  *
  * @example
  * import type { Verified } from '@banksocket-webhooks/core'
- * const v: Verified = { secretIndex: 0, digest: '6f00...' }
+ * const v: Verified = { secretIndex: 0 }
  */
-export type Verified = Readonly<{ secretIndex: number; digest: string }>
+export type Verified = Readonly<{ secretIndex: number }>
 
 /**
  * Decodes a received hash into the 32 digest bytes it claims, accepting base64 of the 64 lowercase
@@ -141,27 +165,51 @@ export type Verified = Readonly<{ secretIndex: number; digest: string }>
  * claimedDigest('not base64!') // undefined
  */
 export const claimedDigest = (hash: string): Uint8Array | undefined => {
+  const claim = claimOf(hash)
+  if (claim === undefined) return undefined
+  if (claim.length === 32) return Uint8Array.from(claim, (c) => c.charCodeAt(0))
+  if (!/^[0-9a-f]{64}$/.test(claim)) return undefined
+  return hexToBytes(claim)
+}
+
+/**
+ * Compares a received hash, base64-decoded to a binary string (64 hex characters, or 32 raw
+ * bytes), with a computed digest, in time that depends only on the lengths.
+ */
+const matchesClaim = (claim: string, digest: Uint8Array | string): boolean => {
+  let diff = 0
+  if (typeof digest === 'string') {
+    if (digest.length !== 64) return false
+    if (claim.length === 64) {
+      for (let i = 0; i < 64; i++) diff |= claim.charCodeAt(i) ^ digest.charCodeAt(i)
+      return diff === 0
+    }
+    for (let i = 0; i < 32; i++) {
+      const byte = ((NIBBLE[digest.charCodeAt(2 * i) & 255] as number) << 4) | (NIBBLE[digest.charCodeAt(2 * i + 1) & 255] as number)
+      diff |= claim.charCodeAt(i) ^ byte
+    }
+    return diff === 0
+  }
+  if (digest.length !== 32) return false
+  if (claim.length === 64) {
+    for (let i = 0; i < 32; i++) {
+      const b = digest[i] as number
+      diff |= (claim.charCodeAt(2 * i) ^ (HEX_CODES[b >> 4] as number)) | (claim.charCodeAt(2 * i + 1) ^ (HEX_CODES[b & 15] as number))
+    }
+    return diff === 0
+  }
+  for (let i = 0; i < 32; i++) diff |= claim.charCodeAt(i) ^ (digest[i] as number)
+  return diff === 0
+}
+
+const claimOf = (hash: string): string | undefined => {
   if (hash.length !== 88 && hash.length !== 44) return undefined
-  let binary: string
   try {
-    binary = atob(hash)
+    const binary = atob(hash)
+    return binary.length === 64 || binary.length === 32 ? binary : undefined
   } catch {
     return undefined
   }
-  if (binary.length === 32) {
-    const out = new Uint8Array(32)
-    for (let i = 0; i < 32; i++) out[i] = binary.charCodeAt(i)
-    return out
-  }
-  if (binary.length !== 64) return undefined
-  const out = new Uint8Array(32)
-  for (let i = 0; i < 32; i++) {
-    const hi = HEX.indexOf(binary[2 * i]!)
-    const lo = HEX.indexOf(binary[2 * i + 1]!)
-    if (hi < 0 || lo < 0) return undefined
-    out[i] = (hi << 4) | lo
-  }
-  return out
 }
 
 /**
@@ -184,8 +232,8 @@ export const constantTimeEqual = (a: Uint8Array, b: Uint8Array): boolean => {
  *
  * @example
  * import { verify } from '@banksocket-webhooks/core'
- * import { pipe } from 'fp-ts/function'
- * import * as TE from 'fp-ts/TaskEither'
+ * import { pipe } from 'fp-ts/lib/function.js'
+ * import * as TE from 'fp-ts/lib/TaskEither.js'
  * const result = await pipe(
  *   verify(fields, fields.hash, ['current-secret', 'previous-secret']),
  *   TE.map((v) => v.secretIndex),
@@ -197,22 +245,16 @@ export const verify = (
   secrets: ReadonlyArray<string>,
   sha256: Sha256 = webCryptoSha256,
 ): TE.TaskEither<InvalidHash, Verified> => {
-  const claimed = claimedDigest(hash)
-  if (claimed === undefined || secrets.length === 0) return TE.left(INVALID_HASH)
+  const claim = claimOf(hash)
+  if (claim === undefined || secrets.length === 0) return TE.left(INVALID_HASH)
   const input = signingInput(fields)
   return async () => {
     let matched = -1
-    let digest: Uint8Array | undefined
     for (let i = 0; i < secrets.length; i++) {
       const d = sha256(input + secrets[i])
-      const bytes = d instanceof Uint8Array ? d : await d
-      if (constantTimeEqual(bytes, claimed) && matched < 0) {
-        matched = i
-        digest = bytes
-      }
+      const digest = typeof d === 'string' || d instanceof Uint8Array ? d : await d
+      if (matchesClaim(claim, digest) && matched < 0) matched = i
     }
-    return matched >= 0 && digest !== undefined
-      ? E.right({ secretIndex: matched, digest: toHex(digest) })
-      : E.left(INVALID_HASH)
+    return matched >= 0 ? E.right({ secretIndex: matched }) : E.left(INVALID_HASH)
   }
 }

@@ -61,6 +61,7 @@ export {
 export {
   claimedDigest,
   constantTimeEqual,
+  digestHex,
   sign,
   signingInput,
   toHex,

@@ -4,9 +4,18 @@
  * @module
  */
 
+/**
+ * Storage shared by a window and its descendants: each key's version, and a ring of the last
+ * `capacity` keys by version, so that eviction deletes exactly one known key (deleting the oldest
+ * Map entry instead makes V8 walk every deleted entry before it, which grows without bound).
+ */
 class Slots {
   readonly versions = new Map<string, number>()
+  readonly ring: Array<string | undefined>
   head = 0
+  constructor(capacity: number) {
+    this.ring = new Array<string | undefined>(capacity)
+  }
 }
 
 /**
@@ -42,7 +51,7 @@ export class KeyWindow {
     if (!Number.isSafeInteger(capacity) || capacity < 1) {
       throw new RangeError(`KeyWindow capacity must be a positive integer, got ${String(capacity)}`)
     }
-    return new KeyWindow(new Slots(), 0, capacity)
+    return new KeyWindow(new Slots(capacity), 0, capacity)
   }
 
   /**
@@ -82,19 +91,21 @@ export class KeyWindow {
     if (this.has(key)) return this
     let slots = this.slots
     if (slots.head !== this.version) {
-      slots = new Slots()
+      slots = new Slots(this.capacity)
       for (const [k, v] of this.slots.versions) {
-        if (v <= this.version && v > this.version - this.capacity) slots.versions.set(k, v)
+        if (v <= this.version && v > this.version - this.capacity) {
+          slots.versions.set(k, v)
+          slots.ring[v % this.capacity] = k
+        }
       }
     }
     const version = this.version + 1
-    slots.versions.delete(key)
+    const slot = version % this.capacity
+    const evicted = slots.ring[slot]
+    if (evicted !== undefined && slots.versions.get(evicted) === version - this.capacity) slots.versions.delete(evicted)
+    slots.ring[slot] = key
     slots.versions.set(key, version)
     slots.head = version
-    while (slots.versions.size > this.capacity) {
-      const oldest = slots.versions.keys().next().value as string
-      slots.versions.delete(oldest)
-    }
     return new KeyWindow(slots, version, this.capacity)
   }
 }

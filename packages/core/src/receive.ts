@@ -10,7 +10,7 @@ import * as TE from 'fp-ts/lib/TaskEither.js'
 import type * as t from 'io-ts'
 import { parseBody, type Fields } from './body.ts'
 import { NOTIFICATION_FIELDS, WireNotification, type Dc } from './codecs.ts'
-import { toHex, verify, webCryptoSha256, type Sha256 } from './hash.ts'
+import { digestHex, verify, webCryptoSha256, type Sha256 } from './hash.ts'
 import { ibanView, type IbanView } from './iban.ts'
 import { parseAmount, parseBalance, type Money } from './money.ts'
 import type { PayloadProblem, Rejection } from './rejection.ts'
@@ -134,8 +134,10 @@ const KNOWN = new Set<string>(NOTIFICATION_FIELDS)
 
 const encoder = new TextEncoder()
 
+/** Length-prefixed, so that moving text between adjacent fields changes the key. */
 const keyInput = (f: AuthenticatedFields): string =>
-  [f.dc, f.code, f.amount, f.balance, f.currency, f.description].map((s) => `${s.length}:${s}`).join('|')
+  `${f.dc.length}:${f.dc}|${f.code.length}:${f.code}|${f.amount.length}:${f.amount}|${f.balance.length}:${f.balance}|` +
+  `${f.currency.length}:${f.currency}|${f.description.length}:${f.description}`
 
 /**
  * A notification that decoded and whose money parsed, not yet verified. Everything here is known
@@ -203,26 +205,26 @@ export const verifyNotification = (
   options: ReceiveOptions,
 ): TE.TaskEither<Rejection, VerifiedTransaction> => {
   const sha256 = options.sha256 ?? webCryptoSha256
-  return pipe(
-    verify(n.verified, n.hash, options.secrets, sha256),
-    TE.chainW((v) => async () => {
-      const key = sha256(keyInput(n.verified))
-      const idempotencyKey = toHex(key instanceof Uint8Array ? key : await key)
-      const extra: Record<string, unknown> = Object.create(null)
-      for (const name in n.fields) if (!KNOWN.has(name)) extra[name] = n.fields[name]
-      return E.right<Rejection, VerifiedTransaction>({
-        idempotencyKey,
-        verified: n.verified,
-        unverified: n.unverified,
-        amount: n.amount,
-        balance: n.balance,
-        opponentIban: ibanView(n.unverified.opponent_iban),
-        hash: n.hash,
-        secretIndex: v.secretIndex,
-        extra,
-      })
-    }),
-  )
+  const verification = verify(n.verified, n.hash, options.secrets, sha256)
+  return async () => {
+    const verified = await verification()
+    if (E.isLeft(verified)) return verified
+    const key = sha256(keyInput(n.verified))
+    const idempotencyKey = digestHex(typeof key === 'string' || key instanceof Uint8Array ? key : await key)
+    const extra: Record<string, unknown> = Object.create(null)
+    for (const name in n.fields) if (!KNOWN.has(name)) extra[name] = n.fields[name]
+    return E.right({
+      idempotencyKey,
+      verified: n.verified,
+      unverified: n.unverified,
+      amount: n.amount,
+      balance: n.balance,
+      opponentIban: ibanView(n.unverified.opponent_iban),
+      hash: n.hash,
+      secretIndex: verified.right.secretIndex,
+      extra,
+    })
+  }
 }
 
 /**

@@ -80,6 +80,11 @@ test('json: string values are fields; a number where a string belongs is kept fo
   assert.equal(parse('{"dc":"Credit","amount":100}', 'application/json'), E.right(rec({ dc: 'Credit', amount: 100 })))
 })
 
+test('json: a leading byte order mark is tolerated; a form value keeps an escaped one', () => {
+  assert.equal(parse(new Uint8Array([0xef, 0xbb, 0xbf, ...bytes('{"dc":"Credit"}')]), 'application/json'), E.right(rec({ dc: 'Credit' })))
+  assert.equal(parse('description=%EF%BB%BFx', FORM), E.right(rec({ description: '\ufeffx' })))
+})
+
 test('json: duplicate top-level keys are invalid_payload, nested duplicates are not our business', () => {
   const r = parse('{"amount":"1.00","x":{"a":1,"a":2},"amount":"2.00"}', 'application/json; charset=utf-8')
   assert.is(problemPath(r), 'amount')

@@ -56,6 +56,24 @@ test('a synchronous hasher gives the same answer as Web Crypto', async () => {
   assert.ok(E.isRight(await verify(f, credit.fields.hash, [credit.secret], sync)()))
 })
 
+test('a hasher returning lowercase hex verifies both the hex and the raw variants', async () => {
+  const f = fieldsOf(credit.fields)
+  const hex = async (m: string) => toHex(await webCryptoSha256(m))
+  assert.ok(E.isRight(await verify(f, credit.fields.hash, [credit.secret], hex)()))
+  const raw = await sign(f, credit.secret, { variant: 'raw', sha256: hex })()
+  assert.is(raw, await sign(f, credit.secret, { variant: 'raw' })())
+  assert.ok(E.isRight(await verify(f, raw, [credit.secret], hex)()))
+  assert.equal(await verify(f, raw, ['other'], hex)(), E.left({ _tag: 'invalid_hash' }))
+  assert.is(await sign(f, credit.secret, { sha256: hex })(), credit.fields.hash)
+})
+
+test('claimedDigest decodes both variants to the same 32 bytes', async () => {
+  const f = fieldsOf(credit.fields)
+  const raw = await sign(f, credit.secret, { variant: 'raw' })()
+  assert.equal(claimedDigest(raw), claimedDigest(credit.fields.hash))
+  assert.is(claimedDigest(credit.fields.hash)?.length, 32)
+})
+
 test('constantTimeEqual compares whole arrays', () => {
   assert.ok(constantTimeEqual(new Uint8Array([1, 2, 3]), new Uint8Array([1, 2, 3])))
   assert.not.ok(constantTimeEqual(new Uint8Array([1, 2, 3]), new Uint8Array([1, 2, 4])))

@@ -128,7 +128,7 @@ export type MockBanksocket = Readonly<{
   close: () => Promise<void>
 }>
 
-const nodeSha256: Sha256 = (message) => createHash('sha256').update(message, 'utf8').digest()
+const nodeSha256: Sha256 = (message) => createHash('sha256').update(message, 'utf8').digest('hex')
 
 const safely =
   <A>(listener: ((a: A) => void) | undefined) =>
