@@ -15,7 +15,7 @@ export const SECRET = 'bench-s3cr3t-ÇĞİÖŞÜ'
 export const FORM_CONTENT_TYPE = 'application/x-www-form-urlencoded'
 
 /** node:crypto SHA-256, the hasher a Node receiver passes to core. */
-export const nodeSha256 = (message) => createHash('sha256').update(message, 'utf8').digest()
+export const nodeSha256 = (message) => createHash('sha256').update(message, 'utf8').digest('hex')
 
 const CODES = ['EFT', 'FAST', 'HAVALE']
 const COUNTERPARTIES = ['ÇAĞLAR İNŞAAT', 'GÜNEŞ ÖZTÜRK', 'ŞİRİN KUYUMCULUK', 'IŞIK GIDA', 'ÜMİT DOĞAN']

@@ -79,8 +79,8 @@ const createBody = (settings: Settings, input: CreateWebhookInput): NonNullable<
  *
  * @example
  * import { createClient } from '@banksocket-webhooks/adapter-http'
- * import { pipe } from 'fp-ts/function'
- * import * as TE from 'fp-ts/TaskEither'
+ * import { pipe } from 'fp-ts/lib/function.js'
+ * import * as TE from 'fp-ts/lib/TaskEither.js'
  *
  * const client = createClient({ token: process.env.BANKSOCKET_TOKEN ?? '' })
  * const result = await pipe(

@@ -11,7 +11,7 @@ import type * as E from 'fp-ts/lib/Either.js'
  *
  * @example
  * import type { Decider } from '@banksocket-webhooks/core'
- * import * as E from 'fp-ts/Either'
+ * import * as E from 'fp-ts/lib/Either.js'
  * const counter: Decider<{ type: 'Add' }, { type: 'Added' }, number, never> = {
  *   initialState: 0,
  *   decide: () => E.right([{ type: 'Added' }]),

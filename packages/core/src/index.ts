@@ -12,8 +12,8 @@
  *
  * @example
  * import { receive } from '@banksocket-webhooks/core'
- * import { pipe } from 'fp-ts/function'
- * import * as TE from 'fp-ts/TaskEither'
+ * import { pipe } from 'fp-ts/lib/function.js'
+ * import * as TE from 'fp-ts/lib/TaskEither.js'
  *
  * const result = await pipe(
  *   receive({ body, contentType }, { secrets: [secret] }),

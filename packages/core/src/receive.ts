@@ -106,7 +106,7 @@ const PROPERTY_PARENTS = new Set(['InterfaceType', 'PartialType', 'StrictType', 
  *
  * @example
  * import { WireNotification, problemsOf } from '@banksocket-webhooks/core'
- * import * as E from 'fp-ts/Either'
+ * import * as E from 'fp-ts/lib/Either.js'
  * const r = WireNotification.decode({})
  * if (E.isLeft(r)) problemsOf(r.left) // [{ path: 'dc', message: 'is required' }, ...]
  */
@@ -263,8 +263,8 @@ export const parseNotification = (
  *
  * @example
  * import { receive } from '@banksocket-webhooks/core'
- * import { pipe } from 'fp-ts/function'
- * import * as TE from 'fp-ts/TaskEither'
+ * import { pipe } from 'fp-ts/lib/function.js'
+ * import * as TE from 'fp-ts/lib/TaskEither.js'
  *
  * const program = pipe(
  *   receive({ body, contentType: 'application/x-www-form-urlencoded' }, { secrets: ['s3cr3t'] }),
