@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Runs every test suite of the workspace and sums the results.
 //
-//   node:    packages/*/test/**/*.test.ts          (uvu, one process per file, through tsx)
+//   node:    packages/*/test/**/*.test.ts and test/*.test.ts (uvu, one process per file, through tsx)
 //   deno:    packages/*/test/deno/**/*.test.ts     (deno test, from the `deno` npm package)
 //   workerd: packages/*/test/workerd/**/*.test.ts  (uvu through tsx, driving workerd with miniflare)
 //
@@ -34,8 +34,7 @@ const runtimeOf = (path) => {
   return 'node'
 }
 
-const files = readdirSync(join(root, 'packages'))
-  .flatMap((pkg) => walk(join(root, 'packages', pkg, 'test')))
+const files = [...readdirSync(join(root, 'packages')).flatMap((pkg) => walk(join(root, 'packages', pkg, 'test'))), ...walk(join(root, 'test'))]
   .filter((f) => f.endsWith('.test.ts') && relative(root, f).includes(filter))
   .sort()
 

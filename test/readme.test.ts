@@ -1,0 +1,44 @@
+// The root README cannot rot: every fenced block marked `<!-- file: PATH -->` must equal that file,
+// which the package tests execute; and the two commands at the top are the ones CI runs.
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { test } from 'uvu'
+import * as assert from 'uvu/assert'
+
+const root = fileURLToPath(new URL('..', import.meta.url))
+const readme = readFileSync(join(root, 'README.md'), 'utf8')
+const lines = readme.split('\n')
+
+type Block = { file: string; code: string; line: number }
+const marked: Block[] = []
+for (let i = 0; i < lines.length; i++) {
+  const marker = /^<!-- file: (\S+) -->$/.exec(lines[i] ?? '')
+  if (marker === null) continue
+  const open = i + 1
+  assert.match(lines[open] ?? '', /^```\w+$/, `README.md:${open + 1}: a code block must follow the file marker`)
+  const close = lines.findIndex((l, j) => j > open && l === '```')
+  marked.push({ file: marker[1]!, code: lines.slice(open + 1, close).join('\n'), line: open + 1 })
+}
+
+test('the README shows runnable samples', () => {
+  assert.ok(marked.length >= 5, `found ${marked.length} marked blocks`)
+})
+
+for (const block of marked) {
+  test(`README block at line ${block.line} is ${block.file}, byte for byte`, () => {
+    const file = readFileSync(join(root, block.file), 'utf8').replace(/\n$/, '')
+    assert.fixture(block.code, file)
+  })
+}
+
+test('the README starts with the demo command and the test command that .ci/run runs', () => {
+  const commands = [...readme.matchAll(/```sh\n(?:#.*\n)*(.+)\n```/g)].map((m) => m[1])
+  assert.match(commands[0] ?? '', /install --frozen-lockfile && npx --yes pnpm@[\d.]+ demo$/)
+  const ci = readFileSync(join(root, '.ci', 'run'), 'utf8')
+  assert.ok(ci.includes(commands[1] ?? '<missing>'), `.ci/run must run: ${commands[1]}`)
+  const pinned = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).packageManager as string
+  for (const c of commands.slice(0, 2)) assert.ok(c?.includes(`npx --yes ${pinned}`), `${c} uses ${pinned}`)
+})
+
+test.run()
