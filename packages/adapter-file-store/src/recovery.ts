@@ -1,6 +1,7 @@
 /**
- * Start-up recovery: read the whole log, rebuild the in-memory indices, check every committed line
- * (JSON, record shape, codec, contiguous versions, commit counts), and cut a torn tail.
+ * Start-up recovery: read the whole log, check every committed line (JSON, record shape, codec,
+ * contiguous versions, commit counts), rebuild the in-memory index of where each event's line is
+ * (the events themselves are decoded to be checked, then dropped), and cut a torn tail.
  *
  * Only the last group commit can be torn: the next write starts after the previous sync returned.
  * So every byte after the last commit record belongs to a write that was never acknowledged. Those
@@ -14,11 +15,12 @@
 import { randomBytes } from 'node:crypto'
 import { open } from 'node:fs/promises'
 import { dirname } from 'node:path'
-import type { PayloadProblem, StoredEvent } from '@banksocket-webhooks/core'
+import type { PayloadProblem } from '@banksocket-webhooks/core'
 import * as E from 'fp-ts/lib/Either.js'
 import type { LineProblem, OpenError } from './errors.ts'
 import { syncDirectory, type StoreFile } from './file.ts'
 import { HEADER_LINE, LOG_FORMAT, LOG_VERSION, parseLine } from './line.ts'
+import { createLineIndex, type LineIndex } from './line-index.ts'
 
 /**
  * The torn tail cut at start-up: where it began (the new end of the log), how many bytes and lines
@@ -67,25 +69,13 @@ export type Recovery = Readonly<{
 export type Decode<Ev> = (value: unknown) => E.Either<ReadonlyArray<PayloadProblem>, Ev>
 
 /**
- * One stream in memory: its acknowledged events and version. The version can exceed the number of
- * events when `onCorruption: 'skip'` skipped undecodable events (their versions stay taken).
+ * The index rebuilt from the log, and the report.
  *
  * @internal
  */
-export type StreamIndex<Ev> = { events: Ev[]; version: number }
+export type Loaded = Readonly<{ index: LineIndex; recovery: Recovery }>
 
-/**
- * The indices rebuilt from the log.
- *
- * @internal
- */
-export type Loaded<Ev> = Readonly<{
-  streams: Map<string, StreamIndex<Ev>>
-  all: StoredEvent<Ev>[]
-  recovery: Recovery
-}>
-
-type PendingLine = Readonly<{ stream: string; version: number; event: unknown; line: number; offset: number }>
+type PendingLine = Readonly<{ stream: string; version: number; event: unknown; line: number; offset: number; end: number }>
 
 /**
  * The pure part of recovery: fed the lines after the header, in order, it checks them and builds
@@ -94,8 +84,7 @@ type PendingLine = Readonly<{ stream: string; version: number; event: unknown; l
  * @internal
  */
 export const createScanner = <Ev>(decode: Decode<Ev>, onCorruption: 'fail' | 'skip', headerEnd: number) => {
-  const streams = new Map<string, StreamIndex<Ev>>()
-  const all: StoredEvent<Ev>[] = []
+  const index = createLineIndex()
   const problems: LineProblem[] = []
   let pending: PendingLine[] = []
   let pendingProblems: LineProblem[] = []
@@ -111,20 +100,19 @@ export const createScanner = <Ev>(decode: Decode<Ev>, onCorruption: 'fail' | 'sk
   }
 
   const apply = (item: PendingLine): E.Either<LineProblem, void> => {
-    const index = streams.get(item.stream) ?? { events: [], version: 0 }
+    const current = index.stream(item.stream)?.version ?? 0
     const where = { line: item.line, offset: item.offset, stream: item.stream, version: item.version }
-    if (item.version !== index.version + 1) {
+    if (item.version !== current + 1) {
       const skipped = fail({
         ...where,
         reason: 'version_not_contiguous',
-        message: `line ${item.line}: stream ${JSON.stringify(item.stream)} jumps from version ${index.version} to ${item.version}`,
+        message: `line ${item.line}: stream ${JSON.stringify(item.stream)} jumps from version ${current} to ${item.version}`,
       })
-      if (E.isLeft(skipped) || item.version <= index.version) return skipped
+      if (E.isLeft(skipped) || item.version <= current) return skipped
     }
     const decoded = decode(item.event)
-    streams.set(item.stream, index)
-    index.version = item.version
     if (E.isLeft(decoded)) {
+      index.takeVersion(item.stream, item.version)
       return fail({
         ...where,
         reason: 'undecodable_event',
@@ -134,8 +122,7 @@ export const createScanner = <Ev>(decode: Decode<Ev>, onCorruption: 'fail' | 'sk
         problems: decoded.left,
       })
     }
-    index.events.push(decoded.right)
-    all.push({ stream: item.stream, version: item.version, event: decoded.right })
+    index.add(item.stream, item.version, item.offset, item.end - item.offset - 1)
     return E.right(undefined)
   }
 
@@ -174,7 +161,7 @@ export const createScanner = <Ev>(decode: Decode<Ev>, onCorruption: 'fail' | 'sk
         case 'commit':
           return commit(parsed.count, line, offset, end)
         case 'event':
-          pending.push({ stream: parsed.stream, version: parsed.version, event: parsed.event, line, offset })
+          pending.push({ stream: parsed.stream, version: parsed.version, event: parsed.event, line, offset, end })
           break
         case 'header':
           pendingProblems.push({ line, offset, reason: 'invalid_record', message: `line ${line} is a second header` })
@@ -186,10 +173,9 @@ export const createScanner = <Ev>(decode: Decode<Ev>, onCorruption: 'fail' | 'sk
       pendingLines++
       return E.right(undefined)
     },
-    /** The indices and where the committed part of the log ends. */
+    /** The index and where the committed part of the log ends. */
     result: () => ({
-      streams,
-      all,
+      index,
       problems: [...problems].sort((a, b) => a.line - b.line),
       commits,
       committedEnd,
@@ -241,7 +227,7 @@ const saveTorn = async (path: string, bytes: Uint8Array): Promise<string> => {
 }
 
 /**
- * Reads the log through `file`, checks it and rebuilds the indices; writes the header of a new log;
+ * Reads the log through `file`, checks it and rebuilds the index; writes the header of a new log;
  * saves and cuts a torn tail. Rejects only when the file itself fails (the caller maps that to
  * `OpenFailure`).
  *
@@ -252,7 +238,7 @@ export const recover = async <Ev>(
   path: string,
   decode: Decode<Ev>,
   onCorruption: 'fail' | 'skip',
-): Promise<E.Either<OpenError, Loaded<Ev>>> => {
+): Promise<E.Either<OpenError, Loaded>> => {
   const started = performance.now()
   const size = await file.size()
   const head = await readRange(file, 0, Math.min(size, HEADER.length + 1))
@@ -276,7 +262,7 @@ export const recover = async <Ev>(
       problems: [],
       millis: performance.now() - started,
     }
-    return E.right({ streams: new Map(), all: [], recovery })
+    return E.right({ index: createLineIndex(), recovery })
   }
   const notLog = headerError(path, headerEnd === -1 ? '' : new TextDecoder().decode(head.subarray(0, headerEnd)))
   if (notLog !== undefined) return E.left(notLog)
@@ -321,12 +307,12 @@ export const recover = async <Ev>(
     created: false,
     bytes: scanned.committedEnd,
     lines: scanned.committedLines,
-    events: scanned.all.length,
-    streams: scanned.streams.size,
+    events: scanned.index.count(),
+    streams: scanned.index.streams(),
     commits: scanned.commits,
     ...(torn === undefined ? {} : { torn }),
     problems: scanned.problems,
     millis: performance.now() - started,
   }
-  return E.right({ streams: scanned.streams, all: scanned.all, recovery })
+  return E.right({ index: scanned.index, recovery })
 }

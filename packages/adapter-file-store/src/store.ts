@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { open } from 'node:fs/promises'
 import { resolve } from 'node:path'
 import {
   problemsOf,
@@ -21,7 +22,9 @@ import { openStoreFile, type StoreFile } from './file.ts'
 import { describe, errorCode } from './internal.ts'
 import { eventLine } from './line.ts'
 import { acquireLock, type Lock } from './lock.ts'
-import { recover, type Decode, type Recovery, type StreamIndex } from './recovery.ts'
+import type { LineIndex } from './line-index.ts'
+import { readEvents, type ReadAt, type ReadProblem } from './reader.ts'
+import { recover, type Decode, type Recovery } from './recovery.ts'
 import { createWriter } from './writer.ts'
 
 /**
@@ -62,9 +65,9 @@ export type FileEventStoreOptions<Ev> = Readonly<{
 }>
 
 /**
- * Counters of an open store: streams and events in memory, appends acknowledged, group commits
- * (each one write and one sync) and the log size, appends queued or in flight, and the failure that
- * poisoned the store, if any.
+ * Counters of an open store: streams and events in the log (indexed in memory), appends
+ * acknowledged, group commits (each one write and one sync) and the log size, appends queued or in
+ * flight, reads under way, and the failure that poisoned the store, if any.
  *
  * @example
  * import type { FileStoreStats } from '@banksocket-webhooks/adapter-file-store'
@@ -77,6 +80,7 @@ export type FileStoreStats = Readonly<{
   commits: number
   bytes: number
   pending: number
+  reads: number
   failure?: string
 }>
 
@@ -86,7 +90,10 @@ export type FileStoreStats = Readonly<{
  * - `appendToStream` resolves `Right` only after the events are written and synced (fdatasync).
  *   Expected versions are checked when the append is made, in call order, against the versions of
  *   every append accepted so far (synced or still queued).
- * - `readStream` and `readAll` see acknowledged events only.
+ * - `readStream` and `readAll` see acknowledged events only, as of when the read starts. They read
+ *   the events back from the file (memory holds only where each event's line is), so each read
+ *   costs disk I/O and decoding; the inbox reads a ledger's stream once, at its first delivery.
+ *   After `close` they still work: the file is reopened read-only for each read.
  * - `close` stops accepting appends, waits for queued ones to be synced, closes the file and
  *   releases the lock.
  *
@@ -136,7 +143,7 @@ const decoderOf = <Ev>(codec: t.Type<Ev, unknown, unknown> | undefined): Decode<
 /**
  * Opens (or creates) a durable event store on a JSON-lines file: takes the single-writer lock,
  * reads and checks the whole log, cuts a torn tail left by a crash, and rebuilds the in-memory
- * indices. Returns a `TaskEither`: nothing happens until it is run, and every expected failure
+ * index (where each event's line is, about 20 bytes an event; the events stay on disk). Returns a `TaskEither`: nothing happens until it is run, and every expected failure
  * (locked, not a log, corrupt, I/O) is a typed {@link OpenError}. Throws a `TypeError` only for
  * invalid options.
  *
@@ -197,7 +204,7 @@ export const openFileEventStore = <Ev = unknown>(
         await lock.release()
         return loaded
       }
-      return E.right(storeOver(file, lock, path, loaded.right, encode, maxBatchBytes))
+      return E.right(storeOver(file, lock, path, loaded.right, encode, decode, maxBatchBytes))
     } catch (error) {
       await file?.close().catch(() => undefined)
       await lock.release().catch(() => undefined)
@@ -210,18 +217,24 @@ const storeOver = <Ev>(
   file: StoreFile,
   lock: Lock,
   path: string,
-  loaded: Readonly<{ streams: Map<string, StreamIndex<Ev>>; all: StoredEvent<Ev>[]; recovery: Recovery }>,
+  loaded: Readonly<{ index: LineIndex; recovery: Recovery }>,
   encode: (event: Ev) => unknown,
+  decode: Decode<Ev>,
   maxBatchBytes: number,
 ): FileEventStore<Ev> => {
-  const { streams, all, recovery } = loaded
+  const { index, recovery } = loaded
   const writer = createWriter(file, { size: recovery.bytes, maxBatchBytes })
   const reserved = new Map<string, number>()
+  const reading = new Set<Promise<unknown>>()
+  let fileOpen = true
   let appends = 0
   let closing: Promise<E.Either<StoreError, void>> | undefined
 
-  const linesOf = (stream: string, first: number, events: ReadonlyArray<Ev>): E.Either<StoreError, string> => {
+  type Lines = Readonly<{ text: string; lengths: ReadonlyArray<number> }>
+
+  const linesOf = (stream: string, first: number, events: ReadonlyArray<Ev>): E.Either<StoreError, Lines> => {
     let text = ''
+    const lengths: number[] = []
     for (let i = 0; i < events.length; i++) {
       let json: string | undefined
       try {
@@ -231,20 +244,67 @@ const storeOver = <Ev>(
         return E.left(storeFailure(`event ${i} of the append cannot be stored as JSON (${reason})`))
       }
       if (json === undefined) return E.left(storeFailure(`event ${i} of the append cannot be stored as JSON (it is undefined or a function)`))
-      text += eventLine(stream, first + i, json)
+      const line = eventLine(stream, first + i, json)
+      lengths.push(Buffer.byteLength(line))
+      text += line
     }
-    return E.right(text)
+    return E.right({ text, lengths })
   }
 
-  const acknowledge = (stream: string, first: number, events: ReadonlyArray<Ev>): void => {
-    const index = streams.get(stream) ?? { events: [], version: 0 }
-    streams.set(stream, index)
-    events.forEach((event, i) => {
-      index.events.push(event)
-      all.push({ stream, version: first + i, event })
+  /** Indexes the lines of an acknowledged append, the first written at `offset`. */
+  const acknowledge = (stream: string, first: number, lengths: ReadonlyArray<number>, offset: number): void => {
+    let at = offset
+    lengths.forEach((length, i) => {
+      index.add(stream, first + i, at, length - 1)
+      at += length
     })
-    index.version = first + events.length - 1
     appends++
+  }
+
+  /**
+   * Runs a read with positional access to the log: through the store's own file while it is open
+   * (`close` waits for such reads), through a read-only handle opened for this read once it is
+   * closed. I/O errors become `StoreFailure`s.
+   */
+  const withFile = async <A>(work: (read: ReadAt) => Promise<E.Either<ReadProblem, A>>): Promise<E.Either<StoreError, A>> => {
+    const failed = (error: unknown) => E.left(storeFailure(`the event store could not read its file (${describe(error)})`))
+    const checked = (result: E.Either<ReadProblem, A>) => E.mapLeft((p: ReadProblem) => storeFailure(p.message))(result)
+    if (fileOpen) {
+      const run = work((buffer, position) => file.read(buffer, position))
+      reading.add(run)
+      try {
+        return checked(await run)
+      } catch (error) {
+        return failed(error)
+      } finally {
+        reading.delete(run)
+      }
+    }
+    try {
+      const handle = await open(path, 'r')
+      try {
+        return checked(await work(async (buffer, position) => (await handle.read(buffer, 0, buffer.length, position)).bytesRead))
+      } finally {
+        await handle.close()
+      }
+    } catch (error) {
+      return failed(error)
+    }
+  }
+
+  const readStream: EventStore<Ev>['readStream'] = (stream) => async () => {
+    const entry = index.stream(stream)
+    if (entry === undefined) return E.right({ version: 0, events: [] })
+    // A snapshot: appends acknowledged while the lines are read are not part of this read.
+    const version = entry.version
+    const count = entry.ordinals.length
+    const read = await withFile((at) => readEvents(at, index, count, (i) => entry.ordinals[i] as number, stream, decode))
+    return E.map((stored: ReadonlyArray<StoredEvent<Ev>>): StreamRead<Ev> => ({ version, events: stored.map((s) => s.event) }))(read)
+  }
+
+  const readAll: EventStore<Ev>['readAll'] = () => async () => {
+    const count = index.count()
+    return withFile((at) => readEvents(at, index, count, (i) => i, undefined, decode))
   }
 
   const appendToStream: EventStore<Ev>['appendToStream'] = (stream, events, expected) => () =>
@@ -252,19 +312,20 @@ const storeOver = <Ev>(
       if (closing !== undefined) return done(E.left(storeFailure('the event store is closed')))
       const poisoned = writer.stats().failure
       if (poisoned !== undefined) return done(E.left(storeFailure(poisoned)))
-      const actual = reserved.get(stream) ?? streams.get(stream)?.version ?? 0
+      const actual = reserved.get(stream) ?? index.stream(stream)?.version ?? 0
       if (!versionMatches(expected, actual)) return done(E.left({ _tag: 'VersionConflict', stream, expected, actual }))
-      const text = linesOf(stream, actual + 1, events)
-      if (E.isLeft(text)) return done(text)
+      const lines = linesOf(stream, actual + 1, events)
+      if (E.isLeft(lines)) return done(lines)
       const nextVersion = actual + events.length
       reserved.set(stream, nextVersion)
+      const { text, lengths } = lines.right
       writer.enqueue({
-        text: text.right,
-        bytes: Buffer.byteLength(text.right),
+        text,
+        bytes: lengths.reduce((a, b) => a + b, 0),
         lines: events.length,
-        done: (failure) => {
+        done: (failure, offset) => {
           if (failure !== undefined) return done(E.left(storeFailure(failure)))
-          if (events.length > 0) acknowledge(stream, actual + 1, events)
+          if (events.length > 0) acknowledge(stream, actual + 1, lengths, offset)
           done(E.right({ nextVersion }))
         },
       })
@@ -272,6 +333,8 @@ const storeOver = <Ev>(
 
   const close = async (): Promise<E.Either<StoreError, void>> => {
     await writer.flush()
+    while (reading.size > 0) await Promise.allSettled([...reading])
+    fileOpen = false
     const problems: string[] = []
     try {
       await file.close()
@@ -289,22 +352,19 @@ const storeOver = <Ev>(
   return {
     path,
     recovery,
-    readStream: (stream) => async () => {
-      const index = streams.get(stream)
-      const read: StreamRead<Ev> = { version: index?.version ?? 0, events: index === undefined ? [] : [...index.events] }
-      return E.right(read)
-    },
+    readStream,
     appendToStream,
-    readAll: () => async () => E.right([...all]),
+    readAll,
     stats: () => {
       const w = writer.stats()
       return {
-        streams: streams.size,
-        events: all.length,
+        streams: index.streams(),
+        events: index.count(),
         appends,
         commits: w.batches,
         bytes: w.size,
         pending: w.pending,
+        reads: reading.size,
         ...(w.failure === undefined ? {} : { failure: w.failure }),
       }
     },

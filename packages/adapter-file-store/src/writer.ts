@@ -14,12 +14,13 @@ import { describe } from './internal.ts'
 import { commitLine } from './line.ts'
 
 /**
- * One append waiting to be written: its lines, their byte length and count, and the callback told
- * `undefined` once they are synced or a failure message.
+ * One append waiting to be written: its lines, their byte length and count, and the callback told,
+ * once they are synced, `undefined` and the file offset its first line was written at, or a failure
+ * message.
  *
  * @internal
  */
-export type Entry = Readonly<{ text: string; bytes: number; lines: number; done: (failure: string | undefined) => void }>
+export type Entry = Readonly<{ text: string; bytes: number; lines: number; done: (failure: string | undefined, offset: number) => void }>
 
 /**
  * Counters of a writer.
@@ -86,9 +87,13 @@ export const createWriter = (file: StoreFile, options: Readonly<{ size: number; 
     while (queue.length > 0) {
       const batch = take()
       writing = batch.length
+      let offset = size
       const result = failure ?? (await write(batch))
       writing = 0
-      for (const entry of batch) entry.done(result)
+      for (const entry of batch) {
+        entry.done(result, result === undefined ? offset : -1)
+        offset += entry.bytes
+      }
     }
     running = undefined
   }
@@ -96,7 +101,7 @@ export const createWriter = (file: StoreFile, options: Readonly<{ size: number; 
   return {
     /** Queues an append; its `done` is called once it is synced or has failed. */
     enqueue: (entry: Entry): void => {
-      if (failure !== undefined) return entry.done(failure)
+      if (failure !== undefined) return entry.done(failure, -1)
       queue.push(entry)
       running ??= run()
     },

@@ -100,7 +100,7 @@ test('close() waits for queued appends to be synced, then refuses new ones', asy
   right(await reopened.close()())
 })
 
-test('reads still answer from memory after close', async () => {
+test('reads still answer after close (the file is reopened read-only for them)', async () => {
   const store = await mustOpen<string>({ path: tempLog() })
   right(await store.appendToStream('s', ['a'], 'any')())
   right(await store.close()())

@@ -2,7 +2,7 @@
 //   node --import tsx packages/adapter-file-store/test/support/measure.ts [events=200000] [inFlight=256]
 // Appends `events` LedgerEvents (TransactionReceived, ~460 bytes of JSON each) to 100 ledgers with
 // `inFlight` appends outstanding, then reopens the log with the LedgerEvent codec and reports
-// throughput, commits, file size, load time and memory.
+// throughput, commits, file size, load time, memory and read times.
 import { mkdtempSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -47,8 +47,18 @@ try {
   gc?.()
   const after = process.memoryUsage()
   console.log(`load:   ${reopened.right.recovery.events} events in ${loadSeconds.toFixed(2)} s (codec LedgerEvent)`)
+  const grown = after.heapUsed + after.arrayBuffers - before.heapUsed - before.arrayBuffers
   console.log(
-    `memory: rss ${mib(after.rss)}, heap used ${mib(after.heapUsed)} (+${mib(after.heapUsed - before.heapUsed)} for the loaded store${gc === undefined ? '; run with --expose-gc for a precise delta' : ''})`,
+    `memory: rss ${mib(after.rss)}, heap used ${mib(after.heapUsed)}; the loaded index takes +${mib(grown)} (heap and array buffers${gc === undefined ? '; run with --expose-gc for a precise delta' : ''})`,
+  )
+  const readStarted = performance.now()
+  const one = await reopened.right.readStream('ledger-7-TRY')()
+  const readMillis = performance.now() - readStarted
+  const allStarted = performance.now()
+  const all = await reopened.right.readAll()()
+  const allSeconds = (performance.now() - allStarted) / 1000
+  console.log(
+    `read:   one ledger (${E.isRight(one) ? one.right.events.length : '?'} events) in ${readMillis.toFixed(0)} ms; readAll (${E.isRight(all) ? all.right.length : '?'} events) in ${allSeconds.toFixed(2)} s`,
   )
   await reopened.right.close()()
 } finally {
