@@ -4,7 +4,8 @@
  *
  * @module
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
+import { createServer, STATUS_CODES, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
+import type { Duplex } from 'node:stream'
 import type { AddressInfo } from 'node:net'
 import {
   bodyRejection,
@@ -13,7 +14,7 @@ import {
   Receiver,
   type ReceiverOptions,
 } from '@banksocket-webhooks/adapter-fetch'
-import { answerFor, METHOD_NOT_ALLOWED, NOT_FOUND, type Fields, type HttpAnswer } from '@banksocket-webhooks/core'
+import { answerFor, clientErrorAnswer, METHOD_NOT_ALLOWED, NOT_FOUND, type Fields, type HttpAnswer } from '@banksocket-webhooks/core'
 import * as E from 'fp-ts/lib/Either.js'
 import { nodeSha256 } from './hash.ts'
 import { readNodeBody } from './read.ts'
@@ -83,6 +84,26 @@ const checkTimeouts = (options: NodeReceiverOptions): { headersTimeout: number; 
   return { headersTimeout, requestTimeout }
 }
 
+/**
+ * Answers a request node:http's parser refused (malformed, too slow, headers too large) with the
+ * contract's JSON body instead of Node's empty one, then closes the connection.
+ */
+const writeClientError = (error: Error & { code?: string }, socket: Duplex): void => {
+  const inProgress = (socket as Duplex & { _httpMessage?: ServerResponse | null })._httpMessage
+  if (error.code === 'ECONNRESET' || !socket.writable || inProgress?.headersSent === true) {
+    socket.destroy()
+    return
+  }
+  const answer = clientErrorAnswer(error.code)
+  const head = [
+    `HTTP/1.1 ${answer.status} ${STATUS_CODES[answer.status] ?? ''}`,
+    ...Object.entries(answer.headers).map(([name, value]) => `${name}: ${value}`),
+    `content-length: ${Buffer.byteLength(answer.body)}`,
+    'connection: close',
+  ]
+  socket.end(`${head.join('\r\n')}\r\n\r\n${answer.body}`)
+}
+
 const parsedBody = (req: IncomingMessage): unknown => (req as IncomingMessage & { body?: unknown }).body
 
 /**
@@ -145,6 +166,7 @@ export class NodeReceiver extends Receiver {
         reject(error)
       }
       server.once('error', failed)
+      server.on('clientError', (error: Error & { code?: string }, socket: Duplex) => writeClientError(error, socket))
       const ready = () => {
         server.off('error', failed)
         server.on('error', (error) => notify(this, 'error', { _tag: 'internal_error', error }))
@@ -183,7 +205,9 @@ export class NodeReceiver extends Receiver {
   }
 
   #write(res: ServerResponse, answer: HttpAnswer, close = false): void {
-    if (res.headersSent || res.writableEnded || res.destroyed || res.socket?.destroyed !== false) return
+    // `res.socket` is null for a pipelined response until the one before it is sent: check the
+    // request's socket, which is always there.
+    if (res.headersSent || res.writableEnded || res.destroyed || res.req.socket.destroyed) return
     res.on('error', ignore)
     const headers: Record<string, string | number> = { ...answer.headers, 'content-length': Buffer.byteLength(answer.body) }
     if (close || this.#closing !== undefined) headers['connection'] = 'close'

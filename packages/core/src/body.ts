@@ -270,6 +270,34 @@ const parseMultipart = (body: Uint8Array, ct: ContentType, contentType: string):
   }
 }
 
+/**
+ * How deeply a JSON body may nest. Notification fields are flat strings; deeper bodies are refused
+ * before they are parsed, so no later step (a log line's JSON.stringify, say) meets a structure
+ * deep enough to overflow its stack.
+ *
+ * @example
+ * import { MAX_JSON_DEPTH } from '@banksocket-webhooks/core'
+ * MAX_JSON_DEPTH // 32
+ */
+export const MAX_JSON_DEPTH = 32
+
+/** The deepest nesting in JSON text (strings skipped); stops counting past `MAX_JSON_DEPTH`. */
+const tooDeep = (text: string): boolean => {
+  let depth = 0
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i)
+    if (c === 34) {
+      i++
+      while (i < text.length && text.charCodeAt(i) !== 34) i += text.charCodeAt(i) === 92 ? 2 : 1
+    } else if (c === 123 || c === 91) {
+      if (++depth > MAX_JSON_DEPTH) return true
+    } else if (c === 125 || c === 93) {
+      depth--
+    }
+  }
+  return false
+}
+
 /** Finds a top-level key that appears twice in valid JSON object text; JSON.parse would keep the last. */
 const duplicateTopLevelKey = (text: string): string | undefined => {
   const seen = new Set<string>()
@@ -304,6 +332,7 @@ const parseJson = (body: Uint8Array, charset: string | undefined, contentType: s
   if (decode === undefined) return unsupported(contentType)
   const text = decode(body)
   if (text === undefined) return E.left(invalidPayload('', `body is not valid ${charset ?? 'utf-8'}`))
+  if (tooDeep(text)) return E.left(invalidPayload('', `JSON body nested deeper than ${MAX_JSON_DEPTH} levels`))
   let value: unknown
   try {
     value = JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text)

@@ -15,6 +15,7 @@
  * | handler failed or timed out | 500 | `{"error":"handler_failed"}` |
  * | store failed | 500 | `{"error":"store_failed"}` |
  * | internal error | 500 | `{"error":"internal_error"}` |
+ * | request refused by the HTTP parser | 400, 408, 431 | see {@link clientErrorAnswer} |
  *
  * @module
  */
@@ -103,6 +104,27 @@ export const METHOD_NOT_ALLOWED: HttpAnswer = json(
  * NOT_FOUND.status // 404
  */
 export const NOT_FOUND: HttpAnswer = json(404, { error: 'not_found' })
+
+/**
+ * The answer to a request the HTTP layer itself refused before the receiver saw it (a runtime's
+ * parser error, given as its code): 408 `request_timeout` when the request took too long, 431
+ * `headers_too_large`, otherwise 400 `invalid_payload` for a malformed request. The connection is
+ * closed after these.
+ *
+ * @example
+ * import { clientErrorAnswer } from '@banksocket-webhooks/core'
+ * clientErrorAnswer('ERR_HTTP_REQUEST_TIMEOUT').status // 408
+ */
+export const clientErrorAnswer = (code: string | undefined): HttpAnswer => {
+  switch (code) {
+    case 'ERR_HTTP_REQUEST_TIMEOUT':
+      return json(408, { error: 'request_timeout' })
+    case 'HPE_HEADER_OVERFLOW':
+      return json(431, { error: 'headers_too_large' })
+    default:
+      return json(400, { error: 'invalid_payload', details: [{ path: '', message: 'malformed HTTP request' }] })
+  }
+}
 
 /**
  * The answer to a body that was cut off before its declared length (the connection closed or

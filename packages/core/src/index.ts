@@ -27,6 +27,7 @@ export {
   parseContentType,
   encodeForm,
   MAX_FIELDS,
+  MAX_JSON_DEPTH,
   type Fields,
   type ContentType,
 } from './body.ts'
@@ -73,7 +74,7 @@ export {
   type SignedFields,
   type Verified,
 } from './hash.ts'
-export { answerFor, METHOD_NOT_ALLOWED, NOT_FOUND, rejectionAnswer, TOO_LARGE, TRUNCATED_BODY, type HttpAnswer } from './http.ts'
+export { answerFor, clientErrorAnswer, METHOD_NOT_ALLOWED, NOT_FOUND, rejectionAnswer, TOO_LARGE, TRUNCATED_BODY, type HttpAnswer } from './http.ts'
 export { ibanView, type IbanProblem, type IbanView } from './iban.ts'
 export {
   createInbox,
