@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { Dc } from '@banksocket-webhooks/core'
+import type { NOTIFICATION_FIELDS, WireNotification } from '@banksocket-webhooks/core'
 
 /**
  * A notification before signing: every documented field except `hash`, as exact wire strings.
@@ -16,19 +16,7 @@ import type { Dc } from '@banksocket-webhooks/core'
  *   currency: 'TRY', description: 'FAST ÖDEME - AYŞE KAYA - KİRA ARALIK', account_id: '69',
  *   account: 'Kadıköy İşbank TL Hesabı', bank: 'Türkiye İş Bankası A.Ş.', opponent_id: '', opponent_iban: '' }
  */
-export type UnsignedNotification = Readonly<{
-  dc: Dc
-  code: string
-  amount: string
-  balance: string
-  currency: string
-  description: string
-  account_id: string
-  account: string
-  bank: string
-  opponent_id: string
-  opponent_iban: string
-}>
+export type UnsignedNotification = Omit<WireNotification, 'hash'>
 
 /**
  * A signed notification: the twelve documented fields as strings, ready to encode and send. `dc`
@@ -38,20 +26,7 @@ export type UnsignedNotification = Readonly<{
  * import type { SignedNotification } from '@banksocket-webhooks/testing'
  * const amountOf = (n: SignedNotification) => n.amount // '100.00'
  */
-export type SignedNotification = Readonly<{
-  dc: string
-  code: string
-  amount: string
-  balance: string
-  currency: string
-  description: string
-  account_id: string
-  account: string
-  bank: string
-  opponent_id: string
-  opponent_iban: string
-  hash: string
-}>
+export type SignedNotification = Readonly<Record<(typeof NOTIFICATION_FIELDS)[number], string>>
 
 /**
  * What {@link signNotification} accepts: any subset of the documented fields (missing ones come
