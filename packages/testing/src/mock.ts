@@ -69,7 +69,7 @@ export type EmitOptions = Readonly<{
 }>
 
 /**
- * What {@link MockBanksocket.emit} did: the notification's id and signed fields, and its settled
+ * What `MockBanksocket.emit` did: the notification's id and signed fields, and its settled
  * deliveries (one per matching webhook and copy; empty for a gap or when no webhook matched).
  *
  * @example
@@ -119,7 +119,7 @@ export type MockBanksocket = Readonly<{
   /** Every attempt so far, including those of deliveries still retrying. */
   readonly attempts: ReadonlyArray<DeliveryAttempt>
   /**
-   * Resolves with {@link MockBanksocket.deliveries} once `n` deliveries have settled (delivered,
+   * Resolves with `deliveries` once `n` deliveries have settled (delivered,
    * failed or cancelled). Rejects with an `Error` after `timeout` milliseconds (default 5000) or
    * when the mock closes first: in a test, that is the failure to report.
    */

@@ -106,9 +106,6 @@ const signed = (dc: string, amount: string): string => `${dc === 'Credit' ? '+' 
 
 const clip = (text: string, width: number): string => (text.length > width ? `${text.slice(0, width - 1)}…` : text)
 
-/** Per account: credits and debits seen, for the summary's counts. */
-type Tally = { credits: number; debits: number }
-
 /**
  * The ledger summary of one account, as printed at the end of the demo: movements, duplicates,
  * credit and debit totals, balance with its reconciliation (opening + credits - debits + gaps), and
@@ -116,9 +113,9 @@ type Tally = { credits: number; debits: number }
  *
  * @example
  * import { summaryLines, createStyle } from '@banksocket-webhooks/cli'
- * summaryLines(summary, account, { credits: 3, debits: 2 }, createStyle(false)).join('\n')
+ * summaryLines(summary, account, createStyle(false)).join('\n')
  */
-export const summaryLines = (summary: LedgerSummary, account: GeneratedAccount, tally: Tally, style: Style): ReadonlyArray<string> => {
+export const summaryLines = (summary: LedgerSummary, account: GeneratedAccount, style: Style): ReadonlyArray<string> => {
   const { currency } = summary
   const opening = money(account.openingBalance, currency)
   const missing = summary.gaps.reduce((total, gap) => addMoney(total, money(gap.missing, currency)), money('0', currency))
@@ -127,7 +124,7 @@ export const summaryLines = (summary: LedgerSummary, account: GeneratedAccount, 
   const holds = balance !== undefined && balance.minor === reconciled.minor
   const lines = [
     `  ${style.bold(`account ${summary.accountId} (${currency})`)}  ${account.title}, ${account.bank}`,
-    `    movements  ${summary.count} (${tally.credits} credits, ${tally.debits} debits), ${summary.duplicates} duplicate${summary.duplicates === 1 ? '' : 's'} ignored`,
+    `    movements  ${summary.count} (${summary.creditCount} credits, ${summary.debitCount} debits), ${summary.duplicates} duplicate${summary.duplicates === 1 ? '' : 's'} ignored`,
     `    credits    ${style.green(`+${formatMoney(summary.credits)} ${currency}`)}`,
     `    debits     ${style.red(`-${formatMoney(summary.debits)} ${currency}`)}`,
     `    balance    ${style.bold(`${balance === undefined ? 'none' : formatMoney(balance)} ${currency}`)}`,
@@ -197,13 +194,10 @@ export const demoCommand = defineCommand({
 
       // What the receiver reports, printed as it happens.
       let current = 0
-      const tallies = new Map<string, Tally>(ids.map((id) => [id, { credits: 0, debits: 0 }]))
       const seen = { transactions: 0, duplicates: 0, gaps: [] as string[], problems: 0 }
       const number = (): string => style.dim(`#${String(current).padEnd(3)}`)
       receiver.on('transaction', (tx) => {
         seen.transactions++
-        const tally = tallies.get(tx.unverified.account_id)
-        if (tally !== undefined) tally[tx.verified.dc === 'Credit' ? 'credits' : 'debits']++
         const amount = `${signed(tx.verified.dc, formatMoney(tx.amount))} ${tx.amount.currency}`
         out(
           `${number()} ${style.green('verified ')} account ${tx.unverified.account_id}  ${tx.verified.dc.padEnd(6)} ${(tx.verified.dc === 'Credit' ? style.green : style.red)(amount.padStart(13))}  balance ${formatMoney(tx.balance).padStart(9)}  ${tx.verified.code.padEnd(6)} ${style.dim(clip(tx.verified.description, 48))}`,
@@ -266,7 +260,7 @@ export const demoCommand = defineCommand({
       for (const account of accounts) {
         const summary = [...ledgers.right.values()].find((s) => s.accountId === account.account_id && s.currency === account.currency)
         if (summary === undefined) continue
-        for (const line of summaryLines(summary, account, tallies.get(account.account_id) ?? { credits: 0, debits: 0 }, style)) out(line)
+        for (const line of summaryLines(summary, account, style)) out(line)
       }
       out()
 
