@@ -17,9 +17,9 @@ import * as TE from 'fp-ts/lib/TaskEither.js'
  * several times faster (adapter-node-server's `nodeSha256` is the default there).
  *
  * @example
- * import type { Sha256 } from '@banksocket-webhooks/core'
- * import { createHash } from 'node:crypto'
- * const nodeSha256: Sha256 = (message) => createHash('sha256').update(message, 'utf8').digest('hex')
+ * import { webCryptoSha256, type Sha256 } from '@banksocket-webhooks/core'
+ * // On Node, adapter-node-server's `nodeSha256` wraps node:crypto's createHash and returns hex.
+ * const logged: Sha256 = async (message) => { const d = await webCryptoSha256(message); return d }
  */
 export type Sha256 = (message: string) => Uint8Array | string | Promise<Uint8Array | string>
 
