@@ -124,7 +124,7 @@ class FieldCollector {
   readonly fields: Record<string, unknown> = Object.create(null)
   private count = 0
   add(name: string, value: unknown): Rejection | undefined {
-    if (Object.prototype.hasOwnProperty.call(this.fields, name)) {
+    if (name in this.fields) {
       return invalidPayload(name, 'sent more than once')
     }
     if (++this.count > MAX_FIELDS) return invalidPayload('', `more than ${MAX_FIELDS} fields`)

@@ -253,7 +253,8 @@ export const parseNotification = (
 ): E.Either<Rejection, DecodedNotification> => {
   const body = typeof input.body === 'string' ? encoder.encode(input.body) : input.body
   if (body.byteLength > limit) return E.left({ _tag: 'too_large', limit })
-  return pipe(parseBody(body, input.contentType), E.chain(decodeNotification))
+  const fields = parseBody(body, input.contentType)
+  return E.isLeft(fields) ? fields : decodeNotification(fields.right)
 }
 
 /**
