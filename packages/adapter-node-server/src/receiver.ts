@@ -228,7 +228,9 @@ export class NodeReceiver extends Receiver {
         case 'deliver':
           break
       }
-      const parsed = parsedBody(req)
+      // A body parser's result counts only if it read the stream; Express 4's parsers leave
+      // `req.body = {}` on requests they skip, with the stream still unread.
+      const parsed = req.readableEnded ? parsedBody(req) : undefined
       if (typeof parsed === 'string' || parsed instanceof Uint8Array) {
         this.#write(res, await this.deliver({ body: parsed, contentType: req.headers['content-type'] }))
         return

@@ -106,6 +106,14 @@ test('parsed fields get the same answers: a field sent twice is 400, wrong types
   }
 })
 
+test('a parser that leaves an empty object without reading the stream (Express 4 style): the stream is read', async () => {
+  const express4Style: RequestHandler = (req, _res, next) => {
+    ;(req as { body?: unknown }).body = {}
+    next()
+  }
+  await acceptsAll([express4Style], { form: 'object', json: 'object', multipart: 'object' })
+})
+
 test('other routes keep working; a wrong method on the receiver is 405', async () => {
   const app = await serve([express.json()])
   try {
