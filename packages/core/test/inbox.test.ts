@@ -206,6 +206,18 @@ test('when a durable append fails, deliveries decided after it fail too and the 
   assert.equal(outcomes.map((o) => o._tag), ['store_failed', 'store_failed'])
 })
 
+test('a replay with an altered account_id breaks that account\'s running balance and is reported as a gap there', async () => {
+  const inbox = createInbox({ secrets: [SECRET], now })
+  await inbox.deliver(await body({ account_id: '70', amount: '5.00', balance: '505.00', description: 'own' }), noop)
+  const original = await signed({ amount: '100.00', balance: '18100.00', description: 'SN:1' })
+  assert.is((await inbox.deliver({ body: encodeForm(original), contentType: FORM }, noop))._tag, 'accepted')
+  const replay = await inbox.deliver({ body: encodeForm({ ...original, account_id: '70' }), contentType: FORM }, noop)
+  assert.ok(replay._tag === 'accepted' && replay.events[0]?.type === 'BalanceGapDetected')
+  if (replay._tag === 'accepted' && replay.events[0]?.type === 'BalanceGapDetected') {
+    assert.equal([replay.events[0].data.accountId, replay.events[0].data.expectedBalance, replay.events[0].data.actualBalance], ['70', '605.00', '18100.00'])
+  }
+})
+
 test('a hasher that throws is an internal_error (500), not a crash', async () => {
   const inbox = createInbox({ secrets: [SECRET], sha256: () => { throw new Error('no crypto') }, now })
   const outcome = await inbox.deliver(await body(), noop)
