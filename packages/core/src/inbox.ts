@@ -158,8 +158,9 @@ const runWithTimeout = async (work: () => void | Promise<void>, timeout: number)
 /**
  * Creates an inbox: the shared receive pipeline with an account ledger per account and currency.
  * Deliveries to the same ledger are processed one at a time in the order `deliver` was called
- * (hashes are verified alongside); different ledgers proceed concurrently. Ledger state is read from the store on first use, so a durable store makes
- * deduplication and continuity survive restarts.
+ * (hashes are verified alongside); different ledgers proceed concurrently. Ledger state is read
+ * from the store on first use, so a durable store makes deduplication and continuity survive
+ * restarts.
  *
  * @example
  * import { createInbox } from '@banksocket-webhooks/core'
@@ -168,7 +169,7 @@ const runWithTimeout = async (work: () => void | Promise<void>, timeout: number)
  *   { body, contentType: 'application/x-www-form-urlencoded' },
  *   async (events) => { for (const e of events) console.log(e.type) },
  * )
- * outcome._tag // 'accepted' | 'duplicate' | 'rejected' | 'handler_failed' | 'store_failed'
+ * outcome._tag // 'accepted' | 'duplicate' | 'rejected' | 'handler_failed' | 'store_failed' | 'internal_error'
  */
 export const createInbox = (options: InboxOptions): Inbox => {
   if (options.secrets.length === 0) throw new TypeError('createInbox needs at least one secret')
