@@ -1,8 +1,8 @@
 import * as E from 'fp-ts/lib/Either.js'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { createClient, type ApiError } from '../src/index.ts'
-import { DOCUMENTED_CREATE_ANSWER, startBanksocket, status, TOKEN, type FakeBanksocket } from './support/banksocket.ts'
+import { createClient } from '../src/index.ts'
+import { DOCUMENTED_CREATE_ANSWER, left, startBanksocket, status, TOKEN, type FakeBanksocket } from './support/banksocket.ts'
 
 let api: FakeBanksocket
 test.before(async () => {
@@ -13,10 +13,6 @@ test.after(() => api.close())
 
 const input = { title: 'TR işbank api test', endpoint: 'http://test', event: 'NEW_TRANSACTION', account: 'all' } as const
 
-const left = (r: E.Either<ApiError, unknown>): ApiError => {
-  if (E.isRight(r)) throw new Error(`expected a Left, got ${JSON.stringify(r.right)}`)
-  return r.left
-}
 
 test('POSTs the input as JSON to /webhooks with the Authentication header and resolves with the documented webhook', async () => {
   api.reply({ status: 200, headers: { 'content-type': 'application/json' }, body: DOCUMENTED_CREATE_ANSWER })

@@ -11,7 +11,7 @@ import {
   MAX_ERROR_BODY,
   type ApiError,
 } from '../src/index.ts'
-import { startBanksocket, status, TOKEN, type FakeBanksocket } from './support/banksocket.ts'
+import { left, startBanksocket, status, TOKEN, type FakeBanksocket } from './support/banksocket.ts'
 
 let api: FakeBanksocket
 test.before(async () => {
@@ -22,10 +22,6 @@ test.after(() => api.close())
 
 const input = { title: 'orders', endpoint: 'https://shop.example/bs', event: 'NEW_CREDIT', account: 'all' } as const
 
-const left = (r: E.Either<ApiError, unknown>): ApiError => {
-  if (E.isRight(r)) throw new Error(`expected a Left, got ${JSON.stringify(r.right)}`)
-  return r.left
-}
 
 for (const code of [400, 401, 403, 404, 422, 429, 500, 503]) {
   test(`${code} is an HttpError with the status and the body text`, async () => {

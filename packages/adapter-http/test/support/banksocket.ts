@@ -9,6 +9,7 @@
  */
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
+import * as E from 'fp-ts/lib/Either.js'
 
 export const DOCUMENTED_CREATE_ANSWER = '{"webhook":{"id":1233,"endpoint":"http://test","title":"TR işbank api test"}}'
 export const DOCUMENTED_DELETE_ANSWER = '{"status":"success"}'
@@ -158,3 +159,9 @@ export const status = (code: number, body: unknown = { error: `status ${code}` }
 
 /** Waits `ms` milliseconds. */
 export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))
+
+/** The Left of a result the test expects to have failed, or a thrown error naming what came instead. */
+export const left = <L>(r: E.Either<L, unknown>): L => {
+  if (E.isRight(r)) throw new Error(`expected a Left, got ${JSON.stringify(r.right)}`)
+  return r.left
+}
