@@ -227,6 +227,57 @@ export const constantTimeEqual = (a: Uint8Array, b: Uint8Array): boolean => {
 }
 
 /**
+ * The digest of one message, as the hasher returned it.
+ */
+type Digest = Uint8Array | string
+
+const isDigest = (d: Digest | Promise<Digest>): d is Digest => typeof d === 'string' || d instanceof Uint8Array
+
+/**
+ * {@link verify}'s work, synchronous when the hasher is: the result itself for a hasher that answers
+ * synchronously (node:crypto), a Promise of it for one that does not (Web Crypto). Receivers use it
+ * to verify without a trip through the microtask queue. A hasher that throws, throws here.
+ *
+ * @internal
+ */
+export const verifyNow = (
+  fields: SignedFields,
+  hash: string,
+  secrets: ReadonlyArray<string>,
+  sha256: Sha256,
+): E.Either<InvalidHash, Verified> | Promise<E.Either<InvalidHash, Verified>> => {
+  const claim = claimOf(hash)
+  if (claim === undefined || secrets.length === 0) return E.left(INVALID_HASH)
+  const input = signingInput(fields)
+  let matched = -1
+  for (let i = 0; i < secrets.length; i++) {
+    const d = sha256(input + secrets[i])
+    if (!isDigest(d)) return finishAsync(claim, input, secrets, sha256, matched, i, d)
+    if (matchesClaim(claim, d) && matched < 0) matched = i
+  }
+  return matched >= 0 ? E.right({ secretIndex: matched }) : E.left(INVALID_HASH)
+}
+
+/** The rest of {@link verifyNow} once a hasher answered with a Promise (every secret still tried). */
+const finishAsync = async (
+  claim: string,
+  input: string,
+  secrets: ReadonlyArray<string>,
+  sha256: Sha256,
+  matchedSoFar: number,
+  from: number,
+  pending: Promise<Digest>,
+): Promise<E.Either<InvalidHash, Verified>> => {
+  let matched = matchedSoFar
+  for (let i = from; i < secrets.length; i++) {
+    const d = i === from ? pending : sha256(input + secrets[i])
+    const digest = isDigest(d) ? d : await d
+    if (matchesClaim(claim, digest) && matched < 0) matched = i
+  }
+  return matched >= 0 ? E.right({ secretIndex: matched }) : E.left(INVALID_HASH)
+}
+
+/**
  * Verifies a received `hash` over the exact received fields against every active secret. Every
  * secret is tried (no early exit that would reveal which one matched through timing).
  *
@@ -244,17 +295,5 @@ export const verify = (
   hash: string,
   secrets: ReadonlyArray<string>,
   sha256: Sha256 = webCryptoSha256,
-): TE.TaskEither<InvalidHash, Verified> => {
-  const claim = claimOf(hash)
-  if (claim === undefined || secrets.length === 0) return TE.left(INVALID_HASH)
-  const input = signingInput(fields)
-  return async () => {
-    let matched = -1
-    for (let i = 0; i < secrets.length; i++) {
-      const d = sha256(input + secrets[i])
-      const digest = typeof d === 'string' || d instanceof Uint8Array ? d : await d
-      if (matchesClaim(claim, digest) && matched < 0) matched = i
-    }
-    return matched >= 0 ? E.right({ secretIndex: matched }) : E.left(INVALID_HASH)
-  }
-}
+): TE.TaskEither<InvalidHash, Verified> =>
+  async () => verifyNow(fields, hash, secrets, sha256)

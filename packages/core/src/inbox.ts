@@ -23,7 +23,7 @@ import {
   DEFAULT_BODY_LIMIT,
   decodeNotification,
   parseNotification,
-  verifyNotification,
+  verifyDecoded,
   type DecodedNotification,
   type ReceiveOptions,
   type VerifiedTransaction,
@@ -134,25 +134,43 @@ type Ledger = { state: LedgerState; version: number }
 /** The result of a ledger turn: the outcome, which may still wait for the store. */
 type Turn = Readonly<{ outcome: Promise<Outcome> }>
 
+/** A verification that threw or rejected (a failing hasher): answered as an internal error. */
+type Thrown = Readonly<{ _tag: 'Thrown'; error: unknown }>
+
+type Verification = E.Either<Rejection, VerifiedTransaction> | Thrown
+
 const settled = (outcome: Outcome): Turn => ({ outcome: Promise.resolve(outcome) })
 
-const runWithTimeout = async (work: () => void | Promise<void>, timeout: number): Promise<E.Either<unknown, void>> => {
-  let timer: ReturnType<typeof setTimeout> | undefined
+const isThenable = <A>(value: A | PromiseLike<A>): value is PromiseLike<A> =>
+  typeof value === 'object' && value !== null && typeof (value as { then?: unknown }).then === 'function'
+
+const HANDLED: E.Either<unknown, void> = E.right(undefined)
+
+/**
+ * Runs the dispatch: its result at once when it returned synchronously (no timer, no microtask),
+ * or a Promise that settles when it does or when the timeout fires, whichever comes first.
+ */
+const runWithTimeout = (work: () => void | Promise<void>, timeout: number): E.Either<unknown, void> | Promise<E.Either<unknown, void>> => {
+  let result: void | Promise<void>
   try {
-    const result = work()
-    if (result === undefined || typeof (result as Promise<void>).then !== 'function') return E.right(undefined)
-    await Promise.race([
-      result,
-      new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new HandlerTimeoutError(timeout)), timeout)
-      }),
-    ])
-    return E.right(undefined)
+    result = work()
   } catch (error) {
     return E.left(error)
-  } finally {
-    if (timer !== undefined) clearTimeout(timer)
   }
+  if (!isThenable(result)) return HANDLED
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => resolve(E.left(new HandlerTimeoutError(timeout))), timeout)
+    Promise.resolve(result).then(
+      () => {
+        clearTimeout(timer)
+        resolve(HANDLED)
+      },
+      (error: unknown) => {
+        clearTimeout(timer)
+        resolve(E.left(error))
+      },
+    )
+  })
 }
 
 /**
@@ -176,11 +194,25 @@ export const createInbox = (options: InboxOptions): Inbox => {
   const store = options.store ?? createInMemoryEventStore<LedgerEvent>()
   const timeout = options.handlerTimeout ?? DEFAULT_HANDLER_TIMEOUT
   const limit = options.limit ?? DEFAULT_BODY_LIMIT
-  const now = options.now ?? (() => new Date())
+  const now = options.now
+  let lastMs = Number.NaN
+  let lastIso = ''
+  /** `receivedAt`: from the `now` option, or the system clock, formatted once per millisecond. */
+  const receivedAt = (): string => {
+    if (now !== undefined) return now().toISOString()
+    const ms = Date.now()
+    if (ms !== lastMs) {
+      lastMs = ms
+      lastIso = new Date(ms).toISOString()
+    }
+    return lastIso
+  }
   const decider = ledgerDecider(options.dedupeWindow === undefined ? {} : { dedupeWindow: options.dedupeWindow })
   const ledgers = new Map<string, Ledger>()
+  /** The turn under way per ledger, when one is: later deliveries to that ledger wait for it. */
   const queues = new Map<string, Promise<unknown>>()
-  const inFlight = new Set<Promise<Outcome>>()
+  let active = 0
+  let idle: Array<() => void> = []
 
   const loadLedger = async (stream: string): Promise<E.Either<StoreError, Ledger>> => {
     const cached = ledgers.get(stream)
@@ -198,32 +230,21 @@ export const createInbox = (options: InboxOptions): Inbox => {
   })
 
   /**
-   * Runs under the ledger's turn: decide, dispatch, then start the append. The append's place in
-   * the stream is fixed when it starts, so the turn passes to the next delivery right away and
-   * this one waits for durability outside it (a file store then syncs many deliveries at once).
+   * Starts the append of decided and handled events, and moves the ledger on. The append's place in
+   * the stream is fixed when it starts, so the turn passes to the next delivery right away and this
+   * one waits for durability outside it (a file store then syncs many deliveries at once).
    */
-  const record = async (transaction: VerifiedTransaction, dispatch: Dispatch): Promise<Turn> => {
-    const data: TransactionReceived['data'] = {
-      idempotencyKey: transaction.idempotencyKey,
-      receivedAt: now().toISOString(),
-      hash: transaction.hash,
-      verified: transaction.verified,
-      unverified: transaction.unverified,
-    }
-    const stream = ledgerStream(data.unverified.account_id, data.verified.currency)
-    const loaded = await loadLedger(stream)
-    if (E.isLeft(loaded)) return settled({ _tag: 'store_failed', transaction, error: loaded.left })
-    const ledger = loaded.right
-    const decided = decider.decide({ type: 'RecordTransaction', data }, ledger.state)
-    if (E.isLeft(decided)) {
-      return settled({ _tag: 'rejected', rejection: { _tag: 'invalid_payload', details: [{ path: 'amount', message: decided.left.reason }] } })
-    }
-    const events = decided.right
-    const handled = await runWithTimeout(() => dispatch(events, transaction), timeout)
+  const append = (
+    transaction: VerifiedTransaction,
+    events: ReadonlyArray<LedgerEvent>,
+    handled: E.Either<unknown, void>,
+    ledger: Ledger,
+    stream: string,
+  ): Turn => {
     if (E.isLeft(handled)) return settled({ _tag: 'handler_failed', transaction, error: handled.left })
     let appending: Promise<E.Either<StoreError, unknown>>
     try {
-      appending = store.appendToStream(stream, events, ledger.version)().catch((error: unknown) => E.left(storeFailure(error)))
+      appending = store.appendToStream(stream, events, ledger.version)()
     } catch (error) {
       appending = Promise.resolve(E.left(storeFailure(error)))
     }
@@ -231,69 +252,126 @@ export const createInbox = (options: InboxOptions): Inbox => {
     ledger.version += events.length
     const duplicate = events.length === 1 && events[0]?.type === 'DuplicateIgnored'
     return {
-      outcome: appending.then((appended): Outcome => {
-        if (E.isRight(appended)) return { _tag: duplicate ? 'duplicate' : 'accepted', transaction, events }
-        // Later deliveries decided on this ledger state; their appends fail the same way, and the
-        // ledger is read again from the store on the next delivery.
-        if (ledgers.get(stream) === ledger) ledgers.delete(stream)
-        return { _tag: 'store_failed', transaction, error: appended.left }
-      }),
+      outcome: appending.then(
+        (appended): Outcome => {
+          if (E.isRight(appended)) return { _tag: duplicate ? 'duplicate' : 'accepted', transaction, events }
+          // Later deliveries decided on this ledger state; their appends fail the same way, and the
+          // ledger is read again from the store on the next delivery.
+          if (ledgers.get(stream) === ledger) ledgers.delete(stream)
+          return { _tag: 'store_failed', transaction, error: appended.left }
+        },
+        (error: unknown): Outcome => {
+          if (ledgers.get(stream) === ledger) ledgers.delete(stream)
+          return { _tag: 'store_failed', transaction, error: storeFailure(error) }
+        },
+      ),
     }
   }
 
-  const serialised = (stream: string, work: () => Promise<Turn>): Promise<Outcome> => {
-    const previous = queues.get(stream) ?? Promise.resolve()
-    const next = previous.then(work, work)
-    queues.set(stream, next)
-    void next.finally(() => {
-      if (queues.get(stream) === next) queues.delete(stream)
-    })
-    return next.then((turn) => turn.outcome)
+  /**
+   * A ledger's turn for one verified delivery: decide, dispatch, then start the append. Synchronous
+   * as long as the listeners are; a Promise when one of them returned one.
+   */
+  const record = (verification: Verification, dispatch: Dispatch, ledger: Ledger, stream: string): Turn | Promise<Turn> => {
+    if (verification._tag === 'Thrown') return settled({ _tag: 'internal_error', error: verification.error })
+    if (E.isLeft(verification)) return settled({ _tag: 'rejected', rejection: verification.left })
+    const transaction = verification.right
+    const data: TransactionReceived['data'] = {
+      idempotencyKey: transaction.idempotencyKey,
+      receivedAt: receivedAt(),
+      hash: transaction.hash,
+      verified: transaction.verified,
+      unverified: transaction.unverified,
+    }
+    const decided = decider.decide({ type: 'RecordTransaction', data }, ledger.state)
+    if (E.isLeft(decided)) {
+      return settled({ _tag: 'rejected', rejection: { _tag: 'invalid_payload', details: [{ path: 'amount', message: decided.left.reason }] } })
+    }
+    const events = decided.right
+    const handled = runWithTimeout(() => dispatch(events, transaction), timeout)
+    return handled instanceof Promise
+      ? handled.then((h) => append(transaction, events, h, ledger, stream))
+      : append(transaction, events, handled, ledger, stream)
   }
 
-  const track = (outcome: Promise<Outcome>): Promise<Outcome> => {
-    inFlight.add(outcome)
-    void outcome.finally(() => inFlight.delete(outcome))
-    return outcome
+  /** The slow turn: waits for the verification and, on a ledger's first delivery, for its history. */
+  const recordLater = async (verification: Verification | Promise<Verification>, dispatch: Dispatch, stream: string): Promise<Turn> => {
+    const result = await verification
+    if (result._tag === 'Thrown') return settled({ _tag: 'internal_error', error: result.error })
+    if (E.isLeft(result)) return settled({ _tag: 'rejected', rejection: result.left })
+    const loaded = await loadLedger(stream)
+    if (E.isLeft(loaded)) return settled({ _tag: 'store_failed', transaction: result.right, error: loaded.left })
+    return record(result, dispatch, loaded.right, stream)
+  }
+
+  /** Marks the ledger busy until `turn` ends; the next delivery to it waits for that. */
+  const occupy = (stream: string, turn: Promise<unknown>): void => {
+    queues.set(stream, turn)
+    const release = () => {
+      if (queues.get(stream) === turn) queues.delete(stream)
+    }
+    turn.then(release, release)
   }
 
   /**
-   * Takes the delivery's place in its ledger's queue as soon as it is decoded (in call order), while
-   * its hash is verified alongside; the turn then waits for the verification.
+   * Takes the delivery's place in its ledger as soon as it is decoded (in call order), while its
+   * hash is verified alongside. When the ledger is free, loaded, and the hasher and the listeners
+   * answer synchronously, the whole turn runs now, without a trip through the microtask queue.
    */
   const enqueue = (decoded: E.Either<Rejection, DecodedNotification>, dispatch: Dispatch): Promise<Outcome> => {
     if (E.isLeft(decoded)) return Promise.resolve({ _tag: 'rejected', rejection: decoded.left })
     const n = decoded.right
-    const verification: Promise<E.Either<Rejection, VerifiedTransaction> | Readonly<{ _tag: 'Thrown'; error: unknown }>> =
-      Promise.resolve()
-        .then(() => verifyNotification(n, options)())
-        .catch((error: unknown) => ({ _tag: 'Thrown' as const, error }))
-    return serialised(ledgerStream(n.unverified.account_id, n.verified.currency), async () => {
-      const result = await verification
-      if (result._tag === 'Thrown') return settled({ _tag: 'internal_error', error: result.error })
-      if (E.isLeft(result)) return settled({ _tag: 'rejected', rejection: result.left })
-      return record(result.right, dispatch)
-    })
+    const stream = ledgerStream(n.unverified.account_id, n.verified.currency)
+    let verification: Verification | Promise<Verification>
+    try {
+      const v = verifyDecoded(n, options)
+      verification = v instanceof Promise ? v.catch((error: unknown): Thrown => ({ _tag: 'Thrown', error })) : v
+    } catch (error) {
+      verification = { _tag: 'Thrown', error }
+    }
+    const previous = queues.get(stream)
+    const ledger = ledgers.get(stream)
+    if (previous === undefined && ledger !== undefined && !(verification instanceof Promise)) {
+      const turn = record(verification, dispatch, ledger, stream)
+      if (!(turn instanceof Promise)) return turn.outcome
+      occupy(stream, turn)
+      return turn.then((t) => t.outcome)
+    }
+    const work = () => recordLater(verification, dispatch, stream)
+    const turn = previous === undefined ? work() : previous.then(work, work)
+    occupy(stream, turn)
+    return turn.then((t) => t.outcome)
   }
 
-  const safely = (work: () => Promise<Outcome>): Promise<Outcome> => {
+  const finished = (outcome: Outcome): Outcome => {
+    if (--active === 0) {
+      const waiting = idle
+      idle = []
+      for (const resolve of waiting) resolve()
+    }
+    return outcome
+  }
+
+  const failed = (error: unknown): Outcome => finished({ _tag: 'internal_error', error })
+
+  /** Runs a delivery: counted for `drain`, and any throw or rejection becomes an `internal_error`. */
+  const run = (work: () => Promise<Outcome>): Promise<Outcome> => {
+    active++
     try {
-      return work().catch((error: unknown): Outcome => ({ _tag: 'internal_error', error }))
+      return work().then(finished, failed)
     } catch (error) {
-      return Promise.resolve({ _tag: 'internal_error', error })
+      return Promise.resolve(failed(error))
     }
   }
 
   return {
     store,
-    deliver: (input, dispatch) => track(safely(() => enqueue(parseNotification(input, limit), dispatch))),
-    deliverFields: (fields, dispatch) => track(safely(() => enqueue(decodeNotification(fields), dispatch))),
+    deliver: (input, dispatch) => run(() => enqueue(parseNotification(input, limit), dispatch)),
+    deliverFields: (fields, dispatch) => run(() => enqueue(decodeNotification(fields), dispatch)),
     ledgers: async () => {
       const all = await store.readAll()()
       return E.map(summarizeLedgers)(all)
     },
-    drain: async () => {
-      while (inFlight.size > 0) await Promise.allSettled([...inFlight])
-    },
+    drain: () => (active === 0 ? Promise.resolve() : new Promise<void>((resolve) => idle.push(resolve))),
   }
 }

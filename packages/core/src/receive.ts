@@ -10,7 +10,7 @@ import * as TE from 'fp-ts/lib/TaskEither.js'
 import type * as t from 'io-ts'
 import { parseBody, type Fields } from './body.ts'
 import { NOTIFICATION_FIELDS, WireNotification, type Dc } from './codecs.ts'
-import { digestHex, verify, webCryptoSha256, type Sha256 } from './hash.ts'
+import { digestHex, verifyNow, webCryptoSha256, type InvalidHash, type Sha256, type Verified } from './hash.ts'
 import { ibanView, type IbanView } from './iban.ts'
 import { parseAmount, parseBalance, type Money } from './money.ts'
 import type { PayloadProblem, Rejection } from './rejection.ts'
@@ -195,37 +195,58 @@ export const decodeNotification = (fields: Fields): E.Either<Rejection, DecodedN
   })
 }
 
+type Verification = E.Either<Rejection, VerifiedTransaction>
+
+/** The fields beyond the documented ones, kept as received. */
+const extraFields = (fields: Fields): Fields => {
+  const extra: Record<string, unknown> = Object.create(null)
+  for (const name of Object.keys(fields)) if (!KNOWN.has(name)) extra[name] = fields[name]
+  return extra
+}
+
+const verifiedTransaction = (n: DecodedNotification, secretIndex: number, key: Uint8Array | string): VerifiedTransaction => ({
+  idempotencyKey: digestHex(key),
+  verified: n.verified,
+  unverified: n.unverified,
+  amount: n.amount,
+  balance: n.balance,
+  opponentIban: ibanView(n.unverified.opponent_iban),
+  hash: n.hash,
+  secretIndex,
+  extra: extraFields(n.fields),
+})
+
+const afterVerification = (n: DecodedNotification, verified: E.Either<InvalidHash, Verified>, sha256: Sha256): Verification | Promise<Verification> => {
+  if (E.isLeft(verified)) return verified
+  const secretIndex = verified.right.secretIndex
+  const key = sha256(keyInput(n.verified))
+  return typeof key === 'string' || key instanceof Uint8Array
+    ? E.right(verifiedTransaction(n, secretIndex, key))
+    : key.then((k) => E.right(verifiedTransaction(n, secretIndex, k)))
+}
+
 /**
- * Verifies a decoded notification's hash and derives its idempotency key.
+ * Verifies a decoded notification's hash and derives its idempotency key: the result itself when
+ * the hasher answers synchronously (node:crypto), a Promise of it otherwise (Web Crypto). A hasher
+ * that throws or rejects, throws or rejects here.
  *
  * @internal
  */
-export const verifyNotification = (
-  n: DecodedNotification,
-  options: ReceiveOptions,
-): TE.TaskEither<Rejection, VerifiedTransaction> => {
+export const verifyDecoded = (n: DecodedNotification, options: ReceiveOptions): Verification | Promise<Verification> => {
   const sha256 = options.sha256 ?? webCryptoSha256
-  const verification = verify(n.verified, n.hash, options.secrets, sha256)
-  return async () => {
-    const verified = await verification()
-    if (E.isLeft(verified)) return verified
-    const key = sha256(keyInput(n.verified))
-    const idempotencyKey = digestHex(typeof key === 'string' || key instanceof Uint8Array ? key : await key)
-    const extra: Record<string, unknown> = Object.create(null)
-    for (const name in n.fields) if (!KNOWN.has(name)) extra[name] = n.fields[name]
-    return E.right({
-      idempotencyKey,
-      verified: n.verified,
-      unverified: n.unverified,
-      amount: n.amount,
-      balance: n.balance,
-      opponentIban: ibanView(n.unverified.opponent_iban),
-      hash: n.hash,
-      secretIndex: verified.right.secretIndex,
-      extra,
-    })
-  }
+  const verified = verifyNow(n.verified, n.hash, options.secrets, sha256)
+  return verified instanceof Promise ? verified.then((v) => afterVerification(n, v, sha256)) : afterVerification(n, verified, sha256)
 }
+
+/**
+ * Verifies a decoded notification's hash and derives its idempotency key, as a TaskEither.
+ *
+ * @internal
+ */
+export const verifyNotification =
+  (n: DecodedNotification, options: ReceiveOptions): TE.TaskEither<Rejection, VerifiedTransaction> =>
+  async () =>
+    verifyDecoded(n, options)
 
 /**
  * Decodes already-parsed fields (for example from a framework's body parser) and verifies them.
