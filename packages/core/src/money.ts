@@ -23,7 +23,6 @@ const EXPONENTS: Readonly<Record<string, number>> = {
   CLF: 4, UYW: 4,
 }
 
-const CURRENCY = /^[A-Z]{3}$/
 
 /**
  * The number of decimal places of a currency's minor unit (ISO 4217); 2 when the code is not listed
@@ -78,20 +77,51 @@ export const BALANCE_SYNTAX: RegExp = SIGNED
 const invalid = (input: string, reason: string): E.Either<InvalidAmount, never> =>
   E.left({ _tag: 'InvalidAmount', input, reason })
 
-const toMinor = (
-  input: string,
-  negative: boolean,
-  whole: string,
-  fraction: string,
-  currency: string,
-): E.Either<InvalidAmount, Money> => {
-  if (!CURRENCY.test(currency)) return invalid(input, `currency "${currency}" is not an ISO 4217 code`)
-  const exponent = currencyExponent(currency)
-  const kept = fraction.slice(0, exponent)
-  if (/[^0]/.test(fraction.slice(exponent))) {
-    return invalid(input, `has more than ${exponent} decimal places, which ${currency} does not allow`)
+const isDigit = (code: number): boolean => code >= 48 && code <= 57
+
+const isUpper = (code: number): boolean => code >= 65 && code <= 90
+
+const isCurrencyCode = (currency: string): boolean =>
+  currency.length === 3 && isUpper(currency.charCodeAt(0)) && isUpper(currency.charCodeAt(1)) && isUpper(currency.charCodeAt(2))
+
+/** Below this many digits a value is exact in a double, so it is built as a number first. */
+const SAFE_DIGITS = 15
+
+/**
+ * Reads `input` from `start` as `digits[.digits]` (what `AMOUNT_SYNTAX` accepts) and turns it into
+ * minor units of `currency`: the syntax first, then the currency, then the decimal places. Reads
+ * characters in place (no regular expression, no substrings for the common sizes).
+ */
+const toMinor = (input: string, start: number, negative: boolean, currency: string, syntax: string): E.Either<InvalidAmount, Money> => {
+  const n = input.length
+  let i = start
+  while (i < n && isDigit(input.charCodeAt(i))) i++
+  const wholeEnd = i
+  if (wholeEnd === start) return invalid(input, syntax)
+  let fractionStart = n
+  if (i < n) {
+    if (input.charCodeAt(i) !== 46) return invalid(input, syntax)
+    fractionStart = ++i
+    while (i < n && isDigit(input.charCodeAt(i))) i++
+    if (i !== n || i === fractionStart) return invalid(input, syntax)
   }
-  const minor = BigInt(whole + kept.padEnd(exponent, '0'))
+  if (!isCurrencyCode(currency)) return invalid(input, `currency "${currency}" is not an ISO 4217 code`)
+  const exponent = currencyExponent(currency)
+  for (let k = fractionStart + exponent; k < n; k++) {
+    if (input.charCodeAt(k) !== 48) {
+      return invalid(input, `has more than ${exponent} decimal places, which ${currency} does not allow`)
+    }
+  }
+  let minor: bigint
+  if (wholeEnd - start + exponent <= SAFE_DIGITS) {
+    let value = 0
+    for (let k = start; k < wholeEnd; k++) value = value * 10 + (input.charCodeAt(k) - 48)
+    for (let k = fractionStart; k < fractionStart + exponent; k++) value = value * 10 + (k < n ? input.charCodeAt(k) - 48 : 0)
+    minor = BigInt(value)
+  } else {
+    const kept = input.slice(fractionStart, Math.min(n, fractionStart + exponent))
+    minor = BigInt(input.slice(start, wholeEnd) + kept.padEnd(exponent, '0'))
+  }
   return E.right({ minor: negative ? -minor : minor, currency })
 }
 
@@ -105,9 +135,7 @@ const toMinor = (
  * parseAmount('100.00', 'TRY') // Right({ minor: 10000n, currency: 'TRY' })
  */
 export const parseAmount = (input: string, currency: string): E.Either<InvalidAmount, Money> => {
-  const m = UNSIGNED.exec(input)
-  if (m === null) return invalid(input, 'is not an unsigned dot-decimal amount such as 100.00')
-  return toMinor(input, false, m[1] ?? '', m[2] ?? '', currency)
+  return toMinor(input, 0, false, currency, 'is not an unsigned dot-decimal amount such as 100.00')
 }
 
 /**
@@ -119,9 +147,8 @@ export const parseAmount = (input: string, currency: string): E.Either<InvalidAm
  * parseBalance('-150.25', 'TRY') // Right({ minor: -15025n, currency: 'TRY' })
  */
 export const parseBalance = (input: string, currency: string): E.Either<InvalidAmount, Money> => {
-  const m = SIGNED.exec(input)
-  if (m === null) return invalid(input, 'is not a dot-decimal balance such as 18100.00 or -15.50')
-  return toMinor(input, m[1] === '-', m[2] ?? '', m[3] ?? '', currency)
+  const negative = input.charCodeAt(0) === 45
+  return toMinor(input, negative ? 1 : 0, negative, currency, 'is not a dot-decimal balance such as 18100.00 or -15.50')
 }
 
 /**

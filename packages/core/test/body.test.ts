@@ -48,12 +48,18 @@ test('form: more than MAX_FIELDS fields is invalid_payload', () => {
   assert.is(leftTag(parse(Array.from({ length: 100_000 }, (_, i) => `f${i}`).join('&'), FORM)), 'invalid_payload')
 })
 
-test('form: a field named __proto__ is an ordinary field', () => {
+test('form: a field named __proto__ is an ordinary field, and the record inherits nothing', () => {
   const r = parse('__proto__=x&constructor=y', FORM)
   assert.ok(E.isRight(r))
   if (E.isRight(r)) {
     assert.is(r.right['__proto__'], 'x')
-    assert.is(Object.getPrototypeOf(r.right), null)
+    assert.is(r.right['constructor'], 'y')
+    assert.is(r.right['toString'], undefined)
+    assert.is(r.right['hasOwnProperty'], undefined)
+    assert.equal(Object.keys(r.right), ['__proto__', 'constructor'])
+    const prototype = Object.getPrototypeOf(r.right) as object
+    assert.equal(Reflect.ownKeys(prototype), [])
+    assert.is(Object.getPrototypeOf(prototype), null)
   }
 })
 
@@ -134,6 +140,38 @@ test('property: form encode then parse round-trips arbitrary Unicode fields', ()
     }),
     { numRuns: 500 },
   )
+})
+
+/** A piece of a urlencoded UTF-8 value: plain text, `+`, a percent-escape of any byte, or a broken escape. */
+const valuePiece = fc.oneof(
+  fc.string({ unit: 'grapheme', maxLength: 4 }).map((s) => s.replaceAll('&', '')),
+  fc.constantFrom('+', '%', '%2', '%zz', '%C3', '%C3%', '%ED%A0%80', '%F4%90%80%80', '%C0%AF', '%E2%82%AC', '%F0%9F%98%80'),
+  fc.integer({ min: 0, max: 255 }).map((b) => `%${b.toString(16).padStart(2, '0')}`),
+  fc.integer({ min: 0, max: 255 }).map((b) => `%${b.toString(16).toUpperCase().padStart(2, '0')}`),
+)
+
+test('property: a UTF-8 form value decodes exactly as decodeURIComponent does, and is refused where it throws', () => {
+  fc.assert(
+    fc.property(fc.array(valuePiece, { maxLength: 12 }), (pieces) => {
+      const raw = pieces.join('')
+      let expected: string | undefined
+      try {
+        expected = decodeURIComponent(raw.replaceAll('+', ' '))
+      } catch {
+        expected = undefined
+      }
+      const r = parse(`v=${raw}`, FORM)
+      if (expected === undefined) assert.is(leftTag(r), 'invalid_payload')
+      else assert.equal(r, E.right(rec({ v: expected })))
+    }),
+    { numRuns: 3000, seed: 20261123 },
+  )
+})
+
+test('form: a long value made of escapes is decoded whole', () => {
+  const value = 'ş'.repeat(20_000)
+  const r = parse(encodeForm({ v: value }), FORM)
+  assert.ok(E.isRight(r) && r.right['v'] === value)
 })
 
 const contentTypes = fc.oneof(

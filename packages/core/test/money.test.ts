@@ -2,7 +2,7 @@ import fc from 'fast-check'
 import * as E from 'fp-ts/lib/Either.js'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { addMoney, currencyExponent, formatMoney, Money, parseAmount, parseBalance, subtractMoney } from '../src/index.ts'
+import { addMoney, AMOUNT_SYNTAX, BALANCE_SYNTAX, currencyExponent, formatMoney, Money, parseAmount, parseBalance, subtractMoney } from '../src/index.ts'
 
 test('amounts parse to exact minor units with the currency exponent', () => {
   assert.equal(parseAmount('100.00', 'TRY'), E.right({ minor: 10000n, currency: 'TRY' }))
@@ -73,6 +73,34 @@ test('property: canonical decimal strings survive parse then format unchanged', 
 
 test('property: parseAmount never throws', () => {
   fc.assert(fc.property(fc.string(), currencies, (s, c) => { parseAmount(s, c); parseBalance(s, c) }))
+})
+
+/** The definition the parsers implement: the documented syntax, then the currency, then the places. */
+const reference = (input: string, currency: string, signed: boolean): bigint | string => {
+  const m = (signed ? BALANCE_SYNTAX : AMOUNT_SYNTAX).exec(input)
+  if (m === null) return 'syntax'
+  if (!/^[A-Z]{3}$/.test(currency)) return 'currency'
+  const [whole, fraction = ''] = (signed ? input.replace(/^-/, '') : input).split('.') as [string, string?]
+  const exponent = currencyExponent(currency)
+  if (/[^0]/.test(fraction.slice(exponent))) return 'places'
+  const minor = BigInt(whole + fraction.slice(0, exponent).padEnd(exponent, '0'))
+  return input.startsWith('-') ? -minor : minor
+}
+
+const outcome = (r: ReturnType<typeof parseAmount>): bigint | string =>
+  E.isRight(r) ? r.right.minor : r.left.reason.startsWith('is not') ? 'syntax' : r.left.reason.startsWith('currency') ? 'currency' : 'places'
+
+test('property: amounts and balances parse exactly as the documented syntax says, digits of any length', () => {
+  const piece = fc.oneof(fc.constantFrom('-', '.', '0', '00', '+', 'e', ' ', ',', '١'), fc.bigInt({ min: 0n, max: 10n ** 25n }).map(String))
+  const currency = fc.oneof(currencies, fc.constantFrom('try', 'TR', 'TRYY', 'T1Y', ''))
+  fc.assert(
+    fc.property(fc.array(piece, { maxLength: 5 }), currency, (pieces, c) => {
+      const input = pieces.join('')
+      assert.is(outcome(parseAmount(input, c)), reference(input, c, false))
+      assert.is(outcome(parseBalance(input, c)), reference(input, c, true))
+    }),
+    { numRuns: 5000 },
+  )
 })
 
 test.run()
