@@ -23,9 +23,7 @@ import type { BalanceGap, DuplicateDelivery, ReceivedTransaction, ReceiverEventN
  * import { EventEmitter } from 'eventemitter3'
  * const emitter: ReceiverEmitter = new EventEmitter()
  */
-export type ReceiverEmitter = Pick<EventEmitter<ReceiverEvents, never>, 'listeners' | 'removeListener'>
-
-type Call = { [K in ReceiverEventName]: readonly [K, Parameters<ReceiverEvents[K]>[0]] }[ReceiverEventName]
+export type ReceiverEmitter = Pick<EventEmitter<ReceiverEvents, never>, 'listeners' | 'listenerCount' | 'removeListener'>
 
 type AnyListener = (payload: unknown) => unknown
 
@@ -39,9 +37,43 @@ const exactMoney = (amount: string, currency: string): Money => {
   return parsed.right
 }
 
-const callsFor = (event: LedgerEvent, transaction: VerifiedTransaction): ReadonlyArray<Call> => {
+/**
+ * The payload of `transaction`/`credit`/`debit` and `duplicate`: the verified transaction plus when
+ * it arrived and its event. Built field by field (not by spreading), so every payload has one shape
+ * and costs one allocation.
+ */
+const withEvent = <Ev extends LedgerEvent>(tx: VerifiedTransaction, receivedAt: string, event: Ev) => ({
+  idempotencyKey: tx.idempotencyKey,
+  verified: tx.verified,
+  unverified: tx.unverified,
+  amount: tx.amount,
+  balance: tx.balance,
+  opponentIban: tx.opponentIban,
+  hash: tx.hash,
+  secretIndex: tx.secretIndex,
+  extra: tx.extra,
+  receivedAt,
+  event,
+})
+
+const hasListeners = (emitter: ReceiverEmitter, name: ReceiverEventName): boolean => emitter.listenerCount(name) > 0
+
+/**
+ * Calls the listeners of one event as `emit` would (in registration order, removing `once`
+ * listeners), and hands back what they returned.
+ */
+const invoke = (emitter: ReceiverEmitter, name: ReceiverEventName, payload: unknown, results: unknown[]): void => {
+  for (const listener of emitter.listeners(name)) {
+    emitter.removeListener(name, listener, undefined, true)
+    results.push((listener as AnyListener)(payload))
+  }
+}
+
+/** Calls the listeners of one ledger event; payloads are built only for events someone listens to. */
+const callListeners = (emitter: ReceiverEmitter, event: LedgerEvent, transaction: VerifiedTransaction, results: unknown[]): void => {
   switch (event.type) {
     case 'BalanceGapDetected': {
+      if (!hasListeners(emitter, 'gap')) return
       const d = event.data
       const gap: BalanceGap = {
         accountId: d.accountId,
@@ -54,29 +86,23 @@ const callsFor = (event: LedgerEvent, transaction: VerifiedTransaction): Readonl
         transaction,
         event,
       }
-      return [['gap', gap]]
+      invoke(emitter, 'gap', gap, results)
+      return
     }
     case 'TransactionReceived': {
-      const received = { ...transaction, receivedAt: event.data.receivedAt, event }
-      return transaction.verified.dc === 'Credit'
-        ? [['transaction', received], ['credit', received as ReceivedTransaction<'Credit'>]]
-        : [['transaction', received], ['debit', received as ReceivedTransaction<'Debit'>]]
+      const side = transaction.verified.dc === 'Credit' ? 'credit' : 'debit'
+      if (!hasListeners(emitter, 'transaction') && !hasListeners(emitter, side)) return
+      const received: ReceivedTransaction = withEvent(transaction, event.data.receivedAt, event)
+      invoke(emitter, 'transaction', received, results)
+      invoke(emitter, side, received, results)
+      return
     }
     case 'DuplicateIgnored': {
-      const duplicate: DuplicateDelivery = { ...transaction, receivedAt: event.data.receivedAt, event }
-      return [['duplicate', duplicate]]
+      if (!hasListeners(emitter, 'duplicate')) return
+      const duplicate: DuplicateDelivery = withEvent(transaction, event.data.receivedAt, event)
+      invoke(emitter, 'duplicate', duplicate, results)
+      return
     }
-  }
-}
-
-/**
- * Calls the listeners of one event as `emit` would (in registration order, removing `once`
- * listeners), and hands back what they returned.
- */
-const invoke = (emitter: ReceiverEmitter, [name, payload]: Call, results: unknown[]): void => {
-  for (const listener of emitter.listeners(name)) {
-    emitter.removeListener(name, listener, undefined, true)
-    results.push((listener as AnyListener)(payload))
   }
 }
 
@@ -103,7 +129,7 @@ export const dispatchTo =
     const results: unknown[] = []
     const errors: unknown[] = []
     try {
-      for (const event of events) for (const call of callsFor(event, transaction)) invoke(emitter, call, results)
+      for (const event of events) callListeners(emitter, event, transaction, results)
     } catch (error) {
       errors.push(error)
     }

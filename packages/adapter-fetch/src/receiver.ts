@@ -143,13 +143,13 @@ export class Receiver extends EventEmitter<ReceiverEvents, never> {
   }
 
   /** Delivers a raw body with its content type; resolves with the answer once listeners were told. */
-  async deliver(input: Readonly<{ body: Uint8Array | string; contentType: string | null | undefined }>): Promise<HttpAnswer> {
-    return this.#settle(await this.inbox.deliver(input, this.#dispatch))
+  deliver(input: Readonly<{ body: Uint8Array | string; contentType: string | null | undefined }>): Promise<HttpAnswer> {
+    return this.inbox.deliver(input, this.#dispatch).then(this.#settle)
   }
 
   /** Delivers fields a framework's body parser already parsed. */
-  async deliverFields(fields: Fields): Promise<HttpAnswer> {
-    return this.#settle(await this.inbox.deliverFields(fields, this.#dispatch))
+  deliverFields(fields: Fields): Promise<HttpAnswer> {
+    return this.inbox.deliverFields(fields, this.#dispatch).then(this.#settle)
   }
 
   /** Answers a request the adapter refused before delivering it, telling `rejected` listeners. */
@@ -167,7 +167,7 @@ export class Receiver extends EventEmitter<ReceiverEvents, never> {
     notify(this, 'rejected', rejection, (error) => notify(this, 'error', { _tag: 'listener_failed', event: 'rejected', error }))
   }
 
-  #settle(outcome: Outcome): HttpAnswer {
+  readonly #settle = (outcome: Outcome): HttpAnswer => {
     switch (outcome._tag) {
       case 'rejected':
         this.#rejected(outcome.rejection)

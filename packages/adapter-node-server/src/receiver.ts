@@ -125,7 +125,9 @@ export class NodeReceiver extends Receiver {
   /** The server `listen` started, if any. */
   server: Server | undefined
   readonly #timeouts: { headersTimeout: number; requestTimeout: number }
-  readonly #inFlight = new Set<Promise<void>>()
+  /** Requests under way, and who waits for there to be none. */
+  #active = 0
+  #idle: Array<() => void> = []
   #closing: Promise<void> | undefined
 
   constructor(options: NodeReceiverOptions) {
@@ -193,15 +195,22 @@ export class NodeReceiver extends Receiver {
       if (server === undefined || !server.listening) resolve()
       else server.close(() => resolve())
     })
-    while (this.#inFlight.size > 0) await Promise.allSettled([...this.#inFlight])
+    while (this.#active > 0) await new Promise<void>((resolve) => this.#idle.push(resolve))
     await this.drain()
     server?.closeIdleConnections()
     await closed
   }
 
   #track(work: Promise<void>): void {
-    this.#inFlight.add(work)
-    void work.finally(() => this.#inFlight.delete(work))
+    this.#active++
+    work.then(this.#done, this.#done)
+  }
+
+  readonly #done = (): void => {
+    if (--this.#active > 0) return
+    const waiting = this.#idle
+    this.#idle = []
+    for (const resolve of waiting) resolve()
   }
 
   #write(res: ServerResponse, answer: HttpAnswer, close = false): void {
@@ -217,7 +226,9 @@ export class NodeReceiver extends Receiver {
 
   async #handle(req: IncomingMessage, res: ServerResponse, next: ((error?: unknown) => void) | undefined): Promise<void> {
     try {
-      switch (this.route(req.method ?? '', pathnameOf(req.url ?? '/'))) {
+      const target = req.url ?? '/'
+      // '/' and the configured path are their own pathnames: no URL to parse for them.
+      switch (this.route(req.method ?? '', target === '/' || target === this.path ? target : pathnameOf(target))) {
         case 'not_found':
           if (next === undefined) this.#write(res, NOT_FOUND)
           else next()
