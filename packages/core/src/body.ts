@@ -144,11 +144,27 @@ class FieldCollector {
 const hexValue = (code: number): number =>
   code >= 48 && code <= 57 ? code - 48 : code >= 97 && code <= 102 ? code - 87 : code >= 65 && code <= 70 ? code - 55 : -1
 
-/** `String.fromCharCode` over UTF-16 code units, in slices small enough for `apply`. */
-const fromCodes = (codes: ReadonlyArray<number>): string => {
-  if (codes.length <= 8192) return String.fromCharCode.apply(null, codes as number[])
+/**
+ * Scratch space for the code units of one decoded component, reused from call to call (decoding is
+ * synchronous, so one array serves every call) and grown up to `SCRATCH_LIMIT`; a longer component
+ * gets an array of its own. Growing an array element by element made decoding the largest source of
+ * garbage per notification.
+ */
+let scratch: number[] = new Array<number>(256).fill(0)
+const SCRATCH_LIMIT = 8192
+
+/** An array with room for `size` code units: the scratch array when it is small enough. */
+const unitsFor = (size: number): number[] => {
+  if (size > SCRATCH_LIMIT) return new Array<number>(size).fill(0)
+  if (scratch.length < size) scratch = new Array<number>(Math.min(SCRATCH_LIMIT, Math.max(size, scratch.length * 2))).fill(0)
+  return scratch
+}
+
+/** The text of the first `count` UTF-16 code units of `units`, in slices small enough for `apply`. */
+const fromCodes = (units: ReadonlyArray<number>, count: number): string => {
+  if (count <= 8192) return String.fromCharCode.apply(null, units.slice(0, count) as number[])
   let out = ''
-  for (let i = 0; i < codes.length; i += 8192) out += String.fromCharCode.apply(null, codes.slice(i, i + 8192) as number[])
+  for (let i = 0; i < count; i += 8192) out += String.fromCharCode.apply(null, units.slice(i, Math.min(count, i + 8192)) as number[])
   return out
 }
 
@@ -174,17 +190,19 @@ const utf8Component = (text: string, from: number, to: number): string | undefin
     i++
   }
   if (i === to) return text.slice(from, to)
-  const codes: number[] = []
-  for (let k = from; k < i; k++) codes.push(text.charCodeAt(k))
+  // at most one code unit per character of the component
+  const units = unitsFor(to - from)
+  let count = 0
+  for (let k = from; k < i; k++) units[count++] = text.charCodeAt(k)
   while (i < to) {
     const c = text.charCodeAt(i)
     if (c === 43) {
-      codes.push(32)
+      units[count++] = 32
       i++
       continue
     }
     if (c !== 37) {
-      codes.push(c)
+      units[count++] = c
       i++
       continue
     }
@@ -192,7 +210,7 @@ const utf8Component = (text: string, from: number, to: number): string | undefin
     if (lead < 0) return undefined
     i += 3
     if (lead < 0x80) {
-      codes.push(lead)
+      units[count++] = lead
       continue
     }
     // the lead byte says how many continuation bytes follow and the least code point they may make
@@ -208,10 +226,12 @@ const utf8Component = (text: string, from: number, to: number): string | undefin
       i += 3
     }
     if (point < least || point > 0x10ffff || (point >= 0xd800 && point <= 0xdfff)) return undefined
-    if (point >= 0x10000) codes.push(0xd800 + ((point - 0x10000) >> 10), 0xdc00 + ((point - 0x10000) & 0x3ff))
-    else codes.push(point)
+    if (point >= 0x10000) {
+      units[count++] = 0xd800 + ((point - 0x10000) >> 10)
+      units[count++] = 0xdc00 + ((point - 0x10000) & 0x3ff)
+    } else units[count++] = point
   }
-  return fromCodes(codes)
+  return fromCodes(units, count)
 }
 
 /** Percent-decodes one form component in another charset; runs of escapes are decoded together. */
@@ -426,6 +446,19 @@ const parseJson = (body: Uint8Array, charset: string | undefined, contentType: s
   return E.right(collector.fields)
 }
 
+/** Parsed `Content-Type` headers by their text: a sender repeats the same header on every request. */
+const contentTypes = new Map<string, ContentType>()
+
+/** {@link parseContentType}, remembered for up to 32 distinct headers (results are frozen and shared). */
+const contentTypeOf = (header: string): ContentType => {
+  const known = contentTypes.get(header)
+  if (known !== undefined) return known
+  const parsed = parseContentType(header)
+  const frozen: ContentType = Object.freeze({ mediaType: parsed.mediaType, params: Object.freeze(parsed.params) })
+  if (contentTypes.size < 32 && header.length <= 256) contentTypes.set(header, frozen)
+  return frozen
+}
+
 /**
  * Parses a notification body by its `Content-Type`. Any other media type, a missing header or an
  * unknown charset is `unsupported_media_type`; malformed bodies are `invalid_payload` with the path
@@ -439,7 +472,7 @@ const parseJson = (body: Uint8Array, charset: string | undefined, contentType: s
  */
 export const parseBody = (body: Uint8Array, contentType: string | null | undefined): E.Either<Rejection, Fields> => {
   const header = contentType ?? ''
-  const ct = parseContentType(header)
+  const ct = contentTypeOf(header)
   switch (ct.mediaType) {
     case 'application/x-www-form-urlencoded':
       return parseForm(body, ct.params['charset'], header)

@@ -163,15 +163,23 @@ export const decodeNotification = (fields: Fields): E.Either<Rejection, DecodedN
   if (typeof fields !== 'object' || fields === null) {
     return E.left({ _tag: 'invalid_payload', details: [{ path: '', message: 'expected an object of notification fields' }] })
   }
-  const decoded = WireNotification.decode(fields)
-  if (E.isLeft(decoded)) return E.left({ _tag: 'invalid_payload', details: problemsOf(decoded.left) })
-  const w = decoded.right
+  // `is` runs the codec's own checks without building decode contexts; for a valid notification
+  // `decode` would return the record itself, so only an invalid one needs `decode` (for its errors).
+  let w: t.TypeOf<typeof WireNotification>
+  if (WireNotification.is(fields)) w = fields
+  else {
+    const decoded = WireNotification.decode(fields)
+    if (E.isLeft(decoded)) return E.left({ _tag: 'invalid_payload', details: problemsOf(decoded.left) })
+    w = decoded.right
+  }
   const amount = parseAmount(w.amount, w.currency)
   const balance = parseBalance(w.balance, w.currency)
-  const problems: PayloadProblem[] = []
-  if (E.isLeft(amount)) problems.push({ path: 'amount', message: amount.left.reason })
-  if (E.isLeft(balance)) problems.push({ path: 'balance', message: balance.left.reason })
-  if (E.isLeft(amount) || E.isLeft(balance)) return E.left({ _tag: 'invalid_payload', details: problems })
+  if (E.isLeft(amount) || E.isLeft(balance)) {
+    const problems: PayloadProblem[] = []
+    if (E.isLeft(amount)) problems.push({ path: 'amount', message: amount.left.reason })
+    if (E.isLeft(balance)) problems.push({ path: 'balance', message: balance.left.reason })
+    return E.left({ _tag: 'invalid_payload', details: problems })
+  }
   return E.right({
     fields,
     verified: {
@@ -197,11 +205,18 @@ export const decodeNotification = (fields: Fields): E.Either<Rejection, DecodedN
 
 type Verification = E.Either<Rejection, VerifiedTransaction>
 
-/** The fields beyond the documented ones, kept as received. */
+/** The `extra` of a notification that has none: one shared, frozen, empty record. */
+const NO_EXTRA: Fields = Object.freeze(Object.create(null) as Record<string, unknown>)
+
+/** The fields beyond the documented ones, kept as received (a record is made only when there are some). */
 const extraFields = (fields: Fields): Fields => {
-  const extra: Record<string, unknown> = Object.create(null)
-  for (const name of Object.keys(fields)) if (!KNOWN.has(name)) extra[name] = fields[name]
-  return extra
+  let extra: Record<string, unknown> | undefined
+  for (const name of Object.keys(fields)) {
+    if (KNOWN.has(name)) continue
+    extra ??= Object.create(null) as Record<string, unknown>
+    extra[name] = fields[name]
+  }
+  return extra ?? NO_EXTRA
 }
 
 const verifiedTransaction = (n: DecodedNotification, secretIndex: number, key: Uint8Array | string): VerifiedTransaction => ({

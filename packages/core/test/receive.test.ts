@@ -4,7 +4,7 @@ import { pipe } from 'fp-ts/lib/function.js'
 import * as TE from 'fp-ts/lib/TaskEither.js'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { encodeForm, receive, receiveFields, type Rejection, type VerifiedTransaction } from '../src/index.ts'
+import { encodeForm, NOTIFICATION_FIELDS, receive, receiveFields, WireNotification, type Rejection, type VerifiedTransaction } from '../src/index.ts'
 import { SECRET, signed } from './support/fields.ts'
 
 const FORM = 'application/x-www-form-urlencoded'
@@ -121,6 +121,33 @@ test('property: JSON objects with arbitrary values are Rejections or verified, n
     }),
     { numRuns: 500 },
   )
+})
+
+test('property: WireNotification.is accepts exactly what decode accepts, and decode then returns the record itself', () => {
+  // receive checks a notification with `is` and calls `decode` only for the errors of an invalid one
+  const value = fc.oneof(
+    fc.constantFrom('Credit', 'Debit', 'credit', 'EFT', ' ', '', '100.00', '-5.10', '1e3', 'TRY', 'try', '69', '6a', 'SN:1', 'aGFzaA=='),
+    fc.string({ maxLength: 6 }),
+    fc.constantFrom(undefined, null, 7, true, {}, ['x']),
+  )
+  const record = fc.dictionary(fc.oneof(fc.constantFrom(...NOTIFICATION_FIELDS), fc.constantFrom('extra', '__proto__')), value)
+  fc.assert(
+    fc.property(record, (fields) => {
+      const decoded = WireNotification.decode(fields)
+      assert.is(WireNotification.is(fields), E.isRight(decoded))
+      if (E.isRight(decoded)) assert.is(decoded.right, fields)
+    }),
+    { numRuns: 5000 },
+  )
+})
+
+test('extra fields are kept in a record of their own; without any, extra is empty', async () => {
+  const withExtra = await receiveFields({ ...(await signed()), channel: 'api', source: 'mobile' }, { secrets: [SECRET] })()
+  assert.ok(E.isRight(withExtra))
+  if (E.isRight(withExtra)) assert.equal({ ...withExtra.right.extra }, { channel: 'api', source: 'mobile' })
+  const plain = await receiveFields(await signed(), { secrets: [SECRET] })()
+  assert.ok(E.isRight(plain))
+  if (E.isRight(plain)) assert.equal(Object.keys(plain.right.extra), [])
 })
 
 test.run()
