@@ -60,17 +60,18 @@ const hasListeners = (emitter: ReceiverEmitter, name: ReceiverEventName): boolea
 
 /**
  * Calls the listeners of one event as `emit` would (in registration order, removing `once`
- * listeners), and hands back what they returned.
+ * listeners), and collects the promises they returned.
  */
-const invoke = (emitter: ReceiverEmitter, name: ReceiverEventName, payload: unknown, results: unknown[]): void => {
+const invoke = (emitter: ReceiverEmitter, name: ReceiverEventName, payload: unknown, pending: PromiseLike<unknown>[]): void => {
   for (const listener of emitter.listeners(name)) {
     emitter.removeListener(name, listener, undefined, true)
-    results.push((listener as AnyListener)(payload))
+    const result = (listener as AnyListener)(payload)
+    if (isThenable(result)) pending.push(result)
   }
 }
 
 /** Calls the listeners of one ledger event; payloads are built only for events someone listens to. */
-const callListeners = (emitter: ReceiverEmitter, event: LedgerEvent, transaction: VerifiedTransaction, results: unknown[]): void => {
+const callListeners = (emitter: ReceiverEmitter, event: LedgerEvent, transaction: VerifiedTransaction, pending: PromiseLike<unknown>[]): void => {
   switch (event.type) {
     case 'BalanceGapDetected': {
       if (!hasListeners(emitter, 'gap')) return
@@ -86,21 +87,21 @@ const callListeners = (emitter: ReceiverEmitter, event: LedgerEvent, transaction
         transaction,
         event,
       }
-      invoke(emitter, 'gap', gap, results)
+      invoke(emitter, 'gap', gap, pending)
       return
     }
     case 'TransactionReceived': {
       const side = transaction.verified.dc === 'Credit' ? 'credit' : 'debit'
       if (!hasListeners(emitter, 'transaction') && !hasListeners(emitter, side)) return
       const received: ReceivedTransaction = withEvent(transaction, event.data.receivedAt, event)
-      invoke(emitter, 'transaction', received, results)
-      invoke(emitter, side, received, results)
+      invoke(emitter, 'transaction', received, pending)
+      invoke(emitter, side, received, pending)
       return
     }
     case 'DuplicateIgnored': {
       if (!hasListeners(emitter, 'duplicate')) return
       const duplicate: DuplicateDelivery = withEvent(transaction, event.data.receivedAt, event)
-      invoke(emitter, 'duplicate', duplicate, results)
+      invoke(emitter, 'duplicate', duplicate, pending)
       return
     }
   }
@@ -126,19 +127,19 @@ const failure = (errors: ReadonlyArray<unknown>): unknown =>
 export const dispatchTo =
   (emitter: ReceiverEmitter): Dispatch =>
   (events, transaction) => {
-    const results: unknown[] = []
-    const errors: unknown[] = []
+    const pending: PromiseLike<unknown>[] = []
+    let thrown: unknown[] | undefined
     try {
-      for (const event of events) callListeners(emitter, event, transaction, results)
+      for (const event of events) callListeners(emitter, event, transaction, pending)
     } catch (error) {
-      errors.push(error)
+      thrown = [error]
     }
-    const pending = results.filter(isThenable)
     if (pending.length === 0) {
-      if (errors.length > 0) throw failure(errors)
+      if (thrown !== undefined) throw failure(thrown)
       return undefined
     }
     return Promise.allSettled(pending).then((settled) => {
+      const errors = thrown ?? []
       for (const s of settled) if (s.status === 'rejected') errors.push(s.reason)
       if (errors.length > 0) throw failure(errors)
     })

@@ -104,6 +104,18 @@ const writeClientError = (error: Error & { code?: string }, socket: Duplex): voi
   socket.end(`${head.join('\r\n')}\r\n\r\n${answer.body}`)
 }
 
+/** Response headers of answers core made once (frozen), computed once per answer. */
+const fixedHeaders = new WeakMap<HttpAnswer, Readonly<Record<string, string | number>>>()
+
+/** The node:http headers of an answer: its own plus `content-length`. */
+const headersOf = (answer: HttpAnswer): Readonly<Record<string, string | number>> => {
+  const known = fixedHeaders.get(answer)
+  if (known !== undefined) return known
+  const headers = { ...answer.headers, 'content-length': Buffer.byteLength(answer.body) }
+  if (Object.isFrozen(answer)) fixedHeaders.set(answer, headers)
+  return headers
+}
+
 const parsedBody = (req: IncomingMessage): unknown => (req as IncomingMessage & { body?: unknown }).body
 
 /**
@@ -218,9 +230,7 @@ export class NodeReceiver extends Receiver {
     // request's socket, which is always there.
     if (res.headersSent || res.writableEnded || res.destroyed || res.req.socket.destroyed) return
     res.on('error', ignore)
-    const headers: Record<string, string | number> = { ...answer.headers, 'content-length': Buffer.byteLength(answer.body) }
-    if (close || this.#closing !== undefined) headers['connection'] = 'close'
-    res.writeHead(answer.status, headers)
+    res.writeHead(answer.status, close || this.#closing !== undefined ? { ...headersOf(answer), connection: 'close' } : headersOf(answer))
     res.end(answer.body)
   }
 

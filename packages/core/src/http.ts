@@ -39,6 +39,19 @@ const json = (status: number, value: unknown, headers: Readonly<Record<string, s
   body: JSON.stringify(value),
 })
 
+/** An answer that never changes, made once and frozen (an adapter may cache what it derives from it). */
+const fixed = (status: number, value: unknown, headers: Readonly<Record<string, string>> = JSON_HEADERS): HttpAnswer =>
+  Object.freeze(json(status, value, Object.freeze(headers)))
+
+const OK = fixed(200, { status: 'ok' })
+const DUPLICATE = fixed(200, { status: 'duplicate' })
+const INVALID_HASH = fixed(401, { error: 'invalid_hash' })
+const TOO_LARGE_ANSWER = fixed(413, { error: 'too_large' })
+const UNSUPPORTED_MEDIA_TYPE = fixed(415, { error: 'unsupported_media_type' })
+const HANDLER_FAILED = fixed(500, { error: 'handler_failed' })
+const STORE_FAILED = fixed(500, { error: 'store_failed' })
+const INTERNAL_ERROR = fixed(500, { error: 'internal_error' })
+
 /**
  * The answer to a rejection.
  *
@@ -51,11 +64,11 @@ export const rejectionAnswer = (rejection: Rejection): HttpAnswer => {
     case 'invalid_payload':
       return json(400, { error: 'invalid_payload', details: rejection.details })
     case 'invalid_hash':
-      return json(401, { error: 'invalid_hash' })
+      return INVALID_HASH
     case 'too_large':
-      return json(413, { error: 'too_large' })
+      return TOO_LARGE_ANSWER
     case 'unsupported_media_type':
-      return json(415, { error: 'unsupported_media_type' })
+      return UNSUPPORTED_MEDIA_TYPE
   }
 }
 
@@ -69,17 +82,17 @@ export const rejectionAnswer = (rejection: Rejection): HttpAnswer => {
 export const answerFor = (outcome: Outcome): HttpAnswer => {
   switch (outcome._tag) {
     case 'accepted':
-      return json(200, { status: 'ok' })
+      return OK
     case 'duplicate':
-      return json(200, { status: 'duplicate' })
+      return DUPLICATE
     case 'rejected':
       return rejectionAnswer(outcome.rejection)
     case 'handler_failed':
-      return json(500, { error: 'handler_failed' })
+      return HANDLER_FAILED
     case 'store_failed':
-      return json(500, { error: 'store_failed' })
+      return STORE_FAILED
     case 'internal_error':
-      return json(500, { error: 'internal_error' })
+      return INTERNAL_ERROR
   }
 }
 
@@ -90,7 +103,7 @@ export const answerFor = (outcome: Outcome): HttpAnswer => {
  * import { METHOD_NOT_ALLOWED } from '@banksocket-webhooks/core'
  * METHOD_NOT_ALLOWED.headers.allow // 'POST'
  */
-export const METHOD_NOT_ALLOWED: HttpAnswer = json(
+export const METHOD_NOT_ALLOWED: HttpAnswer = fixed(
   405,
   { error: 'method_not_allowed' },
   { ...JSON_HEADERS, allow: 'POST' },
@@ -103,7 +116,7 @@ export const METHOD_NOT_ALLOWED: HttpAnswer = json(
  * import { NOT_FOUND } from '@banksocket-webhooks/core'
  * NOT_FOUND.status // 404
  */
-export const NOT_FOUND: HttpAnswer = json(404, { error: 'not_found' })
+export const NOT_FOUND: HttpAnswer = fixed(404, { error: 'not_found' })
 
 /**
  * The answer to a request the HTTP layer itself refused before the receiver saw it (a runtime's
@@ -134,7 +147,7 @@ export const clientErrorAnswer = (code: string | undefined): HttpAnswer => {
  * import { TRUNCATED_BODY } from '@banksocket-webhooks/core'
  * TRUNCATED_BODY.status // 400
  */
-export const TRUNCATED_BODY: HttpAnswer = json(400, {
+export const TRUNCATED_BODY: HttpAnswer = fixed(400, {
   error: 'invalid_payload',
   details: [{ path: '', message: 'body ended before its declared length' }],
 })
@@ -146,4 +159,4 @@ export const TRUNCATED_BODY: HttpAnswer = json(400, {
  * import { TOO_LARGE } from '@banksocket-webhooks/core'
  * TOO_LARGE.status // 413
  */
-export const TOO_LARGE: HttpAnswer = rejectionAnswer({ _tag: 'too_large', limit: 0 })
+export const TOO_LARGE: HttpAnswer = TOO_LARGE_ANSWER
