@@ -40,14 +40,20 @@ export const targets = (results) => {
   const out = []
   const v = results.verify?.results
   if (v !== undefined) {
-    const base = v.find((r) => r.name === 'baseline')
     const core = v.find((r) => r.name === 'core-node')
-    out.push({
-      id: 'verify',
-      target: "core's node:crypto `verify` at ≥ 0.7x the baseline's ops/s",
-      measured: `${ratio(core.opsPerSecond / base.opsPerSecond)} (${int(core.opsPerSecond)} vs ${int(base.opsPerSecond)} ops/s)`,
-      met: core.opsPerSecond >= 0.7 * base.opsPerSecond,
-    })
+    for (const [name, which] of [
+      ['baseline', 'the baseline’s (createHash)'],
+      ['baseline-oneshot', 'the one-shot baseline’s'],
+    ]) {
+      const base = v.find((r) => r.name === name)
+      if (base === undefined) continue
+      out.push({
+        id: 'verify',
+        target: `core's node:crypto \`verify\` at ≥ 0.7x ${which} ops/s`,
+        measured: `${ratio(core.opsPerSecond / base.opsPerSecond)} (${int(core.opsPerSecond)} vs ${int(base.opsPerSecond)} ops/s)`,
+        met: core.opsPerSecond >= 0.7 * base.opsPerSecond,
+      })
+    }
   }
   const servers = results.load?.servers
   const byName = (name) => servers?.find((s) => s.name === name)
@@ -78,9 +84,9 @@ export const targets = (results) => {
     if (server === undefined) continue
     out.push({
       id: 'rss',
-      target: `Node receiver RSS under load below 150 MiB (${how})`,
-      measured: `peak ${mib(server.rss.vmHwm)} after ${int(server.counts.sentIncludingWarmup)} notifications`,
-      met: server.rss.vmHwm < 150 * MiB,
+      target: `Node receiver RSS under load below 150 MB (${how})`,
+      measured: `peak ${mib(server.rss.vmHwm)} (${(server.rss.vmHwm / 1e6).toFixed(0)} MB) after ${int(server.counts.sentIncludingWarmup)} notifications`,
+      met: server.rss.vmHwm < 150e6,
     })
   }
   return out

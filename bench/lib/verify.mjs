@@ -3,16 +3,18 @@
 // Candidates, all verifying distinct notifications of the same size:
 // - the baseline: the least a correct Banksocket verifier must do with node:crypto (hash the six
 //   fields and the secret, decode the received base64, compare to the hex digest in constant time);
-// - core's `verify` with a node:crypto hasher (what the Node receiver runs);
+// - the same baseline with node:crypto's one-shot `hash` (Node 20.12+) instead of a Hash object;
+// - core's `verify` with adapter-node-server's `nodeSha256` (what the Node receiver runs);
 // - core's `verify` with its Web Crypto default, one at a time and with 50 in flight;
 // - the peers: `@octokit/webhooks-methods` verify (HMAC-SHA256 over a JSON payload) and
 //   `standardwebhooks` verify (HMAC-SHA256 in pure JS, with timestamp check).
-import { createHash, timingSafeEqual } from 'node:crypto'
+import { createHash, hash as oneShotHash, timingSafeEqual } from 'node:crypto'
 import { verify as octokitVerify, sign as octokitSign } from '@octokit/webhooks-methods'
 import { verify } from '@banksocket-webhooks/core'
+import { nodeSha256 } from '@banksocket-webhooks/adapter-node-server'
 import { Webhook } from 'standardwebhooks'
 import { compare, envNumber } from './measure.mjs'
-import { accountMovements, nodeSha256, SECRET, formBody } from './notifications.mjs'
+import { accountMovements, SECRET, formBody } from './notifications.mjs'
 import { profiled } from './profile.mjs'
 import { section } from './section.mjs'
 
@@ -50,6 +52,13 @@ export const run = async () => {
       .digest('hex')
     return claimed.length === 64 && timingSafeEqual(claimed, Buffer.from(hex, 'latin1'))
   }
+  // The same with node:crypto's one-shot `hash` (Node 20.12+), which the Node receiver's hasher uses.
+  const baselineOneShot = (i) => {
+    const n = notes[at(i)]
+    const claimed = Buffer.from(n.hash, 'base64')
+    const hex = oneShotHash('sha256', n.dc + n.code + n.amount + n.balance + n.currency + n.description + SECRET, 'hex')
+    return claimed.length === 64 && timingSafeEqual(claimed, Buffer.from(hex, 'latin1'))
+  }
   const coreNode = async (i) => {
     const n = notes[at(i)]
     return (await verify(n, n.hash, secrets, nodeSha256)())._tag === 'Right'
@@ -79,7 +88,8 @@ export const run = async () => {
   const results = await compare(
     [
       { name: 'baseline', label: 'baseline: node:crypto createHash + timingSafeEqual', op: baseline, mode: 'sync' },
-      { name: 'core-node', label: 'core `verify`, node:crypto hasher', op: coreNode, mode: 'async' },
+      { name: 'baseline-oneshot', label: 'baseline with node:crypto one-shot `hash` + timingSafeEqual', op: baselineOneShot, mode: 'sync' },
+      { name: 'core-node', label: 'core `verify`, node:crypto hasher (`nodeSha256`, one-shot `hash`)', op: coreNode, mode: 'async' },
       { name: 'core-web', label: 'core `verify`, Web Crypto (default), one at a time', op: coreWeb, mode: 'async' },
       { name: 'core-web-50', label: 'core `verify`, Web Crypto, 50 in flight', op: coreWeb, mode: 'concurrent', inFlight: 50 },
       { name: 'octokit', label: '`@octokit/webhooks-methods` verify (peer: HMAC-SHA256 over JSON)', op: octokit, mode: 'async' },

@@ -93,7 +93,11 @@ export const versionMatches = (expected: ExpectedVersion, actual: number): boole
  */
 export const createInMemoryEventStore = <Ev>(): EventStore<Ev> => {
   const streams = new Map<string, Ev[]>()
-  const all: StoredEvent<Ev>[] = []
+  // The global order as three parallel columns rather than one record per event: a store that keeps
+  // every event forever should not also keep a wrapper object for each.
+  const allStreams: string[] = []
+  const allVersions: number[] = []
+  const allEvents: Ev[] = []
   return {
     readStream: (stream) => async () => E.right({ version: streams.get(stream)?.length ?? 0, events: [...(streams.get(stream) ?? [])] }),
     appendToStream: (stream, events, expected) => async (): Promise<E.Either<StoreError, Readonly<{ nextVersion: number }>>> => {
@@ -103,11 +107,14 @@ export const createInMemoryEventStore = <Ev>(): EventStore<Ev> => {
       }
       for (const event of events) {
         current.push(event)
-        all.push({ stream, version: current.length, event })
+        allStreams.push(stream)
+        allVersions.push(current.length)
+        allEvents.push(event)
       }
       streams.set(stream, current)
       return E.right({ nextVersion: current.length })
     },
-    readAll: () => async () => E.right([...all]),
+    readAll: () => async () =>
+      E.right(allEvents.map((event, i): StoredEvent<Ev> => ({ stream: allStreams[i] as string, version: allVersions[i] as number, event }))),
   }
 }
