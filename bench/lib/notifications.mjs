@@ -5,7 +5,7 @@
 // minus a debit), so a receiver that gets one account's notifications in order reports no balance
 // gap. Signing goes through core's own `sign` with a node:crypto hasher, so the bench never
 // re-implements the hash it measures.
-import { createHash, createHmac } from 'node:crypto'
+import { createHmac } from 'node:crypto'
 import { encodeForm, formatMoney, sign } from '@banksocket-webhooks/core'
 
 /** The secret every bench receiver is configured with. Never printed. */
@@ -14,8 +14,9 @@ export const SECRET = 'bench-s3cr3t-ÇĞİÖŞÜ'
 /** The Banksocket body encoding used under load (the one the documentation's PHP sample posts). */
 export const FORM_CONTENT_TYPE = 'application/x-www-form-urlencoded'
 
-/** node:crypto SHA-256, the hasher a Node receiver passes to core. */
-export const nodeSha256 = (message) => createHash('sha256').update(message, 'utf8').digest('hex')
+/** node:crypto SHA-256 as the Node receiver runs it (adapter-node-server's default hasher). */
+export { nodeSha256 } from '@banksocket-webhooks/adapter-node-server'
+import { nodeSha256 } from '@banksocket-webhooks/adapter-node-server'
 
 const CODES = ['EFT', 'FAST', 'HAVALE']
 const COUNTERPARTIES = ['ÇAĞLAR İNŞAAT', 'GÜNEŞ ÖZTÜRK', 'ŞİRİN KUYUMCULUK', 'IŞIK GIDA', 'ÜMİT DOĞAN']

@@ -56,7 +56,8 @@ export type UnauthenticatedFields = Readonly<{
  * - `amount`, `balance`: exact money in minor units (bigint), parsed from the verified strings.
  * - `idempotencyKey`: hex SHA-256 over the authenticated fields only (not the secret), so a
  *   re-delivery is recognised even after a secret rotation or with altered unauthenticated fields.
- * - `extra`: any fields beyond the documented ones, kept rather than dropped.
+ * - `extra`: any fields beyond the documented ones, kept rather than dropped (one shared, frozen,
+ *   empty record when there are none).
  *
  * @example
  * import type { VerifiedTransaction } from '@banksocket-webhooks/core'
