@@ -208,6 +208,7 @@ export const createInbox = (options: InboxOptions): Inbox => {
     return lastIso
   }
   const decider = ledgerDecider(options.dedupeWindow === undefined ? {} : { dedupeWindow: options.dedupeWindow })
+  const evolveLedger = fold(decider)
   const ledgers = new Map<string, Ledger>()
   /** The turn under way per ledger, when one is: later deliveries to that ledger wait for it. */
   const queues = new Map<string, Promise<unknown>>()
@@ -219,7 +220,7 @@ export const createInbox = (options: InboxOptions): Inbox => {
     if (cached !== undefined) return E.right(cached)
     const read = await store.readStream(stream)()
     if (E.isLeft(read)) return read
-    const ledger = { state: fold(decider)(read.right.events), version: read.right.version }
+    const ledger = { state: evolveLedger(read.right.events), version: read.right.version }
     ledgers.set(stream, ledger)
     return E.right(ledger)
   }
@@ -248,7 +249,7 @@ export const createInbox = (options: InboxOptions): Inbox => {
     } catch (error) {
       appending = Promise.resolve(E.left(storeFailure(error)))
     }
-    ledger.state = fold(decider)(events, ledger.state)
+    ledger.state = evolveLedger(events, ledger.state)
     ledger.version += events.length
     const duplicate = events.length === 1 && events[0]?.type === 'DuplicateIgnored'
     return {
