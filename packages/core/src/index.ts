@@ -142,3 +142,13 @@ export {
   type StoreError,
   type StreamRead,
 } from './store.ts'
+export {
+  createCommandHandler,
+  DEFAULT_MAX_RETRIES,
+  type CommandError,
+  type CommandHandler,
+  type CommandHandlerOptions,
+  type CommandResult,
+  type DeciderSource,
+  type VersionConflict,
+} from './command.ts'
