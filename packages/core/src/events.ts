@@ -3,7 +3,9 @@
  * (money stays in exact decimal strings).
  *
  * - Subscription stream: {@link WebhookCreated}, {@link WebhookDeleted}.
- * - Account ledger streams: {@link TransactionReceived}, {@link DuplicateIgnored}, {@link BalanceGapDetected}.
+ * - Account ledger streams: {@link TransactionReceived}, {@link BalanceGapDetected},
+ *   {@link BalanceGapNarrowed}, {@link BalanceGapClosed}, {@link UnobservedMovements},
+ *   {@link SuspectedReplay}; {@link DuplicateIgnored} is handed to listeners, not stored.
  *
  * @module
  */
@@ -48,9 +50,32 @@ export const SubscriptionEvent = t.union([WebhookCreated, WebhookDeleted], 'Subs
 /** @see {@link SubscriptionEvent} */
 export type SubscriptionEvent = t.TypeOf<typeof SubscriptionEvent>
 
+const transactionData = t.type({
+  idempotencyKey: t.string,
+  receivedAt: t.string,
+  hash: t.string,
+  verified: t.type({
+    dc: Dc,
+    code: t.string,
+    amount: t.string,
+    balance: t.string,
+    currency: t.string,
+    description: t.string,
+  }),
+  unverified: t.type({
+    account_id: t.string,
+    account: t.string,
+    bank: t.string,
+    opponent_id: t.string,
+    opponent_iban: t.string,
+  }),
+})
+
 /**
  * A verified transaction, as stored: the exact authenticated strings apart from the unauthenticated
- * ones, the idempotency key, and when it was received (ISO 8601).
+ * ones, the idempotency key, and when it was received (ISO 8601). `repeat: true` marks a genuine
+ * repeat: a delivery whose idempotency key was already recorded but which continues the chain's
+ * head exactly (Credit 100 / Debit 100 / Credit 100 with the same description), recorded again.
  *
  * @example
  * import { TransactionReceived } from '@banksocket-webhooks/core'
@@ -59,34 +84,15 @@ export type SubscriptionEvent = t.TypeOf<typeof SubscriptionEvent>
  *   verified: { dc: 'Credit', code: 'EFT', amount: '100.00', balance: '18100.00', currency: 'TRY', description: 'SN:1' },
  *   unverified: { account_id: '69', account: '', bank: '', opponent_id: '', opponent_iban: '' } } }
  */
-export const TransactionReceived = event(
-  'TransactionReceived',
-  t.type({
-    idempotencyKey: t.string,
-    receivedAt: t.string,
-    hash: t.string,
-    verified: t.type({
-      dc: Dc,
-      code: t.string,
-      amount: t.string,
-      balance: t.string,
-      currency: t.string,
-      description: t.string,
-    }),
-    unverified: t.type({
-      account_id: t.string,
-      account: t.string,
-      bank: t.string,
-      opponent_id: t.string,
-      opponent_iban: t.string,
-    }),
-  }),
-)
+export const TransactionReceived = event('TransactionReceived', t.intersection([transactionData, t.partial({ repeat: t.literal(true) })]))
 /** @see {@link TransactionReceived} */
 export type TransactionReceived = t.TypeOf<typeof TransactionReceived>
 
 /**
- * A notification arrived again with an idempotency key already recorded; it was not processed twice.
+ * A notification arrived again with an idempotency key already recorded; it was not processed
+ * twice. Handed to the `duplicate` listeners, never stored: a replay costs no disk (the ledger
+ * counts duplicates in memory). Stores written by version 0.1 may hold such events; they are read
+ * and counted.
  *
  * @example
  * import { DuplicateIgnored } from '@banksocket-webhooks/core'
@@ -100,30 +106,114 @@ export const DuplicateIgnored = event(
 export type DuplicateIgnored = t.TypeOf<typeof DuplicateIgnored>
 
 /**
- * The running balance did not continue: `previous balance ± amount` should have been
- * `expectedBalance`, but the notification says `actualBalance`. `missing` is their signed
- * difference (`actual - expected`): positive means money in that was never notified, negative money
- * out. A gap means a notification was missed, reordered or duplicated upstream.
+ * The balance chain broke: this movement does not continue any chain fragment, so it starts one,
+ * and a gap opens between the head (`from`, the balance the chain had reached) and where this
+ * movement starts (`to`). `missing` is `to - from`: positive means money in that was never
+ * notified, negative money out. `expectedBalance` (`from` ± this amount) and `actualBalance` (the
+ * notification's balance) say the same from the movement's side. `gapId` names the gap in later
+ * {@link BalanceGapNarrowed} and {@link BalanceGapClosed} events.
  *
  * @example
  * import { BalanceGapDetected } from '@banksocket-webhooks/core'
- * const e: BalanceGapDetected = { type: 'BalanceGapDetected', data: { accountId: '69', currency: 'TRY',
- *   previousKey: 'aa..', idempotencyKey: 'bb..', expectedBalance: '18100.00', actualBalance: '18350.00', missing: '250.00' } }
+ * const e: BalanceGapDetected = { type: 'BalanceGapDetected', data: { accountId: '69', currency: 'TRY', gapId: 1,
+ *   from: '18100.00', to: '18350.00', missing: '250.00', previousKey: 'aa..', idempotencyKey: 'bb..',
+ *   expectedBalance: '18100.00', actualBalance: '18350.00' } }
  */
 export const BalanceGapDetected = event(
   'BalanceGapDetected',
   t.type({
     accountId: t.string,
     currency: t.string,
+    gapId: t.number,
+    from: t.string,
+    to: t.string,
+    missing: t.string,
     previousKey: t.string,
     idempotencyKey: t.string,
     expectedBalance: t.string,
     actualBalance: t.string,
-    missing: t.string,
   }),
 )
 /** @see {@link BalanceGapDetected} */
 export type BalanceGapDetected = t.TypeOf<typeof BalanceGapDetected>
+
+const gapChange = t.type({
+  accountId: t.string,
+  currency: t.string,
+  gapId: t.number,
+  idempotencyKey: t.string,
+  from: t.string,
+  to: t.string,
+  missing: t.string,
+})
+
+/**
+ * A late movement filled part of an open gap: the gap `gapId` now runs from `from` to `to` and
+ * `missing` (`to - from`) is what is still unaccounted for. `idempotencyKey` is the delivery that
+ * filled it.
+ *
+ * @example
+ * import { BalanceGapNarrowed } from '@banksocket-webhooks/core'
+ * const e: BalanceGapNarrowed = { type: 'BalanceGapNarrowed', data: { accountId: '69', currency: 'TRY', gapId: 1,
+ *   idempotencyKey: 'cc..', from: '18200.00', to: '18350.00', missing: '150.00' } }
+ */
+export const BalanceGapNarrowed = event('BalanceGapNarrowed', gapChange)
+/** @see {@link BalanceGapNarrowed} */
+export type BalanceGapNarrowed = t.TypeOf<typeof BalanceGapNarrowed>
+
+/**
+ * A late movement closed an open gap: `from`, `to` and `missing` are the gap as it was just before
+ * the delivery `idempotencyKey` filled it. No money is unaccounted for there any more.
+ *
+ * @example
+ * import { BalanceGapClosed } from '@banksocket-webhooks/core'
+ * const e: BalanceGapClosed = { type: 'BalanceGapClosed', data: { accountId: '69', currency: 'TRY', gapId: 1,
+ *   idempotencyKey: 'cc..', from: '1100.00', to: '1150.00', missing: '50.00' } }
+ */
+export const BalanceGapClosed = event('BalanceGapClosed', gapChange)
+/** @see {@link BalanceGapClosed} */
+export type BalanceGapClosed = t.TypeOf<typeof BalanceGapClosed>
+
+/**
+ * On a ledger told that its webhook sees one direction only (`NEW_CREDIT` or `NEW_DEBIT`), a break
+ * in the chain that the unseen direction explains: a balance drop between credits, a rise between
+ * debits. Not a missed notification; `net` (`to - from`) is what the unseen movements add up to.
+ *
+ * @example
+ * import { UnobservedMovements } from '@banksocket-webhooks/core'
+ * const e: UnobservedMovements = { type: 'UnobservedMovements', data: { accountId: '69', currency: 'TRY', gapId: 2,
+ *   filter: 'NEW_CREDIT', from: '1100.00', to: '1050.00', net: '-50.00', previousKey: 'aa..', idempotencyKey: 'bb..' } }
+ */
+export const UnobservedMovements = event(
+  'UnobservedMovements',
+  t.type({
+    accountId: t.string,
+    currency: t.string,
+    gapId: t.number,
+    filter: t.keyof({ NEW_CREDIT: null, NEW_DEBIT: null }),
+    from: t.string,
+    to: t.string,
+    net: t.string,
+    previousKey: t.string,
+    idempotencyKey: t.string,
+  }),
+)
+/** @see {@link UnobservedMovements} */
+export type UnobservedMovements = t.TypeOf<typeof UnobservedMovements>
+
+/**
+ * A verified notification whose key is older than the exact dedupe window (the key history says
+ * it was probably seen) and which fits nowhere in the balance chain: most likely a replay of an old
+ * notification. It is stored for review, held back from the `transaction`, `credit` and `debit`
+ * listeners, and its key is remembered, so it is reported once.
+ *
+ * @example
+ * import { SuspectedReplay } from '@banksocket-webhooks/core'
+ * const isOld = (e: SuspectedReplay) => e.data.verified.amount
+ */
+export const SuspectedReplay = event('SuspectedReplay', transactionData)
+/** @see {@link SuspectedReplay} */
+export type SuspectedReplay = t.TypeOf<typeof SuspectedReplay>
 
 /**
  * Events of an account ledger stream.
@@ -132,7 +222,10 @@ export type BalanceGapDetected = t.TypeOf<typeof BalanceGapDetected>
  * import { LedgerEvent } from '@banksocket-webhooks/core'
  * LedgerEvent.decode(JSON.parse(line)) // Right(event) or Left(errors)
  */
-export const LedgerEvent = t.union([TransactionReceived, DuplicateIgnored, BalanceGapDetected], 'LedgerEvent')
+export const LedgerEvent = t.union(
+  [TransactionReceived, BalanceGapDetected, BalanceGapNarrowed, BalanceGapClosed, UnobservedMovements, SuspectedReplay, DuplicateIgnored],
+  'LedgerEvent',
+)
 /** @see {@link LedgerEvent} */
 export type LedgerEvent = t.TypeOf<typeof LedgerEvent>
 
@@ -144,7 +237,17 @@ export type LedgerEvent = t.TypeOf<typeof LedgerEvent>
  * DomainEvent.is({ type: 'WebhookDeleted', data: { id: 1 } }) // true
  */
 export const DomainEvent = t.union(
-  [WebhookCreated, WebhookDeleted, TransactionReceived, DuplicateIgnored, BalanceGapDetected],
+  [
+    WebhookCreated,
+    WebhookDeleted,
+    TransactionReceived,
+    BalanceGapDetected,
+    BalanceGapNarrowed,
+    BalanceGapClosed,
+    UnobservedMovements,
+    SuspectedReplay,
+    DuplicateIgnored,
+  ],
   'DomainEvent',
 )
 /** @see {@link DomainEvent} */

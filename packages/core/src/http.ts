@@ -6,6 +6,7 @@
  * |---|---|---|
  * | accepted | 200 | `{"status":"ok"}` |
  * | duplicate | 200 | `{"status":"duplicate"}` |
+ * | suspected replay (held back for review) | 200 | `{"status":"suspected_replay"}` |
  * | invalid_payload | 400 | `{"error":"invalid_payload","details":[...]}` |
  * | invalid_hash | 401 | `{"error":"invalid_hash"}` |
  * | another path | 404 | `{"error":"not_found"}` |
@@ -45,6 +46,7 @@ const fixed = (status: number, value: unknown, headers: Readonly<Record<string, 
 
 const OK = fixed(200, { status: 'ok' })
 const DUPLICATE = fixed(200, { status: 'duplicate' })
+const SUSPECTED_REPLAY = fixed(200, { status: 'suspected_replay' })
 const INVALID_HASH = fixed(401, { error: 'invalid_hash' })
 const TOO_LARGE_ANSWER = fixed(413, { error: 'too_large' })
 const UNSUPPORTED_MEDIA_TYPE = fixed(415, { error: 'unsupported_media_type' })
@@ -85,6 +87,8 @@ export const answerFor = (outcome: Outcome): HttpAnswer => {
       return OK
     case 'duplicate':
       return DUPLICATE
+    case 'suspected_replay':
+      return SUSPECTED_REPLAY
     case 'rejected':
       return rejectionAnswer(outcome.rejection)
     case 'handler_failed':

@@ -1,8 +1,10 @@
 /**
  * The inbox: everything a receiver decides, in one place, so that every runtime adapter only
- * translates HTTP. It receives a notification, runs the account ledger decider (dedupe, balance
- * continuity), hands the resulting events to the application's handlers and waits for them (with a
- * timeout), appends the events to the store, and says what to answer.
+ * translates HTTP. It receives a notification, looks its idempotency key up in the one key space
+ * shared by every ledger, runs the account ledger decider (balance chain, repeats, suspected
+ * replays), hands the resulting events to the application's handlers and waits for them (with a
+ * timeout), appends the events to the store, and says what to answer. Duplicates are counted, never
+ * stored.
  *
  * Order of work, per account ledger (one at a time, in arrival order):
  * decide → handlers → append → answer. A handler failure appends nothing and answers 500, so
@@ -15,10 +17,11 @@
  */
 import * as E from 'fp-ts/lib/Either.js'
 import type { Fields } from './body.ts'
-import { fold } from './decider.ts'
+import type { WebhookEvent } from './codecs.ts'
 import type { LedgerEvent, TransactionReceived } from './events.ts'
-import { ledgerDecider, ledgerStream, type LedgerState } from './ledger.ts'
-import { summarizeLedgers, type LedgerSummary } from './projection.ts'
+import { KeyIndex } from './keyindex.ts'
+import { DEFAULT_DEDUPE_WINDOW, ledgerDecider, ledgerStream, type KeySeen, type LedgerState } from './ledger.ts'
+import { parseLedgerStream, summarizeLedger, type LedgerSummary } from './projection.ts'
 import {
   DEFAULT_BODY_LIMIT,
   decodeNotification,
@@ -29,14 +32,19 @@ import {
   type VerifiedTransaction,
 } from './receive.ts'
 import type { Rejection } from './rejection.ts'
+import { assertSecrets } from './secrets.ts'
 import { createInMemoryEventStore, type EventStore, type StoreError } from './store.ts'
 
 /**
  * What happened to one delivery.
  *
- * - `accepted`: verified, new, handled and stored; `events` are the stored events (a
- *   `BalanceGapDetected` before the `TransactionReceived` when the running balance broke).
- * - `duplicate`: verified, but already recorded; handlers saw only the `DuplicateIgnored` event.
+ * - `accepted`: verified, new (or a genuine repeat), handled and stored; `events` are the stored
+ *   events: the `TransactionReceived`, preceded by a `BalanceGapDetected` or `UnobservedMovements`
+ *   when it opened a gap, followed by `BalanceGapNarrowed` / `BalanceGapClosed` for gaps it filled.
+ * - `duplicate`: verified, but already recorded; handlers saw only the `DuplicateIgnored` event,
+ *   nothing was stored.
+ * - `suspected_replay`: verified, older than the exact dedupe window and fitting nowhere in the
+ *   balance chain; stored as `SuspectedReplay` for review, never handed to transaction handlers.
  * - `rejected`: refused before any handler ran.
  * - `handler_failed`: a handler threw, rejected or timed out; nothing was stored.
  * - `store_failed`: the store refused or failed the append; nothing was stored.
@@ -49,6 +57,7 @@ import { createInMemoryEventStore, type EventStore, type StoreError } from './st
 export type Outcome =
   | Readonly<{ _tag: 'accepted'; transaction: VerifiedTransaction; events: ReadonlyArray<LedgerEvent> }>
   | Readonly<{ _tag: 'duplicate'; transaction: VerifiedTransaction; events: ReadonlyArray<LedgerEvent> }>
+  | Readonly<{ _tag: 'suspected_replay'; transaction: VerifiedTransaction; events: ReadonlyArray<LedgerEvent> }>
   | Readonly<{ _tag: 'rejected'; rejection: Rejection }>
   | Readonly<{ _tag: 'handler_failed'; transaction: VerifiedTransaction; error: unknown }>
   | Readonly<{ _tag: 'store_failed'; transaction: VerifiedTransaction; error: StoreError }>
@@ -66,12 +75,12 @@ export type Outcome =
 export type Dispatch = (events: ReadonlyArray<LedgerEvent>, transaction: VerifiedTransaction) => void | Promise<void>
 
 /**
- * Options of {@link createInbox}: those of `receive` plus the store, the clock, the handler timeout
- * and the dedupe window.
+ * Options of {@link createInbox}: those of `receive` plus the store, the clock, the handler timeout,
+ * the dedupe window and the webhook's event filter.
  *
  * @example
  * import type { InboxOptions } from '@banksocket-webhooks/core'
- * const options: InboxOptions = { secrets: ['s3cr3t'], handlerTimeout: 5_000 }
+ * const options: InboxOptions = { secrets: ['s3cr3t'], handlerTimeout: 5_000, filter: 'NEW_CREDIT' }
  */
 export type InboxOptions = ReceiveOptions &
   Readonly<{
@@ -79,8 +88,17 @@ export type InboxOptions = ReceiveOptions &
     store?: EventStore<LedgerEvent>
     /** Milliseconds a dispatch may take before the delivery fails. @default 10000 */
     handlerTimeout?: number
-    /** Idempotency keys remembered per ledger. @default 100000 */
+    /**
+     * Idempotency keys remembered exactly, across every ledger (about 150 bytes each); older keys
+     * are remembered approximately (about 2 bytes each), enough to flag a replay. @default 100000
+     */
     dedupeWindow?: number
+    /**
+     * The event filter of the webhook that delivers here: with `NEW_CREDIT` or `NEW_DEBIT` a
+     * balance difference explained by the unseen direction is reported as unobserved movements,
+     * not as a gap. @default 'NEW_TRANSACTION'
+     */
+    filter?: WebhookEvent
     /** The clock used for `receivedAt`. @default () => new Date() */
     now?: () => Date
   }>
@@ -98,7 +116,10 @@ export interface Inbox {
   deliver(input: Readonly<{ body: Uint8Array | string; contentType: string | null | undefined }>, dispatch: Dispatch): Promise<Outcome>
   /** Processes fields a framework's body parser has already parsed. Never rejects. */
   deliverFields(fields: Fields, dispatch: Dispatch): Promise<Outcome>
-  /** Summaries of every ledger in the store. */
+  /**
+   * Summaries of every ledger: balance at the chain's head, totals, open gaps, and the duplicates
+   * counted since the inbox started (duplicates are not stored).
+   */
   ledgers(): Promise<E.Either<StoreError, ReadonlyMap<string, LedgerSummary>>>
   /** Resolves when every delivery under way has finished. */
   drain(): Promise<void>
@@ -174,11 +195,19 @@ const runWithTimeout = (work: () => void | Promise<void>, timeout: number): E.Ei
 }
 
 /**
- * Creates an inbox: the shared receive pipeline with an account ledger per account and currency.
- * Deliveries to the same ledger are processed one at a time in the order `deliver` was called
- * (hashes are verified alongside); different ledgers proceed concurrently. Ledger state is read
- * from the store on first use, so a durable store makes deduplication and continuity survive
- * restarts.
+ * Creates an inbox: the shared receive pipeline with a balance-chain ledger per account and
+ * currency, and one idempotency key space for all of them.
+ *
+ * - A delivery whose key was recorded by any ledger is a duplicate (answered `duplicate`, counted,
+ *   not stored), whatever its unauthenticated `account_id` says; it is recorded again only as a
+ *   genuine repeat, when it continues the head of the ledger that recorded it.
+ * - Deliveries to the same ledger are processed one at a time in the order `deliver` was called
+ *   (hashes are verified alongside); different ledgers proceed concurrently. A delivery whose key
+ *   is being recorded elsewhere waits for that to finish.
+ * - The store is read once, on the first delivery (every stream, for the key space), so a
+ *   durable store makes deduplication and the balance chain survive restarts.
+ *
+ * Throws an `InvalidSecretError` when a secret is missing, empty or only whitespace.
  *
  * @example
  * import { createInbox } from '@banksocket-webhooks/core'
@@ -187,13 +216,14 @@ const runWithTimeout = (work: () => void | Promise<void>, timeout: number): E.Ei
  *   { body, contentType: 'application/x-www-form-urlencoded' },
  *   async (events) => { for (const e of events) console.log(e.type) },
  * )
- * outcome._tag // 'accepted' | 'duplicate' | 'rejected' | 'handler_failed' | 'store_failed' | 'internal_error'
+ * outcome._tag // 'accepted' | 'duplicate' | 'suspected_replay' | 'rejected' | 'handler_failed' | 'store_failed' | 'internal_error'
  */
 export const createInbox = (options: InboxOptions): Inbox => {
-  if (options.secrets.length === 0) throw new TypeError('createInbox needs at least one secret')
+  assertSecrets(options.secrets)
   const store = options.store ?? createInMemoryEventStore<LedgerEvent>()
   const timeout = options.handlerTimeout ?? DEFAULT_HANDLER_TIMEOUT
   const limit = options.limit ?? DEFAULT_BODY_LIMIT
+  const filter = options.filter ?? 'NEW_TRANSACTION'
   const now = options.now
   let lastMs = Number.NaN
   let lastIso = ''
@@ -207,20 +237,69 @@ export const createInbox = (options: InboxOptions): Inbox => {
     }
     return lastIso
   }
-  const decider = ledgerDecider(options.dedupeWindow === undefined ? {} : { dedupeWindow: options.dedupeWindow })
-  const evolveLedger = fold(decider)
+  const decider = ledgerDecider({ filter })
+  const keys = new KeyIndex(options.dedupeWindow ?? DEFAULT_DEDUPE_WINDOW)
+  /** Keys whose append is under way, with the stream and a promise that settles with the append. */
+  const pendingKeys = new Map<string, Readonly<{ stream: string; settled: Promise<unknown> }>>()
   const ledgers = new Map<string, Ledger>()
   /** The turn under way per ledger, when one is: later deliveries to that ledger wait for it. */
   const queues = new Map<string, Promise<unknown>>()
   let active = 0
   let idle: Array<() => void> = []
 
+  const evolveAll = (state: LedgerState, events: ReadonlyArray<LedgerEvent>): LedgerState => {
+    let next = state
+    for (const event of events) next = decider.evolve(next, event)
+    return next
+  }
+
+  /** Keys an append records: a new or suspected transaction's (a repeat's is already there). */
+  const recordKeys = (stream: string, events: ReadonlyArray<LedgerEvent>): void => {
+    for (const event of events) {
+      if (event.type === 'TransactionReceived' || event.type === 'SuspectedReplay') keys.record(event.data.idempotencyKey, stream)
+    }
+  }
+
+  /** Reads every stream once, before the first delivery: the ledgers and the key space. */
+  let loading: Promise<E.Either<StoreError, void>> | undefined
+  let loaded = false
+  const load = (): Promise<E.Either<StoreError, void>> => {
+    loading ??= store
+      .readAll()()
+      .then((all) => {
+        if (E.isLeft(all)) {
+          loading = undefined
+          return all
+        }
+        for (const { stream, event } of all.right) {
+          if (!stream.startsWith('ledger-')) continue
+          const ledger = ledgers.get(stream) ?? { state: decider.initialState, version: 0 }
+          ledger.state = decider.evolve(ledger.state, event)
+          ledger.version++
+          ledgers.set(stream, ledger)
+          recordKeys(stream, [event])
+        }
+        loaded = true
+        return E.right(undefined)
+      })
+      .catch((error: unknown): E.Either<StoreError, void> => {
+        loading = undefined
+        return E.left(storeFailure(error))
+      })
+    return loading
+  }
+
+  /** A ledger's state: cached, read again after a failed append, or fresh for a new stream. */
   const loadLedger = async (stream: string): Promise<E.Either<StoreError, Ledger>> => {
+    if (!loaded) {
+      const ready = await load()
+      if (E.isLeft(ready)) return ready
+    }
     const cached = ledgers.get(stream)
     if (cached !== undefined) return E.right(cached)
     const read = await store.readStream(stream)()
     if (E.isLeft(read)) return read
-    const ledger = { state: evolveLedger(read.right.events), version: read.right.version }
+    const ledger = { state: evolveAll(decider.initialState, read.right.events), version: read.right.version }
     ledgers.set(stream, ledger)
     return E.right(ledger)
   }
@@ -233,7 +312,8 @@ export const createInbox = (options: InboxOptions): Inbox => {
   /**
    * Starts the append of decided and handled events, and moves the ledger on. The append's place in
    * the stream is fixed when it starts, so the turn passes to the next delivery right away and this
-   * one waits for durability outside it (a file store then syncs many deliveries at once).
+   * one waits for durability outside it (a file store then syncs many deliveries at once). A
+   * duplicate appends nothing: it is counted in the ledger's state.
    */
   const append = (
     transaction: VerifiedTransaction,
@@ -243,48 +323,70 @@ export const createInbox = (options: InboxOptions): Inbox => {
     stream: string,
   ): Turn => {
     if (E.isLeft(handled)) return settled({ _tag: 'handler_failed', transaction, error: handled.left })
+    const first = events[0]
+    if (first?.type === 'DuplicateIgnored') {
+      ledger.state = decider.evolve(ledger.state, first)
+      return settled({ _tag: 'duplicate', transaction, events })
+    }
     let appending: Promise<E.Either<StoreError, unknown>>
     try {
       appending = store.appendToStream(stream, events, ledger.version)()
     } catch (error) {
       appending = Promise.resolve(E.left(storeFailure(error)))
     }
-    ledger.state = evolveLedger(events, ledger.state)
+    ledger.state = evolveAll(ledger.state, events)
     ledger.version += events.length
-    const duplicate = events.length === 1 && events[0]?.type === 'DuplicateIgnored'
-    return {
-      outcome: appending.then(
-        (appended): Outcome => {
-          if (E.isRight(appended)) return { _tag: duplicate ? 'duplicate' : 'accepted', transaction, events }
-          // Later deliveries decided on this ledger state; their appends fail the same way, and the
-          // ledger is read again from the store on the next delivery.
-          if (ledgers.get(stream) === ledger) ledgers.delete(stream)
-          return { _tag: 'store_failed', transaction, error: appended.left }
-        },
-        (error: unknown): Outcome => {
-          if (ledgers.get(stream) === ledger) ledgers.delete(stream)
-          return { _tag: 'store_failed', transaction, error: storeFailure(error) }
-        },
-      ),
-    }
+    const key = transaction.idempotencyKey
+    const tag = first?.type === 'SuspectedReplay' ? 'suspected_replay' : 'accepted'
+    const outcome = appending.then(
+      (appended): Outcome => {
+        if (pendingKeys.get(key)?.settled === outcome) pendingKeys.delete(key)
+        if (E.isRight(appended)) {
+          recordKeys(stream, events)
+          return { _tag: tag, transaction, events }
+        }
+        // Later deliveries decided on this ledger state; their appends fail the same way, and the
+        // ledger is read again from the store on the next delivery.
+        if (ledgers.get(stream) === ledger) ledgers.delete(stream)
+        return { _tag: 'store_failed', transaction, error: appended.left }
+      },
+      (error: unknown): Outcome => {
+        if (pendingKeys.get(key)?.settled === outcome) pendingKeys.delete(key)
+        if (ledgers.get(stream) === ledger) ledgers.delete(stream)
+        return { _tag: 'store_failed', transaction, error: storeFailure(error) }
+      },
+    )
+    pendingKeys.set(key, { stream, settled: outcome })
+    return { outcome }
   }
 
   /**
-   * A ledger's turn for one verified delivery: decide, dispatch, then start the append. Synchronous
-   * as long as the listeners are; a Promise when one of them returned one.
+   * A ledger's turn for one verified delivery: look the key up, decide, dispatch, then start the
+   * append. A key recorded by another ledger, or being recorded, sends the delivery there (after
+   * the recording settles). Synchronous as long as the listeners are; a Promise when one of them
+   * returned one.
    */
   const record = (verification: Verification, dispatch: Dispatch, ledger: Ledger, stream: string): Turn | Promise<Turn> => {
     if (verification._tag === 'Thrown') return settled({ _tag: 'internal_error', error: verification.error })
     if (E.isLeft(verification)) return settled({ _tag: 'rejected', rejection: verification.left })
     const transaction = verification.right
+    const key = transaction.idempotencyKey
+    const pending = pendingKeys.get(key)
+    if (pending !== undefined) {
+      const retry = () => enqueueVerified(verification, dispatch, keys.owner(key) ?? stream)
+      return { outcome: pending.settled.then(retry, retry) }
+    }
+    const owner = keys.owner(key)
+    if (owner !== undefined && owner !== stream) return { outcome: enqueueVerified(verification, dispatch, owner) }
+    const seen: KeySeen | undefined = owner !== undefined ? 'recorded' : keys.maybeSeen(key) ? 'maybe' : undefined
     const data: TransactionReceived['data'] = {
-      idempotencyKey: transaction.idempotencyKey,
+      idempotencyKey: key,
       receivedAt: receivedAt(),
       hash: transaction.hash,
       verified: transaction.verified,
       unverified: transaction.unverified,
     }
-    const decided = decider.decide({ type: 'RecordTransaction', data }, ledger.state)
+    const decided = decider.decide(seen === undefined ? { type: 'RecordTransaction', data } : { type: 'RecordTransaction', data, seen }, ledger.state)
     if (E.isLeft(decided)) {
       return settled({ _tag: 'rejected', rejection: { _tag: 'invalid_payload', details: [{ path: 'amount', message: decided.left.reason }] } })
     }
@@ -300,9 +402,9 @@ export const createInbox = (options: InboxOptions): Inbox => {
     const result = await verification
     if (result._tag === 'Thrown') return settled({ _tag: 'internal_error', error: result.error })
     if (E.isLeft(result)) return settled({ _tag: 'rejected', rejection: result.left })
-    const loaded = await loadLedger(stream)
-    if (E.isLeft(loaded)) return settled({ _tag: 'store_failed', transaction: result.right, error: loaded.left })
-    return record(result, dispatch, loaded.right, stream)
+    const loadedLedger = await loadLedger(stream)
+    if (E.isLeft(loadedLedger)) return settled({ _tag: 'store_failed', transaction: result.right, error: loadedLedger.left })
+    return record(result, dispatch, loadedLedger.right, stream)
   }
 
   /** Marks the ledger busy until `turn` ends; the next delivery to it waits for that. */
@@ -313,6 +415,25 @@ export const createInbox = (options: InboxOptions): Inbox => {
     }
     turn.then(release, release)
   }
+
+  /** Queues a delivery on a ledger: runs now when the ledger is free, loaded and the work synchronous. */
+  const schedule = (verification: Verification | Promise<Verification>, dispatch: Dispatch, stream: string): Promise<Outcome> => {
+    const previous = queues.get(stream)
+    const ledger = ledgers.get(stream)
+    if (previous === undefined && ledger !== undefined && !(verification instanceof Promise)) {
+      const turn = record(verification, dispatch, ledger, stream)
+      if (!(turn instanceof Promise)) return turn.outcome
+      occupy(stream, turn)
+      return turn.then((t) => t.outcome)
+    }
+    const work = () => recordLater(verification, dispatch, stream)
+    const turn = previous === undefined ? work() : previous.then(work, work)
+    occupy(stream, turn)
+    return turn.then((t) => t.outcome)
+  }
+
+  /** A verified delivery sent to another ledger (the one that recorded its key). */
+  const enqueueVerified = (verification: Verification, dispatch: Dispatch, stream: string): Promise<Outcome> => schedule(verification, dispatch, stream)
 
   /**
    * Takes the delivery's place in its ledger as soon as it is decoded (in call order), while its
@@ -330,18 +451,7 @@ export const createInbox = (options: InboxOptions): Inbox => {
     } catch (error) {
       verification = { _tag: 'Thrown', error }
     }
-    const previous = queues.get(stream)
-    const ledger = ledgers.get(stream)
-    if (previous === undefined && ledger !== undefined && !(verification instanceof Promise)) {
-      const turn = record(verification, dispatch, ledger, stream)
-      if (!(turn instanceof Promise)) return turn.outcome
-      occupy(stream, turn)
-      return turn.then((t) => t.outcome)
-    }
-    const work = () => recordLater(verification, dispatch, stream)
-    const turn = previous === undefined ? work() : previous.then(work, work)
-    occupy(stream, turn)
-    return turn.then((t) => t.outcome)
+    return schedule(verification, dispatch, stream)
   }
 
   const finished = (outcome: Outcome): Outcome => {
@@ -370,8 +480,16 @@ export const createInbox = (options: InboxOptions): Inbox => {
     deliver: (input, dispatch) => run(() => enqueue(parseNotification(input, limit), dispatch)),
     deliverFields: (fields, dispatch) => run(() => enqueue(decodeNotification(fields), dispatch)),
     ledgers: async () => {
-      const all = await store.readAll()()
-      return E.map(summarizeLedgers)(all)
+      if (!loaded) {
+        const ready = await load()
+        if (E.isLeft(ready)) return ready
+      }
+      const summaries = new Map<string, LedgerSummary>()
+      for (const [stream, ledger] of ledgers) {
+        const owner = parseLedgerStream(stream)
+        if (owner !== undefined) summaries.set(stream, summarizeLedger(ledger.state, owner.accountId, owner.currency, filter))
+      }
+      return E.right(summaries)
     },
     drain: () => (active === 0 ? Promise.resolve() : new Promise<void>((resolve) => idle.push(resolve))),
   }

@@ -50,12 +50,32 @@ export {
 } from './codecs.ts'
 export { fold, type Decider } from './decider.ts'
 export {
+  addLink,
+  bridgeGap,
+  continuesHead,
+  emptyChain,
+  fitsChain,
+  gapsOf,
+  headOf,
+  linkOf,
+  type Chain,
+  type ChainChange,
+  type ChainGap,
+  type Fragment,
+  type Link,
+  type Placement,
+} from './chain.ts'
+export {
+  BalanceGapClosed,
   BalanceGapDetected,
+  BalanceGapNarrowed,
   DomainEvent,
   DuplicateIgnored,
   LedgerEvent,
   SubscriptionEvent,
+  SuspectedReplay,
   TransactionReceived,
+  UnobservedMovements,
   WebhookCreated,
   WebhookDeleted,
 } from './events.ts'
@@ -85,13 +105,16 @@ export {
   type InboxOptions,
   type Outcome,
 } from './inbox.ts'
-export { KeyWindow } from './keywindow.ts'
+export { KeyIndex } from './keyindex.ts'
 export {
   DEFAULT_DEDUPE_WINDOW,
+  emptyLedgerState,
   expectedBalance,
+  isUnobserved,
+  ledgerBalance,
   ledgerDecider,
   ledgerStream,
-  type LastMovement,
+  type KeySeen,
   type LedgerCommand,
   type LedgerError,
   type LedgerOptions,
@@ -110,7 +133,7 @@ export {
   zero,
   type InvalidAmount,
 } from './money.ts'
-export { emptyLedgerSummary, projectLedger, summarizeLedgers, type LedgerSummary } from './projection.ts'
+export { parseLedgerStream, summarizeLedger, summarizeLedgers, type LedgerSummary, type OpenGap } from './projection.ts'
 export {
   DEFAULT_BODY_LIMIT,
   problemsOf,
@@ -121,6 +144,7 @@ export {
   type UnauthenticatedFields,
   type VerifiedTransaction,
 } from './receive.ts'
+export { assertSecrets, checkSecrets, InvalidSecretError, type InvalidSecret } from './secrets.ts'
 export { invalidPayload, type PayloadProblem, type Rejection } from './rejection.ts'
 export {
   checkSubscribe,

@@ -1,32 +1,67 @@
 /**
- * The account ledger decider: deduplicates deliveries and checks running-balance continuity, so a
- * missed, reordered or duplicated notification is reported with the amount that is missing.
+ * The account ledger decider: the balance chain of one account in one currency. Every movement is
+ * a link `before -> after`; a movement that fits nowhere opens a gap with its missing amount; a late
+ * one that fits closes or narrows the gap it fills. Genuine repeats, duplicates and suspected
+ * replays are told apart from the idempotency key's history, which the inbox passes in the command
+ * (one key space for every ledger: see {@link KeyIndex}).
  *
  * @module
  */
 import * as E from 'fp-ts/lib/Either.js'
+import { addLink, bridgeGap, continuesHead, emptyChain, fitsChain, gapsOf, headOf, linkOf, type Chain, type ChainChange, type Link } from './chain.ts'
+import type { WebhookEvent } from './codecs.ts'
 import type { Decider } from './decider.ts'
-import type { BalanceGapDetected, DuplicateIgnored, LedgerEvent, TransactionReceived } from './events.ts'
-import { KeyWindow } from './keywindow.ts'
+import type {
+  BalanceGapClosed,
+  BalanceGapDetected,
+  BalanceGapNarrowed,
+  DuplicateIgnored,
+  LedgerEvent,
+  SuspectedReplay,
+  TransactionReceived,
+  UnobservedMovements,
+} from './events.ts'
 import { addMoney, formatMoney, parseAmount, parseBalance, subtractMoney, type InvalidAmount, type Money } from './money.ts'
 
 /**
- * The last movement a ledger has seen.
- *
- * @example
- * import type { LastMovement } from '@banksocket-webhooks/core'
- * const last: LastMovement = { idempotencyKey: 'aa..', balance: '18100.00', currency: 'TRY' }
- */
-export type LastMovement = Readonly<{ idempotencyKey: string; balance: string; currency: string }>
-
-/**
- * Ledger state: the last movement, how many transactions were recorded, and the recent keys.
+ * Ledger state: whose ledger it is, its balance chain, and counts. Money totals are minor units.
  *
  * @example
  * import { ledgerDecider } from '@banksocket-webhooks/core'
  * ledgerDecider().initialState.count // 0
  */
-export type LedgerState = Readonly<{ last: LastMovement | undefined; count: number; seen: KeyWindow }>
+export type LedgerState = Readonly<{
+  accountId: string | undefined
+  currency: string | undefined
+  chain: Chain
+  /** Movements recorded (repeats included). */
+  count: number
+  creditCount: number
+  debitCount: number
+  /** Sum of recorded credits, minor units. */
+  credits: bigint
+  /** Sum of recorded debits, minor units. */
+  debits: bigint
+  /** Movements recorded as genuine repeats. */
+  repeats: number
+  /** Duplicate deliveries seen (counted, not stored). */
+  duplicates: number
+  /** Deliveries held back as suspected replays. */
+  suspectedReplays: number
+  /** Gaps ever opened (open or not). */
+  gapsDetected: number
+}>
+
+/**
+ * What the receiver knows of a delivery's idempotency key before the ledger decides:
+ * `'recorded'` (this ledger recorded it, within the exact window), `'maybe'` (it left the window
+ * and the key history says it was probably seen), or absent (never seen).
+ *
+ * @example
+ * import type { KeySeen } from '@banksocket-webhooks/core'
+ * const seen: KeySeen = 'recorded'
+ */
+export type KeySeen = 'recorded' | 'maybe'
 
 /**
  * Record a verified transaction (as its `TransactionReceived` data) in its account ledger.
@@ -35,7 +70,7 @@ export type LedgerState = Readonly<{ last: LastMovement | undefined; count: numb
  * import type { LedgerCommand } from '@banksocket-webhooks/core'
  * const c: LedgerCommand = { type: 'RecordTransaction', data: transactionReceived.data }
  */
-export type LedgerCommand = Readonly<{ type: 'RecordTransaction'; data: TransactionReceived['data'] }>
+export type LedgerCommand = Readonly<{ type: 'RecordTransaction'; data: TransactionReceived['data']; seen?: KeySeen }>
 
 /**
  * Why a ledger command is refused: an amount or balance that is not exact money (only possible
@@ -52,21 +87,34 @@ export type LedgerError = InvalidAmount
  *
  * @example
  * import type { LedgerOptions } from '@banksocket-webhooks/core'
- * const o: LedgerOptions = { dedupeWindow: 10_000 }
+ * const o: LedgerOptions = { filter: 'NEW_CREDIT' }
  */
 export type LedgerOptions = Readonly<{
-  /** How many recent idempotency keys each ledger remembers for deduplication. @default 100000 */
-  dedupeWindow?: number
+  /**
+   * The event filter of the webhook feeding this ledger. With `NEW_CREDIT` a balance drop between
+   * credits is unseen debits (reported as {@link UnobservedMovements}, not as a gap); with
+   * `NEW_DEBIT` a rise between debits is unseen credits.
+   * @default 'NEW_TRANSACTION'
+   */
+  filter?: WebhookEvent
+  /**
+   * Most chain fragments kept. Past it, the oldest boundary explained by unseen movements is
+   * bridged (a filtered subscription leaves one per unseen movement); open gaps are never dropped.
+   * @default 1000
+   */
+  maxFragments?: number
 }>
 
 /**
- * The default number of idempotency keys a ledger remembers.
+ * The default number of idempotency keys remembered exactly (across every ledger of a receiver).
  *
  * @example
  * import { DEFAULT_DEDUPE_WINDOW } from '@banksocket-webhooks/core'
  * DEFAULT_DEDUPE_WINDOW // 100000
  */
 export const DEFAULT_DEDUPE_WINDOW = 100_000
+
+const DEFAULT_MAX_FRAGMENTS = 1000
 
 /**
  * The balance the ledger expects after a movement: previous balance plus a credit, minus a debit.
@@ -80,67 +128,207 @@ export const expectedBalance = (previous: Money, dc: 'Credit' | 'Debit', amount:
   dc === 'Credit' ? addMoney(previous, amount) : subtractMoney(previous, amount)
 
 /**
- * Builds the ledger decider. One ledger per account and currency (see {@link ledgerStream}).
+ * Whether a break of `missing` minor units (`to - from`) is explained by the direction a filtered
+ * webhook does not see.
+ *
+ * @example
+ * import { isUnobserved } from '@banksocket-webhooks/core'
+ * isUnobserved('NEW_CREDIT', -5000n) // true: a drop between credits is unseen debits
+ * isUnobserved('NEW_CREDIT', 5000n)  // false: money from nowhere is a missed credit
+ */
+export const isUnobserved = (filter: WebhookEvent, missing: bigint): boolean =>
+  (filter === 'NEW_CREDIT' && missing < 0n) || (filter === 'NEW_DEBIT' && missing > 0n)
+
+/**
+ * The initial state of every ledger.
+ *
+ * @example
+ * import { emptyLedgerState } from '@banksocket-webhooks/core'
+ * emptyLedgerState.chain.fragments.length // 0
+ */
+export const emptyLedgerState: LedgerState = {
+  accountId: undefined,
+  currency: undefined,
+  chain: emptyChain,
+  count: 0,
+  creditCount: 0,
+  debitCount: 0,
+  credits: 0n,
+  debits: 0n,
+  repeats: 0,
+  duplicates: 0,
+  suspectedReplays: 0,
+  gapsDetected: 0,
+}
+
+type Parsed = Readonly<{ link: Link; amount: Money; balance: Money }>
+
+const parseMovement = (data: TransactionReceived['data']): E.Either<InvalidAmount, Parsed> => {
+  const { dc, currency } = data.verified
+  const amount = parseAmount(data.verified.amount, currency)
+  if (E.isLeft(amount)) return amount
+  const balance = parseBalance(data.verified.balance, currency)
+  if (E.isLeft(balance)) return balance
+  return E.right({ link: linkOf(data.idempotencyKey, dc, amount.right.minor, balance.right.minor), amount: amount.right, balance: balance.right })
+}
+
+const money = (minor: bigint, currency: string): string => formatMoney({ minor, currency })
+
+/**
+ * Builds the ledger decider. One ledger per account and currency (see {@link ledgerStream}); every
+ * ledger starts from the same fresh `initialState`.
+ *
+ * What `decide` answers for a `RecordTransaction`:
+ * - a new movement: `TransactionReceived`, preceded by `BalanceGapDetected` (or
+ *   `UnobservedMovements`) when it fits no fragment, followed by `BalanceGapNarrowed` /
+ *   `BalanceGapClosed` for each gap it fills;
+ * - `seen: 'recorded'`: a genuine repeat (`TransactionReceived` with `repeat: true`) when the movement
+ *   continues the chain's head exactly, otherwise `DuplicateIgnored`;
+ * - `seen: 'maybe'`: `SuspectedReplay` when it fits no fragment, otherwise recorded as new.
  *
  * @example
  * import { ledgerDecider } from '@banksocket-webhooks/core'
- * const ledger = ledgerDecider({ dedupeWindow: 1000 })
+ * const ledger = ledgerDecider()
  * const events = ledger.decide({ type: 'RecordTransaction', data }, ledger.initialState)
  * // Right([{ type: 'TransactionReceived', data }])
  */
-export const ledgerDecider = (
-  options: LedgerOptions = {},
-): Decider<LedgerCommand, LedgerEvent, LedgerState, LedgerError> => ({
-  initialState: { last: undefined, count: 0, seen: KeyWindow.empty(options.dedupeWindow ?? DEFAULT_DEDUPE_WINDOW) },
-  decide: (command, state) => {
-    const tx = command.data
-    const accountId = tx.unverified.account_id
-    if (state.seen.has(tx.idempotencyKey)) {
-      const duplicate: DuplicateIgnored = {
-        type: 'DuplicateIgnored',
-        data: { idempotencyKey: tx.idempotencyKey, accountId, receivedAt: tx.receivedAt },
-      }
-      return E.right([duplicate])
+export const ledgerDecider = (options: LedgerOptions = {}): Decider<LedgerCommand, LedgerEvent, LedgerState, LedgerError> => {
+  const filter = options.filter ?? 'NEW_TRANSACTION'
+  const maxFragments = options.maxFragments ?? DEFAULT_MAX_FRAGMENTS
+  if (!Number.isSafeInteger(maxFragments) || maxFragments < 2) throw new RangeError(`maxFragments must be an integer of at least 2, got ${String(maxFragments)}`)
+
+  /** Adds a link, then bridges the oldest unseen-direction boundaries past `maxFragments`. */
+  const apply = (chain: Chain, link: Link): ReturnType<typeof addLink> => {
+    const added = addLink(chain, link)
+    if (filter === 'NEW_TRANSACTION' || added.chain.fragments.length <= maxFragments) return added
+    let next = added.chain
+    for (const gap of gapsOf(next)) {
+      if (next.fragments.length <= maxFragments) break
+      if (isUnobserved(filter, gap.to - gap.from)) next = bridgeGap(next, gap.id)
     }
-    const { dc, currency } = tx.verified
-    const amount = parseAmount(tx.verified.amount, currency)
-    if (E.isLeft(amount)) return amount
-    const balance = parseBalance(tx.verified.balance, currency)
-    if (E.isLeft(balance)) return balance
-    const received: TransactionReceived = { type: 'TransactionReceived', data: tx }
-    const last = state.last
-    if (last === undefined || last.currency !== currency) return E.right([received])
-    const previous = parseBalance(last.balance, currency)
-    if (E.isLeft(previous)) return previous
-    const expected = expectedBalance(previous.right, dc, amount.right)
-    if (expected.minor === balance.right.minor) return E.right([received])
-    const gap: BalanceGapDetected = {
-      type: 'BalanceGapDetected',
-      data: {
-        accountId,
-        currency,
-        previousKey: last.idempotencyKey,
-        idempotencyKey: tx.idempotencyKey,
-        expectedBalance: formatMoney(expected),
-        actualBalance: formatMoney(balance.right),
-        missing: formatMoney(subtractMoney(balance.right, expected)),
-      },
-    }
-    return E.right([gap, received])
-  },
-  evolve: (state, event) =>
-    event.type === 'TransactionReceived'
-      ? {
-          last: {
-            idempotencyKey: event.data.idempotencyKey,
-            balance: event.data.verified.balance,
-            currency: event.data.verified.currency,
-          },
-          count: state.count + 1,
-          seen: state.seen.add(event.data.idempotencyKey),
+    return { ...added, chain: next }
+  }
+
+  // decide computes the new chain; evolve, called with the event it produced, reuses it.
+  let memo: { from: Chain; key: string; to: Chain } | undefined
+  const applyMemo = (chain: Chain, link: Link): Chain => {
+    if (memo !== undefined && memo.from === chain && memo.key === link.key) return memo.to
+    return apply(chain, link).chain
+  }
+
+  const changeEvent = (change: ChainChange, accountId: string, currency: string, key: string, previousKey: string, parsed: Parsed, dc: 'Credit' | 'Debit'): LedgerEvent => {
+    const { gap } = change
+    const missing = gap.to - gap.from
+    const common = { accountId, currency, gapId: gap.id, from: money(gap.from, currency), to: money(gap.to, currency) }
+    if (change._tag === 'opened') {
+      if (filter !== 'NEW_TRANSACTION' && isUnobserved(filter, missing)) {
+        const unobserved: UnobservedMovements = {
+          type: 'UnobservedMovements',
+          data: { ...common, filter, net: money(missing, currency), previousKey, idempotencyKey: key },
         }
-      : state,
-})
+        return unobserved
+      }
+      const expected = dc === 'Credit' ? gap.from + parsed.amount.minor : gap.from - parsed.amount.minor
+      const detected: BalanceGapDetected = {
+        type: 'BalanceGapDetected',
+        data: {
+          ...common,
+          missing: money(missing, currency),
+          previousKey,
+          idempotencyKey: key,
+          expectedBalance: money(expected, currency),
+          actualBalance: money(parsed.balance.minor, currency),
+        },
+      }
+      return detected
+    }
+    const data = { ...common, idempotencyKey: key, missing: money(missing, currency) }
+    const event: BalanceGapNarrowed | BalanceGapClosed = change._tag === 'closed' ? { type: 'BalanceGapClosed', data } : { type: 'BalanceGapNarrowed', data }
+    return event
+  }
+
+  return {
+    initialState: emptyLedgerState,
+    decide: (command, state) => {
+      const tx = command.data
+      const parsed = parseMovement(tx)
+      if (E.isLeft(parsed)) return parsed
+      const { link } = parsed.right
+      const accountId = tx.unverified.account_id
+      const { dc, currency } = tx.verified
+      if (command.seen === 'recorded') {
+        if (continuesHead(state.chain, link)) {
+          memo = { from: state.chain, key: link.key, to: apply(state.chain, link).chain }
+          const repeat: TransactionReceived = { type: 'TransactionReceived', data: { ...tx, repeat: true } }
+          return E.right([repeat])
+        }
+        const duplicate: DuplicateIgnored = { type: 'DuplicateIgnored', data: { idempotencyKey: tx.idempotencyKey, accountId, receivedAt: tx.receivedAt } }
+        return E.right([duplicate])
+      }
+      if (command.seen === 'maybe' && !fitsChain(state.chain, link)) {
+        const suspected: SuspectedReplay = { type: 'SuspectedReplay', data: tx }
+        return E.right([suspected])
+      }
+      const previousKey = state.chain.fragments[state.chain.fragments.length - 1]?.endKey ?? ''
+      const added = apply(state.chain, link)
+      memo = { from: state.chain, key: link.key, to: added.chain }
+      const received: TransactionReceived = { type: 'TransactionReceived', data: tx }
+      if (added.changes.length === 0) return E.right([received])
+      const before: LedgerEvent[] = []
+      const after: LedgerEvent[] = []
+      for (const change of added.changes) {
+        const event = changeEvent(change, accountId, currency, link.key, previousKey, parsed.right, dc)
+        if (change._tag === 'opened') before.push(event)
+        else after.push(event)
+      }
+      return E.right([...before, received, ...after])
+    },
+    evolve: (state, event) => {
+      switch (event.type) {
+        case 'TransactionReceived': {
+          const parsed = parseMovement(event.data)
+          if (E.isLeft(parsed)) return state
+          const { link, amount } = parsed.right
+          const credit = event.data.verified.dc === 'Credit'
+          return {
+            ...state,
+            accountId: state.accountId ?? event.data.unverified.account_id,
+            currency: state.currency ?? event.data.verified.currency,
+            chain: applyMemo(state.chain, link),
+            count: state.count + 1,
+            creditCount: state.creditCount + (credit ? 1 : 0),
+            debitCount: state.debitCount + (credit ? 0 : 1),
+            credits: credit ? state.credits + amount.minor : state.credits,
+            debits: credit ? state.debits : state.debits + amount.minor,
+            repeats: state.repeats + (event.data.repeat === true ? 1 : 0),
+          }
+        }
+        case 'BalanceGapDetected':
+          return { ...state, gapsDetected: state.gapsDetected + 1 }
+        case 'SuspectedReplay':
+          return { ...state, suspectedReplays: state.suspectedReplays + 1 }
+        case 'DuplicateIgnored':
+          return { ...state, duplicates: state.duplicates + 1 }
+        case 'BalanceGapNarrowed':
+        case 'BalanceGapClosed':
+        case 'UnobservedMovements':
+          return state
+      }
+    },
+  }
+}
+
+/**
+ * The balance at the head of a ledger's chain, as exact money.
+ *
+ * @example
+ * import { ledgerBalance } from '@banksocket-webhooks/core'
+ * ledgerBalance(state) // { minor: 113000n, currency: 'TRY' } or undefined
+ */
+export const ledgerBalance = (state: LedgerState): Money | undefined => {
+  const head = headOf(state.chain)
+  return head === undefined || state.currency === undefined ? undefined : { minor: head, currency: state.currency }
+}
 
 /**
  * The stream name of an account's ledger in one currency.

@@ -1,20 +1,34 @@
 /**
- * The ledger projection: what an account ledger adds up to, in exact money.
+ * The ledger projection: what an account ledger adds up to, in exact money, with its open gaps.
  *
  * @module
  */
-import * as E from 'fp-ts/lib/Either.js'
-import type { BalanceGapDetected, LedgerEvent } from './events.ts'
-import { addMoney, parseAmount, parseBalance, zero, type Money } from './money.ts'
+import { gapsOf } from './chain.ts'
+import type { WebhookEvent } from './codecs.ts'
+import type { LedgerEvent } from './events.ts'
+import { isUnobserved, ledgerBalance, ledgerDecider, type LedgerState } from './ledger.ts'
+import type { Money } from './money.ts'
 import type { StoredEvent } from './store.ts'
 
 /**
- * One account ledger in one currency: the latest balance, credit and debit totals, how many
- * transactions (credits and debits apart), duplicates ignored, and the balance gaps found.
+ * An open gap of a ledger: between the balance `from` (where a chain fragment ends) and `to` (where
+ * the next one starts); `missing` is `to - from`.
+ *
+ * @example
+ * import type { OpenGap } from '@banksocket-webhooks/core'
+ * const line = (g: OpenGap) => `gap ${g.gapId}: ${g.missing.minor} minor units missing`
+ */
+export type OpenGap = Readonly<{ gapId: number; from: Money; to: Money; missing: Money }>
+
+/**
+ * One account ledger in one currency: the balance at the head of its chain, credit and debit
+ * totals, how many movements (credits, debits and genuine repeats), duplicates and suspected
+ * replays seen, gaps ever detected, and the gaps still open (`openGaps`) or explained by the
+ * direction a filtered webhook does not see (`unobserved`).
  *
  * @example
  * import type { LedgerSummary } from '@banksocket-webhooks/core'
- * const show = (s: LedgerSummary) => `${s.accountId}: ${s.count} movements, ${s.gaps.length} gaps`
+ * const show = (s: LedgerSummary) => `${s.accountId}: ${s.count} movements, ${s.openGaps.length} open gaps`
  */
 export type LedgerSummary = Readonly<{
   accountId: string
@@ -25,95 +39,87 @@ export type LedgerSummary = Readonly<{
   count: number
   creditCount: number
   debitCount: number
+  repeats: number
   duplicates: number
-  gaps: ReadonlyArray<BalanceGapDetected['data']>
+  suspectedReplays: number
+  gapsDetected: number
+  openGaps: ReadonlyArray<OpenGap>
+  unobserved: ReadonlyArray<OpenGap>
 }>
 
 /**
- * An empty summary for an account and currency.
+ * The summary of a ledger's state. `filter` is the webhook's event filter (what counts as
+ * unobserved rather than a gap).
  *
  * @example
- * import { emptyLedgerSummary } from '@banksocket-webhooks/core'
- * emptyLedgerSummary('69', 'TRY').count // 0
+ * import { ledgerDecider, summarizeLedger } from '@banksocket-webhooks/core'
+ * summarizeLedger(ledgerDecider().initialState, '69', 'TRY').count // 0
  */
-export const emptyLedgerSummary = (accountId: string, currency: string): LedgerSummary => ({
-  accountId,
-  currency,
-  balance: undefined,
-  credits: zero(currency),
-  debits: zero(currency),
-  count: 0,
-  creditCount: 0,
-  debitCount: 0,
-  duplicates: 0,
-  gaps: [],
-})
-
-/**
- * Folds one ledger event into a summary. Amounts that are not exact money (impossible for events
- * produced by `receive`) leave the totals unchanged.
- *
- * @example
- * import { emptyLedgerSummary, projectLedger } from '@banksocket-webhooks/core'
- * const next = projectLedger(emptyLedgerSummary('69', 'TRY'), event)
- */
-export const projectLedger = (summary: LedgerSummary, event: LedgerEvent): LedgerSummary => {
-  switch (event.type) {
-    case 'TransactionReceived': {
-      const { dc, amount, balance, currency } = event.data.verified
-      const a = parseAmount(amount, currency)
-      const b = parseBalance(balance, currency)
-      if (E.isLeft(a) || E.isLeft(b) || currency !== summary.currency) return summary
-      return {
-        ...summary,
-        balance: b.right,
-        credits: dc === 'Credit' ? addMoney(summary.credits, a.right) : summary.credits,
-        debits: dc === 'Debit' ? addMoney(summary.debits, a.right) : summary.debits,
-        count: summary.count + 1,
-        creditCount: summary.creditCount + (dc === 'Credit' ? 1 : 0),
-        debitCount: summary.debitCount + (dc === 'Debit' ? 1 : 0),
-      }
-    }
-    case 'DuplicateIgnored':
-      return { ...summary, duplicates: summary.duplicates + 1 }
-    case 'BalanceGapDetected':
-      return { ...summary, gaps: [...summary.gaps, event.data] }
+export const summarizeLedger = (state: LedgerState, accountId: string, currency: string, filter: WebhookEvent = 'NEW_TRANSACTION'): LedgerSummary => {
+  const openGaps: OpenGap[] = []
+  const unobserved: OpenGap[] = []
+  for (const gap of gapsOf(state.chain)) {
+    const missing = gap.to - gap.from
+    const view: OpenGap = { gapId: gap.id, from: { minor: gap.from, currency }, to: { minor: gap.to, currency }, missing: { minor: missing, currency } }
+    if (filter !== 'NEW_TRANSACTION' && isUnobserved(filter, missing)) unobserved.push(view)
+    else openGaps.push(view)
   }
-}
-
-const ledgerOf = (event: LedgerEvent): Readonly<{ accountId: string; currency: string }> | undefined => {
-  switch (event.type) {
-    case 'TransactionReceived':
-      return { accountId: event.data.unverified.account_id, currency: event.data.verified.currency }
-    case 'BalanceGapDetected':
-      return { accountId: event.data.accountId, currency: event.data.currency }
-    case 'DuplicateIgnored':
-      return undefined
+  return {
+    accountId: state.accountId ?? accountId,
+    currency: state.currency ?? currency,
+    balance: ledgerBalance(state),
+    credits: { minor: state.credits, currency },
+    debits: { minor: state.debits, currency },
+    count: state.count,
+    creditCount: state.creditCount,
+    debitCount: state.debitCount,
+    repeats: state.repeats,
+    duplicates: state.duplicates,
+    suspectedReplays: state.suspectedReplays,
+    gapsDetected: state.gapsDetected,
+    openGaps,
+    unobserved,
   }
 }
 
 /**
- * Summaries of every ledger found in stored events, keyed by stream name. Streams whose events are
- * not ledger events are ignored.
+ * The account id and currency of a ledger stream name (`ledger-<account>-<currency>`).
+ *
+ * @example
+ * import { parseLedgerStream } from '@banksocket-webhooks/core'
+ * parseLedgerStream('ledger-69-TRY') // { accountId: '69', currency: 'TRY' }
+ */
+export const parseLedgerStream = (stream: string): Readonly<{ accountId: string; currency: string }> | undefined => {
+  if (!stream.startsWith('ledger-')) return undefined
+  const dash = stream.lastIndexOf('-')
+  if (dash <= 'ledger-'.length - 1) return undefined
+  return { accountId: stream.slice('ledger-'.length, dash), currency: stream.slice(dash + 1) }
+}
+
+/**
+ * Summaries of every ledger found in stored events, keyed by stream name: each stream's events are
+ * folded by the ledger decider, so the balance is the chain's head (never simply the last arrival)
+ * and the open gaps are those still unfilled. Streams that are not ledgers are ignored.
  *
  * @example
  * import { summarizeLedgers } from '@banksocket-webhooks/core'
  * const all = await store.readAll()()
- * if (all._tag === 'Right') for (const s of summarizeLedgers(all.right).values()) console.log(s.accountId, s.count)
+ * if (all._tag === 'Right') for (const s of summarizeLedgers(all.right).values()) console.log(s.accountId, s.openGaps.length)
  */
 export const summarizeLedgers = (
   events: ReadonlyArray<StoredEvent<LedgerEvent>>,
+  options: Readonly<{ filter?: WebhookEvent }> = {},
 ): ReadonlyMap<string, LedgerSummary> => {
-  const summaries = new Map<string, LedgerSummary>()
+  const decider = ledgerDecider(options.filter === undefined ? {} : { filter: options.filter })
+  const states = new Map<string, LedgerState>()
   for (const { stream, event } of events) {
     if (!stream.startsWith('ledger-')) continue
-    let summary = summaries.get(stream)
-    if (summary === undefined) {
-      const owner = ledgerOf(event)
-      if (owner === undefined) continue
-      summary = emptyLedgerSummary(owner.accountId, owner.currency)
-    }
-    summaries.set(stream, projectLedger(summary, event))
+    states.set(stream, decider.evolve(states.get(stream) ?? decider.initialState, event))
+  }
+  const summaries = new Map<string, LedgerSummary>()
+  for (const [stream, state] of states) {
+    const owner = parseLedgerStream(stream)
+    summaries.set(stream, summarizeLedger(state, owner?.accountId ?? '', owner?.currency ?? '', options.filter))
   }
   return summaries
 }

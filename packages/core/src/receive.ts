@@ -14,6 +14,7 @@ import { digestHex, verifyNow, webCryptoSha256, type InvalidHash, type Sha256, t
 import { ibanView, type IbanView } from './iban.ts'
 import { parseAmount, parseBalance, type Money } from './money.ts'
 import type { PayloadProblem, Rejection } from './rejection.ts'
+import { assertSecrets } from './secrets.ts'
 
 /**
  * The fields the hash proves came from Banksocket, as the exact strings received.
@@ -83,7 +84,10 @@ export type VerifiedTransaction = Readonly<{
  * const options: ReceiveOptions = { secrets: ['current', 'previous'], limit: 64 * 1024 }
  */
 export type ReceiveOptions = Readonly<{
-  /** Active secrets; a notification signed with any of them verifies. Must not be empty. */
+  /**
+   * Active secrets; a notification signed with any of them verifies. At least one; each must have
+   * something other than whitespace (an unset environment variable is refused).
+   */
   secrets: ReadonlyArray<string>
   /** SHA-256 implementation. @default webCryptoSha256 */
   sha256?: Sha256
@@ -266,17 +270,20 @@ export const verifyNotification =
 
 /**
  * Decodes already-parsed fields (for example from a framework's body parser) and verifies them.
- * Same result as {@link receive} minus the body parsing.
+ * Same result as {@link receive} minus the body parsing; throws `InvalidSecretError` for a bad
+ * secret, as {@link receive} does.
  *
  * @example
  * import { receiveFields } from '@banksocket-webhooks/core'
  * const result = await receiveFields(request.body, { secrets: [process.env.BANKSOCKET_SECRET!] })()
  */
-export const receiveFields = (fields: Fields, options: ReceiveOptions): TE.TaskEither<Rejection, VerifiedTransaction> =>
-  pipe(
+export const receiveFields = (fields: Fields, options: ReceiveOptions): TE.TaskEither<Rejection, VerifiedTransaction> => {
+  assertSecrets(options.secrets)
+  return pipe(
     TE.fromEither(decodeNotification(fields)),
     TE.chain((n) => verifyNotification(n, options)),
   )
+}
 
 /**
  * Checks the size, parses the body and decodes it (synchronously), the part of {@link receive}
@@ -297,7 +304,8 @@ export const parseNotification = (
 /**
  * Receives one notification: refuses bodies over the limit (`too_large`), parses the body by its
  * content type, decodes the fields, verifies the hash against the active secrets and parses the
- * money exactly. Never throws: every failure is a {@link Rejection}.
+ * money exactly. Every failure of the notification is a {@link Rejection}; only a bad
+ * configuration throws: an `InvalidSecretError` when a secret is missing, empty or only whitespace.
  *
  * @example
  * import { receive } from '@banksocket-webhooks/core'
@@ -313,8 +321,10 @@ export const parseNotification = (
 export const receive = (
   input: Readonly<{ body: Uint8Array | string; contentType: string | null | undefined }>,
   options: ReceiveOptions,
-): TE.TaskEither<Rejection, VerifiedTransaction> =>
-  pipe(
+): TE.TaskEither<Rejection, VerifiedTransaction> => {
+  assertSecrets(options.secrets)
+  return pipe(
     TE.fromEither(parseNotification(input, options.limit ?? DEFAULT_BODY_LIMIT)),
     TE.chain((n) => verifyNotification(n, options)),
   )
+}

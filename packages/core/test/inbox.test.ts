@@ -7,6 +7,9 @@ import {
   createInMemoryEventStore,
   encodeForm,
   HandlerTimeoutError,
+  InvalidSecretError,
+  receive,
+  receiveFields,
   METHOD_NOT_ALLOWED,
   type EventStore,
   type LedgerEvent,
@@ -57,7 +60,8 @@ test('gap: a broken running balance yields BalanceGapDetected then TransactionRe
   const ledgers = await inbox.ledgers()
   const summary = E.isRight(ledgers) ? ledgers.right.get('ledger-69-TRY') : undefined
   assert.is(summary?.count, 2)
-  assert.is(summary?.gaps.length, 1)
+  assert.is(summary?.gapsDetected, 1)
+  assert.equal(summary?.openGaps.map((g) => g.missing.minor), [19000n])
 })
 
 test('a handler that throws, rejects or times out gives handler_failed, stores nothing, and a retry is processed afresh', async () => {
@@ -131,7 +135,7 @@ test('deliveries to one ledger are processed one at a time in arrival order; oth
   assert.is(max69, 1)
   assert.ok(overlapped)
   const ledgers = await inbox.ledgers()
-  assert.equal(E.isRight(ledgers) && ledgers.right.get('ledger-69-TRY')?.gaps.length, 0)
+  assert.equal(E.isRight(ledgers) && ledgers.right.get('ledger-69-TRY')?.openGaps.length, 0)
 })
 
 test('a store that fails answers store_failed (500) and the ledger is re-read on the next delivery', async () => {
@@ -185,7 +189,7 @@ test('the next delivery of a ledger is decided while the previous append is stil
   assert.equal(outcomes.map((o) => o._tag), ['accepted', 'accepted', 'accepted', 'accepted'])
   assert.is(maxPending, 4)
   const ledgers = await inbox.ledgers()
-  assert.equal(E.isRight(ledgers) && [ledgers.right.get('ledger-69-TRY')?.count, ledgers.right.get('ledger-69-TRY')?.gaps.length], [4, 0])
+  assert.equal(E.isRight(ledgers) && [ledgers.right.get('ledger-69-TRY')?.count, ledgers.right.get('ledger-69-TRY')?.openGaps.length], [4, 0])
 })
 
 test('when a durable append fails, deliveries decided after it fail too and the ledger is re-read', async () => {
@@ -206,16 +210,20 @@ test('when a durable append fails, deliveries decided after it fail too and the 
   assert.equal(outcomes.map((o) => o._tag), ['store_failed', 'store_failed'])
 })
 
-test('a replay with an altered account_id breaks that account\'s running balance and is reported as a gap there', async () => {
+test('one key space: a replay with an altered account_id is a duplicate, and the other ledger never sees it', async () => {
   const inbox = createInbox({ secrets: [SECRET], now })
   await inbox.deliver(await body({ account_id: '70', amount: '5.00', balance: '505.00', description: 'own' }), noop)
   const original = await signed({ amount: '100.00', balance: '18100.00', description: 'SN:1' })
   assert.is((await inbox.deliver({ body: encodeForm(original), contentType: FORM }, noop))._tag, 'accepted')
-  const replay = await inbox.deliver({ body: encodeForm({ ...original, account_id: '70' }), contentType: FORM }, noop)
-  assert.ok(replay._tag === 'accepted' && replay.events[0]?.type === 'BalanceGapDetected')
-  if (replay._tag === 'accepted' && replay.events[0]?.type === 'BalanceGapDetected') {
-    assert.equal([replay.events[0].data.accountId, replay.events[0].data.expectedBalance, replay.events[0].data.actualBalance], ['70', '605.00', '18100.00'])
-  }
+  const seen: string[] = []
+  const replay = await inbox.deliver({ body: encodeForm({ ...original, account_id: '70' }), contentType: FORM }, (events) => void seen.push(...events.map((e) => e.type)))
+  assert.is(replay._tag, 'duplicate')
+  assert.equal(seen, ['DuplicateIgnored'])
+  const ledgers = await inbox.ledgers()
+  const l70 = E.isRight(ledgers) ? ledgers.right.get('ledger-70-TRY') : undefined
+  const l69 = E.isRight(ledgers) ? ledgers.right.get('ledger-69-TRY') : undefined
+  assert.equal([l70?.count, l70?.openGaps.length, l70?.balance?.minor], [1, 0, 50500n])
+  assert.equal([l69?.count, l69?.duplicates], [1, 1])
 })
 
 test('a hasher that throws is an internal_error (500), not a crash', async () => {
@@ -241,8 +249,32 @@ test('drain waits for deliveries under way', async () => {
   assert.ok(done)
 })
 
-test('an inbox needs at least one secret', () => {
-  assert.throws(() => createInbox({ secrets: [] }), /at least one secret/)
+test('an inbox refuses an empty list, an empty, blank or undefined secret, naming its index', () => {
+  const index = (secrets: unknown[]) => {
+    try {
+      createInbox({ secrets: secrets as string[] })
+    } catch (error) {
+      return error instanceof InvalidSecretError ? [error.index, error.message] : ['not typed', String(error)]
+    }
+    return ['accepted']
+  }
+  assert.equal(index([]), [-1, 'at least one webhook secret is needed: the list of secrets is empty'])
+  assert.equal(index(['ok', '']), [1, 'secret 1 is empty'])
+  assert.equal(index(['  \t']), [0, 'secret 0 is only whitespace'])
+  assert.equal(index(['ok', 'fine', undefined]), [2, 'secret 2 is undefined (an unset environment variable?)'])
+})
+
+test('receive and receiveFields refuse a bad secret when called, before hashing anything', () => {
+  assert.throws(() => receive({ body: '', contentType: FORM }, { secrets: [''] }), (e: unknown) => e instanceof InvalidSecretError && e.index === 0)
+  assert.throws(() => receiveFields({}, { secrets: ['x', undefined as unknown as string] }), (e: unknown) => e instanceof InvalidSecretError && e.index === 1)
+})
+
+test('a notification hashed with no secret or with "undefined" is refused once a real secret is set', async () => {
+  const noSecret = await signed({}, '')
+  const undefinedSecret = await signed({}, 'undefined')
+  const inbox = createInbox({ secrets: [SECRET], now })
+  assert.is((await inbox.deliver({ body: encodeForm(noSecret), contentType: FORM }, noop))._tag, 'rejected')
+  assert.is((await inbox.deliver({ body: encodeForm(undefinedSecret), contentType: FORM }, noop))._tag, 'rejected')
 })
 
 test.run()

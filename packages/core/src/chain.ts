@@ -1,0 +1,259 @@
+/**
+ * The balance chain of one ledger: every movement is a link `before -> after` in minor units, and
+ * the ledger is the set of chain fragments seen so far, in their presumed order. Between two
+ * consecutive fragments lies an open gap. Arrival order means little (a retried notification
+ * arrives after newer ones), so a late link that fits closes or narrows a gap instead of raising a
+ * false one. Pure and synchronous; money is `bigint` minor units throughout.
+ *
+ * @module
+ */
+
+/**
+ * One movement as the chain sees it: the balance before it, the balance after it, and its
+ * idempotency key.
+ *
+ * @example
+ * import { linkOf } from '@banksocket-webhooks/core'
+ * linkOf('k1', 'Credit', 10000n, 1810000n) // { key: 'k1', before: 1800000n, after: 1810000n }
+ */
+export type Link = Readonly<{ key: string; before: bigint; after: bigint }>
+
+/**
+ * A contiguous run of links: the balance it starts from and ends at, the keys at both ends, and
+ * the id of the open gap in front of it (none for the first fragment).
+ *
+ * @example
+ * import type { Fragment } from '@banksocket-webhooks/core'
+ * const f: Fragment = { start: 100000n, end: 110000n, startKey: 'k1', endKey: 'k1', gapId: undefined }
+ */
+export type Fragment = Readonly<{ start: bigint; end: bigint; startKey: string; endKey: string; gapId: number | undefined }>
+
+/**
+ * A ledger's chain: its fragments in presumed order (the last one is the head) and the next gap id.
+ *
+ * @example
+ * import { emptyChain } from '@banksocket-webhooks/core'
+ * emptyChain.fragments.length // 0
+ */
+export type Chain = Readonly<{ fragments: ReadonlyArray<Fragment>; nextGapId: number }>
+
+/**
+ * An open gap between two fragments: the balance the earlier one ends at (`from`), the balance the
+ * later one starts from (`to`), the keys on both sides, and its id. What is missing is `to - from`.
+ *
+ * @example
+ * import type { ChainGap } from '@banksocket-webhooks/core'
+ * const g: ChainGap = { id: 1, from: 110000n, to: 115000n, fromKey: 'k1', toKey: 'k3' } // 50.00 missing
+ */
+export type ChainGap = Readonly<{ id: number; from: bigint; to: bigint; fromKey: string; toKey: string }>
+
+/**
+ * What adding a link did to the gaps: one `opened` (the link fits nowhere), `narrowed` (a gap's
+ * bounds moved: it now needs `to - from`), `closed` (the gap as it was before the link filled it).
+ *
+ * @example
+ * import type { ChainChange } from '@banksocket-webhooks/core'
+ * const describe = (c: ChainChange) => `${c._tag} gap ${c.gap.id}`
+ */
+export type ChainChange = Readonly<{ _tag: 'opened' | 'narrowed' | 'closed'; gap: ChainGap }>
+
+/**
+ * How a link was placed: it extended a fragment's end, prepended to a fragment's start, joined two
+ * fragments, or started a new fragment.
+ *
+ * @example
+ * import type { Placement } from '@banksocket-webhooks/core'
+ * const p: Placement = 'joined'
+ */
+export type Placement = 'extended' | 'prepended' | 'joined' | 'started'
+
+/**
+ * The chain of a ledger that has seen nothing.
+ *
+ * @example
+ * import { emptyChain } from '@banksocket-webhooks/core'
+ * emptyChain.nextGapId // 1
+ */
+export const emptyChain: Chain = { fragments: [], nextGapId: 1 }
+
+/**
+ * The link of a movement from its direction, amount and balance after it (minor units): a credit
+ * came from `balance - amount`, a debit from `balance + amount`.
+ *
+ * @example
+ * import { linkOf } from '@banksocket-webhooks/core'
+ * linkOf('k2', 'Debit', 3000n, 112000n).before // 115000n
+ */
+export const linkOf = (key: string, dc: 'Credit' | 'Debit', amount: bigint, balance: bigint): Link => ({
+  key,
+  before: dc === 'Credit' ? balance - amount : balance + amount,
+  after: balance,
+})
+
+/**
+ * The balance at the head of the chain (the end of its last fragment), if it has seen a link.
+ *
+ * @example
+ * import { emptyChain, headOf } from '@banksocket-webhooks/core'
+ * headOf(emptyChain) // undefined
+ */
+export const headOf = (chain: Chain): bigint | undefined => chain.fragments[chain.fragments.length - 1]?.end
+
+/**
+ * The open gaps, in chain order.
+ *
+ * @example
+ * import { gapsOf } from '@banksocket-webhooks/core'
+ * for (const gap of gapsOf(chain)) console.log(gap.id, gap.to - gap.from)
+ */
+export const gapsOf = (chain: Chain): ReadonlyArray<ChainGap> => {
+  const gaps: ChainGap[] = []
+  const fs = chain.fragments
+  for (let i = 1; i < fs.length; i++) {
+    const prev = fs[i - 1] as Fragment
+    const next = fs[i] as Fragment
+    gaps.push({ id: next.gapId ?? 0, from: prev.end, to: next.start, fromKey: prev.endKey, toKey: next.startKey })
+  }
+  return gaps
+}
+
+/**
+ * Whether a link continues the head exactly (its `before` is the head's balance).
+ *
+ * @example
+ * import { continuesHead, linkOf } from '@banksocket-webhooks/core'
+ * continuesHead(chain, linkOf('k', 'Credit', 10000n, 1810000n))
+ */
+export const continuesHead = (chain: Chain, link: Link): boolean => {
+  const head = headOf(chain)
+  return head !== undefined && head === link.before
+}
+
+/**
+ * Whether a link would extend, prepend to or join an existing fragment (rather than start one).
+ *
+ * @example
+ * import { fitsChain, linkOf } from '@banksocket-webhooks/core'
+ * fitsChain(chain, linkOf('k', 'Credit', 10000n, 1810000n))
+ */
+export const fitsChain = (chain: Chain, link: Link): boolean =>
+  chain.fragments.some((f) => f.end === link.before || f.start === link.after)
+
+const findEnd = (fs: ReadonlyArray<Fragment>, before: bigint): number => {
+  for (let i = fs.length - 1; i >= 0; i--) if ((fs[i] as Fragment).end === before) return i
+  return -1
+}
+
+const findStart = (fs: ReadonlyArray<Fragment>, after: bigint, endIndex: number): number => {
+  const next = fs[endIndex + 1]
+  if (endIndex >= 0 && next !== undefined && next.start === after) return endIndex + 1
+  for (let i = 0; i < fs.length; i++) if (i !== endIndex && (fs[i] as Fragment).start === after) return i
+  return -1
+}
+
+/** The gaps that disappeared, moved or appeared between two chains, matched by id. */
+const diffGaps = (before: Chain, after: Chain): ChainChange[] => {
+  const old = new Map(gapsOf(before).map((g) => [g.id, g]))
+  const changes: ChainChange[] = []
+  const now = gapsOf(after)
+  const kept = new Set<number>()
+  for (const gap of now) {
+    const was = old.get(gap.id)
+    if (was === undefined) changes.push({ _tag: 'opened', gap })
+    else {
+      kept.add(gap.id)
+      if (was.from !== gap.from || was.to !== gap.to) changes.push({ _tag: 'narrowed', gap })
+    }
+  }
+  for (const [id, gap] of old) if (!kept.has(id)) changes.push({ _tag: 'closed', gap })
+  return changes
+}
+
+const withFirstGapless = (fs: Fragment[]): Fragment[] => {
+  const first = fs[0]
+  if (first !== undefined && first.gapId !== undefined) fs[0] = { ...first, gapId: undefined }
+  return fs
+}
+
+/**
+ * Adds a link to the chain. It extends the fragment whose end is its `before` (the head first),
+ * prepends to the fragment whose start is its `after`, joins two fragments when it does both, or
+ * starts a new fragment after the head and opens a gap from the head to it. Returns the new chain,
+ * where the link went, and what changed among the gaps.
+ *
+ * @example
+ * import { addLink, emptyChain, linkOf } from '@banksocket-webhooks/core'
+ * let { chain } = addLink(emptyChain, linkOf('a', 'Credit', 10000n, 110000n)) // 1000.00 -> 1100.00
+ * const late = addLink(chain, linkOf('c', 'Debit', 3000n, 112000n))          // 1150.00 -> 1120.00
+ * late.changes // [{ _tag: 'opened', gap: { from: 110000n, to: 115000n, ... } }]: 50.00 missing
+ * const filled = addLink(late.chain, linkOf('b', 'Credit', 5000n, 115000n)) // 1100.00 -> 1150.00
+ * filled.placement // 'joined'; filled.changes[0]._tag === 'closed'
+ */
+export const addLink = (
+  chain: Chain,
+  link: Link,
+): Readonly<{ chain: Chain; placement: Placement; changes: ReadonlyArray<ChainChange> }> => {
+  const fs = chain.fragments
+  const last = fs.length - 1
+  const i = findEnd(fs, link.before)
+  const j = findStart(fs, link.after, i)
+  if (i === last && i >= 0 && j < 0) {
+    // The common case: the link continues the head.
+    const head = fs[last] as Fragment
+    const next = fs.slice()
+    next[last] = { ...head, end: link.after, endKey: link.key }
+    return { chain: { fragments: next, nextGapId: chain.nextGapId }, placement: 'extended', changes: [] }
+  }
+  if (i < 0 && j < 0) {
+    const fragment: Fragment = { start: link.before, end: link.after, startKey: link.key, endKey: link.key, gapId: undefined }
+    if (last < 0) return { chain: { fragments: [fragment], nextGapId: chain.nextGapId }, placement: 'started', changes: [] }
+    const head = fs[last] as Fragment
+    const id = chain.nextGapId
+    const next: Chain = { fragments: [...fs, { ...fragment, gapId: id }], nextGapId: id + 1 }
+    const gap: ChainGap = { id, from: head.end, to: link.before, fromKey: head.endKey, toKey: link.key }
+    return { chain: next, placement: 'started', changes: [{ _tag: 'opened', gap }] }
+  }
+  let next: Fragment[]
+  let placement: Placement
+  if (i >= 0 && j >= 0) {
+    const a = fs[i] as Fragment
+    const b = fs[j] as Fragment
+    next = fs.slice()
+    next[i] = { ...a, end: b.end, endKey: b.endKey }
+    next.splice(j, 1)
+    placement = 'joined'
+  } else if (i >= 0) {
+    const a = fs[i] as Fragment
+    next = fs.slice()
+    next[i] = { ...a, end: link.after, endKey: link.key }
+    placement = 'extended'
+  } else {
+    const b = fs[j] as Fragment
+    next = fs.slice()
+    next[j] = { ...b, start: link.before, startKey: link.key }
+    placement = 'prepended'
+  }
+  const after: Chain = { fragments: withFirstGapless(next), nextGapId: chain.nextGapId }
+  return { chain: after, placement, changes: diffGaps(chain, after) }
+}
+
+/**
+ * Merges the two fragments around a gap without a link (the gap is taken as explained), so that
+ * chains of filtered subscriptions, where every unseen movement leaves a boundary, stay bounded.
+ * An unknown id leaves the chain as it is.
+ *
+ * @example
+ * import { bridgeGap } from '@banksocket-webhooks/core'
+ * const smaller = bridgeGap(chain, 1)
+ */
+export const bridgeGap = (chain: Chain, gapId: number): Chain => {
+  const fs = chain.fragments
+  const k = fs.findIndex((f, index) => index > 0 && f.gapId === gapId)
+  if (k < 1) return chain
+  const prev = fs[k - 1] as Fragment
+  const cur = fs[k] as Fragment
+  const next = fs.slice()
+  next[k - 1] = { ...prev, end: cur.end, endKey: cur.endKey }
+  next.splice(k, 1)
+  return { fragments: next, nextGapId: chain.nextGapId }
+}
