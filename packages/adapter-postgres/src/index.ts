@@ -1,0 +1,44 @@
+/**
+ * `@banksocket-webhooks/adapter-postgres`: a PostgreSQL `EventStore` on `pg` (node-postgres), the
+ * shared store that lets several receivers hold one truth. Every event has a global position, appends
+ * carry expected versions, an idempotency key is unique across all ledgers (enforced by the
+ * database), a ledger's state is stored beside its stream in the same transaction, and the global
+ * feed never skips a transaction still in flight.
+ *
+ * @example
+ * import { createPostgresEventStore, migrate } from '@banksocket-webhooks/adapter-postgres'
+ * import * as E from 'fp-ts/lib/Either.js'
+ *
+ * const url = process.env.DATABASE_URL!
+ * const migrated = await migrate(url)()
+ * if (E.isLeft(migrated)) throw new Error(migrated.left.message)
+ * const store = createPostgresEventStore<{ type: string }>({ connectionString: url })
+ * await store.record('ledger-69-TRY', { expectedVersion: 0, events: [{ type: 'Opened' }], claim: 'k-1' })()
+ *
+ * @packageDocumentation
+ */
+export { type KeyConflict, type RecordError } from './errors.ts'
+export { MIGRATIONS, SCHEMA_VERSION, migrate, type MigrateOptions, type Migrated, type Migration } from './migrations.ts'
+export {
+  DEFAULT_CONNECTION_TIMEOUT,
+  DEFAULT_POOL_SIZE,
+  type PoolClientLike,
+  type PoolLike,
+  type QueryResultLike,
+} from './pool.ts'
+export { DEFAULT_SCHEMA } from './schema.ts'
+export {
+  START,
+  createPostgresEventStore,
+  type Checkpoint,
+  type FeedEvent,
+  type FeedPage,
+  type PostgresConnection,
+  type PostgresEventStore,
+  type PostgresEventStoreOptions,
+  type ReadAllPageOptions,
+  type ReadStreamOptions,
+  type Recorded,
+  type Recording,
+  type StreamState,
+} from './store.ts'

@@ -1,0 +1,114 @@
+/**
+ * `migrate`: creates the schema once, applies nothing the second time, survives several processes
+ * migrating at once, and a store on a schema nobody migrated says what to do.
+ */
+import * as E from 'fp-ts/lib/Either.js'
+import { test } from 'uvu'
+import * as assert from 'uvu/assert'
+import { createPostgresEventStore, migrate, MIGRATIONS, SCHEMA_VERSION } from '../src/index.ts'
+import { left, right, startDatabase, type TestDatabase } from './support/database.ts'
+
+let db: TestDatabase
+
+test.before(async () => {
+  db = await startDatabase()
+})
+
+test.after(async () => {
+  await db.stop()
+})
+
+const columns = async (schema: string, table: string): Promise<string[]> => {
+  const { rows } = await db
+    .pool({ max: 1 })
+    .query<{ column_name: string }>('SELECT column_name FROM information_schema.columns WHERE table_schema = $1 AND table_name = $2 ORDER BY ordinal_position', [schema, table])
+  return rows.map((r) => r.column_name)
+}
+
+test('creates the schema, its tables and the append function, and records the version', async () => {
+  const schema = db.schemaName()
+  const pool = db.pool({ max: 2 })
+  assert.equal(right(await migrate(pool, { schema })()), { schema, applied: MIGRATIONS.map((m) => m.version), version: SCHEMA_VERSION })
+  assert.equal(await columns(schema, 'streams'), ['stream', 'version', 'state', 'state_version', 'duplicates', 'last_duplicate_at', 'created_at', 'updated_at'])
+  assert.equal(await columns(schema, 'events'), ['global_position', 'transaction_id', 'stream', 'version', 'type', 'data', 'created_at'])
+  assert.equal(await columns(schema, 'idempotency_keys'), ['key', 'stream', 'position', 'recorded_at'])
+  const { rows } = await pool.query(`SELECT version, name FROM "${schema}".schema_migrations ORDER BY version`)
+  assert.equal(rows, MIGRATIONS.map((m) => ({ version: m.version, name: m.name })))
+  const fn = await pool.query(`SELECT 1 FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace WHERE n.nspname = $1 AND p.proname = 'append_to_stream'`, [schema])
+  assert.is(fn.rowCount, 1)
+})
+
+test('is idempotent: a second run applies nothing and keeps the data', async () => {
+  const schema = await db.schema()
+  const pool = db.pool({ max: 2 })
+  const store = createPostgresEventStore<{ type: string }>({ pool, schema })
+  right(await store.appendToStream('s', [{ type: 'A' }], 'no_stream')())
+  assert.equal(right(await migrate(pool, { schema })()), { schema, applied: [], version: SCHEMA_VERSION })
+  assert.equal(right(await migrate(pool, { schema })()), { schema, applied: [], version: SCHEMA_VERSION })
+  assert.equal(right(await store.readStream('s')()), { version: 1, events: [{ type: 'A' }] })
+})
+
+test('several processes migrating one schema at once: one applies each version, all succeed', async () => {
+  const schema = db.schemaName()
+  // One pool each, as separate processes would have: the advisory lock is per session.
+  const results = await Promise.all(Array.from({ length: 6 }, () => migrate(db.pool({ max: 1 }), { schema })()))
+  const migrated = results.map(right)
+  assert.equal(migrated.map((m) => m.version), Array(6).fill(SCHEMA_VERSION))
+  assert.equal(migrated.flatMap((m) => m.applied).sort(), MIGRATIONS.map((m) => m.version))
+  const { rows } = await db.pool({ max: 1 }).query(`SELECT count(*)::int AS n FROM "${schema}".schema_migrations`)
+  assert.is(rows[0]?.n, MIGRATIONS.length)
+})
+
+test('migrates from a connection string too (and closes the connection it opened)', async () => {
+  const schema = db.schemaName()
+  const probe = db.pool({ max: 1 })
+  const before = await probe.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = 'banksocket-webhooks'`)
+  assert.equal(right(await migrate(db.url, { schema })()), { schema, applied: MIGRATIONS.map((m) => m.version), version: SCHEMA_VERSION })
+  const after = await probe.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = 'banksocket-webhooks'`)
+  assert.is(after.rows[0]?.n, before.rows[0]?.n)
+})
+
+test('the default schema is banksocket, and two schemas keep separate stores', async () => {
+  const pool = db.pool({ max: 2 })
+  const other = await db.schema()
+  const existed = (await pool.query(`SELECT 1 FROM pg_namespace WHERE nspname = 'banksocket'`)).rowCount === 1
+  right(await migrate(pool)())
+  const main = createPostgresEventStore<{ type: string }>({ pool })
+  const side = createPostgresEventStore<{ type: string }>({ pool, schema: other })
+  assert.is(main.schema, 'banksocket')
+  const stream = `default-schema-${process.pid}-${Date.now()}`
+  right(await main.appendToStream(stream, [{ type: 'A' }], 'no_stream')())
+  assert.equal(right(await side.readStream(stream)()), { version: 0, events: [] })
+  if (existed) {
+    await pool.query(`DELETE FROM banksocket.events WHERE stream = $1`, [stream])
+    await pool.query(`DELETE FROM banksocket.streams WHERE stream = $1`, [stream])
+  } else {
+    await pool.query('DROP SCHEMA banksocket CASCADE')
+  }
+})
+
+test('a store on a schema that was never migrated answers a StoreFailure that says to migrate', async () => {
+  const schema = db.schemaName()
+  const store = createPostgresEventStore<{ type: string }>({ pool: db.pool({ max: 1 }), schema })
+  const failure = left(await store.appendToStream('s', [{ type: 'A' }], 'no_stream')())
+  assert.is(failure._tag, 'StoreFailure')
+  assert.match(failure._tag === 'StoreFailure' ? failure.message : '', `run migrate(pool, { schema: '${schema}' })`)
+  assert.is(left(await store.readStream('s')())._tag, 'StoreFailure')
+})
+
+test('bad schema names are refused at once, before anything runs', () => {
+  for (const bad of ['', 'Banksocket', '1abc', 'a-b', 'a"b', 'pg_catalog', 'x'.repeat(64)]) {
+    assert.throws(() => migrate(db.url, { schema: bad }), (e: unknown) => e instanceof TypeError && /schema must be/.test(e.message), bad)
+    assert.throws(() => createPostgresEventStore({ connectionString: db.url, schema: bad }), TypeError, bad)
+  }
+})
+
+test('migrating against a server that is not there is a StoreFailure, not a throw', async () => {
+  const result = await migrate('postgres://nobody:secret-pw@127.0.0.1:1/none', { schema: 'banksocket' })()
+  assert.ok(E.isLeft(result))
+  const message = left(result)._tag === 'StoreFailure' ? (left(result) as { message: string }).message : ''
+  assert.match(message, /migrating schema "banksocket"/)
+  assert.not.match(message, /secret-pw/)
+})
+
+test.run()
