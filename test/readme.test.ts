@@ -34,7 +34,10 @@ for (const block of marked) {
 
 test('the README starts with the demo command and the test command that .ci/run runs', () => {
   const commands = [...readme.matchAll(/```sh\n(?:#.*\n)*(.+)\n```/g)].map((m) => m[1])
-  assert.match(commands[0] ?? '', /install --frozen-lockfile && npx --yes pnpm@[\d.]+ demo$/)
+  // the demo installs only the CLI's dependency closure (and the root's build tools), then runs it
+  assert.match(commands[0] ?? '', /install --frozen-lockfile --filter @banksocket-webhooks\/cli\.\.\. && npx --yes pnpm@[\d.]+ demo$/)
+  const scripts = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).scripts as Record<string, string>
+  assert.ok(scripts['demo']?.includes('@banksocket-webhooks/cli'), 'the demo script builds only what the filtered install installed')
   const ci = readFileSync(join(root, '.ci', 'run'), 'utf8')
   assert.ok(ci.includes(commands[1] ?? '<missing>'), `.ci/run must run: ${commands[1]}`)
   const pinned = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).packageManager as string
