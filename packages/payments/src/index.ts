@@ -1,0 +1,94 @@
+/**
+ * `@banksocket-webhooks/payments`: match incoming transfers to the payments a business expects, on
+ * Web APIs only (Node, Deno, Workers, Bun) and any core `EventStore`.
+ *
+ * - Expectations: {@link expectationDecider} (expect, apply a credit, cancel, expire), one stream
+ *   per expected payment, with {@link PaymentExpected}, {@link PaymentPartiallyPaid},
+ *   {@link PaymentSettled}, {@link PaymentOverpaid}, {@link PaymentExpired} and
+ *   {@link PaymentCancelled}.
+ * - Matching: {@link foldTurkish}, {@link referenceKey}, {@link findReferences} and
+ *   {@link matchCredit}: whole-token references in the authenticated description, Turkish-aware;
+ *   `account_id` only narrows.
+ * - Every credit ends somewhere: {@link creditDecider} records it once as matched, unmatched (with
+ *   the reason) or ambiguous (with the candidates).
+ * - Runtime: {@link createPayments} and its typed events; `receiver.on('credit', payments.handleCredit)`.
+ *
+ * @example
+ * import { createPayments } from '@banksocket-webhooks/payments'
+ * import { createInMemoryEventStore } from '@banksocket-webhooks/core'
+ * import * as E from 'fp-ts/lib/Either.js'
+ *
+ * const opened = await createPayments({ store: createInMemoryEventStore() })()
+ * if (E.isLeft(opened)) throw new Error(opened.left._tag)
+ * const payments = opened.right
+ * await payments.expect({ id: 'order-1042', reference: 'SİP1042', amount: { minor: 149990n, currency: 'TRY' } })()
+ * payments.on('payment_settled', ({ expectation }) => console.log(`${expectation.id} is paid`))
+ * receiver.on('credit', payments.handleCredit)
+ *
+ * @packageDocumentation
+ */
+export {
+  creditDecider,
+  creditOf,
+  creditStream,
+  expectationLookup,
+  matchCredit,
+  type Credit,
+  type CreditCommand,
+  type CreditError,
+  type CreditRoute,
+  type CreditState,
+  type CreditTransaction,
+  type ExpectationLookup,
+} from './credit.ts'
+export {
+  CreditAmbiguous,
+  CreditAssigned,
+  CreditEvent,
+  CreditMatched,
+  CreditUnmatched,
+  DecimalAmount,
+  ExpectationEvent,
+  PaymentCancelled,
+  PaymentExpected,
+  PaymentExpired,
+  PaymentOverpaid,
+  PaymentPartiallyPaid,
+  PaymentsEvent,
+  PaymentSettled,
+  UnmatchedReason,
+} from './events.ts'
+export {
+  expectationDecider,
+  isClosed,
+  isOpen,
+  paymentStream,
+  type Expectation,
+  type ExpectationCommand,
+  type ExpectationError,
+  type ExpectationState,
+  type ExpectationStatus,
+} from './expectation.ts'
+export {
+  createPayments,
+  Payments,
+  PaymentsFailure,
+  type CreditNotice,
+  type CreditOutcome,
+  type ExpectInput,
+  type PaymentNotice,
+  type PaymentsError,
+  type PaymentsEvents,
+  type PaymentsListenerError,
+  type PaymentsOptions,
+} from './payments.ts'
+export { creditTotals, summarizePayments, type CreditSummary, type CreditTotals, type PaymentsSummary } from './projection.ts'
+export {
+  findReferences,
+  foldTurkish,
+  isLetterOrDigit,
+  isReferenceSeparator,
+  mentions,
+  referenceKey,
+  type InvalidReference,
+} from './reference.ts'
