@@ -258,6 +258,8 @@ export class Payments extends EventEmitter<PaymentsEvents, never> {
   #maxKeyLength = 0
   /** `expect` calls run one at a time, so that the reference check sees every earlier expect. */
   #expecting: Promise<unknown> = Promise.resolve()
+  /** The command under way on each stream: commands on one stream run one after the other. */
+  readonly #queues = new Map<string, Promise<void>>()
 
   /** @internal Use {@link createPayments}, which reads the store first. */
   constructor(options: PaymentsOptions, stored: ReadonlyArray<StoredEvent<PaymentsEvent>>) {
@@ -329,7 +331,8 @@ export class Payments extends EventEmitter<PaymentsEvents, never> {
     return async () => {
       if (tx.verified.dc !== 'Credit') return E.left({ _tag: 'NotACredit', credit: tx.idempotencyKey, dc: tx.verified.dc })
       const credit = creditOf(tx)
-      const routed = await this.#credits(creditStream(credit.key), { type: 'RouteCredit', data: { credit, route: matchCredit(credit, this.#lookup) } })()
+      const stream = creditStream(credit.key)
+      const routed = await this.#serial(stream, () => this.#credits(stream, { type: 'RouteCredit', data: { credit, route: matchCredit(credit, this.#lookup) } })())
       if (E.isLeft(routed)) return E.left(fromCommand(routed.left))
       return this.#follow(credit.key, routed.right.state, routed.right.events.filter(isCreditEvent))
     }
@@ -354,7 +357,7 @@ export class Payments extends EventEmitter<PaymentsEvents, never> {
       if (current.credit.amount.currency !== target.amount.currency) {
         return E.left({ _tag: 'CurrencyMismatch', id: expectationId, expected: target.amount.currency, received: current.credit.amount.currency })
       }
-      const assigned = await this.#credits(stream, { type: 'AssignCredit', data: { credit: creditKey, expectation: expectationId } })()
+      const assigned = await this.#serial(stream, () => this.#credits(stream, { type: 'AssignCredit', data: { credit: creditKey, expectation: expectationId } })())
       if (E.isLeft(assigned)) return E.left(fromCommand(assigned.left))
       return this.#follow(creditKey, assigned.right.state, assigned.right.events.filter(isCreditEvent))
     }
@@ -390,6 +393,33 @@ export class Payments extends EventEmitter<PaymentsEvents, never> {
       },
       maxKeyLength: this.#maxKeyLength,
     }
+  }
+
+  /**
+   * Runs commands on one stream one at a time within this instance, so that concurrent credits for
+   * one expectation queue instead of racing; version conflicts remain for other processes only.
+   */
+  #serial<A>(stream: string, task: () => Promise<A>): Promise<A> {
+    const previous = this.#queues.get(stream) ?? Promise.resolve()
+    const run = previous.then(task)
+    const done = run.then(
+      () => undefined,
+      () => undefined,
+    )
+    this.#queues.set(stream, done)
+    void done.then(() => {
+      if (this.#queues.get(stream) === done) this.#queues.delete(stream)
+    })
+    return run
+  }
+
+  /** Reads one expectation back from the store into the index; the index stays as it was if the read fails. */
+  async #reload(id: string): Promise<void> {
+    const stream = paymentStream(id)
+    const read = await this.#store.readStream(stream)()
+    if (E.isLeft(read)) return
+    const state = fold(onPaymentsStore(expectationDecider, isExpectationEvent))(read.right.events)
+    if (state !== undefined) this.#remember(state, read.right.version)
   }
 
   /** Indexes every expectation of the stored events, in the order they were expected. */
@@ -434,7 +464,8 @@ export class Payments extends EventEmitter<PaymentsEvents, never> {
   }
 
   async #runExpectation(id: string, command: ExpectationCommand): Promise<Result<Expectation>> {
-    const result = await this.#expectations(paymentStream(id), command)()
+    const stream = paymentStream(id)
+    const result = await this.#serial(stream, () => this.#expectations(stream, command)())
     if (E.isLeft(result)) return E.left(fromCommand(result.left))
     const { state, nextVersion } = result.right
     if (state === undefined) return E.left({ _tag: 'UnknownExpectation', id })
@@ -458,12 +489,15 @@ export class Payments extends EventEmitter<PaymentsEvents, never> {
         : { _tag: 'Ambiguous', credit, candidates: route.candidates, events: appended, replayed })
     }
     const id = route.expectation
-    const applied = await this.#expectations(paymentStream(id), { type: 'ApplyCredit', data: { id, credit: credit.key, amount: credit.amount } })()
+    const target = paymentStream(id)
+    const applied = await this.#serial(target, () => this.#expectations(target, { type: 'ApplyCredit', data: { id, credit: credit.key, amount: credit.amount } })())
     if (E.isLeft(applied)) {
       const refusal = applied.left
       const reason = refusal._tag === 'DomainError' ? refusalReason(refusal.error) : undefined
       if (reason === undefined) return E.left(fromCommand(refusal))
-      const unrouted = await this.#credits(creditStream(credit.key), { type: 'UnrouteCredit', data: { credit: credit.key, expectation: id, reason } })()
+      await this.#reload(id) // another process closed it: catch the index up
+      const stream = creditStream(credit.key)
+      const unrouted = await this.#serial(stream, () => this.#credits(stream, { type: 'UnrouteCredit', data: { credit: credit.key, expectation: id, reason } })())
       if (E.isLeft(unrouted)) return E.left(fromCommand(unrouted.left))
       return this.#follow(key, unrouted.right.state, [...appended, ...unrouted.right.events.filter(isCreditEvent)])
     }
