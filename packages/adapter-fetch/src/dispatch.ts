@@ -13,7 +13,16 @@ import {
 } from '@banksocket-webhooks/core'
 import type { EventEmitter } from 'eventemitter3'
 import * as E from 'fp-ts/lib/Either.js'
-import type { BalanceGap, DuplicateDelivery, ReceivedTransaction, ReceiverEventName, ReceiverEvents } from './events.ts'
+import type {
+  BalanceGap,
+  BalanceGapChange,
+  DuplicateDelivery,
+  ReceivedTransaction,
+  ReceiverEventName,
+  ReceiverEvents,
+  SuspectedReplayDelivery,
+  Unobserved,
+} from './events.ts'
 
 /**
  * An emitter of receiver events, as the dispatch needs it.
@@ -79,6 +88,9 @@ const callListeners = (emitter: ReceiverEmitter, event: LedgerEvent, transaction
       const gap: BalanceGap = {
         accountId: d.accountId,
         currency: d.currency,
+        gapId: d.gapId,
+        from: exactMoney(d.from, d.currency),
+        to: exactMoney(d.to, d.currency),
         expectedBalance: exactMoney(d.expectedBalance, d.currency),
         actualBalance: exactMoney(d.actualBalance, d.currency),
         missing: exactMoney(d.missing, d.currency),
@@ -93,7 +105,7 @@ const callListeners = (emitter: ReceiverEmitter, event: LedgerEvent, transaction
     case 'TransactionReceived': {
       const side = transaction.verified.dc === 'Credit' ? 'credit' : 'debit'
       if (!hasListeners(emitter, 'transaction') && !hasListeners(emitter, side)) return
-      const received: ReceivedTransaction = withEvent(transaction, event.data.receivedAt, event)
+      const received: ReceivedTransaction = { ...withEvent(transaction, event.data.receivedAt, event), repeat: event.data.repeat === true }
       invoke(emitter, 'transaction', received, pending)
       invoke(emitter, side, received, pending)
       return
@@ -104,6 +116,48 @@ const callListeners = (emitter: ReceiverEmitter, event: LedgerEvent, transaction
       invoke(emitter, 'duplicate', duplicate, pending)
       return
     }
+    case 'BalanceGapNarrowed':
+    case 'BalanceGapClosed': {
+      const name = event.type === 'BalanceGapClosed' ? 'gap_closed' : 'gap_narrowed'
+      if (!hasListeners(emitter, name)) return
+      const d = event.data
+      const change: BalanceGapChange = {
+        accountId: d.accountId,
+        currency: d.currency,
+        gapId: d.gapId,
+        from: exactMoney(d.from, d.currency),
+        to: exactMoney(d.to, d.currency),
+        missing: exactMoney(d.missing, d.currency),
+        idempotencyKey: d.idempotencyKey,
+        transaction,
+        event,
+      }
+      invoke(emitter, name, change, pending)
+      return
+    }
+    case 'UnobservedMovements': {
+      if (!hasListeners(emitter, 'unobserved')) return
+      const d = event.data
+      const unobserved: Unobserved = {
+        accountId: d.accountId,
+        currency: d.currency,
+        gapId: d.gapId,
+        filter: d.filter,
+        from: exactMoney(d.from, d.currency),
+        to: exactMoney(d.to, d.currency),
+        net: exactMoney(d.net, d.currency),
+        transaction,
+        event,
+      }
+      invoke(emitter, 'unobserved', unobserved, pending)
+      return
+    }
+    case 'SuspectedReplay': {
+      if (!hasListeners(emitter, 'suspected_replay')) return
+      const suspected: SuspectedReplayDelivery = withEvent(transaction, event.data.receivedAt, event)
+      invoke(emitter, 'suspected_replay', suspected, pending)
+      return
+    }
   }
 }
 
@@ -112,7 +166,8 @@ const failure = (errors: ReadonlyArray<unknown>): unknown =>
 
 /**
  * The inbox dispatch of a receiver: for each ledger event, in order, calls every listener
- * (`gap`; `transaction` then `credit` or `debit`; `duplicate`) and waits for all the promises they
+ * (`gap` or `unobserved`; `transaction` then `credit` or `debit`; `gap_narrowed`, `gap_closed`;
+ * `duplicate`; `suspected_replay`) and waits for all the promises they
  * return. A listener that throws stops the calls; the dispatch then fails with that error (or an
  * `AggregateError` when several failed) once the listeners already started have settled, so the
  * inbox answers 500 and stores nothing. Synchronous listeners keep the dispatch synchronous.

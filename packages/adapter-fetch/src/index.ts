@@ -21,11 +21,14 @@ export { bodyRejection, concatBytes, declaredTooLarge, readRequestBody, type Bod
 export { dispatchTo, notify, type ReceiverEmitter } from './dispatch.ts'
 export type {
   BalanceGap,
+  BalanceGapChange,
   DuplicateDelivery,
   ReceivedTransaction,
   ReceiverError,
   ReceiverEventName,
   ReceiverEvents,
+  SuspectedReplayDelivery,
+  Unobserved,
 } from './events.ts'
 export { createFetchReceiver, FetchReceiver, toResponse } from './fetch.ts'
 export {

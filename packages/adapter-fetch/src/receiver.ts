@@ -7,6 +7,7 @@
  */
 import {
   answerFor,
+  assertSecrets,
   createInbox,
   DEFAULT_BODY_LIMIT,
   rejectionAnswer,
@@ -17,6 +18,7 @@ import {
   type InboxOptions,
   type Outcome,
   type Rejection,
+  WebhookEvent,
 } from '@banksocket-webhooks/core'
 import { EventEmitter } from 'eventemitter3'
 import { dispatchTo, notify } from './dispatch.ts'
@@ -24,7 +26,8 @@ import type { ReceiverEvents } from './events.ts'
 
 /**
  * Options of every receiver: those of core's `createInbox` (`secrets`, `sha256`, `limit`, `store`,
- * `handlerTimeout`, `dedupeWindow`, `now`, each documented with its default there) plus `path`.
+ * `handlerTimeout`, `dedupeWindow`, `filter`, `now`, each documented with its default there) plus
+ * `path`. A missing, empty or blank secret throws core's `InvalidSecretError` naming its index.
  *
  * @example
  * import type { ReceiverOptions } from '@banksocket-webhooks/adapter-fetch'
@@ -84,9 +87,9 @@ const positiveInteger = (value: unknown): boolean =>
 
 /** Refuses options that cannot work, saying what to pass instead. Never quotes a secret. */
 const checkOptions = (options: ReceiverOptions): void => {
-  const { secrets } = options
-  if (!Array.isArray(secrets) || secrets.length === 0 || !secrets.every((s) => typeof s === 'string' && s !== '')) {
-    fail('receiver: `secrets` must be a non-empty array of non-empty strings (your Banksocket webhook secrets)')
+  assertSecrets(options.secrets)
+  if (options.filter !== undefined && !WebhookEvent.is(options.filter)) {
+    fail("receiver: `filter` must be the webhook's event filter: 'NEW_TRANSACTION', 'NEW_CREDIT' or 'NEW_DEBIT'")
   }
   if (options.limit !== undefined && !positiveInteger(options.limit)) {
     fail('receiver: `limit` must be a positive integer number of bytes, for example 65536')
@@ -183,6 +186,7 @@ export class Receiver extends EventEmitter<ReceiverEvents, never> {
         break
       case 'accepted':
       case 'duplicate':
+      case 'suspected_replay':
         break
     }
     return answerFor(outcome)

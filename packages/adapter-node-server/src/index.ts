@@ -29,8 +29,11 @@ export {
 } from './receiver.ts'
 export type {
   BalanceGap,
+  BalanceGapChange,
   DuplicateDelivery,
   ReceivedTransaction,
+  SuspectedReplayDelivery,
+  Unobserved,
   ReceiverError,
   ReceiverEventName,
   ReceiverEvents,

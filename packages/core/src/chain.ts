@@ -176,8 +176,9 @@ const withFirstGapless = (fs: Fragment[]): Fragment[] => {
 }
 
 /**
- * Adds a link to the chain. It extends the fragment whose end is its `before` (the head first),
- * prepends to the fragment whose start is its `after`, joins two fragments when it does both, or
+ * Adds a link to the chain. It joins two fragments when one ends at its `before` and another starts
+ * at its `after`; otherwise it extends the fragment whose end is its `before` (the head first),
+ * prepends to the fragment whose start is its `after`, or
  * starts a new fragment after the head and opens a gap from the head to it. Returns the new chain,
  * where the link went, and what changed among the gaps.
  *
@@ -195,8 +196,21 @@ export const addLink = (
 ): Readonly<{ chain: Chain; placement: Placement; changes: ReadonlyArray<ChainChange> }> => {
   const fs = chain.fragments
   const last = fs.length - 1
-  const i = findEnd(fs, link.before)
-  const j = findStart(fs, link.after, i)
+  let i = findEnd(fs, link.before)
+  let j = findStart(fs, link.after, i)
+  if (i >= 0 && j < 0) {
+    // Balances can repeat: a link that can join two fragments is placed by both its ends, which is
+    // stronger evidence than extending the head by one.
+    for (let k = i - 1; k >= 0; k--) {
+      if ((fs[k] as Fragment).end !== link.before) continue
+      const joined = findStart(fs, link.after, k)
+      if (joined >= 0) {
+        i = k
+        j = joined
+        break
+      }
+    }
+  }
   if (i === last && i >= 0 && j < 0) {
     // The common case: the link continues the head.
     const head = fs[last] as Fragment

@@ -142,6 +142,15 @@ test('a filtered ledger stays bounded: past maxFragments the oldest unobserved b
   assert.is(state.chain.fragments[state.chain.fragments.length - 1]?.end, 114300n) // 1000.00 + 20 x 10.00 - 19 x 3.00
 })
 
+test('when balances repeat, a link that joins two fragments joins them rather than extending the head', () => {
+  const a = tx('a', 'Credit', '100.00', '1100.00')
+  const c = tx('c', 'Debit', '30.00', '1120.00') // the head ends at 1120.00 ...
+  const b1 = tx('b1', 'Credit', '20.00', '1120.00') // ... and so does the first fragment, after this
+  const b2 = tx('b2', 'Credit', '30.00', '1150.00') // 1120.00 -> 1150.00 closes the gap
+  const result = ledger([received(a), received(c), received(b1)]).when(record(b2)).result
+  assert.equal(E.isRight(result) && result.right.map((e) => e.type), ['TransactionReceived', 'BalanceGapClosed'])
+})
+
 test('hand-built commands with a non-decimal amount are refused', () => {
   ledger([]).when(record(tx('k', 'Credit', '1e3', '1000.00'))).thenFails({ _tag: 'InvalidAmount', input: '1e3', reason: 'is not an unsigned dot-decimal amount such as 100.00' })
 })
