@@ -4,18 +4,61 @@
  *
  * @module
  */
-import { formatMoney, rejectionAnswer, type BalanceGapDetected, type Rejection, type StoreError } from '@banksocket-webhooks/core'
+import {
+  formatMoney,
+  rejectionAnswer,
+  type BalanceGapClosed,
+  type BalanceGapDetected,
+  type BalanceGapNarrowed,
+  type Rejection,
+  type StoreError,
+  type SuspectedReplay,
+  type UnobservedMovements,
+} from '@banksocket-webhooks/core'
 import type { DuplicateDelivery, ReceivedTransaction, ReceiverError } from '@banksocket-webhooks/adapter-node-server'
 
 /**
- * The gap part of a transaction line: the balance the previous notification implied, the one
- * received, and the signed missing amount (`actual - expected`).
+ * The gap part of a transaction line: the gap's id, the head balance (`from`) and where this
+ * movement starts (`to`), the balance the head implied and the one received, the signed missing
+ * amount (`to - from`), and which way the unnotified money went (`in` for credits never notified,
+ * `out` for debits).
  *
  * @example
  * import type { GapLine } from '@banksocket-webhooks/cli'
- * const g: GapLine = { expectedBalance: '18100.00', actualBalance: '18350.00', missing: '250.00', previousKey: 'aa..' }
+ * const g: GapLine = { gapId: 1, from: '18100.00', to: '18350.00', expectedBalance: '18100.00', actualBalance: '18350.00',
+ *   missing: '250.00', direction: 'in', previousKey: 'aa..' }
  */
-export type GapLine = Readonly<{ expectedBalance: string; actualBalance: string; missing: string; previousKey: string }>
+export type GapLine = Readonly<{
+  gapId: number
+  from: string
+  to: string
+  expectedBalance: string
+  actualBalance: string
+  missing: string
+  direction: 'in' | 'out'
+  previousKey: string
+}>
+
+/**
+ * Which way money that was never notified went: a positive missing amount came in, a negative one
+ * went out.
+ *
+ * @example
+ * import { directionOf } from '@banksocket-webhooks/cli'
+ * directionOf('-244.92') // 'out'
+ */
+export const directionOf = (missing: string): 'in' | 'out' => (missing.startsWith('-') ? 'out' : 'in')
+
+/**
+ * A missing amount said in words, without a double negative.
+ *
+ * @example
+ * import { describeMissing } from '@banksocket-webhooks/cli'
+ * describeMissing('-244.92', 'USD') // '244.92 USD out never notified'
+ * describeMissing('250.00', 'TRY')  // '250.00 TRY in never notified'
+ */
+export const describeMissing = (missing: string, currency: string): string =>
+  `${missing.startsWith('-') ? missing.slice(1) : missing} ${currency} ${directionOf(missing)} never notified`
 
 /**
  * The stdout record of an accepted transaction.
@@ -43,11 +86,73 @@ export const transactionLine = (tx: ReceivedTransaction, gap: BalanceGapDetected
     gap === undefined
       ? null
       : ({
+          gapId: gap.gapId,
+          from: gap.from,
+          to: gap.to,
           expectedBalance: gap.expectedBalance,
           actualBalance: gap.actualBalance,
           missing: gap.missing,
+          direction: directionOf(gap.missing),
           previousKey: gap.previousKey,
         } satisfies GapLine),
+  ...(tx.repeat ? { repeat: true } : {}),
+})
+
+/**
+ * The stderr record of a gap that a late notification filled: `gap_closed` (`from`, `to`,
+ * `missing` as the gap was) or `gap_narrowed` (what is still open).
+ *
+ * @example
+ * import { gapChangeLine } from '@banksocket-webhooks/cli'
+ * gapChangeLine(event) // { type: 'gap_closed', accountId: '69', currency: 'TRY', gapId: 1, from: '1100.00', to: '1150.00', missing: '50.00', idempotencyKey: '…' }
+ */
+export const gapChangeLine = (event: BalanceGapNarrowed | BalanceGapClosed) => ({
+  type: event.type === 'BalanceGapClosed' ? ('gap_closed' as const) : ('gap_narrowed' as const),
+  accountId: event.data.accountId,
+  currency: event.data.currency,
+  gapId: event.data.gapId,
+  from: event.data.from,
+  to: event.data.to,
+  missing: event.data.missing,
+  idempotencyKey: event.data.idempotencyKey,
+})
+
+/**
+ * The stderr record of a break a filtered webhook explains by the direction it does not see.
+ *
+ * @example
+ * import { unobservedLine } from '@banksocket-webhooks/cli'
+ * unobservedLine(event.data).type // 'unobserved'
+ */
+export const unobservedLine = (data: UnobservedMovements['data']) => ({
+  type: 'unobserved' as const,
+  accountId: data.accountId,
+  currency: data.currency,
+  gapId: data.gapId,
+  filter: data.filter,
+  from: data.from,
+  to: data.to,
+  net: data.net,
+  idempotencyKey: data.idempotencyKey,
+})
+
+/**
+ * The stderr record of a suspected replay (held back, stored for review, answered 200).
+ *
+ * @example
+ * import { suspectedReplayLine } from '@banksocket-webhooks/cli'
+ * suspectedReplayLine(event.data).type // 'suspected_replay'
+ */
+export const suspectedReplayLine = (data: SuspectedReplay['data']) => ({
+  type: 'suspected_replay' as const,
+  idempotencyKey: data.idempotencyKey,
+  receivedAt: data.receivedAt,
+  accountId: data.unverified.account_id,
+  dc: data.verified.dc,
+  amount: data.verified.amount,
+  balance: data.verified.balance,
+  currency: data.verified.currency,
+  description: data.verified.description,
 })
 
 /**
@@ -68,6 +173,69 @@ export const duplicateLine = (duplicate: DuplicateDelivery) => ({
   currency: duplicate.amount.currency,
   description: duplicate.verified.description,
 })
+
+/**
+ * Reports duplicates without drowning the log: the first one in a quiet second as a full
+ * `duplicate` line, the rest of that second as one `{"type":"duplicates","count":N,...}` line when
+ * the second is over (or on `flush`). So a replay flood writes at most about one line a second.
+ *
+ * @example
+ * import { createDuplicateReporter } from '@banksocket-webhooks/cli'
+ * const reporter = createDuplicateReporter((line) => console.error(JSON.stringify(line)))
+ * receiver.on('duplicate', reporter.report)
+ */
+export const createDuplicateReporter = (write: (line: object) => void, intervalMs = 1000, now: () => number = Date.now) => {
+  let windowStart: number | undefined
+  let count = 0
+  let last: DuplicateDelivery | undefined
+  let timer: ReturnType<typeof setTimeout> | undefined
+  const summarize = (): void => {
+    if (count === 0 || last === undefined) return
+    write({
+      type: 'duplicates' as const,
+      count,
+      seconds: windowStart === undefined ? 0 : Math.round((now() - windowStart) / 100) / 10,
+      lastIdempotencyKey: last.idempotencyKey,
+      lastAccountId: last.unverified.account_id,
+    })
+  }
+  /** End of a second: sum it up; a busy second opens the next one silently, a quiet one closes. */
+  const tick = (): void => {
+    const busy = count > 0
+    summarize()
+    count = 0
+    last = undefined
+    if (busy) {
+      windowStart = now()
+      timer = setTimeout(tick, intervalMs)
+      timer.unref?.()
+    } else {
+      windowStart = undefined
+      timer = undefined
+    }
+  }
+  const report = (duplicate: DuplicateDelivery): void => {
+    if (windowStart === undefined) {
+      windowStart = now()
+      write(duplicateLine(duplicate))
+      timer = setTimeout(tick, intervalMs)
+      timer.unref?.()
+      return
+    }
+    count++
+    last = duplicate
+  }
+  /** Writes what is counted and stops the timer (on shutdown). */
+  const flush = (): void => {
+    if (timer !== undefined) clearTimeout(timer)
+    timer = undefined
+    summarize()
+    windowStart = undefined
+    count = 0
+    last = undefined
+  }
+  return { report, flush }
+}
 
 /**
  * The stderr record of a refused notification, with the HTTP status it was answered.

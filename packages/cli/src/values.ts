@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { checkSecrets } from '@banksocket-webhooks/core'
 import * as E from 'fp-ts/lib/Either.js'
 import { stringFlag, stringsFlag, type Arguments } from './argv.ts'
 import type { Env } from './io.ts'
@@ -125,7 +126,8 @@ export const urlFlag = (
 export const secretsFlag = (args: Arguments, flag: string, env: string, environment: Env): E.Either<UsageError, ReadonlyArray<string>> => {
   const given = stringsFlag(args, flag)
   if (given.length > 0) {
-    return given.some((s) => s === '') ? invalid(flag, 'a secret must not be empty') : E.right(given)
+    const checked = checkSecrets(given)
+    return E.isLeft(checked) ? invalid(flag, `--${flag} number ${checked.left.index + 1} ${checked.left.reason.replace(' (an unset environment variable?)', '')}`) : E.right(given)
   }
   const fromEnv = environment[env]
   if (fromEnv === undefined) return E.left({ _tag: 'MissingFlag', flag, env })

@@ -9,7 +9,7 @@ const withoutPorts = (text: string): string => text.replace(/127\.0\.0\.1:\d+/g,
 
 let output = ''
 
-test('banksocket demo: events for both accounts, the dropped notification found as a gap, the duplicate, the ledgers', async () => {
+test('banksocket demo: events for both accounts, a late notification closing its gap, the dropped one left open, the duplicate, the ledgers', async () => {
   const { code, stdout, stderr } = await run(['demo'])
   assert.is(stderr, '')
   assert.is(code, 0, stdout)
@@ -31,12 +31,23 @@ test('banksocket demo: events for both accounts, the dropped notification found 
   const dropped = /^#(\d+) +dropped {3}account (\d+) {2}(Credit|Debit) (\d+\.\d{2}) (\w+) is never delivered/m.exec(stdout)
   assert.ok(dropped, 'the dropped notification is announced')
   const [, dropNumber, dropAccount, dropDc, dropAmount, dropCurrency] = dropped ?? []
-  const missing = `${dropDc === 'Debit' ? '-' : ''}${dropAmount} ${dropCurrency}`
+  const missing = `${dropAmount} ${dropCurrency} ${dropDc === 'Debit' ? 'out' : 'in'} never notified`
   const gaps = lines.filter((l) => / GAP {7}account /.test(l))
-  assert.is(gaps.length, 1)
-  assert.match(gaps[0] ?? '', new RegExp(`^#\\d+ +GAP {7}account ${dropAccount} {2}expected balance \\d+\\.\\d{2}, notified \\d+\\.\\d{2}: missing ${missing.replace('.', '\\.')}$`))
-  const gapNumber = Number(/^#(\d+)/.exec(gaps[0] ?? '')?.[1])
+  assert.is(gaps.length, 2, 'one gap for the dropped notification, one for the late one')
+  const dropGap = gaps.find((l) => l.includes(`account ${dropAccount} `) && l.includes(missing))
+  assert.ok(dropGap, `a gap of ${missing} on account ${dropAccount}`)
+  assert.match(dropGap ?? '', /^#\d+ +GAP {7}account \d+ {2}the chain is at -?\d+\.\d{2}, this movement starts at -?\d+\.\d{2}: .+ never notified \(gap \d+\)$/)
+  const gapNumber = Number(/^#(\d+)/.exec(dropGap ?? '')?.[1])
   assert.ok(gapNumber > Number(dropNumber), 'the gap shows on a later movement of the same account')
+
+  const held = /^#(\d+) +held back account (\d+) {2}(Credit|Debit) (\d+\.\d{2}) (\w+) is delayed/m.exec(stdout)
+  assert.ok(held, 'the late notification is announced')
+  const closed = lines.filter((l) => / gap closed account /.test(l))
+  assert.is(closed.length, 1, 'the late notification closes its gap')
+  assert.match(closed[0] ?? '', new RegExp(`^#${held?.[1]} +gap closed account ${held?.[2]} `))
+  const lateIndex = lines.findIndex((l) => l.startsWith(`#${held?.[1]} `) && l.includes(' verified '))
+  const closedIndex = lines.indexOf(closed[0] ?? '')
+  assert.ok(lateIndex > 0 && closedIndex === lateIndex + 1, 'verified late, then its gap closed')
 
   const duplicates = lines.filter((l) => / duplicate account /.test(l))
   assert.is(duplicates.length, 1)
@@ -49,10 +60,11 @@ test('banksocket demo: events for both accounts, the dropped notification found 
   assert.match(summary, /account 70 \(USD\) {2}Levent Garanti USD Hesabı/)
   assert.match(summary, /1 duplicate ignored/)
   assert.is(summary.match(/\(matches\)/g)?.length, 2, 'both balances reconcile in exact money')
-  assert.match(summary, new RegExp(`gap {8}missing ${missing.replace('.', '\\.')}: expected balance`))
-  assert.match(summary, /gaps {7}none/)
+  assert.match(summary, new RegExp(`open gap {3}${missing.replace('.', '\\.')}: the chain ends at`))
+  assert.match(summary, /gaps {7}1 detected, 1 closed by late notifications, 0 open/)
+  assert.match(summary, /gaps {7}1 detected, 0 closed by late notifications, 1 open/)
   for (const field of ['credits    +', 'debits     -', 'balance    ', 'movements  ']) assert.ok(summary.includes(field), field)
-  assert.match(stdout, new RegExp(`\\nok: 35 transactions verified and recorded, 1 duplicate ignored, 1 balance gap found \\(missing ${missing.replace('.', '\\.')}, the dropped notification\\)\\.\\n$`))
+  assert.match(stdout, new RegExp(`\\nok: 35 transactions verified and recorded, 1 duplicate ignored, 1 late notification closed its gap, 1 gap open \\(${missing.replace('.', '\\.')}: the dropped notification\\)\\.\\n$`))
 })
 
 test('banksocket demo is deterministic: same seed, same output', async () => {
@@ -62,7 +74,7 @@ test('banksocket demo is deterministic: same seed, same output', async () => {
   const other = await run(['demo', '--delay', '0', '--seed', '8', '--movements', '20'])
   assert.is(other.code, 0, other.stderr)
   assert.match(other.stdout, /^banksocket demo: 20 movements over 2 accounts, seed 8\n/)
-  assert.match(other.stdout, /\nok: 19 transactions verified and recorded, 1 duplicate ignored, 1 balance gap found/)
+  assert.match(other.stdout, /\nok: 19 transactions verified and recorded, 1 duplicate ignored, 1 late notification closed its gap, 1 gap open/)
 })
 
 const inTerminal = (command: string, env: Record<string, string>): Promise<string> =>

@@ -56,9 +56,13 @@ test('send → listen: accepted line on stdout, duplicate and wrong secret on st
     const withGap = json(await listen.line('stdout', () => true, { from: 1 }))
     assert.is(withGap['amount'], '25.50')
     assert.equal(withGap['gap'], {
+      gapId: 1,
+      from: '18100.00',
+      to: '18150.00',
       expectedBalance: '18125.50',
       actualBalance: '18175.50',
       missing: '50.00',
+      direction: 'in',
       previousKey: accepted['idempotencyKey'],
     })
 
@@ -76,7 +80,79 @@ test('send → listen: accepted line on stdout, duplicate and wrong secret on st
     assert.is(code, 0)
   }
   const stopped = json(listen.lines('stderr').filter((l) => l !== '').at(-1) ?? '{}')
-  assert.equal(stopped, { type: 'stopped', transactions: 2, duplicates: 1, gaps: 1, rejected: 2, errors: 0 })
+  assert.equal(stopped, {
+    type: 'stopped',
+    transactions: 2,
+    repeats: 0,
+    duplicates: 1,
+    gaps: 1,
+    gapsClosed: 0,
+    unobserved: 0,
+    suspectedReplays: 0,
+    rejected: 2,
+    errors: 0,
+    ledgers: [
+      {
+        accountId: '69',
+        currency: 'TRY',
+        balance: '18175.50',
+        movements: 2,
+        repeats: 0,
+        duplicates: 1,
+        suspectedReplays: 0,
+        openGaps: [{ gapId: 1, from: '18100.00', to: '18150.00', missing: '50.00' }],
+      },
+    ],
+  })
+})
+
+test('the issue 12 session: a late credit closes the gap, the last movement continues, stopped says 1130.00 and no gap', async () => {
+  const listen = await startListen(['--port', '0', '--secret', SECRET])
+  const send = (dc: string, amount: string, balance: string, description: string) =>
+    run(['send', '--to', listen.url, '--secret', SECRET, '--account-id', '5', '--dc', dc, '--amount', amount, '--balance', balance, '--description', description])
+  try {
+    assert.is((await send('Credit', '100.00', '1100.00', 'SN:a')).code, 0)
+    assert.is((await send('Debit', '30.00', '1120.00', 'SN:c')).code, 0)
+    assert.is((await send('Credit', '50.00', '1150.00', 'SN:b (late)')).code, 0)
+    assert.is((await send('Credit', '10.00', '1130.00', 'SN:d')).code, 0)
+    await listen.line('stdout', () => true, { from: 3 })
+    const closed = json(await listen.line('stderr', (l) => l.includes('"gap_closed"')))
+    assert.equal(closed, { type: 'gap_closed', accountId: '5', currency: 'TRY', gapId: 1, from: '1100.00', to: '1150.00', missing: '50.00', idempotencyKey: closed['idempotencyKey'] })
+    const gaps = listen.lines('stdout').filter((l) => l !== '').map((l) => json(l)['gap'])
+    assert.equal(gaps.map((g) => (g === null ? null : (g as Record<string, unknown>)['missing'])), [null, '50.00', null, null], 'one gap, no false ones')
+  } finally {
+    assert.is((await listen.stop()).code, 0)
+  }
+  const stopped = json(listen.lines('stderr').filter((l) => l !== '').at(-1) ?? '{}')
+  assert.equal(stopped['ledgers'], [{ accountId: '5', currency: 'TRY', balance: '1130.00', movements: 4, repeats: 0, duplicates: 0, suspectedReplays: 0, openGaps: [] }])
+  assert.equal([stopped['gaps'], stopped['gapsClosed']], [1, 1])
+})
+
+test('listen --events credits: a drop between credits is unobserved, not a gap; --events is checked', async () => {
+  const listen = await startListen(['--port', '0', '--secret', SECRET, '--events', 'credits'])
+  try {
+    await run(['send', '--to', listen.url, '--secret', SECRET, '--amount', '100.00', '--balance', '1100.00', '--description', 'SN:1'])
+    await run(['send', '--to', listen.url, '--secret', SECRET, '--amount', '10.00', '--balance', '1060.00', '--description', 'SN:2'])
+    const unobserved = json(await listen.line('stderr', (l) => l.includes('"unobserved"')))
+    assert.equal([unobserved['net'], unobserved['filter']], ['-50.00', 'NEW_CREDIT'])
+    await listen.line('stdout', () => true, { from: 1 })
+    assert.equal(listen.lines('stdout').filter((l) => l !== '').map((l) => json(l)['gap']), [null, null])
+  } finally {
+    assert.is((await listen.stop()).code, 0)
+  }
+  const stopped = json(listen.lines('stderr').filter((l) => l !== '').at(-1) ?? '{}')
+  assert.equal((stopped['ledgers'] as Array<Record<string, unknown>>)[0]?.['openGaps'], [])
+  assert.equal((stopped['ledgers'] as Array<Record<string, unknown>>)[0]?.['unobserved'], [{ gapId: 1, from: '1100.00', to: '1050.00', net: '-50.00' }])
+  const bad = await run(['listen', '--port', '0', '--secret', SECRET, '--events', 'refunds'])
+  assert.is(bad.code, 2)
+  assert.match(bad.stderr, /--events.*expected one of all, credits, debits/)
+})
+
+test('listen refuses a blank secret, naming which one, never quoting the others', async () => {
+  const blank = await run(['listen', '--port', '0', '--secret', 'good-secret', '--secret', '   '])
+  assert.is(blank.code, 2)
+  assert.match(blank.stderr, /--secret number 2 is only whitespace/)
+  assert.not.match(blank.stderr, /good-secret/)
 })
 
 test('secrets from BANKSOCKET_SECRET (comma-separated rotation) and --path', async () => {

@@ -75,7 +75,7 @@ test('configure: secrets from the environment, webhook input through the core co
   const listen = E.chain((args: Parameters<typeof configureListen>[0]) => configureListen(args, { BANKSOCKET_SECRET: 'new, old' }))(
     parseArguments(listenCommand.spec, ['--port', '0']),
   )
-  assert.equal(listen, E.right({ port: 0, host: '127.0.0.1', path: undefined, secrets: ['new', 'old'], store: undefined }))
+  assert.equal(listen, E.right({ port: 0, host: '127.0.0.1', path: undefined, secrets: ['new', 'old'], store: undefined, filter: 'NEW_TRANSACTION' }))
   const create = E.chain((args: Parameters<typeof configureWebhooksCreate>[0]) => configureWebhooksCreate(args, { BANKSOCKET_TOKEN: 't' }))(
     parseArguments(webhooksCreateCommand.spec, ['--endpoint', 'https://shop.example/bs', '--account', '69', '--event', 'NEW_CREDIT']),
   )

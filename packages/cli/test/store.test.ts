@@ -37,7 +37,16 @@ test('listen --store: dedupe and balance continuity survive a restart', async ()
     const next = await run(['send', '--to', second.url, '--secret', SECRET, '--dc', 'Debit', '--amount', '100.00', '--balance', '17900.00', '--description', 'SN:next'])
     assert.is(next.code, 0)
     const line = json(await second.line('stdout', () => true))
-    assert.equal(line['gap'], { expectedBalance: '18000.00', actualBalance: '17900.00', missing: '-100.00', previousKey: duplicate['idempotencyKey'] })
+    assert.equal(line['gap'], {
+      gapId: 1,
+      from: '18100.00',
+      to: '18000.00',
+      expectedBalance: '18000.00',
+      actualBalance: '17900.00',
+      missing: '-100.00',
+      direction: 'out',
+      previousKey: duplicate['idempotencyKey'],
+    })
     assert.is(second.lines('stdout').length, 1, 'the re-sent notification was not printed as a transaction')
   } finally {
     assert.is((await second.stop()).code, 0)

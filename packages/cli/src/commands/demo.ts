@@ -27,6 +27,7 @@ import type { Env } from '../io.ts'
 import type { Style } from '../style.ts'
 import type { UsageError } from '../usage.ts'
 import { integerFlag } from '../values.ts'
+import { describeMissing } from '../lines.ts'
 
 /**
  * The two accounts of the demo: a Turkish lira account at İşbank and a US dollar account at Garanti.
@@ -65,23 +66,27 @@ export const configureDemo = (args: Arguments, _env: Env): E.Either<UsageError, 
   )
 
 /**
- * One step of the demo: deliver a movement once, twice (a duplicate delivery), or drop it (it is
- * never delivered, so the next movement on its account reveals a balance gap).
+ * One step of the demo: deliver a movement once, twice (a duplicate delivery), late (held back and
+ * delivered after the next movement on its account, as a retried notification arrives: a gap opens
+ * and closes), or drop it (it is never delivered, so the next movement on its account reveals a
+ * balance gap that stays open).
  *
  * @example
  * import type { DemoStep } from '@banksocket-webhooks/cli'
  * const label = (s: DemoStep) => `#${s.number} ${s.action}`
  */
-export type DemoStep = Readonly<{ number: number; movement: UnsignedNotification; action: 'deliver' | 'duplicate' | 'drop' }>
+export type DemoStep = Readonly<{ number: number; movement: UnsignedNotification; action: 'deliver' | 'duplicate' | 'late' | 'drop' }>
 
 /**
  * Plans the demo over generated movements: the first movement of the second account after a third
- * of the stream that is followed by another movement on that account is dropped, and the first
- * movement of the first account from the fifth on is delivered twice.
+ * of the stream that is followed by another movement on that account is dropped; the first
+ * movement of the first account from the fifth on is delivered twice; and a movement of the first
+ * account after half of the stream, with movements of that account before and after it, arrives
+ * late.
  *
  * @example
  * import { planDemo } from '@banksocket-webhooks/cli'
- * planDemo(movements).filter((s) => s.action !== 'deliver').map((s) => s.action) // ['duplicate', 'drop']
+ * planDemo(movements).filter((s) => s.action !== 'deliver').map((s) => s.action) // ['duplicate', 'drop', 'late']
  */
 export const planDemo = (movements: ReadonlyArray<UnsignedNotification>, accounts: readonly [string, string]): ReadonlyArray<DemoStep> => {
   const [first, second] = accounts
@@ -89,10 +94,19 @@ export const planDemo = (movements: ReadonlyArray<UnsignedNotification>, account
     (m, i) => i >= Math.floor(movements.length / 3) && m.account_id === second && movements.slice(i + 1).some((n) => n.account_id === second),
   )
   const duplicateIndex = movements.findIndex((m, i) => i >= 4 && i !== dropIndex && m.account_id === first)
+  const lateIndex = movements.findIndex(
+    (m, i) =>
+      i >= Math.floor(movements.length / 2) &&
+      i !== dropIndex &&
+      i !== duplicateIndex &&
+      m.account_id === first &&
+      movements.slice(0, i).some((n) => n.account_id === first) &&
+      movements.slice(i + 1).some((n) => n.account_id === first),
+  )
   return movements.map((movement, i) => ({
     number: i + 1,
     movement,
-    action: i === dropIndex ? 'drop' : i === duplicateIndex ? 'duplicate' : 'deliver',
+    action: i === dropIndex ? 'drop' : i === duplicateIndex ? 'duplicate' : i === lateIndex ? 'late' : 'deliver',
   }))
 }
 
@@ -108,8 +122,8 @@ const clip = (text: string, width: number): string => (text.length > width ? `${
 
 /**
  * The ledger summary of one account, as printed at the end of the demo: movements, duplicates,
- * credit and debit totals, balance with its reconciliation (opening + credits - debits + gaps), and
- * every gap with its missing amount.
+ * credit and debit totals, the balance at the chain's head with its reconciliation (opening +
+ * credits - debits + open gaps), and every gap still open with its missing amount.
  *
  * @example
  * import { summaryLines, createStyle } from '@banksocket-webhooks/cli'
@@ -118,7 +132,7 @@ const clip = (text: string, width: number): string => (text.length > width ? `${
 export const summaryLines = (summary: LedgerSummary, account: GeneratedAccount, style: Style): ReadonlyArray<string> => {
   const { currency } = summary
   const opening = money(account.openingBalance, currency)
-  const missing = summary.gaps.reduce((total, gap) => addMoney(total, money(gap.missing, currency)), money('0', currency))
+  const missing = summary.openGaps.reduce((total, gap) => addMoney(total, gap.missing), money('0', currency))
   const reconciled = addMoney(subtractMoney(addMoney(opening, summary.credits), summary.debits), missing)
   const balance = summary.balance
   const holds = balance !== undefined && balance.minor === reconciled.minor
@@ -128,12 +142,12 @@ export const summaryLines = (summary: LedgerSummary, account: GeneratedAccount, 
     `    credits    ${style.green(`+${formatMoney(summary.credits)} ${currency}`)}`,
     `    debits     ${style.red(`-${formatMoney(summary.debits)} ${currency}`)}`,
     `    balance    ${style.bold(`${balance === undefined ? 'none' : formatMoney(balance)} ${currency}`)}`,
-    `    check      opening ${formatMoney(opening)} + credits - debits${summary.gaps.length === 0 ? '' : ` + missing ${formatMoney(missing)}`} = ${formatMoney(reconciled)} ${holds ? style.green('(matches)') : style.red('(DOES NOT MATCH)')}`,
+    `    check      opening ${formatMoney(opening)} + credits - debits${summary.openGaps.length === 0 ? '' : ` + open gaps (${formatMoney(missing)})`} = ${formatMoney(reconciled)} ${holds ? style.green('(matches)') : style.red('(DOES NOT MATCH)')}`,
+    `    gaps       ${summary.gapsDetected} detected, ${summary.gapsDetected - summary.openGaps.length} closed by late notifications, ${summary.openGaps.length} open`,
   ]
-  if (summary.gaps.length === 0) lines.push(`    gaps       none`)
-  for (const gap of summary.gaps) {
+  for (const gap of summary.openGaps) {
     lines.push(
-      `    gap        ${style.yellow(`missing ${gap.missing} ${currency}`)}: expected balance ${gap.expectedBalance}, notified ${gap.actualBalance}`,
+      `    open gap   ${style.yellow(describeMissing(formatMoney(gap.missing), currency))}: the chain ends at ${formatMoney(gap.from)}, resumes at ${formatMoney(gap.to)}`,
     )
   }
   return lines
@@ -160,8 +174,9 @@ export const demoCommand = defineCommand({
     details: [
       'Starts a mock Banksocket and a receiver on free loopback ports, registers a webhook through the\n' +
         'real API client, and streams seeded movements over two accounts: one notification is dropped\n' +
-        'on purpose and one is delivered twice. Prints every verified transaction, the duplicate and the\n' +
-        'balance gap as they happen, then a ledger summary per account in exact money. Same seed, same\n' +
+        'on purpose, one is delivered twice and one arrives late. Prints every verified transaction, the\n' +
+        'duplicate, the gaps and the late one closing its gap as they happen, then a ledger summary per\n' +
+        'account in exact money. Same seed, same\n' +
         'output. Colours only when stdout is a terminal and NO_COLOR is unset.',
     ],
     flags: {
@@ -194,7 +209,7 @@ export const demoCommand = defineCommand({
 
       // What the receiver reports, printed as it happens.
       let current = 0
-      const seen = { transactions: 0, duplicates: 0, gaps: [] as string[], problems: 0 }
+      const seen = { transactions: 0, duplicates: 0, gaps: [] as string[], closed: 0, problems: 0 }
       const number = (): string => style.dim(`#${String(current).padEnd(3)}`)
       receiver.on('transaction', (tx) => {
         seen.transactions++
@@ -213,8 +228,17 @@ export const demoCommand = defineCommand({
         const missing = `${formatMoney(gap.missing)} ${gap.currency}`
         seen.gaps.push(missing)
         out(
-          `${number()} ${style.yellow('GAP      ')} account ${gap.accountId}  expected balance ${formatMoney(gap.expectedBalance)}, notified ${formatMoney(gap.actualBalance)}: ${style.yellow(`missing ${missing}`)}`,
+          `${number()} ${style.yellow('GAP      ')} account ${gap.accountId}  the chain is at ${formatMoney(gap.from)}, this movement starts at ${formatMoney(gap.to)}: ${style.yellow(describeMissing(formatMoney(gap.missing), gap.currency))} (gap ${gap.gapId})`,
         )
+      })
+      receiver.on('gap_closed', (change) => {
+        seen.closed++
+        out(
+          `${number()} ${style.green('gap closed')} account ${change.accountId}  the late notification fills ${formatMoney(change.from)} -> ${formatMoney(change.to)}: gap ${change.gapId} closed, nothing missing there any more`,
+        )
+      })
+      receiver.on('gap_narrowed', (change) => {
+        out(`${number()} ${style.yellow('gap narrowed')} account ${change.accountId}  gap ${change.gapId}: ${describeMissing(formatMoney(change.missing), change.currency)}`)
       })
       receiver.on('rejected', (rejection) => {
         seen.problems++
@@ -235,19 +259,36 @@ export const demoCommand = defineCommand({
       out()
 
       let dropped: DemoStep | undefined
+      let late: DemoStep | undefined
+      const deliver = async (step: DemoStep, copies: number): Promise<string | undefined> => {
+        const emitted = await mock.emit(step.movement, { copies })
+        const failed = emitted.deliveries.filter((d) => d.status !== 'delivered')
+        return failed.length > 0 ? `delivery #${step.number} ${failed[0]?.status ?? 'failed'}` : undefined
+      }
       for (const step of steps) {
         current = step.number
         const m = step.movement
-        if (step.action === 'drop') {
+        if (step.action === 'late') {
+          late = step
+          out(`${number()} ${style.yellow('held back')} account ${m.account_id}  ${m.dc} ${m.amount} ${m.currency} is delayed, as a retried notification is: it arrives after the next one`)
+        } else if (step.action === 'drop') {
           dropped = step
           out(
             `${number()} ${style.yellow('dropped  ')} account ${m.account_id}  ${m.dc} ${m.amount} ${m.currency} is never delivered (on purpose): the ledger must notice`,
           )
         } else {
           if (step.action === 'duplicate') out(`${number()} ${style.dim('(this one is delivered twice)')}`)
-          const emitted = await mock.emit(m, { copies: step.action === 'duplicate' ? 2 : 1 })
-          const failed = emitted.deliveries.filter((d) => d.status !== 'delivered')
-          if (failed.length > 0) return fail(`delivery #${step.number} ${failed[0]?.status ?? 'failed'}`)
+          const problem = await deliver(step, step.action === 'duplicate' ? 2 : 1)
+          if (problem !== undefined) return fail(problem)
+          if (late !== undefined && late.movement.account_id === m.account_id && late !== step) {
+            const held = late
+            late = undefined
+            await sleep(config.delay)
+            current = held.number
+            out(`${number()} ${style.dim('(the held-back notification arrives now, late)')}`)
+            const lateProblem = await deliver(held, 1)
+            if (lateProblem !== undefined) return fail(lateProblem)
+          }
         }
         await sleep(config.delay)
       }
@@ -256,7 +297,7 @@ export const demoCommand = defineCommand({
       const ledgers = await receiver.inbox.ledgers()
       if (E.isLeft(ledgers)) return fail(`could not read the ledgers: ${ledgers.left._tag}`)
       out()
-      out(style.bold('Ledger summary') + ' (core summarizeLedgers over the stored events, exact money)')
+      out(style.bold('Ledger summary') + " (the inbox's ledgers: each chain's head, totals and open gaps, exact money)")
       for (const account of accounts) {
         const summary = [...ledgers.right.values()].find((s) => s.accountId === account.account_id && s.currency === account.currency)
         if (summary === undefined) continue
@@ -265,20 +306,26 @@ export const demoCommand = defineCommand({
       out()
 
       const delivered = steps.filter((s) => s.action !== 'drop').length
+      const lateStep = steps.find((s) => s.action === 'late')
       const expectedGap =
         dropped === undefined
           ? undefined
           : `${dropped.movement.dc === 'Credit' ? '' : '-'}${dropped.movement.amount} ${dropped.movement.currency}`
+      const expectedGaps = (expectedGap === undefined ? 0 : 1) + (lateStep === undefined ? 0 : 1)
       if (seen.problems > 0) return fail(`${seen.problems} deliveries were refused`)
       if (seen.transactions !== delivered) return fail(`${seen.transactions} transactions accepted, ${delivered} delivered`)
       const duplicated = steps.filter((s) => s.action === 'duplicate').length
       if (seen.duplicates !== duplicated) return fail(`${seen.duplicates} duplicates flagged, expected ${duplicated}`)
-      if (expectedGap !== undefined && (seen.gaps.length !== 1 || seen.gaps[0] !== expectedGap)) {
-        return fail(`gaps found: ${seen.gaps.join(', ') || 'none'}; expected missing ${expectedGap}`)
+      if (seen.gaps.length !== expectedGaps || (expectedGap !== undefined && !seen.gaps.includes(expectedGap))) {
+        return fail(`gaps found: ${seen.gaps.join(', ') || 'none'}; expected ${expectedGaps}${expectedGap === undefined ? '' : `, one of them ${expectedGap}`}`)
       }
+      if (seen.closed !== (lateStep === undefined ? 0 : 1)) return fail(`${seen.closed} gaps closed by the late notification, expected ${lateStep === undefined ? 0 : 1}`)
+      const open = [...ledgers.right.values()].reduce((n, l) => n + l.openGaps.length, 0)
+      if (open !== (expectedGap === undefined ? 0 : 1)) return fail(`${open} gaps open at the end, expected ${expectedGap === undefined ? 0 : 1}`)
       out(
         `${style.green('ok')}: ${seen.transactions} transactions verified and recorded, ${duplicated} duplicate${duplicated === 1 ? '' : 's'} ignored, ` +
-          `${seen.gaps.length} balance gap found${expectedGap === undefined ? '' : ` (missing ${expectedGap}, the dropped notification)`}.`,
+          `${seen.closed} late notification${seen.closed === 1 ? '' : 's'} closed ${seen.closed === 1 ? 'its' : 'their'} gap, ` +
+          `${open} gap open${expectedGap === undefined ? '' : ` (${describeMissing(expectedGap.split(' ')[0] ?? '', dropped?.movement.currency ?? '')}: the dropped notification)`}.`,
       )
       return ExitCode.ok
     } finally {

@@ -4,26 +4,35 @@
  * @module
  */
 import { openFileEventStore, type FileEventStore } from '@banksocket-webhooks/adapter-file-store'
-import { createNodeReceiver, type DuplicateDelivery, type ReceivedTransaction } from '@banksocket-webhooks/adapter-node-server'
-import { createInMemoryEventStore, LedgerEvent, ledgerStream, type BalanceGapDetected, type EventStore } from '@banksocket-webhooks/core'
+import { createNodeReceiver, type ReceivedTransaction } from '@banksocket-webhooks/adapter-node-server'
+import {
+  createInMemoryEventStore,
+  formatMoney,
+  LedgerEvent,
+  ledgerStream,
+  type BalanceGapDetected,
+  type EventStore,
+  type LedgerSummary,
+  type WebhookEvent,
+} from '@banksocket-webhooks/core'
 import * as E from 'fp-ts/lib/Either.js'
 import { pipe } from 'fp-ts/lib/function.js'
 import { stringFlag, type Arguments } from '../argv.ts'
 import { defineCommand } from '../command.ts'
 import { ExitCode } from '../exit.ts'
 import { writeJsonLine, type Env } from '../io.ts'
-import { duplicateLine, errorLine, rejectionLine, transactionLine } from '../lines.ts'
+import { createDuplicateReporter, errorLine, gapChangeLine, rejectionLine, suspectedReplayLine, transactionLine, unobservedLine } from '../lines.ts'
 import { awaitShutdown } from '../signals.ts'
 import { tapAppends } from '../tap.ts'
 import type { UsageError } from '../usage.ts'
-import { integerFlag, optionalFlag, requiredFlag, secretsFlag } from '../values.ts'
+import { choiceFlag, integerFlag, optionalFlag, requiredFlag, secretsFlag } from '../values.ts'
 
 /**
  * What `banksocket listen` does, once its flags are checked.
  *
  * @example
  * import type { ListenConfig } from '@banksocket-webhooks/cli'
- * const config: ListenConfig = { port: 3000, host: '127.0.0.1', path: undefined, secrets: ['s3cr3t'], store: undefined }
+ * const config: ListenConfig = { port: 3000, host: '127.0.0.1', path: undefined, secrets: ['s3cr3t'], store: undefined, filter: 'NEW_TRANSACTION' }
  */
 export type ListenConfig = Readonly<{
   port: number
@@ -33,6 +42,8 @@ export type ListenConfig = Readonly<{
   secrets: ReadonlyArray<string>
   /** The event log file; `undefined` keeps events in memory. */
   store: string | undefined
+  /** The webhook's event filter (`--events credits|debits|all`). */
+  filter: WebhookEvent
 }>
 
 /**
@@ -51,8 +62,40 @@ export const configureListen = (args: Arguments, env: Env): E.Either<UsageError,
     E.apS('path', pathFlag(args)),
     E.apS('store', optionalFlag(args, 'store', 'expected a file path')),
     E.apS('host', optionalFlag(args, 'host', 'expected a host name or address')),
-    E.map(({ port, secrets, path, store, host }) => ({ port: port ?? 0, host: host ?? '127.0.0.1', path, secrets, store })),
+    E.apS('events', choiceFlag(args, 'events', ['all', 'credits', 'debits'] as const, 'all')),
+    E.map(({ port, secrets, path, store, host, events }) => ({
+      port: port ?? 0,
+      host: host ?? '127.0.0.1',
+      path,
+      secrets,
+      store,
+      filter: FILTERS[events],
+    })),
   )
+
+const FILTERS = { all: 'NEW_TRANSACTION', credits: 'NEW_CREDIT', debits: 'NEW_DEBIT' } as const
+
+/**
+ * The `stopped` line's view of a ledger: the head balance, the movements recorded and the gaps
+ * still open, as exact decimal strings.
+ *
+ * @example
+ * import { ledgerLine } from '@banksocket-webhooks/cli'
+ * ledgerLine(summary) // { accountId: '69', currency: 'TRY', balance: '1130.00', movements: 4, openGaps: [] , ... }
+ */
+export const ledgerLine = (summary: LedgerSummary) => ({
+  accountId: summary.accountId,
+  currency: summary.currency,
+  balance: summary.balance === undefined ? null : formatMoney(summary.balance),
+  movements: summary.count,
+  repeats: summary.repeats,
+  duplicates: summary.duplicates,
+  suspectedReplays: summary.suspectedReplays,
+  openGaps: summary.openGaps.map((g) => ({ gapId: g.gapId, from: formatMoney(g.from), to: formatMoney(g.to), missing: formatMoney(g.missing) })),
+  ...(summary.unobserved.length === 0
+    ? {}
+    : { unobserved: summary.unobserved.map((g) => ({ gapId: g.gapId, from: formatMoney(g.from), to: formatMoney(g.to), net: formatMoney(g.missing) })) }),
+})
 
 const pathFlag = (args: Arguments): E.Either<UsageError, string | undefined> => {
   const path = stringFlag(args, 'path')
@@ -84,7 +127,9 @@ export const listenCommand = defineCommand({
         'stdout: one JSON line per accepted transaction: verified and unverified fields (the hash does\n' +
         'NOT cover account_id, account, bank, opponent_id, opponent_iban), exact amount and balance,\n' +
         'idempotency key, and the balance gap found before it, if any.\n' +
-        'stderr: first {"type":"listening","url":…}, then duplicates, rejections and errors as JSON lines.',
+        'stderr: first {"type":"listening","url":…}, then gap closings, unobserved movements, suspected\n' +
+        'replays, duplicates (one line, then at most one summary a second), rejections and errors as JSON\n' +
+        'lines; last {"type":"stopped",…,"ledgers":[…]} with each ledger\'s head balance and open gaps.',
       'With --store the ledger events go to an append-only file, so deduplication and balance checks\n' +
         'survive restarts. SIGINT or SIGTERM: stop accepting, finish requests under way, close the store,\n' +
         'exit 0.',
@@ -103,11 +148,18 @@ export const listenCommand = defineCommand({
         env: 'BANKSOCKET_SECRET, comma-separated',
       },
       store: { type: 'string', value: 'FILE', description: 'durable event log (created if missing)', default: 'in memory' },
+      events: {
+        type: 'string',
+        value: 'all|credits|debits',
+        description: "the webhook's event filter (NEW_TRANSACTION, NEW_CREDIT, NEW_DEBIT): with credits only, a balance drop is unseen debits, not a gap",
+        default: 'all',
+      },
     },
     positionals: [],
     examples: [
       'banksocket listen --port 3000 --secret s3cr3t',
       'BANKSOCKET_SECRET=new,old banksocket listen --port 3000 --path /banksocket --store events.jsonl',
+      'banksocket listen --port 3000 --secret s3cr3t --events credits',
     ],
   },
   configure: configureListen,
@@ -124,11 +176,11 @@ export const listenCommand = defineCommand({
       fileStore = opened.right
     }
     const base: EventStore<LedgerEvent> = fileStore ?? createInMemoryEventStore<LedgerEvent>()
-    const counts = { transactions: 0, duplicates: 0, gaps: 0, rejected: 0, errors: 0 }
+    const counts = { transactions: 0, repeats: 0, duplicates: 0, gaps: 0, gapsClosed: 0, unobserved: 0, suspectedReplays: 0, rejected: 0, errors: 0 }
 
     // Listeners see the rich transaction before it is stored; lines are printed once it is.
-    const pending = new Map<string, ReceivedTransaction | DuplicateDelivery>()
-    const keyOf = (kind: string, stream: string, idempotencyKey: string): string => `${kind}\u0000${stream}\u0000${idempotencyKey}`
+    const pending = new Map<string, ReceivedTransaction>()
+    const keyOf = (stream: string, idempotencyKey: string): string => `${stream}\u0000${idempotencyKey}`
     const streamOf = (tx: { unverified: { account_id: string }; verified: { currency: string } }): string =>
       ledgerStream(tx.unverified.account_id, tx.verified.currency)
 
@@ -140,40 +192,58 @@ export const listenCommand = defineCommand({
             gap = event.data
             counts.gaps++
             break
+          case 'UnobservedMovements':
+            counts.unobserved++
+            writeJsonLine(io.stderr, unobservedLine(event.data))
+            break
           case 'TransactionReceived': {
-            const key = keyOf('tx', stream, event.data.idempotencyKey)
-            const tx = pending.get(key) as ReceivedTransaction | undefined
+            const key = keyOf(stream, event.data.idempotencyKey)
+            const tx = pending.get(key)
             pending.delete(key)
             counts.transactions++
+            if (event.data.repeat === true) counts.repeats++
             if (tx !== undefined) writeJsonLine(io.stdout, transactionLine(tx, gap))
             gap = undefined
             break
           }
-          case 'DuplicateIgnored': {
-            const key = keyOf('dup', stream, event.data.idempotencyKey)
-            const duplicate = pending.get(key) as DuplicateDelivery | undefined
-            pending.delete(key)
-            counts.duplicates++
-            if (duplicate !== undefined) writeJsonLine(io.stderr, duplicateLine(duplicate))
+          case 'BalanceGapNarrowed':
+          case 'BalanceGapClosed':
+            if (event.type === 'BalanceGapClosed') counts.gapsClosed++
+            writeJsonLine(io.stderr, gapChangeLine(event))
             break
-          }
+          case 'SuspectedReplay':
+            counts.suspectedReplays++
+            writeJsonLine(io.stderr, suspectedReplayLine(event.data))
+            break
+          case 'DuplicateIgnored':
+            break
         }
       }
     })
 
-    const receiver = createNodeReceiver({ secrets: config.secrets, store, ...(config.path === undefined ? {} : { path: config.path }) })
-    receiver.on('transaction', (tx) => void pending.set(keyOf('tx', streamOf(tx), tx.idempotencyKey), tx))
-    receiver.on('duplicate', (duplicate) => void pending.set(keyOf('dup', streamOf(duplicate), duplicate.idempotencyKey), duplicate))
+    let receiver: ReturnType<typeof createNodeReceiver>
+    try {
+      receiver = createNodeReceiver({ secrets: config.secrets, store, filter: config.filter, ...(config.path === undefined ? {} : { path: config.path }) })
+    } catch (error) {
+      shutdown.dispose()
+      io.stderr.write(`banksocket listen: ${error instanceof Error ? error.message : String(error)}\n`)
+      if (fileStore !== undefined) await fileStore.close()()
+      return ExitCode.usage
+    }
+    // Duplicates are not stored: a replay flood is summed up at most once a second.
+    const duplicates = createDuplicateReporter((line) => writeJsonLine(io.stderr, line))
+    receiver.on('transaction', (tx) => void pending.set(keyOf(streamOf(tx), tx.idempotencyKey), tx))
+    receiver.on('duplicate', (duplicate) => {
+      counts.duplicates++
+      duplicates.report(duplicate)
+    })
     receiver.on('rejected', (rejection) => {
       counts.rejected++
       writeJsonLine(io.stderr, rejectionLine(rejection))
     })
     receiver.on('error', (error) => {
       counts.errors++
-      if ('transaction' in error) {
-        pending.delete(keyOf('tx', streamOf(error.transaction), error.transaction.idempotencyKey))
-        pending.delete(keyOf('dup', streamOf(error.transaction), error.transaction.idempotencyKey))
-      }
+      if ('transaction' in error) pending.delete(keyOf(streamOf(error.transaction), error.transaction.idempotencyKey))
       writeJsonLine(io.stderr, errorLine(error))
     })
 
@@ -206,6 +276,9 @@ export const listenCommand = defineCommand({
     const signal = await shutdown.signal
     writeJsonLine(io.stderr, { type: 'stopping', signal })
     await receiver.close()
+    duplicates.flush()
+    const summaries = await receiver.inbox.ledgers()
+    const ledgers = E.isRight(summaries) ? [...summaries.right.values()].map(ledgerLine) : []
     let code: ExitCode = ExitCode.ok
     if (fileStore !== undefined) {
       const closed = await fileStore.close()()
@@ -214,7 +287,7 @@ export const listenCommand = defineCommand({
         code = ExitCode.failure
       }
     }
-    writeJsonLine(io.stderr, { type: 'stopped', ...counts })
+    writeJsonLine(io.stderr, { type: 'stopped', ...counts, ledgers })
     shutdown.dispose()
     return code
   },
