@@ -69,7 +69,7 @@ const createBody = (settings: Settings, input: CreateWebhookInput): NonNullable<
   const { title, endpoint, event, account } = input
   return settings.bodyEncoding === 'form'
     ? { contentType: 'application/x-www-form-urlencoded', text: encodeForm({ title, endpoint, event, account: String(account) }) }
-    : { contentType: 'application/json', text: JSON.stringify({ title, endpoint, event, account }) }
+    : { contentType: 'application/json', text: JSON.stringify({ title, endpoint, event, account: String(account) }) }
 }
 
 /**

@@ -90,7 +90,7 @@ test('async/await: create then delete, and the unauthorized branch', async () =>
   }
   await run()
   assert.equal(calls().map((c) => c.replace(/\d+$/, 'ID')), ['POST /v1/webhooks', 'DELETE /v1/webhooks/ID'])
-  assert.equal(JSON.parse(api.requests[0]?.body ?? ''), { title: 'debits', endpoint: 'https://shop.example/hooks/banksocket', event: 'NEW_DEBIT', account: 69 })
+  assert.equal(JSON.parse(api.requests[0]?.body ?? ''), { title: 'debits', endpoint: 'https://shop.example/hooks/banksocket', event: 'NEW_DEBIT', account: '69' })
 
   process.env.BANKSOCKET_TOKEN = 'expired-token'
   try {

@@ -94,11 +94,13 @@ export const MIN_REDACTED_LENGTH = 8
 
 /**
  * A function replacing every occurrence of the given secrets (and their URL-encoded and
- * JSON-escaped forms) by `[redacted]`.
+ * JSON-escaped forms) by `[redacted]`. Secrets shorter than {@link MIN_REDACTED_LENGTH} characters
+ * are left alone (too likely to occur in real data).
  *
  * @example
  * import { createRedactor } from '@banksocket-webhooks/cli'
- * createRedactor(['s3cr3t'])('the secret is s3cr3t') // 'the secret is [redacted]'
+ * createRedactor(['s3cr3t-key'])('the secret is s3cr3t-key') // 'the secret is [redacted]'
+ * createRedactor(['abc'])('abc stays') // 'abc stays': shorter than 8 characters
  */
 export const createRedactor = (secrets: ReadonlyArray<string>): ((text: string) => string) => {
   const forms = new Set<string>()

@@ -44,6 +44,11 @@ test('formatUsageError: one line naming the command, the problem and --help', ()
   )
 })
 
+test('createRedactor: its documented example holds', () => {
+  assert.is(createRedactor(['s3cr3t-key'])('the secret is s3cr3t-key'), 'the secret is [redacted]')
+  assert.is(createRedactor(['abc'])('abc stays'), 'abc stays')
+})
+
 test('createRedactor: plain, URL-encoded and JSON-escaped forms; short strings left alone', () => {
   const redact = createRedactor(['s3cr/et"x', 'TEST'])
   assert.is(redact('a s3cr/et"x b'), 'a [redacted] b')

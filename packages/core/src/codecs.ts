@@ -133,13 +133,15 @@ export const CreateWebhookInput = t.type(
 export type CreateWebhookInput = t.TypeOf<typeof CreateWebhookInput>
 
 /**
- * A registered webhook, as Banksocket answers it.
+ * A registered webhook, as Banksocket answers it. `id` decodes from a number or a string of digits
+ * (`1233` and `"1233"` are the same webhook) and is a number once decoded.
  *
  * @example
  * import { Webhook } from '@banksocket-webhooks/core'
  * Webhook.decode({ id: 1233, endpoint: 'http://test', title: 'TR işbank api test' })
+ * Webhook.decode({ id: '1233', endpoint: 'http://test', title: 'TR işbank api test' }) // Right({ id: 1233, ... })
  */
-export const Webhook = t.type({ id: t.number, endpoint: t.string, title: t.string }, 'Webhook')
+export const Webhook = t.type({ id: WebhookId, endpoint: t.string, title: t.string }, 'Webhook')
 /** @see {@link Webhook} */
 export type Webhook = t.TypeOf<typeof Webhook>
 
