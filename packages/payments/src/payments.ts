@@ -512,15 +512,18 @@ export class Payments extends EventEmitter<PaymentsEvents, never> {
   #notifyPayment(expectation: Expectation, credit: Credit, event: ExpectationEvent): void {
     switch (event.type) {
       case 'PaymentSettled':
-        return this.#notify('payment_settled', { expectation, credit, event })
+        this.#notify('payment_settled', { expectation, credit, event })
+        break
       case 'PaymentPartiallyPaid':
-        return this.#notify('payment_partial', { expectation, credit, event })
+        this.#notify('payment_partial', { expectation, credit, event })
+        break
       case 'PaymentOverpaid':
-        return this.#notify('payment_overpaid', { expectation, credit, event })
+        this.#notify('payment_overpaid', { expectation, credit, event })
+        break
       case 'PaymentExpected':
       case 'PaymentCancelled':
       case 'PaymentExpired':
-        return
+        break
     }
   }
 

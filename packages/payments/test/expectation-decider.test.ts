@@ -4,8 +4,8 @@ import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import {
   expectationDecider,
-  ExpectationEvent,
   PaymentsEvent,
+  type ExpectationEvent,
   type ExpectationCommand,
   type PaymentExpected,
 } from '../src/index.ts'

@@ -96,7 +96,7 @@ const eventually = async (probe: () => boolean, what: () => string) => {
   assert.ok(probe(), what())
 }
 
-const state = (body: Record<string, unknown>) => `${String(body['status'])} paid ${String(body['paid'])} remaining ${String(body['remaining'])}`
+const state = (body: Record<string, unknown>) => `${String(body.status)} paid ${String(body.paid)} remaining ${String(body.remaining)}`
 
 test('payments guide: three orders, a settled, a partial and an unmatched credit, review, and a restart', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'bsw-payments-guide-'))
@@ -107,9 +107,9 @@ test('payments guide: three orders, a settled, a partial and an unmatched credit
     try {
       for (const [order, amount] of [['ORDER-1001', '1499.90'], ['ORDER-1002', '750.00'], ['ORDER-1003', '99.99']]) {
         const created = await call(first.url, 'POST', '/orders', { order, amount })
-        assert.equal([created.status, created.body['status'], created.body['amount']], [201, 'expected', amount])
+        assert.equal([created.status, created.body.status, created.body.amount], [201, 'expected', amount])
       }
-      assert.equal((await call(first.url, 'POST', '/orders', { order: 'ORDER-1004', amount: '1,000.00' })).body['error'], 'invalid_amount')
+      assert.equal((await call(first.url, 'POST', '/orders', { order: 'ORDER-1004', amount: '1,000.00' })).body.error, 'invalid_amount')
       assert.equal(await call(first.url, 'POST', '/orders', { order: 'ORDER-1001', amount: '1.00' }), { status: 409, body: { error: 'AlreadyExpected' } })
 
       assert.equal(await deliver(first.url, paid), { status: 200, body: { status: 'ok' } })
