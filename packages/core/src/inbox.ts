@@ -239,7 +239,7 @@ export const createInbox = (options: InboxOptions): Inbox => {
   }
   const decider = ledgerDecider({ filter })
   const keys = new KeyIndex(options.dedupeWindow ?? DEFAULT_DEDUPE_WINDOW)
-  /** Keys whose append is under way, with the stream and a promise that settles with the append. */
+  /** Keys claimed by a delivery under way (decided, not yet answered): its stream, and when it settles. */
   const pendingKeys = new Map<string, Readonly<{ stream: string; settled: Promise<unknown> }>>()
   const ledgers = new Map<string, Ledger>()
   /** The turn under way per ledger, when one is: later deliveries to that ledger wait for it. */
@@ -336,11 +336,9 @@ export const createInbox = (options: InboxOptions): Inbox => {
     }
     ledger.state = evolveAll(ledger.state, events)
     ledger.version += events.length
-    const key = transaction.idempotencyKey
     const tag = first?.type === 'SuspectedReplay' ? 'suspected_replay' : 'accepted'
     const outcome = appending.then(
       (appended): Outcome => {
-        if (pendingKeys.get(key)?.settled === outcome) pendingKeys.delete(key)
         if (E.isRight(appended)) {
           recordKeys(stream, events)
           return { _tag: tag, transaction, events }
@@ -351,13 +349,38 @@ export const createInbox = (options: InboxOptions): Inbox => {
         return { _tag: 'store_failed', transaction, error: appended.left }
       },
       (error: unknown): Outcome => {
-        if (pendingKeys.get(key)?.settled === outcome) pendingKeys.delete(key)
         if (ledgers.get(stream) === ledger) ledgers.delete(stream)
         return { _tag: 'store_failed', transaction, error: storeFailure(error) }
       },
     )
-    pendingKeys.set(key, { stream, settled: outcome })
     return { outcome }
+  }
+
+  /**
+   * Claims a key for this delivery from its decision until its outcome: a delivery of the same
+   * notification to another ledger meanwhile waits, then looks again (so two ledgers never both
+   * accept it, and a failed attempt leaves the key free for the retry).
+   */
+  const claim = (key: string, stream: string): ((turn: Turn) => Turn) => {
+    let done: () => void = () => {}
+    const settledClaim = new Promise<void>((resolve) => (done = resolve))
+    pendingKeys.set(key, { stream, settled: settledClaim })
+    const release = (): void => {
+      if (pendingKeys.get(key)?.settled === settledClaim) pendingKeys.delete(key)
+      done()
+    }
+    return (turn) => ({
+      outcome: turn.outcome.then(
+        (outcome) => {
+          release()
+          return outcome
+        },
+        (error: unknown) => {
+          release()
+          throw error
+        },
+      ),
+    })
   }
 
   /**
@@ -391,10 +414,11 @@ export const createInbox = (options: InboxOptions): Inbox => {
       return settled({ _tag: 'rejected', rejection: { _tag: 'invalid_payload', details: [{ path: 'amount', message: decided.left.reason }] } })
     }
     const events = decided.right
+    const claimed = events[0]?.type === 'DuplicateIgnored' ? (turn: Turn) => turn : claim(key, stream)
     const handled = runWithTimeout(() => dispatch(events, transaction), timeout)
     return handled instanceof Promise
-      ? handled.then((h) => append(transaction, events, h, ledger, stream))
-      : append(transaction, events, handled, ledger, stream)
+      ? handled.then((h) => claimed(append(transaction, events, h, ledger, stream)))
+      : claimed(append(transaction, events, handled, ledger, stream))
   }
 
   /** The slow turn: waits for the verification and, on a ledger's first delivery, for its history. */
@@ -402,6 +426,15 @@ export const createInbox = (options: InboxOptions): Inbox => {
     const result = await verification
     if (result._tag === 'Thrown') return settled({ _tag: 'internal_error', error: result.error })
     if (E.isLeft(result)) return settled({ _tag: 'rejected', rejection: result.left })
+    if (!loaded) {
+      const ready = await load()
+      if (E.isLeft(ready)) return settled({ _tag: 'store_failed', transaction: result.right, error: ready.left })
+    }
+    // A key recorded (or being recorded) by another ledger goes there before this ledger is read:
+    // an unauthenticated account_id must not make the receiver open ledgers.
+    const key = result.right.idempotencyKey
+    const elsewhere = pendingKeys.get(key)?.stream ?? keys.owner(key)
+    if (elsewhere !== undefined && elsewhere !== stream) return { outcome: enqueueVerified(result, dispatch, elsewhere) }
     const loadedLedger = await loadLedger(stream)
     if (E.isLeft(loadedLedger)) return settled({ _tag: 'store_failed', transaction: result.right, error: loadedLedger.left })
     return record(result, dispatch, loadedLedger.right, stream)
@@ -486,6 +519,7 @@ export const createInbox = (options: InboxOptions): Inbox => {
       }
       const summaries = new Map<string, LedgerSummary>()
       for (const [stream, ledger] of ledgers) {
+        if (ledger.version === 0) continue
         const owner = parseLedgerStream(stream)
         if (owner !== undefined) summaries.set(stream, summarizeLedger(ledger.state, owner.accountId, owner.currency, filter))
       }

@@ -226,6 +226,31 @@ test('one key space: a replay with an altered account_id is a duplicate, and the
   assert.equal([l69?.count, l69?.duplicates], [1, 1])
 })
 
+test('one key space under concurrency: the same notification for two account_ids at once is accepted once', async () => {
+  const inbox = createInbox({ secrets: [SECRET], now })
+  const original = await signed({ amount: '100.00', balance: '18100.00', description: 'SN:race' })
+  const slow = () => new Promise<void>((r) => setTimeout(r, 20))
+  const outcomes = await Promise.all(
+    ['69', '70', '71', '69'].map((account_id) => inbox.deliver({ body: encodeForm({ ...original, account_id }), contentType: FORM }, slow)),
+  )
+  assert.equal(outcomes.map((o) => o._tag).sort(), ['accepted', 'duplicate', 'duplicate', 'duplicate'])
+})
+
+test('a delivery that waited for another ledger\'s failed attempt is then accepted: nothing is lost', async () => {
+  const inbox = createInbox({ secrets: [SECRET], now })
+  const original = await signed({ amount: '100.00', balance: '18100.00', description: 'SN:retry' })
+  let calls = 0
+  const failFirst = async () => {
+    calls++
+    await new Promise<void>((r) => setTimeout(r, 10))
+    if (calls === 1) throw new Error('handler down')
+  }
+  const [first, second] = await Promise.all(
+    ['69', '70'].map((account_id) => inbox.deliver({ body: encodeForm({ ...original, account_id }), contentType: FORM }, failFirst)),
+  )
+  assert.equal([first?._tag, second?._tag], ['handler_failed', 'accepted'])
+})
+
 test('a hasher that throws is an internal_error (500), not a crash', async () => {
   const inbox = createInbox({ secrets: [SECRET], sha256: () => { throw new Error('no crypto') }, now })
   const outcome = await inbox.deliver(await body(), noop)
