@@ -18,6 +18,9 @@ export const gap = (n: number): LedgerEvent => ({
   data: {
     accountId: '69',
     currency: 'TRY',
+    gapId: n,
+    from: '10.00',
+    to: '12.50',
     previousKey: `key-${n - 1}`,
     idempotencyKey: `key-${n}`,
     expectedBalance: '10.00',
