@@ -27,7 +27,9 @@ export type Credit = Readonly<{ key: string; amount: Money; description: string;
 /**
  * What payments reads from a verified transaction: core's `VerifiedTransaction` and the receivers'
  * `ReceivedTransaction` are both one. Only the authenticated `description`, `currency` and
- * `amount` decide a match; `account_id` only narrows it.
+ * `amount` decide a match; `account_id` only narrows it. `repeat` is the receivers' mark of a
+ * genuine repeat (the same authenticated fields, so the same idempotency key, recorded again
+ * because it continues the balance chain): see {@link creditOf}.
  *
  * @example
  * import type { CreditTransaction } from '@banksocket-webhooks/payments'
@@ -39,17 +41,22 @@ export type CreditTransaction = Readonly<{
   amount: Money
   verified: Readonly<{ dc: string; description: string; currency: string }>
   unverified: Readonly<{ account_id: string }>
+  repeat?: boolean
 }>
 
 /**
- * The {@link Credit} of a verified transaction.
+ * The {@link Credit} of a verified transaction. Its key is the idempotency key; for a genuine
+ * repeat (`repeat: true`: Credit 100 / Debit 100 / Credit 100 with the same description, which the
+ * receiver records twice) it is the idempotency key with `:repeat` appended, so the repeat is a
+ * credit of its own (and a retried delivery of it is still the same credit). A third identical
+ * occurrence has the repeat's key again, and is taken for its re-delivery.
  *
  * @example
  * import { creditOf } from '@banksocket-webhooks/payments'
- * receiver.on('credit', (tx) => console.log(creditOf(tx).amount.minor))
+ * receiver.on('credit', (tx) => console.log(creditOf(tx).key, creditOf(tx).amount.minor))
  */
 export const creditOf = (tx: CreditTransaction): Credit => ({
-  key: tx.idempotencyKey,
+  key: tx.repeat === true ? `${tx.idempotencyKey}:repeat` : tx.idempotencyKey,
   amount: tx.amount,
   description: tx.verified.description,
   accountId: tx.unverified.account_id,

@@ -329,8 +329,8 @@ export class Payments extends EventEmitter<PaymentsEvents, never> {
    */
   applyCredit(tx: CreditTransaction): TE.TaskEither<PaymentsError, CreditOutcome> {
     return async () => {
-      if (tx.verified.dc !== 'Credit') return E.left({ _tag: 'NotACredit', credit: tx.idempotencyKey, dc: tx.verified.dc })
       const credit = creditOf(tx)
+      if (tx.verified.dc !== 'Credit') return E.left({ _tag: 'NotACredit', credit: credit.key, dc: tx.verified.dc })
       const stream = creditStream(credit.key)
       const routed = await this.#serial(stream, () => this.#credits(stream, { type: 'RouteCredit', data: { credit, route: matchCredit(credit, this.#lookup) } })())
       if (E.isLeft(routed)) return E.left(fromCommand(routed.left))

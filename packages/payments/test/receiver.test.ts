@@ -13,10 +13,10 @@ import { money, right } from './support/credits.ts'
 
 const SECRET = 'whsec-ÇĞİÖŞÜ-payments'
 
-/** A signed Credit notification as Banksocket POSTs it (form-encoded). */
-const notification = async (amount: string, balance: string, description: string, secret = SECRET): Promise<Request> => {
+/** A signed notification (a Credit unless `dc` says otherwise) as Banksocket POSTs it (form-encoded). */
+const notification = async (amount: string, balance: string, description: string, secret = SECRET, dc = 'Credit'): Promise<Request> => {
   const fields = {
-    dc: 'Credit',
+    dc,
     code: 'FAST',
     amount,
     balance,
@@ -89,6 +89,18 @@ test('when payments cannot store the outcome the receiver answers 500, and the r
   assert.equal(await answer(await receiver.fetch(delivery)), { status: 200, body: { status: 'duplicate' } })
   assert.equal(seen, ['payment_settled'])
   assert.is(payments.get('order-1001')?.credits.length, 1)
+})
+
+test('a genuine repeat (Credit 100 / Debit 100 / Credit 100, same description) is a second credit, applied once', async () => {
+  const { payments, receiver } = await setUp()
+  const instalment = await notification('100.00', '18100.00', 'SN:7 SIP1001 taksit')
+  assert.equal(await answer(await receiver.fetch(instalment.clone())), { status: 200, body: { status: 'ok' } })
+  assert.equal(await answer(await receiver.fetch(await notification('100.00', '18000.00', 'SN:8 iade', SECRET, 'Debit'))), { status: 200, body: { status: 'ok' } })
+  // The same authenticated fields again, continuing the chain: the receiver records it as a repeat.
+  assert.equal(await answer(await receiver.fetch(instalment.clone())), { status: 200, body: { status: 'ok' } })
+  assert.equal(payments.get('order-1001')?.paid, money('200.00'))
+  assert.equal(await answer(await receiver.fetch(instalment)), { status: 200, body: { status: 'duplicate' } })
+  assert.equal(payments.get('order-1001')?.credits.length, 2)
 })
 
 test.run()
