@@ -104,13 +104,8 @@ export const createOwnedPool = (
     connectionTimeoutMillis: options.connectionTimeoutMillis ?? DEFAULT_CONNECTION_TIMEOUT,
     application_name: options.applicationName ?? 'banksocket-webhooks',
   })
-  const ignore = () => {}
-  pool.on('error', ignore)
-  return {
-    pool: pool as unknown as PoolLike,
-    end: async () => {
-      await pool.end()
-      pool.removeListener('error', ignore)
-    },
-  }
+  // The listener stays after `end`: on Deno, a connection the pool has ended can still report the
+  // server's goodbye (57P01 when the server shuts down) through the pool, and nobody else listens.
+  pool.on('error', () => {})
+  return { pool: pool as unknown as PoolLike, end: () => pool.end() }
 }
