@@ -51,7 +51,13 @@ let counter = 0
 
 const quiet = () => {}
 
-const startEmbedded = async (): Promise<Readonly<{ url: string; password: string; halt: () => Promise<void>; restart: () => Promise<void>; remove: () => Promise<void> }>> => {
+/** Options of {@link startDatabase}. */
+export type StartOptions = Readonly<{
+  /** Keep PostgreSQL's fsync on (for measurements); the tests turn it off. @default false */
+  durable?: boolean
+}>
+
+const startEmbedded = async (options: StartOptions): Promise<Readonly<{ url: string; password: string; halt: () => Promise<void>; restart: () => Promise<void>; remove: () => Promise<void> }>> => {
   const password = randomBytes(12).toString('hex')
   const root = process.getuid?.() === 0
   for (let attempt = 1; ; attempt++) {
@@ -70,7 +76,7 @@ const startEmbedded = async (): Promise<Readonly<{ url: string; password: string
       initdbFlags: ['--no-sync', '--encoding=UTF8', '--no-instructions'],
       // fsync off: these tests check the store's logic, not PostgreSQL's durability. No unix socket,
       // so two servers never meet in /tmp.
-      postgresFlags: ['-c', 'fsync=off', '-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', '-c', 'max_connections=200'],
+      postgresFlags: [...(options.durable === true ? [] : ['-c', 'fsync=off']), '-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', '-c', 'max_connections=200'],
       onLog: quiet,
       onError: quiet,
     })
@@ -98,9 +104,9 @@ const startEmbedded = async (): Promise<Readonly<{ url: string; password: string
 }
 
 /** Starts (or connects to) the test database. */
-export const startDatabase = async (): Promise<TestDatabase> => {
+export const startDatabase = async (options: StartOptions = {}): Promise<TestDatabase> => {
   const shared = process.env['DATABASE_URL']
-  const embedded = shared === undefined || shared === '' ? await startEmbedded() : undefined
+  const embedded = shared === undefined || shared === '' ? await startEmbedded(options) : undefined
   const url = embedded?.url ?? (shared as string)
   const password = embedded?.password ?? (() => {
     try {
