@@ -88,12 +88,21 @@ export const choiceFlag = <C extends string>(
   return found === undefined ? invalid(flag, `expected one of ${choices.join(', ')}, got ${shown(raw)}`) : E.right(found)
 }
 
+/** The port written in an absolute URL's authority (`http://host:PORT/…`), as written, if any. */
+const writtenPort = (raw: string): string | undefined =>
+  /^[a-z][a-z\d+.-]*:\/\/(?:[^/?#@]*@)?(?:\[[^\]/?#]*\]|[^/?#:]*):(\d+)(?:[/?#]|$)/i.exec(raw.trim())?.[1]
+
+const PORT_RANGE = 'a port is a number from 1 to 65535'
+
+/** A URL as written, with any `user:password@` masked: a password is never quoted back. */
+const withoutCredentials = (raw: string): string => raw.replace(/^([a-z][a-z\d+.-]*:\/\/)[^/?#]*@/i, '$1…@')
+
 /**
- * An absolute http(s) URL.
+ * An absolute http(s) URL with a port that can be connected to (1 to 65535, or none).
  *
  * @example
  * import { urlFlag } from '@banksocket-webhooks/cli'
- * urlFlag(args, 'to') // Right(URL) for --to http://127.0.0.1:3000/
+ * urlFlag(args, 'to') // Right(URL) for --to http://127.0.0.1:3000/; Left for --to http://127.0.0.1:99999/
  */
 export const urlFlag = (
   args: Arguments,
@@ -102,11 +111,15 @@ export const urlFlag = (
 ): E.Either<UsageError, URL | undefined> => {
   const raw = stringFlag(args, flag) ?? (options.env === undefined ? undefined : options.environment?.[options.env]) ?? options.fallback
   if (raw === undefined) return E.right(undefined)
+  const port = writtenPort(raw)
+  if (port !== undefined && (Number(port) < 1 || Number(port) > 65535)) {
+    return invalid(flag, `port ${port.length > 10 ? `${port.slice(0, 10)}…` : port} is out of range (${PORT_RANGE})`)
+  }
   let url: URL
   try {
     url = new URL(raw)
   } catch {
-    return invalid(flag, `expected an absolute http(s) URL such as http://127.0.0.1:3000/, got ${shown(raw)}`)
+    return invalid(flag, `expected an absolute http(s) URL such as http://127.0.0.1:3000/, got ${shown(withoutCredentials(raw))}`)
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
     return invalid(flag, `expected an http or https URL, got ${shown(url.protocol)}`)

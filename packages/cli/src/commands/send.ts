@@ -4,7 +4,8 @@
  *
  * @module
  */
-import { STATUS_CODES } from 'node:http'
+import { request as httpRequest, STATUS_CODES, type IncomingMessage } from 'node:http'
+import { request as httpsRequest } from 'node:https'
 import { Dc } from '@banksocket-webhooks/core'
 import {
   ENCODINGS,
@@ -103,6 +104,70 @@ const fieldsOf = (args: Arguments): E.Either<UsageError, NotificationInput> => {
   return E.right(fields)
 }
 
+/** Statuses whose responses have no body (a `Response` refuses one). */
+const NULL_BODY_STATUSES = new Set([101, 103, 204, 205, 304])
+
+/**
+ * A `fetch` for the one POST `send` makes, on node:http(s). `fetch` refuses the ports on the
+ * WHATWG "bad ports" list (6000, 6665-6669, 10080 and others) before connecting, and a receiver on
+ * loopback may well listen on one; node:http connects to any port. It supports what
+ * `sendNotification` uses: method, headers, a string or byte body, an abort signal, and no
+ * redirect following (node:http never follows one). A connection failure rejects like fetch's, an
+ * error whose `cause` has the system code (`ECONNREFUSED`).
+ */
+const nodeHttpFetch = (input: RequestInfo | URL, init: RequestInit = {}): Promise<Response> =>
+  new Promise((resolve, reject) => {
+    const url = new URL(input instanceof Request ? input.url : String(input))
+    const signal = init.signal ?? undefined
+    if (signal?.aborted === true) return reject(signal.reason)
+    const body = init.body
+    if (body !== undefined && body !== null && typeof body !== 'string' && !(body instanceof Uint8Array)) {
+      return reject(new TypeError('banksocket send: only string and byte bodies are supported'))
+    }
+    const headers: Record<string, string> = {}
+    new Headers(init.headers).forEach((value, name) => (headers[name] = value))
+    if (body !== undefined && body !== null) headers['content-length'] = String(typeof body === 'string' ? Buffer.byteLength(body) : body.byteLength)
+    const send = url.protocol === 'https:' ? httpsRequest : httpRequest
+    const req = send(url, { method: init.method ?? 'GET', headers })
+    let answer: IncomingMessage | undefined
+    const onAbort = (): void => {
+      const reason = signal?.reason instanceof Error ? signal.reason : new Error('aborted')
+      req.destroy(reason)
+      answer?.destroy(reason)
+    }
+    signal?.addEventListener('abort', onAbort, { once: true })
+    const settle = (): void => signal?.removeEventListener('abort', onAbort)
+    req.on('error', (cause) => {
+      settle()
+      reject(signal?.aborted === true ? signal.reason : new Error('connection failed', { cause }))
+    })
+    req.on('response', (res: IncomingMessage) => {
+      answer = res
+      const chunks: Buffer[] = []
+      res.on('data', (chunk: Buffer) => chunks.push(chunk))
+      res.on('error', (cause) => {
+        settle()
+        reject(signal?.aborted === true ? signal.reason : new Error('the answer was cut off', { cause }))
+      })
+      res.on('end', () => {
+        settle()
+        const status = res.statusCode ?? 0
+        if (status < 200 || status > 599) return reject(new Error(`the answer's status ${status} is not an HTTP status from 200 to 599`))
+        const answerHeaders = new Headers()
+        for (let i = 0; i + 1 < res.rawHeaders.length; i += 2) {
+          try {
+            answerHeaders.append(res.rawHeaders[i] ?? '', res.rawHeaders[i + 1] ?? '')
+          } catch {
+            // a header fetch would refuse: leave it out, as the answer's body is what send prints
+          }
+        }
+        const bytes = Buffer.concat(chunks)
+        resolve(new Response(NULL_BODY_STATUSES.has(status) ? null : bytes, { status, statusText: res.statusMessage ?? '', headers: answerHeaders }))
+      })
+    })
+    req.end(body ?? undefined)
+  })
+
 const sendFailure = (error: SendError, to: URL): string => {
   switch (error._tag) {
     case 'invalid_url':
@@ -153,7 +218,7 @@ export const sendCommand = defineCommand({
     io.stderr.write(
       errorStyle.dim(`sending ${signed.dc} ${signed.amount} ${signed.currency} (account ${signed.account_id}) to ${config.to.href} as ${config.encoding}`) + '\n',
     )
-    const result = await sendNotification(config.to.href, signed, { encoding: config.encoding, timeout: config.timeout })()
+    const result = await sendNotification(config.to.href, signed, { encoding: config.encoding, timeout: config.timeout, fetch: nodeHttpFetch })()
     if (E.isLeft(result)) {
       io.stderr.write(`banksocket send: ${sendFailure(result.left, config.to)}\n`)
       return ExitCode.failure

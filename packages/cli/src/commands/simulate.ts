@@ -97,7 +97,21 @@ export const configureSimulate = (args: Arguments, env: Env): E.Either<UsageErro
 const shown = (c: Credential, flag: string, env: string): string =>
   c.origin === 'generated' ? c.value : c.origin === 'flag' ? `(given with --${flag})` : `(from ${env})`
 
-const asArgument = (c: Credential, env: string): string => (c.origin === 'generated' ? c.value : `"$${env}"`)
+/**
+ * How a credential appears in a suggested command: a generated one as itself (nobody else knows
+ * it), one from the environment as the variable, one given with a flag as the flag's placeholder
+ * (never its value, and never a variable that may be unset).
+ */
+const asArgument = (c: Credential, env: string, placeholder: string): string =>
+  c.origin === 'generated' ? c.value : c.origin === 'env' ? `"$${env}"` : placeholder
+
+/** What a placeholder in a suggested command stands for, when it stands for a flag's value. */
+const placeholderNote = (c: Credential, placeholder: string, flag: string): ReadonlyArray<string> =>
+  c.origin === 'flag' ? [`  (${placeholder}: the ${flag} you gave simulate with --${flag}, not printed)`] : []
+
+/** Why a server could not listen, in words (`listen` says the same). */
+const listenFailure = (code: string, message: string): string =>
+  code === 'EADDRINUSE' ? 'the port is in use' : code === 'EACCES' ? 'permission denied' : code === 'EADDRNOTAVAIL' ? 'the address is not available on this machine' : message
 
 const deliveryLine = (delivery: Delivery): Record<string, unknown> => {
   const last = delivery.attempts[delivery.attempts.length - 1]
@@ -168,7 +182,7 @@ export const simulateCommand = defineCommand({
     })()
     if (E.isLeft(started)) {
       shutdown.dispose()
-      io.stderr.write(`banksocket simulate: could not listen on ${config.host}:${config.port}: ${started.left.message}\n`)
+      io.stderr.write(`banksocket simulate: could not listen on ${config.host}:${config.port}: ${listenFailure(started.left.code, started.left.message)}\n`)
       return ExitCode.failure
     }
     const mock: MockBanksocket = started.right
@@ -179,9 +193,11 @@ export const simulateCommand = defineCommand({
         `  ${label('token:')}  ${shown(config.token, 'token', 'BANKSOCKET_TOKEN')}`,
         `  ${label('secret:')} ${shown(config.secret, 'secret', 'BANKSOCKET_SECRET')} (deliveries are signed with it)`,
         'Register a webhook:',
-        `  banksocket webhooks create --api-url ${mock.apiUrl} --token ${asArgument(config.token, 'BANKSOCKET_TOKEN')} --endpoint http://127.0.0.1:3000/`,
+        `  banksocket webhooks create --api-url ${mock.apiUrl} --token ${asArgument(config.token, 'BANKSOCKET_TOKEN', 'TOKEN')} --endpoint http://127.0.0.1:3000/`,
+        ...placeholderNote(config.token, 'TOKEN', 'token'),
         'Receive its deliveries:',
-        `  banksocket listen --port 3000 --secret ${asArgument(config.secret, 'BANKSOCKET_SECRET')}`,
+        `  banksocket listen --port 3000 --secret ${asArgument(config.secret, 'BANKSOCKET_SECRET', 'SECRET')}`,
+        ...placeholderNote(config.secret, 'SECRET', 'secret'),
         config.movements > 0
           ? `${config.movements} movements will follow, one every ${config.interval} ms, once a webhook is registered.`
           : 'No movements are generated (use --movements N).',
