@@ -71,4 +71,6 @@ for (const { dir, pkg } of order) {
   const bins = typeof pkg.bin === 'string' ? [pkg.bin] : Object.values(pkg.bin ?? {})
   for (const bin of bins) chmodSync(join(dir, bin), 0o755)
 }
-console.error(`built ${order.map((p) => p.pkg.name.replace(/^@banksocket-webhooks\//, '')).join(', ')} in ${((Date.now() - started) / 1000).toFixed(1)} s`)
+console.error(
+  `built ${order.map((p) => p.pkg.name.replace(/^@banksocket-webhooks\//, '')).join(', ')} in ${((Date.now() - started) / 1000).toFixed(1)} s`,
+)

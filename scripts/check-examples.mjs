@@ -24,7 +24,11 @@ const KIND = { 2: 'module', 4: 'namespace', 8: 'enum', 32: 'variable', 64: 'func
 /** The comment of a declaration: on the declaration, else on its first call or get signature. */
 const commentOf = (decl) => decl.comment ?? decl.signatures?.find((s) => s.comment)?.comment ?? decl.getSignature?.comment
 
-const text = (parts = []) => parts.map((p) => p.text).join('').trim()
+const text = (parts = []) =>
+  parts
+    .map((p) => p.text)
+    .join('')
+    .trim()
 
 const modules = (project.children ?? []).filter((c) => c.kind === 2)
 let checked = 0

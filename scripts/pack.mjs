@@ -72,11 +72,11 @@ if (missing.length > 0) {
   console.error(`pack: pnpm did not pack ${missing.map(({ pkg }) => pkg.name).join(', ')}`)
   process.exit(1)
 }
-writeFileSync(join(out, 'packs.json'), JSON.stringify(manifest, null, 2) + '\n')
+writeFileSync(join(out, 'packs.json'), `${JSON.stringify(manifest, null, 2)}\n`)
 // pnpm resolves a tarball's own dependencies on the registry, where these names are not (yet):
 // an app points them at the tarballs with `pnpm.overrides` (README, Install).
 const overrides = Object.fromEntries(manifest.map((m) => [m.name, `file:${join(out, m.file)}`]))
-writeFileSync(join(out, 'pnpm-overrides.json'), JSON.stringify(overrides, null, 2) + '\n')
+writeFileSync(join(out, 'pnpm-overrides.json'), `${JSON.stringify(overrides, null, 2)}\n`)
 for (const m of manifest) {
   const kb = (statSync(join(out, m.file)).size / 1024).toFixed(0)
   console.log(`${m.name}@${m.version}  ${relative(process.cwd(), join(out, m.file))}  (${kb} KB)`)

@@ -7,7 +7,7 @@
 //
 // Needs the packages built (`pnpm run build`; CI builds before testing). `pnpm run smoke` builds
 // and runs only this file.
-import { spawn, spawnSync, type SpawnSyncReturns } from 'node:child_process'
+import { type SpawnSyncReturns, spawn, spawnSync } from 'node:child_process'
 import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { tmpdir } from 'node:os'
@@ -71,7 +71,11 @@ const tarEntries = (file: string): Map<string, Buffer> => {
   for (let offset = 0; offset + 512 <= data.length; ) {
     const header = data.subarray(offset, offset + 512)
     if (header.every((b) => b === 0)) break
-    const field = (start: number, length: number): string => header.subarray(start, start + length).toString('utf8').replace(/\0[\s\S]*$/, '')
+    const field = (start: number, length: number): string =>
+      header
+        .subarray(start, start + length)
+        .toString('utf8')
+        .replace(/\0[\s\S]*$/, '')
     const size = Number.parseInt(field(124, 12).trim() || '0', 8)
     const type = field(156, 1)
     const body = data.subarray(offset + 512, offset + 512 + size)
@@ -86,18 +90,20 @@ const tarEntries = (file: string): Map<string, Buffer> => {
 }
 
 /** The lowest Node version a semver range admits (`>=20.3`, `^20.19.0 || >=22.12.0`, `18 - 22`, `*`). */
-const floorOf = (range: string): [number, number, number] => {
+const floorOf = (range: string): Version => {
   const floors = range.split('||').map((alternative) => {
     const m = /(?:>=|\^|~|=|v)?\s*(\d+)(?:\.(\d+|x|\*))?(?:\.(\d+|x|\*))?/.exec(alternative.trim())
-    if (m === null || /^\s*>\s*\d/.test(alternative)) return [0, 0, 0] as [number, number, number]
+    if (m === null || /^\s*>\s*\d/.test(alternative)) return [0, 0, 0] as const
     const part = (s: string | undefined): number => (s === undefined || s === 'x' || s === '*' ? 0 : Number(s))
-    return [part(m[1]), part(m[2]), part(m[3])] as [number, number, number]
+    return [part(m[1]), part(m[2]), part(m[3])] as const
   })
   return floors.reduce((a, b) => (compare(a, b) <= 0 ? a : b))
 }
-const compare = (a: ReadonlyArray<number>, b: ReadonlyArray<number>): number => (a[0]! - b[0]!) || (a[1]! - b[1]!) || (a[2]! - b[2]!)
-const current = process.versions.node.split('.').map(Number) as [number, number, number]
-const show = (v: ReadonlyArray<number>): string => v.join('.')
+type Version = readonly [number, number, number]
+const compare = (a: Version, b: Version): number => a[0] - b[0] || a[1] - b[1] || a[2] - b[2]
+const [major = 0, minor = 0, patch = 0] = process.versions.node.split('.').map(Number)
+const current: Version = [major, minor, patch]
+const show = (v: Version): string => v.join('.')
 
 let packed: ReadonlyArray<Packed> = []
 let installed: SpawnSyncReturns<string> | undefined
@@ -110,7 +116,7 @@ test('scripts/pack.mjs packs every public package into one folder', () => {
   assert.is(r.status, 0, explain(r))
   const manifest = JSON.parse(readFileSync(join(packsDir, 'packs.json'), 'utf8')) as Array<{ name: string; version: string; file: string }>
   assert.equal(manifest.map((m) => m.name).sort(), publicPackages.map((p) => p.pkg.name).sort())
-  packed = manifest.map((m) => ({ ...m, file: join(packsDir, m.file), dir: publicPackages.find((p) => p.pkg.name === m.name)!.dir }))
+  packed = manifest.map((m) => ({ ...m, file: join(packsDir, m.file), dir: publicPackages.find((p) => p.pkg.name === m.name)?.dir ?? '?' }))
   for (const p of packed) assert.ok(existsSync(p.file), p.file)
 })
 
@@ -155,7 +161,11 @@ test('publint finds nothing to report in any tarball (strict, suggestions includ
   const problems: string[] = []
   for (const p of packed) {
     const bytes = readFileSync(p.file)
-    const { messages, pkg } = await publint({ pack: { tarball: bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) }, strict: true, level: 'suggestion' })
+    const { messages, pkg } = await publint({
+      pack: { tarball: bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) },
+      strict: true,
+      level: 'suggestion',
+    })
     for (const m of messages) problems.push(`${p.name}: ${m.type}: ${formatMessage(m, pkg, { color: false }) ?? m.code}`)
   }
   assert.equal(problems, [])
@@ -209,7 +219,10 @@ test("the README's pnpm recipe installs what it names from the tarballs", () => 
   const bin = join(work, 'bin')
   mkdirSync(pnpmApp, { recursive: true })
   mkdirSync(bin, { recursive: true })
-  writeFileSync(join(pnpmApp, 'package.json'), JSON.stringify({ name: 'banksocket-pnpm-consumer', version: '1.0.0', private: true, type: 'module' }, null, 2))
+  writeFileSync(
+    join(pnpmApp, 'package.json'),
+    JSON.stringify({ name: 'banksocket-pnpm-consumer', version: '1.0.0', private: true, type: 'module' }, null, 2),
+  )
   // `pnpm` on PATH: the one running this test (`pnpm run …` sets npm_execpath), else the pinned one through npx.
   const execpath = process.env['npm_execpath']
   const pinned = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { packageManager: string }).packageManager
@@ -220,7 +233,11 @@ test("the README's pnpm recipe installs what it names from the tarballs", () => 
   assert.is(r.status, 0, explain(r))
   const check = run(
     process.execPath,
-    ['--input-type=module', '-e', "const m = await import('@banksocket-webhooks/adapter-node-server'); const c = await import('@banksocket-webhooks/core'); console.log(typeof m.createNodeReceiver, typeof c.receive)"],
+    [
+      '--input-type=module',
+      '-e',
+      "const m = await import('@banksocket-webhooks/adapter-node-server'); const c = await import('@banksocket-webhooks/core'); console.log(typeof m.createNodeReceiver, typeof c.receive)",
+    ],
     pnpmApp,
   )
   assert.is(check.status, 0, explain(check))
@@ -257,7 +274,8 @@ test('engines tell the truth: no package promises a Node older than a dependency
         seen.add(found)
         const dep = manifestAt(found)
         const floor = floorOf(dep.engines?.node ?? '*')
-        if (compare(floor, own) > 0) problems.push(`${p.name} declares node ${show(own)}+ but depends on ${dep.name}@${dep.version}, which needs ${dep.engines?.node}`)
+        if (compare(floor, own) > 0)
+          problems.push(`${p.name} declares node ${show(own)}+ but depends on ${dep.name}@${dep.version}, which needs ${dep.engines?.node}`)
         if (compare(floor, current) > 0) needsNewerNode.add(`${dep.name}@${dep.version}`)
         visit(found)
       }
@@ -265,7 +283,7 @@ test('engines tell the truth: no package promises a Node older than a dependency
     visit(dir)
   }
   assert.equal(problems, [])
-  const warned = new Set([...`${installed?.stderr}`.matchAll(/EBADENGINE\s+package: '([^']+)'/g)].map((m) => m[1]!))
+  const warned = new Set([...`${installed?.stderr}`.matchAll(/EBADENGINE\s+package: '([^']+)'/g)].map((m) => m[1] ?? ''))
   assert.equal([...warned].sort(), [...needsNewerNode].sort(), `npm's EBADENGINE warnings on Node ${process.versions.node}`)
 })
 
@@ -345,7 +363,10 @@ export const hash: Promise<string> = signNotification({ amount: '1.00' }, 's3cr3
       return { name, ...(await runAsync(process.execPath, [tsc, '-p', config], app)) }
     }),
   )
-  assert.equal(results.filter((r) => r.code !== 0).map((r) => `moduleResolution ${r.name}: exit ${r.code}\n${r.output}`), [])
+  assert.equal(
+    results.filter((r) => r.code !== 0).map((r) => `moduleResolution ${r.name}: exit ${r.code}\n${r.output}`),
+    [],
+  )
 })
 
 test('the CLI runs from its installed bin', () => {

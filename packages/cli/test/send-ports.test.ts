@@ -5,7 +5,7 @@ import { createServer, type IncomingMessage, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { ensureBuilt, json, run, startListen, type Running } from './support/cli.ts'
+import { ensureBuilt, json, type Running, run, startListen } from './support/cli.ts'
 
 ensureBuilt()
 

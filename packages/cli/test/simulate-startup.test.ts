@@ -4,12 +4,15 @@
 // user gave never appears in the output.
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { ensureBuilt, run, start, type Running } from './support/cli.ts'
+import { ensureBuilt, type Running, run, start } from './support/cli.ts'
 
 ensureBuilt()
 
 /** Starts `banksocket simulate` and waits for the end of its startup text on stderr. */
-const startSimulate = async (args: ReadonlyArray<string>, env: Record<string, string> = {}): Promise<Running & { apiUrl: string; startup: string }> => {
+const startSimulate = async (
+  args: ReadonlyArray<string>,
+  env: Record<string, string> = {},
+): Promise<Running & { apiUrl: string; startup: string }> => {
   const cli = start(['simulate', ...args], { env })
   await cli.line('stderr', (l) => l.startsWith('Stop with'))
   const text = cli.text('stderr')
@@ -50,7 +53,10 @@ test('a token and a secret given with flags: placeholders in the hints, the valu
     assert.not.ok(simulate.startup.includes('$BANKSOCKET_TOKEN'), 'no variable the user never set')
     assert.not.ok(simulate.startup.includes('$BANKSOCKET_SECRET'), 'no variable the user never set')
 
-    const args = create.split(' ').slice(1).map((word) => (word === 'TOKEN' ? token : word))
+    const args = create
+      .split(' ')
+      .slice(1)
+      .map((word) => (word === 'TOKEN' ? token : word))
     const created = await run(args)
     assert.is(created.code, 0, created.stderr)
     assert.match(created.stdout, /^\{"id":1,/)
@@ -64,7 +70,10 @@ test('a token and a secret given with flags: placeholders in the hints, the valu
 test('a token and a secret from the environment: the hints use the variables, the values are never printed', async () => {
   const simulate = await startSimulate([], { BANKSOCKET_TOKEN: 'env-token-77aa', BANKSOCKET_SECRET: 'env-secret-31bf' })
   try {
-    assert.is(suggested(simulate.startup, 'webhooks create'), `banksocket webhooks create --api-url ${simulate.apiUrl} --token "$BANKSOCKET_TOKEN" --endpoint http://127.0.0.1:3000/`)
+    assert.is(
+      suggested(simulate.startup, 'webhooks create'),
+      `banksocket webhooks create --api-url ${simulate.apiUrl} --token "$BANKSOCKET_TOKEN" --endpoint http://127.0.0.1:3000/`,
+    )
     assert.is(suggested(simulate.startup, 'listen'), 'banksocket listen --port 3000 --secret "$BANKSOCKET_SECRET"')
     assert.match(simulate.startup, /token: {2}\(from BANKSOCKET_TOKEN\)/)
     assert.not.ok(simulate.startup.includes('TOKEN:'), 'no placeholder note when the variable holds it')

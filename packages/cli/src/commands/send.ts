@@ -125,7 +125,9 @@ const nodeHttpFetch = (input: RequestInfo | URL, init: RequestInit = {}): Promis
       return reject(new TypeError('banksocket send: only string and byte bodies are supported'))
     }
     const headers: Record<string, string> = {}
-    new Headers(init.headers).forEach((value, name) => (headers[name] = value))
+    new Headers(init.headers).forEach((value, name) => {
+      headers[name] = value
+    })
     if (body !== undefined && body !== null) headers['content-length'] = String(typeof body === 'string' ? Buffer.byteLength(body) : body.byteLength)
     const send = url.protocol === 'https:' ? httpsRequest : httpRequest
     const req = send(url, { method: init.method ?? 'GET', headers })
