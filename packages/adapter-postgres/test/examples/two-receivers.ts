@@ -26,7 +26,9 @@ export const deliver = async (store: Store, ledger: string, movement: Movement):
     if (E.isRight(written)) return 'ok'
     if (written.left._tag === 'KeyConflict') return E.isRight(await store.countDuplicate(written.left.stream)()) ? 'duplicate' : 'failed'
     if (written.left._tag === 'StoreFailure') return 'failed'
-    // VersionConflict: another receiver wrote to this ledger first. Read again and decide again.
+    // VersionConflict: another receiver wrote to this ledger first. Wait a random moment (two
+    // receivers retrying in step would keep meeting), read again and decide again.
+    await new Promise((resolve) => setTimeout(resolve, Math.random() * 2 * (attempt + 1)))
   }
   return 'failed'
 }
