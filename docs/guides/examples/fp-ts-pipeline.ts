@@ -36,10 +36,18 @@ const verify = (delivery: Delivery): RTE.ReaderTaskEither<Deps, Outcome, Verifie
     RTE.mapLeft((rejection): Outcome => ({ _tag: 'rejected', rejection })),
   )
 
-const command = (tx: VerifiedTransaction, receivedAt: Date): LedgerCommand => ({
-  type: 'RecordTransaction',
-  data: { idempotencyKey: tx.idempotencyKey, receivedAt: receivedAt.toISOString(), hash: tx.hash, verified: tx.verified, unverified: tx.unverified },
-})
+/**
+ * The command for a verified transaction. `seen` tells the decider the key was already recorded in
+ * this ledger (found in its history here; the receivers keep one key space across every ledger).
+ */
+const command = (tx: VerifiedTransaction, receivedAt: Date, history: ReadonlyArray<LedgerEvent>): LedgerCommand => {
+  const data = { idempotencyKey: tx.idempotencyKey, receivedAt: receivedAt.toISOString(), hash: tx.hash, verified: tx.verified, unverified: tx.unverified }
+  const seen = history.some((e) => e.type === 'TransactionReceived' && e.data.idempotencyKey === tx.idempotencyKey)
+  return seen ? { type: 'RecordTransaction', data, seen: 'recorded' } : { type: 'RecordTransaction', data }
+}
+
+/** Duplicates are answered, not stored: only new events are appended. */
+const toAppend = (events: ReadonlyArray<LedgerEvent>): ReadonlyArray<LedgerEvent> => events.filter((e) => e.type !== 'DuplicateIgnored')
 
 const failed =
   (transaction: VerifiedTransaction) =>
@@ -54,8 +62,9 @@ const recorded =
       : { _tag: 'accepted', transaction, events }
 
 /**
- * 2. Record: replay the account's ledger, let the decider dedupe and check the running balance,
- * then append at the version that was read. A concurrent writer makes that a VersionConflict.
+ * 2. Record: replay the account's ledger, let the decider dedupe and place the movement in the
+ * balance chain, then append at the version that was read. A concurrent writer makes that a
+ * VersionConflict.
  */
 const record = (transaction: VerifiedTransaction): RTE.ReaderTaskEither<Deps, Outcome, Outcome> => {
   const stream = ledgerStream(transaction.unverified.account_id, transaction.verified.currency)
@@ -63,8 +72,12 @@ const record = (transaction: VerifiedTransaction): RTE.ReaderTaskEither<Deps, Ou
     RTE.ask<Deps>(),
     RTE.bindTo('deps'),
     RTE.bindW('history', ({ deps }) => RTE.fromTaskEither(deps.store.readStream(stream))),
-    RTE.bindW('events', ({ deps, history }) => RTE.fromEither(ledger.decide(command(transaction, deps.now()), fold(ledger)(history.events)))),
-    RTE.chainFirstW(({ deps, history, events }) => RTE.fromTaskEither(deps.store.appendToStream(stream, events, history.version))),
+    RTE.bindW('events', ({ deps, history }) =>
+      RTE.fromEither(ledger.decide(command(transaction, deps.now(), history.events), fold(ledger)(history.events))),
+    ),
+    RTE.chainFirstW(({ deps, history, events }) =>
+      toAppend(events).length === 0 ? RTE.right(undefined) : RTE.fromTaskEither(deps.store.appendToStream(stream, toAppend(events), history.version)),
+    ),
     RTE.bimap(failed(transaction), recorded(transaction)),
   )
 }

@@ -8,7 +8,7 @@
  * @module
  */
 import * as E from 'fp-ts/lib/Either.js'
-import { addLink, bridgeGap, continuesHead, emptyChain, fitsChain, gapsOf, headOf, linkOf, type Chain, type ChainChange, type Link } from './chain.ts'
+import { addLink, bridgeGap, continuesHead, emptyChain, fitsChain, headOf, linkOf, type Chain, type ChainChange, type Fragment, type Link } from './chain.ts'
 import type { WebhookEvent } from './codecs.ts'
 import type { Decider } from './decider.ts'
 import type {
@@ -50,6 +50,8 @@ export type LedgerState = Readonly<{
   suspectedReplays: number
   /** Gaps ever opened (open or not). */
   gapsDetected: number
+  /** Open gaps given up because the ledger held `maxFragments` fragments. */
+  gapsAbandoned: number
 }>
 
 /**
@@ -98,9 +100,11 @@ export type LedgerOptions = Readonly<{
    */
   filter?: WebhookEvent
   /**
-   * Most chain fragments kept. Past it, the oldest boundary explained by unseen movements is
-   * bridged (a filtered subscription leaves one per unseen movement); open gaps are never dropped.
-   * @default 1000
+   * Most chain fragments kept (open gaps + 1). Past it, the oldest boundary explained by unseen
+   * movements is bridged (a filtered subscription leaves one per unseen movement), or else the
+   * oldest open gap is given up and counted in `gapsAbandoned`: a ledger with a hundred open gaps
+   * has long been alerting, and its memory and work per movement stay bounded.
+   * @default 100
    */
   maxFragments?: number
 }>
@@ -114,7 +118,7 @@ export type LedgerOptions = Readonly<{
  */
 export const DEFAULT_DEDUPE_WINDOW = 100_000
 
-const DEFAULT_MAX_FRAGMENTS = 1000
+const DEFAULT_MAX_FRAGMENTS = 100
 
 /**
  * The balance the ledger expects after a movement: previous balance plus a credit, minus a debit.
@@ -159,6 +163,7 @@ export const emptyLedgerState: LedgerState = {
   duplicates: 0,
   suspectedReplays: 0,
   gapsDetected: 0,
+  gapsAbandoned: 0,
 }
 
 type Parsed = Readonly<{ link: Link; amount: Money; balance: Money }>
@@ -197,23 +202,43 @@ export const ledgerDecider = (options: LedgerOptions = {}): Decider<LedgerComman
   const maxFragments = options.maxFragments ?? DEFAULT_MAX_FRAGMENTS
   if (!Number.isSafeInteger(maxFragments) || maxFragments < 2) throw new RangeError(`maxFragments must be an integer of at least 2, got ${String(maxFragments)}`)
 
-  /** Adds a link, then bridges the oldest unseen-direction boundaries past `maxFragments`. */
-  const apply = (chain: Chain, link: Link): ReturnType<typeof addLink> => {
+  type Applied = ReturnType<typeof addLink> & Readonly<{ abandoned: number }>
+
+  /**
+   * Adds a link, then keeps at most `maxFragments` fragments: past that, the oldest boundary the
+   * unseen direction explains is bridged, or else the oldest open gap is given up (counted in
+   * `gapsAbandoned`), so one ledger's memory and work stay bounded whatever arrives.
+   */
+  const apply = (chain: Chain, link: Link): Applied => {
     const added = addLink(chain, link)
-    if (filter === 'NEW_TRANSACTION' || added.chain.fragments.length <= maxFragments) return added
+    if (added.chain.fragments.length <= maxFragments) return { ...added, abandoned: 0 }
     let next = added.chain
-    for (const gap of gapsOf(next)) {
-      if (next.fragments.length <= maxFragments) break
-      if (isUnobserved(filter, gap.to - gap.from)) next = bridgeGap(next, gap.id)
+    let abandoned = 0
+    while (next.fragments.length > maxFragments) {
+      const fs = next.fragments
+      let at = -1
+      if (filter !== 'NEW_TRANSACTION') {
+        for (let k = 1; k < fs.length; k++) {
+          if (isUnobserved(filter, (fs[k] as Fragment).start - (fs[k - 1] as Fragment).end)) {
+            at = k
+            break
+          }
+        }
+      }
+      if (at < 0) {
+        at = 1
+        abandoned++
+      }
+      next = bridgeGap(next, (fs[at] as Fragment).gapId ?? 0)
     }
-    return { ...added, chain: next }
+    return { ...added, chain: next, abandoned }
   }
 
   // decide computes the new chain; evolve, called with the event it produced, reuses it.
-  let memo: { from: Chain; key: string; to: Chain } | undefined
-  const applyMemo = (chain: Chain, link: Link): Chain => {
+  let memo: { from: Chain; key: string; to: Applied } | undefined
+  const applyMemo = (chain: Chain, link: Link): Applied => {
     if (memo !== undefined && memo.from === chain && memo.key === link.key) return memo.to
-    return apply(chain, link).chain
+    return apply(chain, link)
   }
 
   const changeEvent = (change: ChainChange, accountId: string, currency: string, key: string, previousKey: string, parsed: Parsed, dc: 'Credit' | 'Debit'): LedgerEvent => {
@@ -258,7 +283,7 @@ export const ledgerDecider = (options: LedgerOptions = {}): Decider<LedgerComman
       const { dc, currency } = tx.verified
       if (command.seen === 'recorded') {
         if (continuesHead(state.chain, link)) {
-          memo = { from: state.chain, key: link.key, to: apply(state.chain, link).chain }
+          memo = { from: state.chain, key: link.key, to: apply(state.chain, link) }
           const repeat: TransactionReceived = { type: 'TransactionReceived', data: { ...tx, repeat: true } }
           return E.right([repeat])
         }
@@ -271,7 +296,7 @@ export const ledgerDecider = (options: LedgerOptions = {}): Decider<LedgerComman
       }
       const previousKey = state.chain.fragments[state.chain.fragments.length - 1]?.endKey ?? ''
       const added = apply(state.chain, link)
-      memo = { from: state.chain, key: link.key, to: added.chain }
+      memo = { from: state.chain, key: link.key, to: added }
       const received: TransactionReceived = { type: 'TransactionReceived', data: tx }
       if (added.changes.length === 0) return E.right([received])
       const before: LedgerEvent[] = []
@@ -290,11 +315,13 @@ export const ledgerDecider = (options: LedgerOptions = {}): Decider<LedgerComman
           if (E.isLeft(parsed)) return state
           const { link, amount } = parsed.right
           const credit = event.data.verified.dc === 'Credit'
+          const applied = applyMemo(state.chain, link)
           return {
             ...state,
             accountId: state.accountId ?? event.data.unverified.account_id,
             currency: state.currency ?? event.data.verified.currency,
-            chain: applyMemo(state.chain, link),
+            chain: applied.chain,
+            gapsAbandoned: state.gapsAbandoned + applied.abandoned,
             count: state.count + 1,
             creditCount: state.creditCount + (credit ? 1 : 0),
             debitCount: state.debitCount + (credit ? 0 : 1),

@@ -23,7 +23,7 @@ export type OpenGap = Readonly<{ gapId: number; from: Money; to: Money; missing:
 /**
  * One account ledger in one currency: the balance at the head of its chain, credit and debit
  * totals, how many movements (credits, debits and genuine repeats), duplicates and suspected
- * replays seen, gaps ever detected, and the gaps still open (`openGaps`) or explained by the
+ * replays seen, gaps ever detected (and given up past `maxFragments`), and the gaps still open (`openGaps`) or explained by the
  * direction a filtered webhook does not see (`unobserved`).
  *
  * @example
@@ -43,6 +43,7 @@ export type LedgerSummary = Readonly<{
   duplicates: number
   suspectedReplays: number
   gapsDetected: number
+  gapsAbandoned: number
   openGaps: ReadonlyArray<OpenGap>
   unobserved: ReadonlyArray<OpenGap>
 }>
@@ -77,6 +78,7 @@ export const summarizeLedger = (state: LedgerState, accountId: string, currency:
     duplicates: state.duplicates,
     suspectedReplays: state.suspectedReplays,
     gapsDetected: state.gapsDetected,
+    gapsAbandoned: state.gapsAbandoned,
     openGaps,
     unobserved,
   }

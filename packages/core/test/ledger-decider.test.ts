@@ -151,6 +151,19 @@ test('when balances repeat, a link that joins two fragments joins them rather th
   assert.equal(E.isRight(result) && result.right.map((e) => e.type), ['TransactionReceived', 'BalanceGapClosed'])
 })
 
+test('any ledger stays bounded: past maxFragments the oldest open gap is given up and counted', () => {
+  const decider = ledgerDecider({ maxFragments: 5 })
+  let state = decider.initialState
+  for (let i = 0; i < 50; i++) {
+    // the same balances every time: no movement fits another, each opens a gap
+    const events = decider.decide(record(tx(`k${i}`, 'Credit', '100.00', '18100.00')), state)
+    if (E.isLeft(events)) throw new Error('refused')
+    state = fold(decider)(events.right, state)
+  }
+  assert.is(state.chain.fragments.length, 5)
+  assert.equal([state.count, state.gapsDetected, state.gapsAbandoned], [50, 49, 45])
+})
+
 test('hand-built commands with a non-decimal amount are refused', () => {
   ledger([]).when(record(tx('k', 'Credit', '1e3', '1000.00'))).thenFails({ _tag: 'InvalidAmount', input: '1e3', reason: 'is not an unsigned dot-decimal amount such as 100.00' })
 })

@@ -26,6 +26,6 @@ Deno.test({
     assert.equal(await deliver(deps, { amount: '1.00', balance: '18200.00', description: 'next' }), { status: 200, body: { status: 'ok' } })
     assert.equal(await deliver(deps, {}, 'forged'), { status: 401, body: { error: 'invalid_hash' } })
     const all = await store.readAll()()
-    assert.equal(E.isRight(all) && all.right.map((s) => s.event.type), ['TransactionReceived', 'DuplicateIgnored', 'BalanceGapDetected', 'TransactionReceived'])
+    assert.equal(E.isRight(all) && all.right.map((s) => s.event.type), ['TransactionReceived', 'BalanceGapDetected', 'TransactionReceived'])
   },
 })
