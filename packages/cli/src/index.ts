@@ -14,6 +14,8 @@ export { defineCommand, type Command, type Context } from './command.ts'
 export {
   configureDemo,
   DEMO_ACCOUNTS,
+  DEMO_ORDERS,
+  DEMO_PAYMENTS,
   demoCommand,
   planDemo,
   summaryLines,

@@ -22,7 +22,8 @@ test('banksocket demo: events for both accounts, a late notification closing its
   assert.match(stdout, /\n {2}receiver {9}http:\/\/127\.0\.0\.1:\d+\/banksocket /)
   assert.match(stdout, /\n {2}webhook {10}#1 created through the ky client: NEW_TRANSACTION, all accounts -> http:\/\/127\.0\.0\.1:\d+\/banksocket\n/)
 
-  const verified = lines.filter((l) => / verified {2}account /.test(l))
+  const beforePayments = stdout.slice(0, stdout.indexOf('\nPayments: ')).split('\n')
+  const verified = beforePayments.filter((l) => / verified {2}account /.test(l))
   assert.is(verified.length, 35, 'every delivered movement is verified once')
   assert.ok(verified.some((l) => l.includes('account 69 ')), 'events for account 69')
   assert.ok(verified.some((l) => l.includes('account 70 ')), 'events for account 70')
@@ -64,7 +65,16 @@ test('banksocket demo: events for both accounts, a late notification closing its
   assert.match(summary, /gaps {7}1 detected, 1 closed by late notifications, 0 open/)
   assert.match(summary, /gaps {7}1 detected, 0 closed by late notifications, 1 open/)
   for (const field of ['credits    +', 'debits     -', 'balance    ', 'movements  ']) assert.ok(summary.includes(field), field)
-  assert.match(stdout, new RegExp(`\\nok: 35 transactions verified and recorded, 1 duplicate ignored, 1 late notification closed its gap, 1 gap open \\(${missing.replace('.', '\\.')}: the dropped notification\\)\\.\\n$`))
+  const payments = stdout.slice(stdout.indexOf('\nPayments: '))
+  assert.match(payments, /\n#37 +paid {6}ORDER-1001 \(SİP1001\): 1499\.90 TRY, settled in full\n/)
+  assert.match(payments, /\n#38 +partial {3}ORDER-1002 \(SİP1002\): 500\.00 paid, 250\.00 TRY still due\n/)
+  assert.match(payments, /\n#39 +unmatched 320\.00 TRY "SN:903 FAST GELEN kira ödemesi": no_reference, kept for review\n/)
+  assert.match(
+    stdout,
+    new RegExp(
+      `\\nok: 35 transactions verified and recorded, 1 duplicate ignored, 1 late notification closed its gap, 1 gap open \\(${missing.replace('.', '\\.')}: the dropped notification\\); payments: 1 order settled, 1 partially paid, 1 credit unmatched\\.\\n$`,
+    ),
+  )
 })
 
 test('banksocket demo is deterministic: same seed, same output', async () => {

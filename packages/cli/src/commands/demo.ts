@@ -9,7 +9,8 @@
  */
 import { createClient } from '@banksocket-webhooks/adapter-http'
 import { createNodeReceiver, type NodeReceiver } from '@banksocket-webhooks/adapter-node-server'
-import { addMoney, formatMoney, parseBalance, subtractMoney, type LedgerSummary, type Money } from '@banksocket-webhooks/core'
+import { addMoney, createInMemoryEventStore, formatMoney, parseBalance, subtractMoney, type LedgerSummary, type Money } from '@banksocket-webhooks/core'
+import { createPayments, type PaymentsEvent } from '@banksocket-webhooks/payments'
 import {
   createMovementGenerator,
   startMockBanksocket,
@@ -40,6 +41,33 @@ export const DEMO_ACCOUNTS: ReadonlyArray<AccountSpec> = [
   { account_id: '69', currency: 'TRY', openingBalance: '18000.00', bank: 'Türkiye İş Bankası A.Ş.', title: 'Kadıköy İşbank TL Hesabı' },
   { account_id: '70', currency: 'USD', openingBalance: '2500.00', bank: 'Türkiye Garanti Bankası A.Ş.', title: 'Levent Garanti USD Hesabı' },
 ]
+
+/**
+ * The orders of the demo's payments part: references customers are asked to write in the transfer.
+ *
+ * @example
+ * import { DEMO_ORDERS } from '@banksocket-webhooks/cli'
+ * DEMO_ORDERS.map((o) => o.reference) // ['SİP1001', 'SİP1002', 'SİP1003']
+ */
+export const DEMO_ORDERS = [
+  { id: 'ORDER-1001', reference: 'SİP1001', amount: { minor: 149990n, currency: 'TRY' } },
+  { id: 'ORDER-1002', reference: 'SİP1002', amount: { minor: 75000n, currency: 'TRY' } },
+  { id: 'ORDER-1003', reference: 'SİP1003', amount: { minor: 9999n, currency: 'TRY' } },
+] as const
+
+/**
+ * The transfers of the demo's payments part, as customers typed them: one pays order 1001 in full
+ * ("sip-1001"), one pays part of order 1002 ("Sip 1002"), one names no order.
+ *
+ * @example
+ * import { DEMO_PAYMENTS } from '@banksocket-webhooks/cli'
+ * DEMO_PAYMENTS.length // 3
+ */
+export const DEMO_PAYMENTS = [
+  ['1499.90', 'SN:901 FAST GELEN sip-1001 ödemesi'],
+  ['500.00', 'SN:902 FAST GELEN Sip 1002 kapora'],
+  ['320.00', 'SN:903 FAST GELEN kira ödemesi'],
+] as const
 
 /**
  * What `banksocket demo` does, once its flags are checked.
@@ -322,10 +350,54 @@ export const demoCommand = defineCommand({
       if (seen.closed !== (lateStep === undefined ? 0 : 1)) return fail(`${seen.closed} gaps closed by the late notification, expected ${lateStep === undefined ? 0 : 1}`)
       const open = [...ledgers.right.values()].reduce((n, l) => n + l.openGaps.length, 0)
       if (open !== (expectedGap === undefined ? 0 : 1)) return fail(`${open} gaps open at the end, expected ${expectedGap === undefined ? 0 : 1}`)
+
+      const verifiedCount = seen.transactions
+      // Payments: what users build on top. Three orders expect transfers; customers type the
+      // references their own way; each credit ends settled, partially paid or unmatched.
+      const opened = await createPayments({ store: createInMemoryEventStore<PaymentsEvent>() })()
+      if (E.isLeft(opened)) return fail(`could not open payments: ${opened.left._tag}`)
+      const payments = opened.right
+      for (const order of DEMO_ORDERS) {
+        const expected = await payments.expect(order)()
+        if (E.isLeft(expected)) return fail(`could not expect ${order.id}: ${expected.left._tag}`)
+      }
+      let unmatched = 0
+      payments
+        .on('payment_settled', ({ expectation: e }) =>
+          out(`${number()} ${style.green('paid     ')} ${e.id} (${e.reference}): ${formatMoney(e.paid)} ${e.amount.currency}, settled in full`),
+        )
+        .on('payment_partial', ({ expectation: e, event }) =>
+          out(`${number()} ${style.yellow('partial  ')} ${e.id} (${e.reference}): ${event.data.amount} paid, ${event.data.remaining} ${e.amount.currency} still due`),
+        )
+        .on('credit_unmatched', ({ credit, event }) => {
+          unmatched++
+          out(`${number()} ${style.magenta('unmatched')} ${event.data.amount} ${credit.amount.currency} "${credit.description}": ${event.data.reason}, kept for review`)
+        })
+      receiver.on('credit', payments.handleCredit)
       out(
-        `${style.green('ok')}: ${seen.transactions} transactions verified and recorded, ${duplicated} duplicate${duplicated === 1 ? '' : 's'} ignored, ` +
+        style.bold('Payments') +
+          `: three orders expect transfers (${DEMO_ORDERS.map((o) => `${o.id} ${o.reference} ${formatMoney(o.amount)}`).join(', ')} TRY); customers type the references their own way`,
+      )
+      const tryLedger = [...ledgers.right.values()].find((l) => l.accountId === ids[0] && l.currency === 'TRY')
+      let balance: Money = tryLedger?.balance ?? { minor: 0n, currency: 'TRY' }
+      let paymentNumber = steps.length
+      for (const [amount, description] of DEMO_PAYMENTS) {
+        current = ++paymentNumber
+        balance = addMoney(balance, money(amount, 'TRY'))
+        const emitted = await mock.emit({ dc: 'Credit', code: 'FAST', amount, balance: formatMoney(balance), currency: 'TRY', account_id: ids[0], description })
+        if (emitted.deliveries.some((d) => d.status !== 'delivered')) return fail(`the payment credit "${description}" was not delivered`)
+      }
+      await receiver.drain()
+      const states = DEMO_ORDERS.map((o) => payments.get(o.id)?.status)
+      if (states.join() !== 'settled,partially_paid,expected' || unmatched !== 1) {
+        return fail(`payments: orders ${states.join(', ')} and ${unmatched} unmatched; expected settled, partially_paid, expected and 1 unmatched`)
+      }
+      out()
+      out(
+        `${style.green('ok')}: ${verifiedCount} transactions verified and recorded, ${duplicated} duplicate${duplicated === 1 ? '' : 's'} ignored, ` +
           `${seen.closed} late notification${seen.closed === 1 ? '' : 's'} closed ${seen.closed === 1 ? 'its' : 'their'} gap, ` +
-          `${open} gap open${expectedGap === undefined ? '' : ` (${describeMissing(expectedGap.split(' ')[0] ?? '', dropped?.movement.currency ?? '')}: the dropped notification)`}.`,
+          `${open} gap open${expectedGap === undefined ? '' : ` (${describeMissing(expectedGap.split(' ')[0] ?? '', dropped?.movement.currency ?? '')}: the dropped notification)`}; ` +
+          `payments: 1 order settled, 1 partially paid, 1 credit unmatched.`,
       )
       return ExitCode.ok
     } finally {
