@@ -243,12 +243,12 @@ node('node:http sample: accepts, logs, shuts down on SIGTERM, and still knows th
   }
 })
 
-node('Express sample: a credit naming an order marks it paid, with exact money', async () => {
+node('Express sample: a credit naming an order (typed the customer\'s way) settles it through payments, with exact money', async () => {
   const app = await start('express.ts', {})
   try {
     const payment = async () => (await fetch(`${app.url}/orders/ORDER-1001/payment`)).json()
     assert.equal(await payment(), { paid: false })
-    const credit = await form({ amount: '1499.90', balance: '19599.90', description: 'SN:9 ORDER-1001 ödemesi' })
+    const credit = await form({ amount: '1499.90', balance: '19599.90', description: 'SN:9 order 1001 ödemesi' })
     assert.equal(await post(`${app.url}/banksocket`, credit), { status: 200, body: { status: 'ok' } })
     assert.equal(await payment(), { paid: true, amount: '1499.90', currency: 'TRY' })
     assert.equal(await post(`${app.url}/banksocket`, credit), { status: 200, body: { status: 'duplicate' } })
