@@ -18,7 +18,7 @@
 import * as E from 'fp-ts/lib/Either.js'
 import type { Fields } from './body.ts'
 import type { WebhookEvent } from './codecs.ts'
-import type { LedgerEvent, TransactionReceived } from './events.ts'
+import type { DuplicateIgnored, LedgerEvent, TransactionReceived } from './events.ts'
 import { KeyIndex } from './keyindex.ts'
 import { DEFAULT_DEDUPE_WINDOW, ledgerDecider, ledgerStream, type KeySeen, type LedgerState } from './ledger.ts'
 import { parseLedgerStream, summarizeLedger, type LedgerSummary } from './projection.ts'
@@ -33,6 +33,7 @@ import {
 } from './receive.ts'
 import type { Rejection } from './rejection.ts'
 import { assertSecrets } from './secrets.ts'
+import { isSharedStore, type SharedLedgerStore } from './shared-store.ts'
 import { createInMemoryEventStore, type EventStore, type StoreError } from './store.ts'
 
 /**
@@ -84,8 +85,13 @@ export type Dispatch = (events: ReadonlyArray<LedgerEvent>, transaction: Verifie
  */
 export type InboxOptions = ReceiveOptions &
   Readonly<{
-    /** Where ledger events are kept. @default an in-memory store */
-    store?: EventStore<LedgerEvent>
+    /**
+     * Where ledger events are kept. A store shared by several receivers (a
+     * {@link SharedLedgerStore} whose state codec is `LedgerStateCodec`, such as the PostgreSQL
+     * store) makes the inbox keep nothing between deliveries: see {@link createInbox}.
+     * @default an in-memory store
+     */
+    store?: EventStore<LedgerEvent> | SharedLedgerStore<LedgerEvent, LedgerState>
     /** Milliseconds a dispatch may take before the delivery fails. @default 10000 */
     handlerTimeout?: number
     /**
@@ -195,6 +201,21 @@ const runWithTimeout = (work: () => void | Promise<void>, timeout: number): E.Ei
   })
 }
 
+/** `receivedAt`: from the `now` option, or the system clock, formatted once per millisecond. */
+const clockOf = (now: (() => Date) | undefined): (() => string) => {
+  let lastMs = Number.NaN
+  let lastIso = ''
+  return () => {
+    if (now !== undefined) return now().toISOString()
+    const ms = Date.now()
+    if (ms !== lastMs) {
+      lastMs = ms
+      lastIso = new Date(ms).toISOString()
+    }
+    return lastIso
+  }
+}
+
 /**
  * Creates an inbox: the shared receive pipeline with a balance-chain ledger per account and
  * currency, and one idempotency key space for all of them.
@@ -207,6 +228,17 @@ const runWithTimeout = (work: () => void | Promise<void>, timeout: number): E.Ei
  *   is being recorded elsewhere waits for that to finish.
  * - The store is read once, on the first delivery (every stream, for the key space), so a
  *   durable store makes deduplication and the balance chain survive restarts.
+ *
+ * With a store shared by several receivers ({@link isSharedStore}), nothing is kept in memory
+ * between deliveries, since other processes write too. Per delivery (still one at a time per ledger
+ * within a process): look up the key's owner and read the ledger's stored state (two queries, at
+ * once), decide (on the owner's ledger, as `seen: 'recorded'`, when the key is recorded), dispatch,
+ * then `record` the events, the evolved state and the key's claim in one transaction. The store
+ * arbitrates: a `KeyConflict` (another receiver recorded the key first) is a duplicate, counted; a
+ * `VersionConflict` (another receiver moved the ledger on) reads and decides again, at most
+ * {@link SHARED_STORE_ATTEMPTS} times, after a random pause of up to 2 ms × the attempt; a store
+ * failure answers `store_failed` and nothing is acknowledged. Handlers may therefore run more than
+ * once for one delivery (once per attempt), and may see a decision the store then refuses.
  *
  * Throws an `InvalidSecretError` when a secret is missing, empty or only whitespace.
  *
@@ -222,22 +254,11 @@ const runWithTimeout = (work: () => void | Promise<void>, timeout: number): E.Ei
 export const createInbox = (options: InboxOptions): Inbox => {
   assertSecrets(options.secrets)
   const store = options.store ?? createInMemoryEventStore<LedgerEvent>()
+  if (isSharedStore<LedgerEvent, LedgerState>(store)) return createSharedInbox(options, store)
   const timeout = options.handlerTimeout ?? DEFAULT_HANDLER_TIMEOUT
   const limit = options.limit ?? DEFAULT_BODY_LIMIT
   const filter = options.filter ?? 'NEW_TRANSACTION'
-  const now = options.now
-  let lastMs = Number.NaN
-  let lastIso = ''
-  /** `receivedAt`: from the `now` option, or the system clock, formatted once per millisecond. */
-  const receivedAt = (): string => {
-    if (now !== undefined) return now().toISOString()
-    const ms = Date.now()
-    if (ms !== lastMs) {
-      lastMs = ms
-      lastIso = new Date(ms).toISOString()
-    }
-    return lastIso
-  }
+  const receivedAt = clockOf(options.now)
   const decider = ledgerDecider({ filter })
   const keys = new KeyIndex(options.dedupeWindow ?? DEFAULT_DEDUPE_WINDOW)
   /** Keys claimed by a delivery under way (decided, not yet answered): its stream, and when it settles. */
@@ -523,6 +544,171 @@ export const createInbox = (options: InboxOptions): Inbox => {
         if (ledger.version === 0) continue
         const owner = parseLedgerStream(stream)
         if (owner !== undefined) summaries.set(stream, summarizeLedger(ledger.state, owner.accountId, owner.currency, filter))
+      }
+      return E.right(summaries)
+    },
+    drain: () => (active === 0 ? Promise.resolve() : new Promise<void>((resolve) => idle.push(resolve))),
+  }
+}
+
+/**
+ * How many times a delivery on a shared store reads, decides and writes before a `VersionConflict`
+ * (another receiver writing to the same ledger each time) answers `store_failed` (500: Banksocket
+ * delivers again later): 10.
+ *
+ * @example
+ * import { SHARED_STORE_ATTEMPTS } from '@banksocket-webhooks/core'
+ * SHARED_STORE_ATTEMPTS // 10
+ */
+export const SHARED_STORE_ATTEMPTS = 10
+
+/**
+ * A random pause before attempt `attempt + 1`: up to 2 ms times the attempts made. Two receivers
+ * that retry at the same moment keep meeting; a random pause that grows parts them.
+ */
+const pause = (attempt: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, Math.random() * 2 * attempt))
+
+/** The inbox on a store shared by several receivers: see {@link createInbox}. */
+const createSharedInbox = (options: InboxOptions, store: SharedLedgerStore<LedgerEvent, LedgerState>): Inbox => {
+  const timeout = options.handlerTimeout ?? DEFAULT_HANDLER_TIMEOUT
+  const limit = options.limit ?? DEFAULT_BODY_LIMIT
+  const filter = options.filter ?? 'NEW_TRANSACTION'
+  const receivedAt = clockOf(options.now)
+  const decider = ledgerDecider({ filter })
+  /** The turn under way per ledger (by the notification's account and currency). */
+  const queues = new Map<string, Promise<unknown>>()
+  let active = 0
+  let idle: Array<() => void> = []
+
+  const evolveAll = (state: LedgerState, events: ReadonlyArray<LedgerEvent>): LedgerState => {
+    let next = state
+    for (const event of events) next = decider.evolve(next, event)
+    return next
+  }
+
+  /** A ledger's stored state, with any events appended after it folded on top (none, normally). */
+  const readLedger = async (stream: string): Promise<E.Either<StoreError, Ledger>> => {
+    const read = await store.readState(stream)()
+    if (E.isLeft(read)) return read
+    const { version, state, stateVersion } = read.right
+    if (state !== undefined && stateVersion === version) return E.right({ state, version })
+    const tail = await store.readStream(stream, { after: state === undefined ? 0 : stateVersion })()
+    if (E.isLeft(tail)) return tail
+    return E.right({ state: evolveAll(state ?? decider.initialState, tail.right.events), version: tail.right.version })
+  }
+
+  /** Counts a duplicate where its key is recorded and tells the handlers (their failure changes nothing). */
+  const duplicate = async (transaction: VerifiedTransaction, dispatch: Dispatch, owner: string, event?: DuplicateIgnored): Promise<Outcome> => {
+    const ignored: DuplicateIgnored = event ?? {
+      type: 'DuplicateIgnored',
+      data: { idempotencyKey: transaction.idempotencyKey, accountId: transaction.unverified.account_id, receivedAt: receivedAt() },
+    }
+    if (event === undefined) await runWithTimeout(() => dispatch([ignored], transaction), timeout)
+    // The notification is recorded whatever the counter says: the answer is `duplicate` either way.
+    await store.countDuplicate(owner)()
+    return { _tag: 'duplicate', transaction, events: [ignored] }
+  }
+
+  /** One verified delivery: read, decide, dispatch, record; again on a version conflict. */
+  const turn = async (transaction: VerifiedTransaction, dispatch: Dispatch, stream: string): Promise<Outcome> => {
+    const key = transaction.idempotencyKey
+    const data: TransactionReceived['data'] = {
+      idempotencyKey: key,
+      receivedAt: receivedAt(),
+      hash: transaction.hash,
+      verified: transaction.verified,
+      unverified: transaction.unverified,
+    }
+    for (let attempt = 1; ; attempt++) {
+      const [owned, own] = await Promise.all([store.keyOwner(key)(), readLedger(stream)])
+      if (E.isLeft(owned)) return { _tag: 'store_failed', transaction, error: owned.left }
+      const owner = owned.right
+      // A key recorded elsewhere is decided there, whatever the (unsigned) account_id says.
+      const target = owner ?? stream
+      const read = target === stream ? own : await readLedger(target)
+      if (E.isLeft(read)) return { _tag: 'store_failed', transaction, error: read.left }
+      const ledger = read.right
+      const decided = decider.decide(owner === undefined ? { type: 'RecordTransaction', data } : { type: 'RecordTransaction', data, seen: 'recorded' }, ledger.state)
+      if (E.isLeft(decided)) {
+        return { _tag: 'rejected', rejection: { _tag: 'invalid_payload', details: [{ path: 'amount', message: decided.left.reason }] } }
+      }
+      const events = decided.right
+      const first = events[0]
+      const handled = await runWithTimeout(() => dispatch(events, transaction), timeout)
+      if (E.isLeft(handled)) return { _tag: 'handler_failed', transaction, error: handled.left }
+      if (first?.type === 'DuplicateIgnored') return duplicate(transaction, dispatch, target, first)
+      const repeat = first?.type === 'TransactionReceived' && first.data.repeat === true
+      const state = evolveAll(ledger.state, events)
+      const recorded = await store.record(target, { expectedVersion: ledger.version, events, state, ...(repeat ? {} : { claim: key }) })()
+      if (E.isRight(recorded)) return { _tag: first?.type === 'SuspectedReplay' ? 'suspected_replay' : 'accepted', transaction, events }
+      const error = recorded.left
+      if (error._tag === 'KeyConflict') return duplicate(transaction, dispatch, error.stream === '' ? target : error.stream)
+      if (error._tag === 'StoreFailure' || attempt >= SHARED_STORE_ATTEMPTS) return { _tag: 'store_failed', transaction, error }
+      await pause(attempt)
+    }
+  }
+
+  /** Takes the delivery's place in its ledger's queue (in call order) while its hash is verified. */
+  const enqueue = (decoded: E.Either<Rejection, DecodedNotification>, dispatch: Dispatch): Promise<Outcome> => {
+    if (E.isLeft(decoded)) return Promise.resolve({ _tag: 'rejected', rejection: decoded.left })
+    const n = decoded.right
+    const stream = ledgerStream(n.unverified.account_id, n.verified.currency)
+    const verification: Promise<Verification> = Promise.resolve()
+      .then(() => verifyDecoded(n, options))
+      .catch((error: unknown): Thrown => ({ _tag: 'Thrown', error }))
+    const work = async (): Promise<Outcome> => {
+      const result = await verification
+      if (result._tag === 'Thrown') return { _tag: 'internal_error', error: result.error }
+      if (E.isLeft(result)) return { _tag: 'rejected', rejection: result.left }
+      return turn(result.right, dispatch, stream)
+    }
+    const previous = queues.get(stream)
+    const outcome = previous === undefined ? work() : previous.then(work, work)
+    queues.set(stream, outcome)
+    const release = () => {
+      if (queues.get(stream) === outcome) queues.delete(stream)
+    }
+    outcome.then(release, release)
+    return outcome
+  }
+
+  const finished = (outcome: Outcome): Outcome => {
+    if (--active === 0) {
+      const waiting = idle
+      idle = []
+      for (const resolve of waiting) resolve()
+    }
+    return outcome
+  }
+  const failed = (error: unknown): Outcome => finished({ _tag: 'internal_error', error })
+  const run = (work: () => Promise<Outcome>): Promise<Outcome> => {
+    active++
+    try {
+      return work().then(finished, failed)
+    } catch (error) {
+      return Promise.resolve(failed(error))
+    }
+  }
+
+  return {
+    store,
+    deliver: (input, dispatch) => run(() => enqueue(parseNotification(input, limit), dispatch)),
+    deliverFields: (fields, dispatch) => run(() => enqueue(decodeNotification(fields), dispatch)),
+    ledgers: async () => {
+      const states = await store.readStates('ledger-')()
+      if (E.isLeft(states)) return states
+      const summaries = new Map<string, LedgerSummary>()
+      for (const [stream, row] of states.right) {
+        if (row.version === 0) continue
+        const owner = parseLedgerStream(stream)
+        if (owner === undefined) continue
+        let state = row.state
+        if (state === undefined || row.stateVersion !== row.version) {
+          const read = await readLedger(stream)
+          if (E.isLeft(read)) return read
+          state = read.right.state
+        }
+        summaries.set(stream, summarizeLedger({ ...state, duplicates: row.duplicates }, owner.accountId, owner.currency, filter))
       }
       return E.right(summaries)
     },

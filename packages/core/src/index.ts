@@ -100,12 +100,15 @@ export {
   createInbox,
   DEFAULT_HANDLER_TIMEOUT,
   HandlerTimeoutError,
+  SHARED_STORE_ATTEMPTS,
   type Dispatch,
   type Inbox,
   type InboxOptions,
   type Outcome,
 } from './inbox.ts'
 export { KeyIndex } from './keyindex.ts'
+export { LedgerStateCodec, type LedgerStateJson } from './ledger-state.ts'
+export { isSharedStore, type KeyConflict, type RecordError, type Recording, type SharedLedgerStore, type StreamState } from './shared-store.ts'
 export {
   DEFAULT_DEDUPE_WINDOW,
   emptyLedgerState,

@@ -1,0 +1,88 @@
+/**
+ * The port of a store shared by several receivers (several processes on one database): the
+ * `EventStore` port plus what lets the database, not a process, decide. An idempotency key claimed
+ * once across every ledger, a ledger's state kept beside its stream and read in one query, and a
+ * duplicate counter. `createInbox` takes this path when its store is one (see {@link isSharedStore});
+ * `@banksocket-webhooks/adapter-postgres` implements it.
+ *
+ * @module
+ */
+import type * as TE from 'fp-ts/lib/TaskEither.js'
+import type { EventStore, ExpectedVersion, StoreError, StreamRead } from './store.ts'
+
+/**
+ * A write whose idempotency key is already recorded, in this stream or in any other: `stream` is
+ * where. Nothing was written.
+ *
+ * @example
+ * import type { KeyConflict } from '@banksocket-webhooks/core'
+ * const e: KeyConflict = { _tag: 'KeyConflict', key: 'k-2f1c', stream: 'ledger-69-TRY' }
+ */
+export type KeyConflict = Readonly<{ _tag: 'KeyConflict'; key: string; stream: string }>
+
+/**
+ * Why a shared store's `record` wrote nothing: the key is taken, the stream moved on
+ * (`VersionConflict`: read again, decide again) or the store failed.
+ *
+ * @example
+ * import type { RecordError } from '@banksocket-webhooks/core'
+ * const retry = (e: RecordError) => e._tag === 'VersionConflict'
+ */
+export type RecordError = StoreError | KeyConflict
+
+/**
+ * A ledger write: the events, the version the stream must be at, the stream's new state (omitted:
+ * the stored one is kept) and the idempotency key to claim (omitted for a genuine repeat).
+ *
+ * @example
+ * import type { Recording } from '@banksocket-webhooks/core'
+ * const r: Recording<{ type: string }, number> = { expectedVersion: 4, events: [{ type: 'A' }], state: 5, claim: 'k-1' }
+ */
+export type Recording<Ev, S> = Readonly<{ expectedVersion: ExpectedVersion; events: ReadonlyArray<Ev>; state?: S; claim?: string }>
+
+/**
+ * A stream's row: its version, the state stored by the last `record` that gave one and the version
+ * it was stored at (`stateVersion < version` when plain appends came after it), and the duplicates
+ * counted on it.
+ *
+ * @example
+ * import type { StreamState } from '@banksocket-webhooks/core'
+ * const fresh: StreamState<unknown> = { version: 0, state: undefined, stateVersion: 0, duplicates: 0 }
+ */
+export type StreamState<S> = Readonly<{ version: number; state: S | undefined; stateVersion: number; duplicates: number }>
+
+/**
+ * A store several receivers share. Every write is one transaction that checks the stream's version,
+ * appends, stores the state and claims the key, or does none of it.
+ *
+ * @example
+ * import type { LedgerEvent, LedgerState, SharedLedgerStore } from '@banksocket-webhooks/core'
+ * const owner = (store: SharedLedgerStore<LedgerEvent, LedgerState>, key: string) => store.keyOwner(key)
+ */
+export interface SharedLedgerStore<Ev, S> extends EventStore<Ev> {
+  /** Reads a stream's events, all of them or those after a version (a stored state's). */
+  readStream(stream: string, options?: Readonly<{ after?: number }>): TE.TaskEither<StoreError, StreamRead<Ev>>
+  /** The stream's version, stored state and duplicate count, in one query. */
+  readState(stream: string): TE.TaskEither<StoreError, StreamState<S>>
+  /** The state of every stream whose name starts with `prefix`. */
+  readStates(prefix: string): TE.TaskEither<StoreError, ReadonlyMap<string, StreamState<S>>>
+  /** One write: a key recorded in ANY stream is a `KeyConflict` naming that stream, whatever the version. */
+  record(stream: string, recording: Recording<Ev, S>): TE.TaskEither<RecordError, Readonly<{ nextVersion: number }>>
+  /** The stream an idempotency key was recorded in, if it was. */
+  keyOwner(key: string): TE.TaskEither<StoreError, string | undefined>
+  /** Adds `count` (default 1) to the stream's duplicate counter; answers the new total. */
+  countDuplicate(stream: string, count?: number): TE.TaskEither<StoreError, number>
+}
+
+const METHODS = ['readState', 'readStates', 'record', 'keyOwner', 'countDuplicate'] as const
+
+/**
+ * Whether a store is shared (has every method of {@link SharedLedgerStore}): the inbox then keeps
+ * nothing in memory between deliveries and lets the store decide.
+ *
+ * @example
+ * import { createInMemoryEventStore, isSharedStore } from '@banksocket-webhooks/core'
+ * isSharedStore(createInMemoryEventStore()) // false
+ */
+export const isSharedStore = <Ev, S = unknown>(store: EventStore<Ev>): store is SharedLedgerStore<Ev, S> =>
+  METHODS.every((m) => typeof (store as unknown as Record<string, unknown>)[m] === 'function')
