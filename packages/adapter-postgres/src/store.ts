@@ -234,6 +234,11 @@ export interface PostgresEventStore<Ev, S = unknown> extends EventStore<Ev> {
   record(stream: string, recording: Recording<Ev, S>): TE.TaskEither<RecordError, Recorded>
   /** The stream's version, stored state and duplicate count, in one query. */
   readState(stream: string): TE.TaskEither<StoreError, StreamState<S>>
+  /**
+   * The rows of every stream whose name starts with `prefix` (`'ledger-'`: every ledger), in one
+   * query: what `inbox.ledgers()` lists on a shared store.
+   */
+  readStates(prefix: string): TE.TaskEither<StoreError, ReadonlyMap<string, StreamState<S>>>
   /** The stream an idempotency key was recorded in, if it was. */
   keyOwner(key: string): TE.TaskEither<StoreError, string | undefined>
   /** Adds `count` (default 1) to the stream's duplicate counter and answers the new total. Appends nothing. */
@@ -480,12 +485,28 @@ export const createPostgresEventStore = <Ev, S = unknown>(options: PostgresEvent
      LIMIT $3`
 
   const READ_STATE = `SELECT version, state::text AS state, state_version, duplicates FROM ${q}.streams WHERE stream = $1`
+  const READ_STATES = `SELECT stream, version, state::text AS state, state_version, duplicates FROM ${q}.streams WHERE starts_with(stream, $1) ORDER BY stream`
   const KEY_OWNER = `SELECT stream FROM ${q}.idempotency_keys WHERE key = $1`
   const COUNT = `UPDATE ${q}.streams SET duplicates = duplicates + $2, last_duplicate_at = now() WHERE stream = $1 RETURNING duplicates`
   const COUNT_NEW = `
     INSERT INTO ${q}.streams AS st (stream, duplicates, last_duplicate_at) VALUES ($1, $2, now())
     ON CONFLICT (stream) DO UPDATE SET duplicates = st.duplicates + EXCLUDED.duplicates, last_duplicate_at = now()
     RETURNING duplicates`
+
+  const streamStateOf = (stream: string, row: Record<string, unknown>): StreamState<S> => {
+    let state: S | undefined
+    if (row['state'] !== null && row['state'] !== undefined) {
+      const decoded = decodeState(parseJson(row['state'], `the state of ${stream}`))
+      if (E.isLeft(decoded)) return refuse(`the state of ${stream} does not decode: ${decoded.left}`)
+      state = decoded.right
+    }
+    return {
+      version: integer(row['version'], 'stream version'),
+      state,
+      stateVersion: integer(row['state_version'], 'state version'),
+      duplicates: integer(row['duplicates'], 'duplicates'),
+    }
+  }
 
   return {
     schema,
@@ -565,21 +586,18 @@ export const createPostgresEventStore = <Ev, S = unknown>(options: PostgresEvent
     readState: (stream) => async () => {
       try {
         const row = (await query(READ_STATE, [stream])).rows[0]
-        if (row === undefined) return E.right({ version: 0, state: undefined, stateVersion: 0, duplicates: 0 })
-        let state: S | undefined
-        if (row['state'] !== null) {
-          const decoded = decodeState(parseJson(row['state'], `the state of ${stream}`))
-          if (E.isLeft(decoded)) return refuse(`the state of ${stream} does not decode: ${decoded.left}`)
-          state = decoded.right
-        }
-        return E.right({
-          version: integer(row['version'], 'stream version'),
-          state,
-          stateVersion: integer(row['state_version'], 'state version'),
-          duplicates: integer(row['duplicates'], 'duplicates'),
-        })
+        return E.right(row === undefined ? { version: 0, state: undefined, stateVersion: 0, duplicates: 0 } : streamStateOf(stream, row))
       } catch (error) {
         return E.left(failure(`reading the state of ${stream}`, error))
+      }
+    },
+
+    readStates: (prefix) => async () => {
+      try {
+        const { rows } = await query(READ_STATES, [prefix])
+        return E.right(new Map(rows.map((row) => [String(row['stream']), streamStateOf(String(row['stream']), row)] as const)))
+      } catch (error) {
+        return E.left(failure(`reading the states of the streams starting with ${prefix}`, error))
       }
     },
 
