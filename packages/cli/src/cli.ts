@@ -9,6 +9,7 @@ import { parseArguments, secretValuesIn } from './argv.ts'
 import type { Command, Context } from './command.ts'
 import { demoCommand } from './commands/demo.ts'
 import { listenCommand } from './commands/listen.ts'
+import { migrateCommand } from './commands/migrate.ts'
 import { sendCommand } from './commands/send.ts'
 import { simulateCommand } from './commands/simulate.ts'
 import { webhooksCreateCommand, webhooksDeleteCommand } from './commands/webhooks.ts'
@@ -25,10 +26,11 @@ import { cliVersion } from './version.ts'
  *
  * @example
  * import { COMMANDS } from '@banksocket-webhooks/cli'
- * COMMANDS.map((c) => c.spec.path.join(' ')) // ['listen', 'send', 'simulate', 'webhooks create', 'webhooks delete', 'demo']
+ * COMMANDS.map((c) => c.spec.path.join(' ')) // ['listen', 'migrate', 'send', 'simulate', 'webhooks create', 'webhooks delete', 'demo']
  */
 export const COMMANDS: ReadonlyArray<Command> = [
   listenCommand,
+  migrateCommand,
   sendCommand,
   simulateCommand,
   webhooksCreateCommand,

@@ -23,6 +23,7 @@ export {
   type DemoStep,
 } from './commands/demo.ts'
 export { configureListen, listenCommand, type ListenConfig } from './commands/listen.ts'
+export { configureMigrate, displayUrl, isPostgresUrl, migrateCommand, withoutPassword, type MigrateConfig } from './commands/migrate.ts'
 export { configureSend, sendCommand, type SendConfig } from './commands/send.ts'
 export { configureSimulate, simulateCommand, type Credential, type SimulateConfig } from './commands/simulate.ts'
 export {

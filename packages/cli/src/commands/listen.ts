@@ -4,14 +4,17 @@
  * @module
  */
 import { openFileEventStore, type FileEventStore } from '@banksocket-webhooks/adapter-file-store'
+import { createPostgresEventStore, type PostgresEventStore } from '@banksocket-webhooks/adapter-postgres'
 import { createNodeReceiver, type ReceivedTransaction } from '@banksocket-webhooks/adapter-node-server'
 import {
   createInMemoryEventStore,
   formatMoney,
   LedgerEvent,
+  LedgerStateCodec,
   ledgerStream,
   type BalanceGapDetected,
   type EventStore,
+  type LedgerState,
   type LedgerSummary,
   type WebhookEvent,
 } from '@banksocket-webhooks/core'
@@ -23,6 +26,7 @@ import { ExitCode } from '../exit.ts'
 import { writeJsonLine, type Env } from '../io.ts'
 import { createDuplicateReporter, errorLine, gapChangeLine, rejectionLine, suspectedReplayLine, transactionLine, unobservedLine } from '../lines.ts'
 import { awaitShutdown } from '../signals.ts'
+import { displayUrl, isPostgresUrl, withoutPassword } from './migrate.ts'
 import { tapAppends } from '../tap.ts'
 import type { UsageError } from '../usage.ts'
 import { choiceFlag, integerFlag, optionalFlag, requiredFlag, secretsFlag } from '../values.ts'
@@ -40,7 +44,10 @@ export type ListenConfig = Readonly<{
   /** The only path answered; `undefined` answers every path. */
   path: string | undefined
   secrets: ReadonlyArray<string>
-  /** The event log file; `undefined` keeps events in memory. */
+  /**
+   * The event log file, or a `postgres://` / `postgresql://` URL (a database several receivers
+   * share; create its schema with `banksocket migrate`); `undefined` keeps events in memory.
+   */
   store: string | undefined
   /** The webhook's event filter (`--events credits|debits|all`). */
   filter: WebhookEvent
@@ -60,7 +67,7 @@ export const configureListen = (args: Arguments, env: Env): E.Either<UsageError,
     E.apS('port', integerFlag(args, 'port', { min: 0, max: 65535 })),
     E.apS('secrets', secretsFlag(args, 'secret', 'BANKSOCKET_SECRET', env)),
     E.apS('path', pathFlag(args)),
-    E.apS('store', optionalFlag(args, 'store', 'expected a file path')),
+    E.apS('store', optionalFlag(args, 'store', 'expected a file path or a postgres:// URL')),
     E.apS('host', optionalFlag(args, 'host', 'expected a host name or address')),
     E.apS('events', choiceFlag(args, 'events', ['all', 'credits', 'debits'] as const, 'all')),
     E.map(({ port, secrets, path, store, host, events }) => ({
@@ -105,6 +112,28 @@ const pathFlag = (args: Arguments): E.Either<UsageError, string | undefined> => 
     : E.left({ _tag: 'InvalidValue', flag: 'path', reason: `expected a path starting with '/', such as /banksocket, got '${path.slice(0, 40)}'` })
 }
 
+/**
+ * The shared store, calling `onRecorded(stream, events)` after every `record` that committed, so a
+ * receiver prints only what it stored itself (another receiver's writes are its to print).
+ */
+const tapRecords = (
+  store: PostgresEventStore<LedgerEvent, LedgerState>,
+  onRecorded: (stream: string, events: ReadonlyArray<LedgerEvent>) => void,
+): PostgresEventStore<LedgerEvent, LedgerState> => ({
+  ...store,
+  record: (stream, recording) => async () => {
+    const result = await store.record(stream, recording)()
+    if (E.isRight(result)) {
+      try {
+        onRecorded(stream, recording.events)
+      } catch {
+        // output must never undo a stored write
+      }
+    }
+    return result
+  },
+})
+
 const hostForUrl = (host: string): string => (host.includes(':') ? `[${host}]` : host)
 
 /**
@@ -131,8 +160,10 @@ export const listenCommand = defineCommand({
         'replays, duplicates (one line, then at most one summary a second), rejections and errors as JSON\n' +
         'lines; last {"type":"stopped",…,"ledgers":[…]} with each ledger\'s head balance and open gaps.',
       'With --store the ledger events go to an append-only file, so deduplication and balance checks\n' +
-        'survive restarts. SIGINT or SIGTERM: stop accepting, finish requests under way, close the store,\n' +
-        'exit 0.',
+        'survive restarts. With --store postgres://... they go to PostgreSQL (run banksocket migrate\n' +
+        'first), which several receivers may share: the database decides what is new, and each receiver\n' +
+        'prints only what it stored. SIGINT or SIGTERM: stop accepting, finish requests under way, close\n' +
+        'the store, exit 0.',
     ],
     flags: {
       port: { type: 'string', value: 'PORT', description: 'port to listen on (0 picks a free one)', required: true },
@@ -147,7 +178,12 @@ export const listenCommand = defineCommand({
         secret: true,
         env: 'BANKSOCKET_SECRET, comma-separated',
       },
-      store: { type: 'string', value: 'FILE', description: 'durable event log (created if missing)', default: 'in memory' },
+      store: {
+        type: 'string',
+        value: 'FILE|URL',
+        description: 'durable event log (created if missing), or a postgres:// URL shared by several receivers',
+        default: 'in memory',
+      },
       events: {
         type: 'string',
         value: 'all|credits|debits',
@@ -160,13 +196,33 @@ export const listenCommand = defineCommand({
       'banksocket listen --port 3000 --secret s3cr3t',
       'BANKSOCKET_SECRET=new,old banksocket listen --port 3000 --path /banksocket --store events.jsonl',
       'banksocket listen --port 3000 --secret s3cr3t --events credits',
+      'banksocket listen --port 3000 --secret s3cr3t --store postgres://app@127.0.0.1:5432/app',
     ],
   },
   configure: configureListen,
-  execute: async (config, { io }) => {
+  execute: async (config, context) => {
+    const postgresUrl = config.store !== undefined && isPostgresUrl(config.store) ? config.store : undefined
+    const io = postgresUrl === undefined ? context.io : withoutPassword(context.io, postgresUrl)
     const shutdown = awaitShutdown(io, 'banksocket listen')
     let fileStore: FileEventStore<LedgerEvent> | undefined
-    if (config.store !== undefined) {
+    let pgStore: PostgresEventStore<LedgerEvent, LedgerState> | undefined
+    if (postgresUrl !== undefined) {
+      try {
+        pgStore = createPostgresEventStore<LedgerEvent, LedgerState>({ connectionString: postgresUrl, codec: LedgerEvent, stateCodec: LedgerStateCodec })
+      } catch (error) {
+        shutdown.dispose()
+        io.stderr.write(`banksocket listen: ${error instanceof Error ? error.message : String(error)}\n`)
+        return ExitCode.usage
+      }
+      // Reach the database (and its schema) before listening: a receiver that cannot store must not answer.
+      const probe = await pgStore.readStates('ledger-')()
+      if (E.isLeft(probe)) {
+        shutdown.dispose()
+        io.stderr.write(`banksocket listen: ${probe.left._tag === 'StoreFailure' ? probe.left.message : probe.left._tag}\n`)
+        await pgStore.close()()
+        return ExitCode.failure
+      }
+    } else if (config.store !== undefined) {
       const opened = await openFileEventStore<LedgerEvent>({ path: config.store, codec: LedgerEvent })()
       if (E.isLeft(opened)) {
         shutdown.dispose()
@@ -175,7 +231,7 @@ export const listenCommand = defineCommand({
       }
       fileStore = opened.right
     }
-    const base: EventStore<LedgerEvent> = fileStore ?? createInMemoryEventStore<LedgerEvent>()
+    const base: EventStore<LedgerEvent> = pgStore ?? fileStore ?? createInMemoryEventStore<LedgerEvent>()
     const counts = { transactions: 0, repeats: 0, duplicates: 0, gaps: 0, gapsClosed: 0, unobserved: 0, suspectedReplays: 0, rejected: 0, errors: 0 }
 
     // Listeners see the rich transaction before it is stored; lines are printed once it is.
@@ -184,7 +240,7 @@ export const listenCommand = defineCommand({
     const streamOf = (tx: { unverified: { account_id: string }; verified: { currency: string } }): string =>
       ledgerStream(tx.unverified.account_id, tx.verified.currency)
 
-    const store = tapAppends(base, (stream, events) => {
+    const printStored = (stream: string, events: ReadonlyArray<LedgerEvent>): void => {
       let gap: BalanceGapDetected['data'] | undefined
       for (const event of events) {
         switch (event.type) {
@@ -219,7 +275,8 @@ export const listenCommand = defineCommand({
             break
         }
       }
-    })
+    }
+    const store = pgStore === undefined ? tapAppends(base, printStored) : tapRecords(pgStore, printStored)
 
     let receiver: ReturnType<typeof createNodeReceiver>
     try {
@@ -228,6 +285,7 @@ export const listenCommand = defineCommand({
       shutdown.dispose()
       io.stderr.write(`banksocket listen: ${error instanceof Error ? error.message : String(error)}\n`)
       if (fileStore !== undefined) await fileStore.close()()
+      if (pgStore !== undefined) await pgStore.close()()
       return ExitCode.usage
     }
     // Duplicates are not stored: a replay flood is summed up at most once a second.
@@ -256,6 +314,7 @@ export const listenCommand = defineCommand({
       const reason = code === 'EADDRINUSE' ? 'the port is in use' : code === 'EACCES' ? 'permission denied' : error instanceof Error ? error.message : String(error)
       io.stderr.write(`banksocket listen: could not listen on ${config.host}:${config.port}: ${reason}\n`)
       if (fileStore !== undefined) await fileStore.close()()
+      if (pgStore !== undefined) await pgStore.close()()
       return ExitCode.failure
     }
     const url = `http://${hostForUrl(config.host)}:${port}${config.path ?? '/'}`
@@ -266,7 +325,7 @@ export const listenCommand = defineCommand({
       port,
       path: config.path ?? null,
       secrets: config.secrets.length,
-      store: fileStore?.path ?? null,
+      store: postgresUrl !== undefined ? displayUrl(postgresUrl) : (fileStore?.path ?? null),
       ...(fileStore === undefined ? {} : { storedEvents: fileStore.stats().events }),
     })
     if (fileStore?.recovery.torn !== undefined) {
@@ -282,6 +341,13 @@ export const listenCommand = defineCommand({
     let code: ExitCode = ExitCode.ok
     if (fileStore !== undefined) {
       const closed = await fileStore.close()()
+      if (E.isLeft(closed)) {
+        writeJsonLine(io.stderr, { type: 'error', error: 'store_close_failed', message: closed.left._tag === 'StoreFailure' ? closed.left.message : closed.left._tag })
+        code = ExitCode.failure
+      }
+    }
+    if (pgStore !== undefined) {
+      const closed = await pgStore.close()()
       if (E.isLeft(closed)) {
         writeJsonLine(io.stderr, { type: 'error', error: 'store_close_failed', message: closed.left._tag === 'StoreFailure' ? closed.left.message : closed.left._tag })
         code = ExitCode.failure
