@@ -13,7 +13,7 @@ ensureBuilt()
 
 const SECRET = 'replay-flood-secret'
 
-const post = (agent: Agent, url: URL, body: string, contentType: string): Promise<string> =>
+const post = (agent: Agent, url: URL, body: string | Uint8Array, contentType: string): Promise<string> =>
   new Promise((resolve, reject) => {
     const req = request(url, { method: 'POST', agent, headers: { 'content-type': contentType, 'content-length': Buffer.byteLength(body) } }, (res) => {
       let text = ''
