@@ -102,9 +102,9 @@ export type LedgerOptions = Readonly<{
   /**
    * Most chain fragments kept (open gaps + 1). Past it, the oldest boundary explained by unseen
    * movements is bridged (a filtered subscription leaves one per unseen movement), or else the
-   * oldest open gap is given up and counted in `gapsAbandoned`: a ledger with a hundred open gaps
+   * oldest open gap is given up and counted in `gapsAbandoned`: a ledger with a thousand open gaps
    * has long been alerting, and its memory and work per movement stay bounded.
-   * @default 100
+   * @default 1000
    */
   maxFragments?: number
 }>
@@ -118,7 +118,7 @@ export type LedgerOptions = Readonly<{
  */
 export const DEFAULT_DEDUPE_WINDOW = 100_000
 
-const DEFAULT_MAX_FRAGMENTS = 100
+const DEFAULT_MAX_FRAGMENTS = 1000
 
 /**
  * The balance the ledger expects after a movement: previous balance plus a credit, minus a debit.

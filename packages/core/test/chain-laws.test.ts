@@ -202,6 +202,32 @@ test('law: in any order, one open gap per run of dropped movements, and none onc
   )
 })
 
+test('law at length: a fully shuffled chain of 600 movements ends with no open gap and the right head', () => {
+  fc.assert(
+    fc.property(
+      fc.array(fc.bigInt({ min: 1n, max: 1_000_000n }), { minLength: 600, maxLength: 600 }).chain((amounts) => {
+        // strictly rising balances: every balance distinct, so every link has one place
+        let balance = 0n
+        const chain: Chain = {
+          account: '69',
+          currency: 'TRY',
+          opening: 0n,
+          movements: amounts.map((amount, n) => {
+            balance += amount
+            return { key: `long-${n}`, account: '69', currency: 'TRY', dc: 'Credit' as const, amount, balance }
+          }),
+        }
+        return fc.tuple(fc.constant(chain), permutation(chain.movements))
+      }),
+      ([chain, deliveries]) => {
+        const s = runDecider(deliveries).get(ledgerStream('69', 'TRY')) as LedgerState
+        assert.equal([gapsOf(s.chain).length, s.count, s.gapsAbandoned, headOf(s.chain)], [0, 600, 0, chain.movements[599]?.balance])
+      },
+    ),
+    { numRuns: 20 },
+  )
+})
+
 const bodyOf = async (m: Movement): Promise<string> => {
   const d = data(m)
   const fields = { ...d.verified, account_id: m.account }
