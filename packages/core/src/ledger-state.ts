@@ -74,7 +74,24 @@ const LedgerStateJson = t.type(
  * import { LedgerStateCodec, type LedgerStateJson } from '@banksocket-webhooks/core'
  * const json: LedgerStateJson = LedgerStateCodec.encode(state)
  */
-export type LedgerStateJson = t.OutputOf<typeof LedgerStateJson>
+export type LedgerStateJson = Readonly<{
+  accountId: string | null
+  currency: string | null
+  chain: Readonly<{
+    fragments: ReadonlyArray<Readonly<{ start: string; end: string; startKey: string; endKey: string; gapId: number | null }>>
+    nextGapId: number
+  }>
+  count: number
+  creditCount: number
+  debitCount: number
+  credits: string
+  debits: string
+  repeats: number
+  duplicates: number
+  suspectedReplays: number
+  gapsDetected: number
+  gapsAbandoned: number
+}>
 
 /**
  * The io-ts codec of a ledger's state, for stores that keep it beside the stream (a shared store's

@@ -42,7 +42,14 @@ export const displayUrl = (url: string): string => {
   }
 }
 
-/** The io of a command that holds a database URL: its password is redacted from every write. */
+/**
+ * The io of a command that holds a database URL: its password is redacted from every write.
+ *
+ * @example
+ * import { nodeIo, withoutPassword } from '@banksocket-webhooks/cli'
+ * const io = withoutPassword(nodeIo(), 'postgres://app:s3cr3t-pass@db:5432/app')
+ * io.stderr.write('connecting with s3cr3t-pass') // writes 'connecting with [redacted]'
+ */
 export const withoutPassword = (io: CliIo, url: string): CliIo => {
   try {
     const password = decodeURIComponent(new URL(url).password)
