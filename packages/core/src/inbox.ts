@@ -217,6 +217,34 @@ const clockOf = (now: (() => Date) | undefined): (() => string) => {
 }
 
 /**
+ * Counts deliveries under way for `drain`: `run` wraps one delivery (any throw or rejection becomes
+ * an `internal_error`), `drain` resolves when none is left.
+ */
+const deliveries = () => {
+  let active = 0
+  let idle: Array<() => void> = []
+  const finished = (outcome: Outcome): Outcome => {
+    if (--active === 0) {
+      const waiting = idle
+      idle = []
+      for (const resolve of waiting) resolve()
+    }
+    return outcome
+  }
+  const failed = (error: unknown): Outcome => finished({ _tag: 'internal_error', error })
+  const run = (work: () => Promise<Outcome>): Promise<Outcome> => {
+    active++
+    try {
+      return work().then(finished, failed)
+    } catch (error) {
+      return Promise.resolve(failed(error))
+    }
+  }
+  const drain = (): Promise<void> => (active === 0 ? Promise.resolve() : new Promise<void>((resolve) => idle.push(resolve)))
+  return { run, drain }
+}
+
+/**
  * Creates an inbox: the shared receive pipeline with a balance-chain ledger per account and
  * currency, and one idempotency key space for all of them.
  *
@@ -266,8 +294,6 @@ export const createInbox = (options: InboxOptions): Inbox => {
   const ledgers = new Map<string, Ledger>()
   /** The turn under way per ledger, when one is: later deliveries to that ledger wait for it. */
   const queues = new Map<string, Promise<unknown>>()
-  let active = 0
-  let idle: Array<() => void> = []
 
   const evolveAll = (state: LedgerState, events: ReadonlyArray<LedgerEvent>): LedgerState => {
     let next = state
@@ -509,26 +535,7 @@ export const createInbox = (options: InboxOptions): Inbox => {
     return schedule(verification, dispatch, stream)
   }
 
-  const finished = (outcome: Outcome): Outcome => {
-    if (--active === 0) {
-      const waiting = idle
-      idle = []
-      for (const resolve of waiting) resolve()
-    }
-    return outcome
-  }
-
-  const failed = (error: unknown): Outcome => finished({ _tag: 'internal_error', error })
-
-  /** Runs a delivery: counted for `drain`, and any throw or rejection becomes an `internal_error`. */
-  const run = (work: () => Promise<Outcome>): Promise<Outcome> => {
-    active++
-    try {
-      return work().then(finished, failed)
-    } catch (error) {
-      return Promise.resolve(failed(error))
-    }
-  }
+  const { run, drain } = deliveries()
 
   return {
     store,
@@ -547,7 +554,7 @@ export const createInbox = (options: InboxOptions): Inbox => {
       }
       return E.right(summaries)
     },
-    drain: () => (active === 0 ? Promise.resolve() : new Promise<void>((resolve) => idle.push(resolve))),
+    drain,
   }
 }
 
@@ -577,8 +584,6 @@ const createSharedInbox = (options: InboxOptions, store: SharedLedgerStore<Ledge
   const decider = ledgerDecider({ filter })
   /** The turn under way per ledger (by the notification's account and currency). */
   const queues = new Map<string, Promise<unknown>>()
-  let active = 0
-  let idle: Array<() => void> = []
 
   const evolveAll = (state: LedgerState, events: ReadonlyArray<LedgerEvent>): LedgerState => {
     let next = state
@@ -672,23 +677,7 @@ const createSharedInbox = (options: InboxOptions, store: SharedLedgerStore<Ledge
     return outcome
   }
 
-  const finished = (outcome: Outcome): Outcome => {
-    if (--active === 0) {
-      const waiting = idle
-      idle = []
-      for (const resolve of waiting) resolve()
-    }
-    return outcome
-  }
-  const failed = (error: unknown): Outcome => finished({ _tag: 'internal_error', error })
-  const run = (work: () => Promise<Outcome>): Promise<Outcome> => {
-    active++
-    try {
-      return work().then(finished, failed)
-    } catch (error) {
-      return Promise.resolve(failed(error))
-    }
-  }
+  const { run, drain } = deliveries()
 
   return {
     store,
@@ -712,6 +701,6 @@ const createSharedInbox = (options: InboxOptions, store: SharedLedgerStore<Ledge
       }
       return E.right(summaries)
     },
-    drain: () => (active === 0 ? Promise.resolve() : new Promise<void>((resolve) => idle.push(resolve))),
+    drain,
   }
 }
