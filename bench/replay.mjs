@@ -59,7 +59,10 @@ const stopListen = (state) =>
 const raw = (body) => {
   const bytes = Buffer.from(body, 'utf8')
   return Buffer.concat([
-    Buffer.from(`POST / HTTP/1.1\r\nhost: 127.0.0.1\r\ncontent-type: application/x-www-form-urlencoded\r\ncontent-length: ${bytes.length}\r\n\r\n`, 'latin1'),
+    Buffer.from(
+      `POST / HTTP/1.1\r\nhost: 127.0.0.1\r\ncontent-type: application/x-www-form-urlencoded\r\ncontent-length: ${bytes.length}\r\n\r\n`,
+      'latin1',
+    ),
     bytes,
   ])
 }
@@ -137,7 +140,13 @@ const main = async () => {
       const before = statSync(store).size
       const run = await drive(listen.port, lanes)
       const { peak } = memoryOf(listen.child.pid)
-      rows.push({ name: `${N.toLocaleString('en')} new notifications, \`listen --store FILE\``, ...run, store: statSync(store).size - before, stderr: listen.stderrBytes, peak })
+      rows.push({
+        name: `${N.toLocaleString('en')} new notifications, \`listen --store FILE\``,
+        ...run,
+        store: statSync(store).size - before,
+        stderr: listen.stderrBytes,
+        peak,
+      })
       await stopListen(listen)
     }
     // one notification replayed unchanged
@@ -150,7 +159,13 @@ const main = async () => {
       const stderrBefore = listen.stderrBytes
       const run = await drive(listen.port, spread(Array.from({ length: N }, () => captured)))
       const { peak } = memoryOf(listen.child.pid)
-      rows.push({ name: `one notification replayed ${N.toLocaleString('en')} times, \`listen --store FILE\``, ...run, store: statSync(store).size - before, stderr: listen.stderrBytes - stderrBefore, peak })
+      rows.push({
+        name: `one notification replayed ${N.toLocaleString('en')} times, \`listen --store FILE\``,
+        ...run,
+        store: statSync(store).size - before,
+        stderr: listen.stderrBytes - stderrBefore,
+        peak,
+      })
       await stopListen(listen)
     }
     // one notification replayed with other account_ids
@@ -158,9 +173,18 @@ const main = async () => {
       const listen = await startListen([])
       const fields = await accountMovements({ accountId: 69 }).next()
       const count = 20_000
-      const run = await drive(listen.port, spread(Array.from({ length: count }, (_, i) => raw(encodeForm({ ...fields, account_id: String(1000 + i) })))))
+      const run = await drive(
+        listen.port,
+        spread(Array.from({ length: count }, (_, i) => raw(encodeForm({ ...fields, account_id: String(1000 + i) })))),
+      )
       const { peak } = memoryOf(listen.child.pid)
-      rows.push({ name: `one notification replayed with ${count.toLocaleString('en')} other \`account_id\`s, \`listen\``, ...run, store: 0, stderr: listen.stderrBytes, peak })
+      rows.push({
+        name: `one notification replayed with ${count.toLocaleString('en')} other \`account_id\`s, \`listen\``,
+        ...run,
+        store: 0,
+        stderr: listen.stderrBytes,
+        peak,
+      })
       await stopListen(listen)
     }
   } finally {

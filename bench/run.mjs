@@ -12,8 +12,8 @@ import { fileURLToPath } from 'node:url'
 import { loadServer } from './lib/load.mjs'
 import { loadAverage, machine } from './lib/machine.mjs'
 import { envNumber } from './lib/measure.mjs'
-import { targets, writeReport } from './lib/report.mjs'
 import { profileServer } from './lib/profile-server.mjs'
+import { targets, writeReport } from './lib/report.mjs'
 import { runSection } from './lib/section.mjs'
 import { topFrames } from './lib/top-frames.mjs'
 import { SERVERS } from './servers/index.mjs'
@@ -26,7 +26,10 @@ const SECTIONS = ['verify', 'pipeline', 'load', 'memory']
 const list = (name, all) => {
   const raw = process.env[name]
   if (raw === undefined || raw.trim() === '') return all
-  const picked = raw.split(',').map((s) => s.trim()).filter((s) => s !== '')
+  const picked = raw
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '')
   const unknown = picked.filter((s) => !all.includes(s))
   if (unknown.length > 0) throw new Error(`${name}: unknown ${unknown.join(', ')}; choose from ${all.join(', ')}`)
   return picked
@@ -67,7 +70,9 @@ const main = async () => {
   const sectionOptions = (extra = {}) => ({ ...extra, onSpawn: pinned ? pinChild : undefined })
 
   const results = { machine: machine(), settings: { pinned, sections, servers: serverNames }, profiles: [] }
-  log(`machine: ${results.machine.cpu}, ${results.machine.cores} cores, Node ${results.machine.node}; load average ${results.machine.loadAverageAtStart}`)
+  log(
+    `machine: ${results.machine.cpu}, ${results.machine.cores} cores, Node ${results.machine.node}; load average ${results.machine.loadAverageAtStart}`,
+  )
 
   if (sections.includes('verify')) {
     log('1. verification ops/s')
@@ -84,13 +89,18 @@ const main = async () => {
     const servers = []
     for (const name of serverNames) {
       log(`2. load: ${name} (${warmup} warm-up + ${amount} requests, ${connections} connections)`)
-      servers.push(
-        await loadServer({ name, ...SERVERS[name] }, { connections, warmup, amount, cpu: pinned ? 1 : undefined }),
-      )
+      servers.push(await loadServer({ name, ...SERVERS[name] }, { connections, warmup, amount, cpu: pinned ? 1 : undefined }))
       const s = servers[servers.length - 1]
-      log(`   ${Math.round(s.requestsPerSecond)} req/s, p99 ${s.latencyMs.p99.toFixed(2)} ms, non-2xx ${s.non2xx}, peak RSS ${(s.rss.vmHwm / 2 ** 20).toFixed(0)} MiB`)
+      log(
+        `   ${Math.round(s.requestsPerSecond)} req/s, p99 ${s.latencyMs.p99.toFixed(2)} ms, non-2xx ${s.non2xx}, peak RSS ${(s.rss.vmHwm / 2 ** 20).toFixed(0)} MiB`,
+      )
     }
-    results.load = { connections, warmup: Math.ceil(warmup / connections) * connections, amount: Math.ceil(amount / connections) * connections, servers }
+    results.load = {
+      connections,
+      warmup: Math.ceil(warmup / connections) * connections,
+      amount: Math.ceil(amount / connections) * connections,
+      servers,
+    }
   }
   if (sections.includes('memory')) {
     const total = envNumber('BENCH_MEMORY_NOTIFICATIONS', 1_000_000)

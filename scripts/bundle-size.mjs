@@ -1,4 +1,8 @@
 #!/usr/bin/env node
+import { existsSync, readFileSync, writeFileSync } from 'node:fs'
+import { dirname, join, relative } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { gzipSync } from 'node:zlib'
 // Measures the Cloudflare Worker a user ships: the Workers guide's example
 // (docs/guides/examples/worker.ts, the fetch receiver with core, fp-ts, io-ts and eventemitter3)
 // bundled by esbuild as one minified ES module for a neutral platform with the Workers export
@@ -13,10 +17,6 @@
 // Needs the packages built (`pnpm run build`). Exits 1 if the aliased bundle still holds CommonJS
 // fp-ts or io-ts, i.e. if tree-shaking is lost.
 import { build } from 'esbuild'
-import { existsSync, readFileSync, writeFileSync } from 'node:fs'
-import { dirname, join, relative } from 'node:path'
-import { fileURLToPath } from 'node:url'
-import { gzipSync } from 'node:zlib'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
 const entry = join(root, 'docs', 'guides', 'examples', 'worker.ts')

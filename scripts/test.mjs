@@ -9,7 +9,7 @@
 // line `N passed, N failed`. Exits 1 when anything failed. `node scripts/test.mjs core` limits the
 // run to files whose path contains `core`.
 import { spawn } from 'node:child_process'
-import { readdirSync, statSync, existsSync } from 'node:fs'
+import { existsSync, readdirSync, statSync } from 'node:fs'
 import { join, relative, sep } from 'node:path'
 import { fileURLToPath } from 'node:url'
 

@@ -37,8 +37,14 @@ test('the README starts with the demo command and the test command that .ci/run 
   // the demo installs only the CLI's dependency closure without dev dependencies (the root keeps
   // its build tools as dependencies), then runs it
   assert.match(commands[0] ?? '', /install --frozen-lockfile --prod --filter @banksocket-webhooks\/cli\.\.\. && npx --yes pnpm@[\d.]+ demo$/)
-  const manifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { dependencies?: Record<string, string>; devDependencies?: unknown }
-  assert.ok(manifest.dependencies?.['typescript'] !== undefined && manifest.devDependencies === undefined, 'a --prod install keeps what the build needs')
+  const manifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
+    dependencies?: Record<string, string>
+    devDependencies?: unknown
+  }
+  assert.ok(
+    manifest.dependencies?.['typescript'] !== undefined && manifest.devDependencies === undefined,
+    'a --prod install keeps what the build needs',
+  )
   const scripts = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).scripts as Record<string, string>
   assert.ok(scripts['demo']?.includes('@banksocket-webhooks/cli'), 'the demo script builds only what the filtered install installed')
   const ci = readFileSync(join(root, '.ci', 'run'), 'utf8')
@@ -66,7 +72,11 @@ test("the demo's install stays light: no runtime dependency in the CLI's closure
   }
   visit('@banksocket-webhooks/cli')
   assert.ok(closure.size > 1, 'the CLI depends on workspace packages')
-  const heavy = [...closure].flatMap((name) => Object.keys(manifests.get(name)?.dependencies ?? {}).filter((d) => HEAVY.includes(d)).map((d) => `${name} -> ${d}`))
+  const heavy = [...closure].flatMap((name) =>
+    Object.keys(manifests.get(name)?.dependencies ?? {})
+      .filter((d) => HEAVY.includes(d))
+      .map((d) => `${name} -> ${d}`),
+  )
   assert.equal(heavy, [], 'a --prod install of the CLI would download these')
 })
 

@@ -6,8 +6,9 @@
 // Consequence, stated in docs/benchmarks.md: with this store, deduplication relies on the ledger's
 // bounded key window alone (as it would with a durable store once the ledger is loaded), and
 // `readAll` is refused.
-import * as E from 'fp-ts/lib/Either.js'
+
 import { versionMatches } from '@banksocket-webhooks/core'
+import * as E from 'fp-ts/lib/Either.js'
 
 /** @returns {import('@banksocket-webhooks/core').EventStore<import('@banksocket-webhooks/core').LedgerEvent> & { counts: Record<string, number> }} */
 export const createCountingStore = () => {

@@ -21,7 +21,7 @@ export const memoryOf = (pid) => {
 }
 
 /** CPU time (user + system) a process has used, in milliseconds, from /proc. */
-export const cpuMsOf = (pid) => {
+const cpuMsOf = (pid) => {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
   return (Number(fields[11]) + Number(fields[12])) * CLOCK_TICK_MS
@@ -129,9 +129,7 @@ const fire = (port, { connections, amount, queues, cursors, timeoutSeconds }) =>
 export const loadServer = async (server, { connections, warmup, amount, cpu, execArgv, sampleMs = 50 }) => {
   const warmupPer = Math.ceil(warmup / connections)
   const amountPer = Math.ceil(amount / connections)
-  const queues = (await connectionQueues({ connections, perConnection: warmupPer + amountPer, kind: server.kind })).map((q) =>
-    q.map(rawRequest),
-  )
+  const queues = (await connectionQueues({ connections, perConnection: warmupPer + amountPer, kind: server.kind })).map((q) => q.map(rawRequest))
   const cursors = new Array(connections).fill(0)
   const { child, port } = await start(server.script, { env: server.env ?? {}, cpu, execArgv })
   try {

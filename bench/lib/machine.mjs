@@ -27,7 +27,11 @@ const cpuFeatures = () => {
   }
 }
 
-const loadAverage = () => os.loadavg().map((x) => x.toFixed(2)).join(', ')
+const loadAverage = () =>
+  os
+    .loadavg()
+    .map((x) => x.toFixed(2))
+    .join(', ')
 
 /** A description of this machine and run. */
 export const machine = () => {

@@ -15,7 +15,7 @@ import { createNodeReceiver } from '@banksocket-webhooks/adapter-node-server'
 import { DEFAULT_DEDUPE_WINDOW, KeyWindow } from '@banksocket-webhooks/core'
 import { createCountingStore } from './counting-store.mjs'
 import { envNumber } from './measure.mjs'
-import { accountMovements, formBody, FORM_CONTENT_TYPE, SECRET } from './notifications.mjs'
+import { accountMovements, FORM_CONTENT_TYPE, formBody, SECRET } from './notifications.mjs'
 import { section } from './section.mjs'
 
 const BATCH = 10_000

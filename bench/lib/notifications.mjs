@@ -16,6 +16,7 @@ export const FORM_CONTENT_TYPE = 'application/x-www-form-urlencoded'
 
 /** node:crypto SHA-256 as the Node receiver runs it (adapter-node-server's default hasher). */
 export { nodeSha256 } from '@banksocket-webhooks/adapter-node-server'
+
 import { nodeSha256 } from '@banksocket-webhooks/adapter-node-server'
 
 const CODES = ['EFT', 'FAST', 'HAVALE']
@@ -80,7 +81,7 @@ export const formBody = (fields) => Buffer.from(encodeForm(fields), 'utf8')
  * JSON (hash left out), signed with HMAC-SHA256 in `X-Hub-Signature-256`. Similar size, the peer's
  * own signature scheme.
  */
-export const octokitDelivery = (fields, id, secret = SECRET) => {
+const octokitDelivery = (fields, id, secret = SECRET) => {
   const { hash: _hash, ...rest } = fields
   const payload = JSON.stringify({ action: 'created', notification: rest })
   const signature = `sha256=${createHmac('sha256', secret).update(payload).digest('hex')}`

@@ -3,10 +3,11 @@
 // hasher), store (append to core's in-memory store), emit (eventemitter3 to one listener). Then
 // the whole of core's `receive` and of `createInbox(...).deliver`, so that what the stages leave
 // out (exact money, the idempotency key, the ledger decision, the dedupe window) shows as the rest.
-import { EventEmitter } from 'eventemitter3'
+
 import { createInbox, createInMemoryEventStore, parseBody, receive, verify, WireNotification } from '@banksocket-webhooks/core'
+import { EventEmitter } from 'eventemitter3'
 import { envNumber, nsPerOpAsync, nsPerOpSync } from './measure.mjs'
-import { accountMovements, formBody, FORM_CONTENT_TYPE, nodeSha256, SECRET } from './notifications.mjs'
+import { accountMovements, FORM_CONTENT_TYPE, formBody, nodeSha256, SECRET } from './notifications.mjs'
 import { section } from './section.mjs'
 
 const POOL = 1024

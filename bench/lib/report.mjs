@@ -29,11 +29,9 @@ const ok = (met) => (met ? 'met' : '**missed**')
 
 /** A Markdown table; `align` has one letter per column (l or r), numbers right by default. */
 const table = (head, rows, align = head.map((_, i) => (i === 0 ? 'l' : 'r'))) =>
-  [
-    `| ${head.join(' | ')} |`,
-    `| ${align.map((a) => (a === 'r' ? '---:' : '---')).join(' | ')} |`,
-    ...rows.map((r) => `| ${r.join(' | ')} |`),
-  ].join('\n')
+  [`| ${head.join(' | ')} |`, `| ${align.map((a) => (a === 'r' ? '---:' : '---')).join(' | ')} |`, ...rows.map((r) => `| ${r.join(' | ')} |`)].join(
+    '\n',
+  )
 
 /** The targets issue 7 sets, evaluated on this run's numbers (only those the run measured). */
 export const targets = (results) => {
@@ -105,7 +103,12 @@ const runSection = (r) => {
         ['memory', `${(m.memoryBytes / 1024 ** 3).toFixed(1)} GiB`],
         ['OS', m.os],
         ['Node', `${m.node} (V8 ${m.v8})`],
-        ['peers and tools', Object.entries(m.packages).map(([n, v]) => `${n} ${v}`).join(', ')],
+        [
+          'peers and tools',
+          Object.entries(m.packages)
+            .map(([n, v]) => `${n} ${v}`)
+            .join(', '),
+        ],
         ['CPU pinning', r.settings.pinned ? 'driver (this process, autocannon) on CPU 0; each measured process on CPU 1' : 'none'],
         ['load average', `${m.loadAverageAtStart} at start, ${r.loadAverageEnd} at end (1, 5, 15 min)`],
         ['duration', `${int(r.elapsedSeconds)} s`],
@@ -119,7 +122,15 @@ const runSection = (r) => {
 const targetsSection = (r) => {
   const t = targets(r)
   if (t.length === 0) return ''
-  return ['## Targets', '', table(['target', 'this run', ''], t.map((x) => [x.target, x.measured, ok(x.met)]), ['l', 'l', 'l'])].join('\n')
+  return [
+    '## Targets',
+    '',
+    table(
+      ['target', 'this run', ''],
+      t.map((x) => [x.target, x.measured, ok(x.met)]),
+      ['l', 'l', 'l'],
+    ),
+  ].join('\n')
 }
 
 const verifySection = (v) => {
@@ -165,7 +176,10 @@ const loadSection = (l) => {
     '',
     `autocannon over loopback, ${l.connections} connections, ${int(l.warmup)} warm-up then ${int(l.amount)} measured requests per server, every request a distinct signed notification (connection k sends account k's movements in order, so balances are continuous). Each server runs in its own process; requests/s is 2xx responses over the time from the first request to the last response; latency is per response, exact (not autocannon's millisecond histogram); server CPU is user + system time of the server process over the measured run, divided by the requests; peak RSS is the kernel's high-water mark (VmHWM) of the server process.`,
     '',
-    table(['server', 'req/s', 'vs baseline', 'p50 ms', 'p99 ms', 'non-2xx + errors', 'server CPU / req', 'server CPU busy', 'RSS idle', 'RSS peak'], rows),
+    table(
+      ['server', 'req/s', 'vs baseline', 'p50 ms', 'p99 ms', 'non-2xx + errors', 'server CPU / req', 'server CPU busy', 'RSS idle', 'RSS peak'],
+      rows,
+    ),
     '',
     'What the applications saw (counters kept by each server process; the warm-up is included):',
     '',
@@ -186,7 +200,7 @@ const memorySection = (mem) => {
     `${int(run.total)} distinct notifications over ${run.accounts} accounts (so ${run.accounts} ledgers), dedupe window ${int(run.dedupeWindow)} keys per ledger (at most ${int(run.keysBound)} keys kept), counting store. Peak RSS ${mib(run.peakRss)}; ${int(run.deliverPerSecond)} deliveries/s overall (one at a time, generation of the notifications excluded: it ran at ${int(run.generatePerSecond)}/s). The store counted ${int(run.counts.TransactionReceived)} transactions, ${run.counts.BalanceGapDetected} gaps, ${run.counts.DuplicateIgnored} duplicates. Heap figures are after a full GC.`
   const parts = ['## 3. Memory', '']
   parts.push(
-    'In process, through `createNodeReceiver(...).deliver` (the Node receiver without its HTTP layer: its node:crypto hasher, core\'s inbox, its typed events with one listener) with a store that keeps no events (`bench/lib/counting-store.mjs`: stream versions and counts only). Core\'s default in-memory store keeps every event by design, so with it memory grows with the history, not with the receiver: see the load table above for what it costs per notification.',
+    "In process, through `createNodeReceiver(...).deliver` (the Node receiver without its HTTP layer: its node:crypto hasher, core's inbox, its typed events with one listener) with a store that keeps no events (`bench/lib/counting-store.mjs`: stream versions and counts only). Core's default in-memory store keeps every event by design, so with it memory grows with the history, not with the receiver: see the load table above for what it costs per notification.",
     '',
   )
   parts.push(`### Default dedupe window`, '', describe(mem.main), '', series(mem.main), '')
@@ -197,7 +211,10 @@ const memorySection = (mem) => {
     '',
     'Cost of one `KeyWindow.add` once the window is full (each add evicts the oldest key):',
     '',
-    table(['capacity', 'adds measured', 'per add'], adds.map((a) => [int(a.capacity), int(a.adds), us(a.nsPerAdd)])),
+    table(
+      ['capacity', 'adds measured', 'per add'],
+      adds.map((a) => [int(a.capacity), int(a.adds), us(a.nsPerAdd)]),
+    ),
   )
   return parts.join('\n')
 }
@@ -214,7 +231,11 @@ const pipelineSection = (p) =>
         ...p.stages.map((s) => [s.label, us(s.ns), `${((100 * s.ns) / p.stagesTotalNs).toFixed(0)}%`]),
         ['**sum of the stages**', us(p.stagesTotalNs), '100%'],
         ['core `receive` (parse, decode, verify, exact money, idempotency key, IBAN view)', us(p.receiveNs), ''],
-        [`core \`createInbox(...).deliver\` (receive + ledger decision + dedupe window + dispatch + in-memory store; ${int(p.deliverCount)} notifications, one account)`, us(p.deliverNs), ''],
+        [
+          `core \`createInbox(...).deliver\` (receive + ledger decision + dedupe window + dispatch + in-memory store; ${int(p.deliverCount)} notifications, one account)`,
+          us(p.deliverNs),
+          '',
+        ],
       ],
     ),
   ].join('\n')
@@ -264,7 +285,7 @@ const profileSection = (r) => {
 }
 
 /** The generated part of docs/benchmarks.md. */
-export const generated = (r) =>
+const generated = (r) =>
   [
     runSection(r),
     targetsSection(r),

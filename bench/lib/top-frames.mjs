@@ -54,7 +54,8 @@ export const topFrames = (file, count = 12) => {
 /** Where a frame's code lives: one of our packages, a dependency, Node itself, or V8. */
 const groupOf = (name, url) => {
   if (url === '') return name.startsWith('(') ? `V8 ${name}` : 'V8 builtins and native code'
-  if (url.startsWith('node:')) return url.startsWith('node:internal/crypto') ? 'node:crypto' : /http|net|stream/.test(url) ? 'node:http, net, streams' : 'node: other internals'
+  if (url.startsWith('node:'))
+    return url.startsWith('node:internal/crypto') ? 'node:crypto' : /http|net|stream/.test(url) ? 'node:http, net, streams' : 'node: other internals'
   const pkg = /\/packages\/([^/]+)\//.exec(url)
   if (pkg !== null && !url.includes('node_modules')) return `@banksocket-webhooks/${pkg[1]}`
   const dep = /node_modules\/((?:@[^/]+\/)?[^/]+)\/(?!.*node_modules)/.exec(url)

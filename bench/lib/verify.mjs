@@ -9,12 +9,12 @@
 // - the peers: `@octokit/webhooks-methods` verify (HMAC-SHA256 over a JSON payload) and
 //   `standardwebhooks` verify (HMAC-SHA256 in pure JS, with timestamp check).
 import { createHash, hash as oneShotHash, timingSafeEqual } from 'node:crypto'
-import { verify as octokitVerify, sign as octokitSign } from '@octokit/webhooks-methods'
-import { verify } from '@banksocket-webhooks/core'
 import { nodeSha256 } from '@banksocket-webhooks/adapter-node-server'
+import { verify } from '@banksocket-webhooks/core'
+import { sign as octokitSign, verify as octokitVerify } from '@octokit/webhooks-methods'
 import { Webhook } from 'standardwebhooks'
 import { compare, envNumber } from './measure.mjs'
-import { accountMovements, SECRET, formBody } from './notifications.mjs'
+import { accountMovements, formBody, SECRET } from './notifications.mjs'
 import { profiled } from './profile.mjs'
 import { section } from './section.mjs'
 
@@ -103,7 +103,9 @@ export const run = async () => {
     sizes: {
       formBodyBytes: formBody(notes[0]).length,
       jsonPayloadBytes: Buffer.byteLength(payloads[0]),
-      signedInputBytes: Buffer.byteLength(notes[0].dc + notes[0].code + notes[0].amount + notes[0].balance + notes[0].currency + notes[0].description + SECRET),
+      signedInputBytes: Buffer.byteLength(
+        notes[0].dc + notes[0].code + notes[0].amount + notes[0].balance + notes[0].currency + notes[0].description + SECRET,
+      ),
     },
     results,
   }

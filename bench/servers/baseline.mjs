@@ -18,9 +18,7 @@ const answer = (res, status, body) => {
 // node:crypto's one-shot `hash` where Node has it (20.12+), as our receiver's hasher does: the
 // baseline should be the least work, not slower than us at hashing.
 const sha256Hex =
-  typeof hash === 'function'
-    ? (message) => hash('sha256', message, 'hex')
-    : (message) => createHash('sha256').update(message, 'utf8').digest('hex')
+  typeof hash === 'function' ? (message) => hash('sha256', message, 'hex') : (message) => createHash('sha256').update(message, 'utf8').digest('hex')
 
 const verified = (f) => {
   const claimed = Buffer.from(f.get('hash'), 'base64')

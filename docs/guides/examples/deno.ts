@@ -5,7 +5,9 @@ if (!secret) throw new Error('set BANKSOCKET_SECRET to the secret of your Bankso
 
 // tx.verified: the exact strings the hash covers; tx.amount: exact money ({ minor: 25000n, currency: 'TRY' }).
 const receiver = createFetchReceiver({ secrets: [secret], path: '/banksocket' })
-  .on('credit', (tx) => console.log(`credit ${tx.verified.amount} ${tx.verified.currency} to account ${tx.unverified.account_id}: ${tx.verified.description}`))
+  .on('credit', (tx) =>
+    console.log(`credit ${tx.verified.amount} ${tx.verified.currency} to account ${tx.unverified.account_id}: ${tx.verified.description}`),
+  )
   .on('debit', (tx) => console.log(`debit ${tx.verified.amount} ${tx.verified.currency} from account ${tx.unverified.account_id}`))
   .on('gap', (gap) => console.warn(`account ${gap.accountId}: ${gap.event.data.missing} ${gap.currency} never notified`))
   .on('rejected', (rejection) => console.warn(`refused: ${rejection._tag}`))

@@ -1,8 +1,8 @@
-import express from 'express'
 import type { AddressInfo } from 'node:net'
 import { createNodeReceiver } from '@banksocket-webhooks/adapter-node-server'
 import { createInMemoryEventStore, formatMoney } from '@banksocket-webhooks/core'
 import { createPayments } from '@banksocket-webhooks/payments'
+import express from 'express'
 import * as E from 'fp-ts/lib/Either.js'
 
 const secret = process.env.BANKSOCKET_SECRET

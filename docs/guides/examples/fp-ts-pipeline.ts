@@ -1,15 +1,15 @@
 import {
   answerFor,
-  fold,
-  ledgerDecider,
-  ledgerStream,
-  receive,
   type EventStore,
+  fold,
   type HttpAnswer,
   type LedgerCommand,
   type LedgerError,
   type LedgerEvent,
+  ledgerDecider,
+  ledgerStream,
   type Outcome,
+  receive,
   type StoreError,
   type VerifiedTransaction,
 } from '@banksocket-webhooks/core'
@@ -41,7 +41,13 @@ const verify = (delivery: Delivery): RTE.ReaderTaskEither<Deps, Outcome, Verifie
  * this ledger (found in its history here; the receivers keep one key space across every ledger).
  */
 const command = (tx: VerifiedTransaction, receivedAt: Date, history: ReadonlyArray<LedgerEvent>): LedgerCommand => {
-  const data = { idempotencyKey: tx.idempotencyKey, receivedAt: receivedAt.toISOString(), hash: tx.hash, verified: tx.verified, unverified: tx.unverified }
+  const data = {
+    idempotencyKey: tx.idempotencyKey,
+    receivedAt: receivedAt.toISOString(),
+    hash: tx.hash,
+    verified: tx.verified,
+    unverified: tx.unverified,
+  }
   const seen = history.some((e) => e.type === 'TransactionReceived' && e.data.idempotencyKey === tx.idempotencyKey)
   return seen ? { type: 'RecordTransaction', data, seen: 'recorded' } : { type: 'RecordTransaction', data }
 }
@@ -57,9 +63,7 @@ const failed =
 const recorded =
   (transaction: VerifiedTransaction) =>
   ({ events }: Readonly<{ events: ReadonlyArray<LedgerEvent> }>): Outcome =>
-    events.some((event) => event.type === 'DuplicateIgnored')
-      ? { _tag: 'duplicate', transaction, events }
-      : { _tag: 'accepted', transaction, events }
+    events.some((event) => event.type === 'DuplicateIgnored') ? { _tag: 'duplicate', transaction, events } : { _tag: 'accepted', transaction, events }
 
 /**
  * 2. Record: replay the account's ledger, let the decider dedupe and place the movement in the

@@ -14,7 +14,9 @@ const store = opened.right
 const receiver = createNodeReceiver({ secrets: [secret], path: '/banksocket', store })
   .on('credit', async (tx) => {
     // Runs before the event is stored; throw (or reject) and Banksocket gets a 500 and retries.
-    console.log(JSON.stringify({ credit: tx.verified.amount, currency: tx.verified.currency, reference: tx.verified.description, key: tx.idempotencyKey }))
+    console.log(
+      JSON.stringify({ credit: tx.verified.amount, currency: tx.verified.currency, reference: tx.verified.description, key: tx.idempotencyKey }),
+    )
   })
   .on('gap', (gap) => console.warn(`account ${gap.accountId}: ${gap.event.data.missing} ${gap.currency} never notified`))
   .on('error', (error) => console.error(`banksocket receiver: ${error._tag}`))

@@ -1,9 +1,9 @@
-import express from 'express'
 import type { AddressInfo } from 'node:net'
 import { openFileEventStore } from '@banksocket-webhooks/adapter-file-store'
 import { createNodeReceiver } from '@banksocket-webhooks/adapter-node-server'
 import { formatMoney, parseAmount } from '@banksocket-webhooks/core'
-import { createPayments, PaymentsEvent, type Expectation } from '@banksocket-webhooks/payments'
+import { createPayments, type Expectation, PaymentsEvent } from '@banksocket-webhooks/payments'
+import express from 'express'
 import * as E from 'fp-ts/lib/Either.js'
 
 const secret = process.env.BANKSOCKET_SECRET

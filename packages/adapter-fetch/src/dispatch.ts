@@ -4,13 +4,7 @@
  *
  * @module
  */
-import {
-  parseBalance,
-  type Dispatch,
-  type LedgerEvent,
-  type Money,
-  type VerifiedTransaction,
-} from '@banksocket-webhooks/core'
+import { type Dispatch, type LedgerEvent, type Money, parseBalance, type VerifiedTransaction } from '@banksocket-webhooks/core'
 import type { EventEmitter } from 'eventemitter3'
 import * as E from 'fp-ts/lib/Either.js'
 import type {

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { answerFor, METHOD_NOT_ALLOWED, NOT_FOUND, type HttpAnswer } from '@banksocket-webhooks/core'
+import { answerFor, type HttpAnswer, METHOD_NOT_ALLOWED, NOT_FOUND } from '@banksocket-webhooks/core'
 import * as E from 'fp-ts/lib/Either.js'
 import { bodyRejection, readRequestBody } from './body.ts'
 import { notify } from './dispatch.ts'
@@ -18,8 +18,7 @@ import { pathnameOf, Receiver, type ReceiverOptions } from './receiver.ts'
  * import { toResponse } from '@banksocket-webhooks/adapter-fetch'
  * toResponse(METHOD_NOT_ALLOWED).headers.get('allow') // 'POST'
  */
-export const toResponse = (answer: HttpAnswer): Response =>
-  new Response(answer.body, { status: answer.status, headers: answer.headers })
+export const toResponse = (answer: HttpAnswer): Response => new Response(answer.body, { status: answer.status, headers: answer.headers })
 
 /**
  * A receiver for Fetch API runtimes: a {@link Receiver} (typed events, inbox) with a bound

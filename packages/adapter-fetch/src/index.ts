@@ -17,7 +17,7 @@
  *
  * @packageDocumentation
  */
-export { bodyRejection, concatBytes, declaredTooLarge, readRequestBody, type BodyProblem } from './body.ts'
+export { type BodyProblem, bodyRejection, concatBytes, declaredTooLarge, readRequestBody } from './body.ts'
 export { dispatchTo, notify, type ReceiverEmitter } from './dispatch.ts'
 export type {
   BalanceGap,

@@ -10,7 +10,6 @@ import {
   assertSecrets,
   createInbox,
   DEFAULT_BODY_LIMIT,
-  rejectionAnswer,
   type Dispatch,
   type Fields,
   type HttpAnswer,
@@ -18,6 +17,7 @@ import {
   type InboxOptions,
   type Outcome,
   type Rejection,
+  rejectionAnswer,
   WebhookEvent,
 } from '@banksocket-webhooks/core'
 import { EventEmitter } from 'eventemitter3'
@@ -82,8 +82,7 @@ const fail = (message: string): never => {
   throw new TypeError(message)
 }
 
-const positiveInteger = (value: unknown): boolean =>
-  typeof value === 'number' && Number.isSafeInteger(value) && value > 0
+const positiveInteger = (value: unknown): boolean => typeof value === 'number' && Number.isSafeInteger(value) && value > 0
 
 /** Refuses options that cannot work, saying what to pass instead. Never quotes a secret. */
 const checkOptions = (options: ReceiverOptions): void => {

@@ -1,6 +1,6 @@
+import * as E from 'fp-ts/lib/Either.js'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import * as E from 'fp-ts/lib/Either.js'
 import { createFetchReceiver, readRequestBody } from '../src/index.ts'
 
 const streamRequest = (source: UnderlyingDefaultSource<Uint8Array>, headers: Record<string, string> = {}) =>

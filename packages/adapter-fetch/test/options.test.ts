@@ -1,6 +1,6 @@
+import { InvalidSecretError } from '@banksocket-webhooks/core'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { InvalidSecretError } from '@banksocket-webhooks/core'
 import { createFetchReceiver, createReceiver, type ReceiverOptions } from '../src/index.ts'
 
 const refuses = (options: unknown, pattern: RegExp) => {

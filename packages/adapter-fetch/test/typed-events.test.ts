@@ -7,14 +7,14 @@ import type { Money, Rejection } from '@banksocket-webhooks/core'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import {
-  createFetchReceiver,
   type BalanceGap,
   type BalanceGapChange,
+  createFetchReceiver,
   type DuplicateDelivery,
-  type SuspectedReplayDelivery,
-  type Unobserved,
   type ReceivedTransaction,
   type ReceiverError,
+  type SuspectedReplayDelivery,
+  type Unobserved,
 } from '../src/index.ts'
 import { encodings, SECRET, signed } from './support/encodings.ts'
 import type { WireRequest } from './support/http.ts'

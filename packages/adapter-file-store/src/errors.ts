@@ -19,12 +19,7 @@ import type { PayloadProblem } from '@banksocket-webhooks/core'
  * import type { LineProblemReason } from '@banksocket-webhooks/adapter-file-store'
  * const r: LineProblemReason = 'invalid_json'
  */
-export type LineProblemReason =
-  | 'invalid_json'
-  | 'invalid_record'
-  | 'undecodable_event'
-  | 'version_not_contiguous'
-  | 'commit_mismatch'
+export type LineProblemReason = 'invalid_json' | 'invalid_record' | 'undecodable_event' | 'version_not_contiguous' | 'commit_mismatch'
 
 /**
  * One unusable line: where it is (1-based line number and byte offset), why, and, when known, the

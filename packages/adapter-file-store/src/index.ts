@@ -15,14 +15,14 @@
  *
  * @packageDocumentation
  */
-export { type LineProblem, type LineProblemReason, type OpenError } from './errors.ts'
+export type { LineProblem, LineProblemReason, OpenError } from './errors.ts'
 export { openStoreFile, type StoreFile } from './file.ts'
 export { LOG_FORMAT, LOG_VERSION } from './line.ts'
-export { type Recovery, type TornTail } from './recovery.ts'
+export type { Recovery, TornTail } from './recovery.ts'
 export {
   DEFAULT_MAX_BATCH_BYTES,
-  openFileEventStore,
   type FileEventStore,
   type FileEventStoreOptions,
   type FileStoreStats,
+  openFileEventStore,
 } from './store.ts'

@@ -22,5 +22,4 @@ export const errorCode = (error: unknown): string | undefined => {
  *
  * @internal
  */
-export const describe = (error: unknown): string =>
-  errorCode(error) ?? (error instanceof Error ? error.name : 'unknown error')
+export const describe = (error: unknown): string => errorCode(error) ?? (error instanceof Error ? error.name : 'unknown error')

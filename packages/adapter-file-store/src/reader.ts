@@ -8,8 +8,8 @@
  */
 import type { StoredEvent } from '@banksocket-webhooks/core'
 import * as E from 'fp-ts/lib/Either.js'
-import type { LineIndex } from './line-index.ts'
 import { parseLine } from './line.ts'
+import type { LineIndex } from './line-index.ts'
 import type { Decode } from './recovery.ts'
 
 /**
@@ -17,7 +17,7 @@ import type { Decode } from './recovery.ts'
  *
  * @internal
  */
-export const READ_CHUNK = 1 << 20
+const READ_CHUNK = 1 << 20
 
 /**
  * Lines whose gap is at most this many bytes are fetched in the same read: reading a few unneeded
@@ -25,7 +25,7 @@ export const READ_CHUNK = 1 << 20
  *
  * @internal
  */
-export const READ_GAP = 16 * 1024
+const READ_GAP = 16 * 1024
 
 /**
  * Reads up to `buffer.length` bytes at `position`, resolving with the count read.
@@ -57,7 +57,7 @@ const fill = async (read: ReadAt, buffer: Uint8Array, position: number): Promise
  *
  * @internal
  */
-export const READ_PARALLEL = 4
+const READ_PARALLEL = 4
 
 type Range = Readonly<{ first: number; last: number; start: number; end: number }>
 

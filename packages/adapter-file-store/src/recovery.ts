@@ -18,7 +18,7 @@ import { dirname } from 'node:path'
 import type { PayloadProblem } from '@banksocket-webhooks/core'
 import * as E from 'fp-ts/lib/Either.js'
 import type { LineProblem, OpenError } from './errors.ts'
-import { syncDirectory, type StoreFile } from './file.ts'
+import { type StoreFile, syncDirectory } from './file.ts'
 import { HEADER_LINE, LOG_FORMAT, LOG_VERSION, parseLine } from './line.ts'
 import { createLineIndex, type LineIndex } from './line-index.ts'
 
@@ -83,7 +83,7 @@ type PendingLine = Readonly<{ stream: string; version: number; event: unknown; l
  *
  * @internal
  */
-export const createScanner = <Ev>(decode: Decode<Ev>, onCorruption: 'fail' | 'skip', headerEnd: number) => {
+const createScanner = <Ev>(decode: Decode<Ev>, onCorruption: 'fail' | 'skip', headerEnd: number) => {
   const index = createLineIndex()
   const problems: LineProblem[] = []
   let pending: PendingLine[] = []
@@ -198,8 +198,7 @@ const headerError = (path: string, text: string): OpenError | undefined => {
   return { _tag: 'NotAStoreFile', path, message }
 }
 
-const isHeaderPrefix = (bytes: Uint8Array): boolean =>
-  bytes.length < HEADER.length && bytes.every((b, i) => b === HEADER[i])
+const isHeaderPrefix = (bytes: Uint8Array): boolean => bytes.length < HEADER.length && bytes.every((b, i) => b === HEADER[i])
 
 const readRange = async (file: StoreFile, from: number, to: number): Promise<Uint8Array> => {
   const out = new Uint8Array(to - from)

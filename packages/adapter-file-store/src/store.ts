@@ -6,14 +6,7 @@
  */
 import { open } from 'node:fs/promises'
 import { resolve } from 'node:path'
-import {
-  problemsOf,
-  versionMatches,
-  type EventStore,
-  type StoreError,
-  type StoredEvent,
-  type StreamRead,
-} from '@banksocket-webhooks/core'
+import { type EventStore, problemsOf, type StoredEvent, type StoreError, type StreamRead, versionMatches } from '@banksocket-webhooks/core'
 import * as E from 'fp-ts/lib/Either.js'
 import type * as TE from 'fp-ts/lib/TaskEither.js'
 import type * as t from 'io-ts'
@@ -21,10 +14,10 @@ import type { OpenError } from './errors.ts'
 import { openStoreFile, type StoreFile } from './file.ts'
 import { describe, errorCode } from './internal.ts'
 import { eventLine } from './line.ts'
-import { acquireLock, type Lock } from './lock.ts'
 import type { LineIndex } from './line-index.ts'
-import { readEvents, type ReadAt, type ReadProblem } from './reader.ts'
-import { recover, type Decode, type Recovery } from './recovery.ts'
+import { acquireLock, type Lock } from './lock.ts'
+import { type ReadAt, type ReadProblem, readEvents } from './reader.ts'
+import { type Decode, type Recovery, recover } from './recovery.ts'
 import { createWriter } from './writer.ts'
 
 /**
@@ -159,9 +152,7 @@ const decoderOf = <Ev>(codec: t.Type<Ev, unknown, unknown> | undefined): Decode<
  * const inbox = createInbox({ secrets: [process.env.BANKSOCKET_SECRET ?? ''], store })
  * // ... on shutdown: await inbox.drain(); await store.close()()
  */
-export const openFileEventStore = <Ev = unknown>(
-  options: FileEventStoreOptions<Ev>,
-): TE.TaskEither<OpenError, FileEventStore<Ev>> => {
+export const openFileEventStore = <Ev = unknown>(options: FileEventStoreOptions<Ev>): TE.TaskEither<OpenError, FileEventStore<Ev>> => {
   checkOptions(options)
   const path = resolve(options.path)
   const lockPath = `${path}.lock`

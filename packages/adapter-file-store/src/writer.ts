@@ -101,7 +101,10 @@ export const createWriter = (file: StoreFile, options: Readonly<{ size: number; 
   return {
     /** Queues an append; its `done` is called once it is synced or has failed. */
     enqueue: (entry: Entry): void => {
-      if (failure !== undefined) return entry.done(failure, -1)
+      if (failure !== undefined) {
+        entry.done(failure, -1)
+        return
+      }
       queue.push(entry)
       running ??= run()
     },

@@ -7,7 +7,7 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { createInbox, encodeForm, formatMoney, LedgerEvent, sign, type LedgerSummary, type SignedFields } from '@banksocket-webhooks/core'
+import { createInbox, encodeForm, formatMoney, LedgerEvent, type LedgerSummary, type SignedFields, sign } from '@banksocket-webhooks/core'
 import fc from 'fast-check'
 import * as E from 'fp-ts/lib/Either.js'
 import { test } from 'uvu'
@@ -23,29 +23,38 @@ const FORM = 'application/x-www-form-urlencoded'
 type Movement = Readonly<{ account: string; currency: string; dc: 'Credit' | 'Debit'; amount: bigint; balance: bigint; n: number }>
 
 const chainArb = (account: string, currency: string) =>
-  fc.record({ opening: fc.bigInt({ min: 0n, max: 5_000_000n }), steps: fc.array(fc.bigInt({ min: -300_000n, max: 300_000n }).filter((x) => x !== 0n), { minLength: 1, maxLength: 10 }) }).map(({ opening, steps }) => {
-    const seen = new Set([opening])
-    const out: Movement[] = []
-    let balance = opening
-    for (const step of steps) {
-      if (seen.has(balance + step)) continue
-      balance += step
-      seen.add(balance)
-      out.push({ account, currency, dc: step > 0n ? 'Credit' : 'Debit', amount: step > 0n ? step : -step, balance, n: out.length })
-    }
-    return out
-  })
+  fc
+    .record({
+      opening: fc.bigInt({ min: 0n, max: 5_000_000n }),
+      steps: fc.array(
+        fc.bigInt({ min: -300_000n, max: 300_000n }).filter((x) => x !== 0n),
+        { minLength: 1, maxLength: 10 },
+      ),
+    })
+    .map(({ opening, steps }) => {
+      const seen = new Set([opening])
+      const out: Movement[] = []
+      let balance = opening
+      for (const step of steps) {
+        if (seen.has(balance + step)) continue
+        balance += step
+        seen.add(balance)
+        out.push({ account, currency, dc: step > 0n ? 'Credit' : 'Debit', amount: step > 0n ? step : -step, balance, n: out.length })
+      }
+      return out
+    })
 
-const scenario = fc
-  .tuple(chainArb('69', 'TRY'), chainArb('70', 'JPY'), chainArb('71', 'KWD'))
-  .chain((chains) => {
-    const all = chains.flat()
-    return fc.tuple(
-      fc.shuffledSubarray([...all, ...all.slice(0, 3)], { minLength: all.length + Math.min(3, all.length), maxLength: all.length + Math.min(3, all.length) }),
-      fc.uniqueArray(fc.nat({ max: all.length + 3 }), { maxLength: 3 }),
-      fc.constant(chains),
-    )
-  })
+const scenario = fc.tuple(chainArb('69', 'TRY'), chainArb('70', 'JPY'), chainArb('71', 'KWD')).chain((chains) => {
+  const all = chains.flat()
+  return fc.tuple(
+    fc.shuffledSubarray([...all, ...all.slice(0, 3)], {
+      minLength: all.length + Math.min(3, all.length),
+      maxLength: all.length + Math.min(3, all.length),
+    }),
+    fc.uniqueArray(fc.nat({ max: all.length + 3 }), { maxLength: 3 }),
+    fc.constant(chains),
+  )
+})
 
 const bodyOf = async (m: Movement): Promise<string> => {
   const fields = {

@@ -79,7 +79,10 @@ test('many racers on one stream with the same expectation: one winner per round,
   }
   const read = right(await store.readStream('s')())
   assert.is(read.version, 20)
-  assert.equal(read.events, Array.from({ length: 20 }, (_, round) => round * 10))
+  assert.equal(
+    read.events,
+    Array.from({ length: 20 }, (_, round) => round * 10),
+  )
   right(await store.close()())
 })
 

@@ -7,7 +7,7 @@
 import { spawnSync } from 'node:child_process'
 import { readFileSync, truncateSync, writeFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
-import { LedgerEvent, type LedgerEvent as Ledger } from '@banksocket-webhooks/core'
+import { type LedgerEvent as Ledger, LedgerEvent } from '@banksocket-webhooks/core'
 import * as E from 'fp-ts/lib/Either.js'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
@@ -44,7 +44,10 @@ test('readStream and readAll read the events back from the file, with few coales
   const before = counts.reads
   const read = right(await store.readStream('ledger-1-TRY')())
   assert.is(read.version, 100)
-  assert.equal(read.events, Array.from({ length: 100 }, (_, i) => transaction(3 * i + 1)))
+  assert.equal(
+    read.events,
+    Array.from({ length: 100 }, (_, i) => transaction(3 * i + 1)),
+  )
   const streamReads = counts.reads - before
   assert.ok(streamReads >= 1 && streamReads <= 3, `100 events of one stream in ${streamReads} reads`)
   const all = right(await store.readAll()())
@@ -122,7 +125,10 @@ test('after a torn tail is cut, new appends land at the cut and every read finds
   right(await store.appendToStream('ledger-1-TRY', [transaction(21), transaction(23)], 10)())
   right(await store.appendToStream('ledger-0-TRY', [transaction(22)], 10)())
   const odd = right(await store.readStream('ledger-1-TRY')())
-  assert.equal(odd.events, [1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23].map((n) => transaction(n)))
+  assert.equal(
+    odd.events,
+    [1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23].map((n) => transaction(n)),
+  )
   assert.equal(right(await store.readStream('ledger-0-TRY')()).events.at(-1), transaction(22))
   assert.is(right(await store.readAll()()).length, 23)
   right(await store.close()())

@@ -1,4 +1,4 @@
-import { createInbox, encodeForm, LedgerEvent, sign, type SignedFields } from '@banksocket-webhooks/core'
+import { createInbox, encodeForm, LedgerEvent, type SignedFields, sign } from '@banksocket-webhooks/core'
 import * as E from 'fp-ts/lib/Either.js'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'

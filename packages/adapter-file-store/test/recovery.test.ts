@@ -4,7 +4,7 @@ import { LedgerEvent } from '@banksocket-webhooks/core'
 import * as E from 'fp-ts/lib/Either.js'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { openFileEventStore, type OpenError } from '../src/index.ts'
+import { type OpenError, openFileEventStore } from '../src/index.ts'
 import { transaction } from './support/events.ts'
 import { cleanup, mustOpen, right, tempLog } from './support/tmp.ts'
 
@@ -66,7 +66,7 @@ test('complete lines after the last commit record (an interrupted group) are cut
 
 test('an invalid line inside the torn group, even followed by valid lines of that group, is part of the tail', async () => {
   const path = tempLog()
-  writeFileSync(path, committedLog() + '\u0000\u0000\u0000\n' + line('s', 3, 'x') + '{"commit"')
+  writeFileSync(path, `${committedLog()}\u0000\u0000\u0000\n${line('s', 3, 'x')}{"commit"`)
   const store = await mustOpen<string>({ path })
   assert.is(store.recovery.torn?.lines, 3)
   assert.is(store.recovery.events, 3)
@@ -86,7 +86,7 @@ test('a log whose creation was cut inside the header is started afresh', async (
 
 test('corruption before the last commit fails with CorruptStore naming the line, and leaves the file alone', async () => {
   const path = tempLog()
-  const content = HEADER + line('s', 1, 'a') + commit(1) + '{"stream":"s","vers\n' + commit(1) + line('s', 2, 'b') + commit(1)
+  const content = `${HEADER + line('s', 1, 'a') + commit(1)}{"stream":"s","vers\n${commit(1)}${line('s', 2, 'b')}${commit(1)}`
   writeFileSync(path, content)
   const error = await openError(path)
   assert.is(error._tag, 'CorruptStore')
@@ -125,7 +125,7 @@ test('a commit record that counts the wrong number of lines is corruption', asyn
 
 test('a record of the wrong shape is corruption', async () => {
   const path = tempLog()
-  writeFileSync(path, HEADER + '{"stream":"s","version":0,"event":1}\n' + commit(1))
+  writeFileSync(path, `${HEADER}{"stream":"s","version":0,"event":1}\n${commit(1)}`)
   const error = await openError(path)
   assert.is(error._tag === 'CorruptStore' && error.problem.reason, 'invalid_record')
 })
@@ -219,7 +219,11 @@ test('torn tails across several crashes are each saved to their own file', async
   }
   const saved = readdirSync(dirname(path)).filter((f) => f.includes('.torn-'))
   assert.is(saved.length, 3)
-  assert.equal(saved.map((f) => readFileSync(join(dirname(path), f), 'utf8')).sort(), ['{"stream":"s","vers0', '{"stream":"s","vers1', '{"stream":"s","vers2'])
+  assert.equal(saved.map((f) => readFileSync(join(dirname(path), f), 'utf8')).sort(), [
+    '{"stream":"s","vers0',
+    '{"stream":"s","vers1',
+    '{"stream":"s","vers2',
+  ])
 })
 
 test.run()

@@ -40,7 +40,12 @@ test('appended events read back, in memory and after reopening, with their versi
   const all = right(await reopened.readAll()())
   assert.equal(
     all.map((s) => `${s.stream}@${s.version}:${s.event.type}`),
-    ['ledger-69-TRY@1:TransactionReceived', 'ledger-69-TRY@2:BalanceGapDetected', 'ledger-69-TRY@3:TransactionReceived', 'ledger-70-TRY@1:TransactionReceived'],
+    [
+      'ledger-69-TRY@1:TransactionReceived',
+      'ledger-69-TRY@2:BalanceGapDetected',
+      'ledger-69-TRY@3:TransactionReceived',
+      'ledger-70-TRY@1:TransactionReceived',
+    ],
   )
   right(await reopened.close()())
 })
@@ -94,7 +99,10 @@ test('an event that is not JSON fails with StoreFailure and takes no version', a
 })
 
 test('invalid options throw a TypeError that says what to do', () => {
-  assert.throws(() => openFileEventStore({ path: '' }), (e: unknown) => e instanceof TypeError && /path/.test(e.message))
+  assert.throws(
+    () => openFileEventStore({ path: '' }),
+    (e: unknown) => e instanceof TypeError && /path/.test(e.message),
+  )
   assert.throws(() => openFileEventStore({ path: 'x', maxBatchBytes: 0 }), /maxBatchBytes/)
   assert.throws(() => openFileEventStore({ path: 'x', onCorruption: 'ignore' as 'skip' }), /onCorruption/)
 })

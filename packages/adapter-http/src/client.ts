@@ -8,18 +8,18 @@ import {
   CreateWebhookInput,
   CreateWebhookResponse,
   DeleteWebhookResponse,
-  WebhookId,
   encodeForm,
   problemsOf,
   type Webhook,
+  WebhookId,
 } from '@banksocket-webhooks/core'
 import * as E from 'fp-ts/lib/Either.js'
 import { pipe } from 'fp-ts/lib/function.js'
 import * as TE from 'fp-ts/lib/TaskEither.js'
 import type * as t from 'io-ts'
 import type { ApiError, InvalidInput } from './errors.ts'
-import { normalizeOptions, type ClientOptions, type Settings } from './options.ts'
-import { send, type Call } from './transport.ts'
+import { type ClientOptions, normalizeOptions, type Settings } from './options.ts'
+import { type Call, send } from './transport.ts'
 
 /**
  * A management API client. Every method validates its input with the core codecs first (bad
@@ -54,8 +54,7 @@ const invalidId: InvalidInput = {
  *
  * @internal
  */
-export const decodeWebhookId = (id: unknown): E.Either<InvalidInput, number> =>
-  E.mapLeft(() => invalidId)(WebhookId.decode(id))
+export const decodeWebhookId = (id: unknown): E.Either<InvalidInput, number> => E.mapLeft(() => invalidId)(WebhookId.decode(id))
 
 /**
  * Checks a create input with the core `CreateWebhookInput` codec.

@@ -25,28 +25,28 @@
  *
  * @packageDocumentation
  */
-export { createClient, type BanksocketClient } from './client.ts'
+export { type BanksocketClient, createClient } from './client.ts'
 export {
+  type ApiError,
+  type DecodeError,
   formatApiError,
+  type HttpError,
+  type InvalidInput,
   isForbidden,
   isUnauthorized,
   MAX_ERROR_BODY,
-  type ApiError,
-  type DecodeError,
-  type HttpError,
-  type InvalidInput,
   type NetworkError,
   type Timeout,
   type TokenUnavailable,
 } from './errors.ts'
 export {
-  DEFAULT_BASE_URL,
-  DEFAULT_RETRY,
-  DEFAULT_TIMEOUT,
   type AttemptErrorEvent,
   type BodyEncoding,
   type ClientHooks,
   type ClientOptions,
+  DEFAULT_BASE_URL,
+  DEFAULT_RETRY,
+  DEFAULT_TIMEOUT,
   type FetchLike,
   type RequestEvent,
   type ResponseEvent,
@@ -56,10 +56,10 @@ export {
 } from './options.ts'
 export { ApiRequestError, createPromiseClient, type PromiseClient } from './promise.ts'
 export {
-  createSubscriptionService,
-  MAX_RECORD_ATTEMPTS,
   type CreatedNotRecorded,
+  createSubscriptionService,
   type DeletedNotRecorded,
+  MAX_RECORD_ATTEMPTS,
   type SubscriptionService,
   type SubscriptionServiceError,
   type SubscriptionServiceOptions,

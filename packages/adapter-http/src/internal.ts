@@ -7,7 +7,7 @@
 import { MAX_ERROR_BODY } from './errors.ts'
 
 /** @internal What replaces the token wherever it would appear in text kept in an error. */
-export const REDACTED = '[redacted]'
+const REDACTED = '[redacted]'
 
 /** @internal Replaces every occurrence of `secret` in `text`. */
 export const redact = (text: string, secret: string | undefined): string =>

@@ -4,11 +4,11 @@
  *
  * @module
  */
-import type { DeleteWebhookResponse, CreateWebhookInput, Webhook } from '@banksocket-webhooks/core'
+import type { CreateWebhookInput, DeleteWebhookResponse, Webhook } from '@banksocket-webhooks/core'
 import * as E from 'fp-ts/lib/Either.js'
 import type * as TE from 'fp-ts/lib/TaskEither.js'
 import { createClient } from './client.ts'
-import { formatApiError, type ApiError } from './errors.ts'
+import { type ApiError, formatApiError } from './errors.ts'
 import type { ClientOptions } from './options.ts'
 
 /**

@@ -24,25 +24,25 @@
  * @module
  */
 import {
+  type CreateWebhookInput,
   checkSubscribe,
   checkUnsubscribe,
   createInMemoryEventStore,
+  type EventStore,
   findSubscription,
   fold,
-  subscriptionDecider,
-  type CreateWebhookInput,
-  type EventStore,
   type StoreError,
   type Subscription,
   type SubscriptionCommand,
   type SubscriptionError,
   type SubscriptionEvent,
   type SubscriptionState,
+  subscriptionDecider,
   type Webhook,
 } from '@banksocket-webhooks/core'
 import { pipe } from 'fp-ts/lib/function.js'
 import * as TE from 'fp-ts/lib/TaskEither.js'
-import { decodeCreateInput, decodeWebhookId, type BanksocketClient } from './client.ts'
+import { type BanksocketClient, decodeCreateInput, decodeWebhookId } from './client.ts'
 import type { ApiError } from './errors.ts'
 
 /**
@@ -295,6 +295,10 @@ export const createSubscriptionService = (options: SubscriptionServiceOptions): 
     subscribe: (input) => oneAtATime(subscribe(input)),
     ensureSubscribed: (input) => oneAtATime(ensureSubscribed(input)),
     unsubscribe: (id) => oneAtATime(unsubscribe(id)),
-    state: () => pipe(load(), TE.map((loaded) => loaded.state)),
+    state: () =>
+      pipe(
+        load(),
+        TE.map((loaded) => loaded.state),
+      ),
   }
 }

@@ -12,7 +12,7 @@ import type * as t from 'io-ts'
 import ky, { isHTTPError, isNetworkError, isTimeoutError, type RetryOptions } from 'ky'
 import type { ApiError, DecodeError, TokenUnavailable } from './errors.ts'
 import { describeError, notify, now, redact, truncate } from './internal.ts'
-import { tokenProblem, type FetchLike, type Settings } from './options.ts'
+import { type FetchLike, type Settings, tokenProblem } from './options.ts'
 
 /** @internal A request: method, path below the base URL, and an optional encoded body. */
 export type Call = Readonly<{

@@ -2,7 +2,7 @@ import * as E from 'fp-ts/lib/Either.js'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { createClient } from '../src/index.ts'
-import { DOCUMENTED_CREATE_ANSWER, left, startBanksocket, status, TOKEN, type FakeBanksocket } from './support/banksocket.ts'
+import { DOCUMENTED_CREATE_ANSWER, type FakeBanksocket, left, startBanksocket, status, TOKEN } from './support/banksocket.ts'
 
 let api: FakeBanksocket
 test.before(async () => {
@@ -12,7 +12,6 @@ test.before.each(() => api.reset())
 test.after(() => api.close())
 
 const input = { title: 'TR işbank api test', endpoint: 'http://test', event: 'NEW_TRANSACTION', account: 'all' } as const
-
 
 test('POSTs the input as JSON to /webhooks with the Authentication header and resolves with the documented webhook', async () => {
   api.reply({ status: 200, headers: { 'content-type': 'application/json' }, body: DOCUMENTED_CREATE_ANSWER })
@@ -60,7 +59,10 @@ test("bodyEncoding 'form' sends application/x-www-form-urlencoded UTF-8", async 
     event: 'NEW_DEBIT',
     account: '69',
   })
-  assert.equal(E.map((w: { endpoint: string; title: string }) => [w.endpoint, w.title])(result), E.right(['https://shop.example/bs?x=1', 'Kadıköy & Şişli']))
+  assert.equal(
+    E.map((w: { endpoint: string; title: string }) => [w.endpoint, w.title])(result),
+    E.right(['https://shop.example/bs?x=1', 'Kadıköy & Şişli']),
+  )
 })
 
 test('bad input is an InvalidInput naming every bad field, and nothing is sent', async () => {
@@ -95,7 +97,10 @@ test('an answer of the wrong shape is a DecodeError naming the path', async () =
   const wrongId = left(await client.createWebhook(input)())
   assert.is(wrongId._tag, 'DecodeError')
   if (wrongId._tag !== 'DecodeError') return
-  assert.equal(wrongId.problems.map((p) => p.path), ['webhook.id'])
+  assert.equal(
+    wrongId.problems.map((p) => p.path),
+    ['webhook.id'],
+  )
   assert.is(wrongId.status, 200)
   assert.is(wrongId.method, 'POST')
   assert.is(wrongId.url, `${api.url}/webhooks`)

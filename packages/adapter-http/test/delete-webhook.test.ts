@@ -2,7 +2,7 @@ import * as E from 'fp-ts/lib/Either.js'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { createClient } from '../src/index.ts'
-import { DOCUMENTED_DELETE_ANSWER, startBanksocket, status, TOKEN, type FakeBanksocket } from './support/banksocket.ts'
+import { DOCUMENTED_DELETE_ANSWER, type FakeBanksocket, startBanksocket, status, TOKEN } from './support/banksocket.ts'
 
 let api: FakeBanksocket
 test.before(async () => {
@@ -33,7 +33,10 @@ test('creating then deleting against the default behaviour round-trips', async (
   assert.ok(E.isRight(created))
   if (E.isLeft(created)) return
   assert.equal(await client.deleteWebhook(created.right.id)(), E.right({ status: 'success' }))
-  assert.equal(api.requests.map((r) => `${r.method} ${r.path}`), ['POST /v1/webhooks', `DELETE /v1/webhooks/${created.right.id}`])
+  assert.equal(
+    api.requests.map((r) => `${r.method} ${r.path}`),
+    ['POST /v1/webhooks', `DELETE /v1/webhooks/${created.right.id}`],
+  )
 })
 
 test('an id that is not a positive integer is an InvalidInput at path id, and nothing is sent', async () => {
@@ -51,7 +54,10 @@ test('an answer other than {"status":"success"} is a DecodeError at path status'
   const result = await client.deleteWebhook(7)()
   assert.ok(E.isLeft(result))
   if (E.isRight(result) || result.left._tag !== 'DecodeError') return assert.unreachable('expected a DecodeError')
-  assert.equal(result.left.problems.map((p) => p.path), ['status'])
+  assert.equal(
+    result.left.problems.map((p) => p.path),
+    ['status'],
+  )
   assert.is(result.left.method, 'DELETE')
   assert.is(result.left.url, `${api.url}/webhooks/7`)
 })

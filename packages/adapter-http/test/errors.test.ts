@@ -1,17 +1,8 @@
 import { createServer } from 'node:net'
-import * as E from 'fp-ts/lib/Either.js'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import {
-  ApiRequestError,
-  createClient,
-  formatApiError,
-  isForbidden,
-  isUnauthorized,
-  MAX_ERROR_BODY,
-  type ApiError,
-} from '../src/index.ts'
-import { left, startBanksocket, status, TOKEN, type FakeBanksocket } from './support/banksocket.ts'
+import { type ApiError, ApiRequestError, createClient, formatApiError, isForbidden, isUnauthorized, MAX_ERROR_BODY } from '../src/index.ts'
+import { type FakeBanksocket, left, startBanksocket, status, TOKEN } from './support/banksocket.ts'
 
 let api: FakeBanksocket
 test.before(async () => {
@@ -21,7 +12,6 @@ test.before.each(() => api.reset())
 test.after(() => api.close())
 
 const input = { title: 'orders', endpoint: 'https://shop.example/bs', event: 'NEW_CREDIT', account: 'all' } as const
-
 
 for (const code of [400, 401, 403, 404, 422, 429, 500, 503]) {
   test(`${code} is an HttpError with the status and the body text`, async () => {
@@ -122,9 +112,12 @@ test('a refused connection is a NetworkError', async () => {
 
 test('a failing token function is TokenUnavailable, and nothing is sent', async () => {
   const cases: Array<[() => string | Promise<string>, RegExp]> = [
-    [() => {
-      throw new Error('vault sealed')
-    }, /the token function failed: vault sealed/],
+    [
+      () => {
+        throw new Error('vault sealed')
+      },
+      /the token function failed: vault sealed/,
+    ],
     [() => Promise.reject(new Error('vault unreachable')), /the token function failed: vault unreachable/],
     [() => '', /returned an unusable token: the token is empty/],
     [() => 'line\nbreak', /printable ASCII/],
@@ -194,13 +187,25 @@ test('bad options never quote the token either', () => {
 test('formatApiError describes every variant on one line', () => {
   const url = 'https://api.banksocket.com/v1/webhooks'
   const cases: Array<[ApiError, string]> = [
-    [{ _tag: 'InvalidInput', problems: [{ path: 'endpoint', message: 'expected an absolute http(s) URL' }] }, 'invalid input, nothing was sent: endpoint: expected an absolute http(s) URL'],
+    [
+      { _tag: 'InvalidInput', problems: [{ path: 'endpoint', message: 'expected an absolute http(s) URL' }] },
+      'invalid input, nothing was sent: endpoint: expected an absolute http(s) URL',
+    ],
     [{ _tag: 'TokenUnavailable', message: 'the token is empty' }, 'no API token, nothing was sent: the token is empty'],
     [{ _tag: 'HttpError', method: 'POST', url, status: 403, body: '', attempts: 1 }, `POST ${url} answered 403 (the token may not do this)`],
-    [{ _tag: 'HttpError', method: 'DELETE', url: `${url}/1`, status: 503, body: 'busy', attempts: 3 }, `DELETE ${url}/1 answered 503 after 3 attempts: busy`],
-    [{ _tag: 'NetworkError', method: 'POST', url, message: 'fetch failed: other side closed', attempts: 1 }, `POST ${url} failed: fetch failed: other side closed`],
+    [
+      { _tag: 'HttpError', method: 'DELETE', url: `${url}/1`, status: 503, body: 'busy', attempts: 3 },
+      `DELETE ${url}/1 answered 503 after 3 attempts: busy`,
+    ],
+    [
+      { _tag: 'NetworkError', method: 'POST', url, message: 'fetch failed: other side closed', attempts: 1 },
+      `POST ${url} failed: fetch failed: other side closed`,
+    ],
     [{ _tag: 'Timeout', method: 'POST', url, timeoutMs: 10000, attempts: 1 }, `POST ${url} timed out after 10000 ms`],
-    [{ _tag: 'DecodeError', method: 'POST', url, status: 200, problems: [{ path: 'webhook.id', message: 'expected number' }], body: '' }, `POST ${url} answered 200 with an unexpected body: webhook.id: expected number`],
+    [
+      { _tag: 'DecodeError', method: 'POST', url, status: 200, problems: [{ path: 'webhook.id', message: 'expected number' }], body: '' },
+      `POST ${url} answered 200 with an unexpected body: webhook.id: expected number`,
+    ],
   ]
   for (const [error, line] of cases) assert.is(formatApiError(error), line)
 })

@@ -4,7 +4,7 @@ import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { createThenDelete as withPromises } from './examples/async-await.ts'
 import { createThenDelete as withFpTs } from './examples/fp-ts.ts'
-import { startBanksocket, TOKEN, type FakeBanksocket } from './support/banksocket.ts'
+import { type FakeBanksocket, startBanksocket, TOKEN } from './support/banksocket.ts'
 
 let api: FakeBanksocket
 test.before(async () => {
@@ -17,10 +17,10 @@ test.after(async () => {
 
 test('fp-ts sample: creates then deletes with the Authentication header', async () => {
   assert.equal(await withFpTs(TOKEN, api.url)(), E.right({ status: 'success' }))
-  assert.equal(api.requests.map((r) => `${r.method} ${r.path} ${r.headers['authentication']}`), [
-    `POST /v1/webhooks ${TOKEN}`,
-    `DELETE /v1/webhooks/1233 ${TOKEN}`,
-  ])
+  assert.equal(
+    api.requests.map((r) => `${r.method} ${r.path} ${r.headers['authentication']}`),
+    [`POST /v1/webhooks ${TOKEN}`, `DELETE /v1/webhooks/1233 ${TOKEN}`],
+  )
 })
 
 test('fp-ts sample: a refused token is one log line naming the status, never the token', async () => {
@@ -31,7 +31,10 @@ test('fp-ts sample: a refused token is one log line naming the status, never the
 
 test('async/await sample: resolves with the webhook id; a refused token is a clear error', async () => {
   const id = await withPromises(TOKEN, api.url)
-  assert.equal(api.requests.map((r) => `${r.method} ${r.path}`), ['POST /v1/webhooks', `DELETE /v1/webhooks/${id}`])
+  assert.equal(
+    api.requests.map((r) => `${r.method} ${r.path}`),
+    ['POST /v1/webhooks', `DELETE /v1/webhooks/${id}`],
+  )
   try {
     await withPromises('wrong-token-value', api.url)
     assert.unreachable('should have thrown')

@@ -1,8 +1,8 @@
 import * as E from 'fp-ts/lib/Either.js'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { createClient, type ClientHooks } from '../src/index.ts'
-import { sleep, startBanksocket, status, TOKEN, type FakeBanksocket } from './support/banksocket.ts'
+import { type ClientHooks, createClient } from '../src/index.ts'
+import { type FakeBanksocket, sleep, startBanksocket, status, TOKEN } from './support/banksocket.ts'
 
 let api: FakeBanksocket
 test.before(async () => {
@@ -81,7 +81,11 @@ test('hooks never see the token', async () => {
   await client.createWebhook(input)()
   assert.ok(events.length >= 5)
   assert.not.ok(JSON.stringify(events).includes(token))
-  for (const [, event] of events) assert.equal(Object.keys(event).filter((k) => /token|header|body/i.test(k)), [])
+  for (const [, event] of events)
+    assert.equal(
+      Object.keys(event).filter((k) => /token|header|body/i.test(k)),
+      [],
+    )
 })
 
 test('a hook that throws does not break the request', async () => {

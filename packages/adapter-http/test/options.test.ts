@@ -1,8 +1,8 @@
 import * as E from 'fp-ts/lib/Either.js'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { createClient, DEFAULT_BASE_URL, DEFAULT_RETRY, DEFAULT_TIMEOUT, type ClientOptions, type FetchLike } from '../src/index.ts'
-import { startBanksocket, TOKEN, type FakeBanksocket } from './support/banksocket.ts'
+import { type ClientOptions, createClient, DEFAULT_BASE_URL, DEFAULT_RETRY, DEFAULT_TIMEOUT, type FetchLike } from '../src/index.ts'
+import { type FakeBanksocket, startBanksocket, TOKEN } from './support/banksocket.ts'
 
 let api: FakeBanksocket
 test.before(async () => {
@@ -65,9 +65,17 @@ test('baseUrl: undefined means the default, and the default is https://api.banks
     return fetch(request.url.replace(DEFAULT_BASE_URL, api.url), { method: request.method, headers: request.headers })
   }
   const client = createClient({ token: TOKEN, baseUrl: undefined, fetch: forward })
-  assert.equal(await client.deleteWebhook(77)(), E.left({
-    _tag: 'HttpError', method: 'DELETE', url: 'https://api.banksocket.com/v1/webhooks/77', status: 404, body: '{"error":"webhook not found"}', attempts: 1,
-  }))
+  assert.equal(
+    await client.deleteWebhook(77)(),
+    E.left({
+      _tag: 'HttpError',
+      method: 'DELETE',
+      url: 'https://api.banksocket.com/v1/webhooks/77',
+      status: 404,
+      body: '{"error":"webhook not found"}',
+      attempts: 1,
+    }),
+  )
   assert.equal(seen, ['https://api.banksocket.com/v1/webhooks/77'])
   assert.is(api.requests[0]?.path, '/v1/webhooks/77')
 })
@@ -105,7 +113,10 @@ test('an async token function works, and a rotated token is picked up on the nex
   const client = createClient({ token: async () => tokens[i++] ?? '', baseUrl: api.url })
   await client.deleteWebhook(1)()
   await client.deleteWebhook(2)()
-  assert.equal(api.requests.map((r) => r.headers['authentication']), ['rotated-1', 'rotated-2'])
+  assert.equal(
+    api.requests.map((r) => r.headers['authentication']),
+    ['rotated-1', 'rotated-2'],
+  )
 })
 
 test('the same token is sent on every retry of a call', async () => {
@@ -113,7 +124,10 @@ test('the same token is sent on every retry of a call', async () => {
   const client = createClient({ token: () => `t${++calls}`, baseUrl: api.url, retry: { backoff: 1 } })
   api.reply({ status: 503 }, { status: 503 }, { status: 200, body: '{"status":"success"}' })
   await client.deleteWebhook(1)()
-  assert.equal(api.requests.map((r) => r.headers['authentication']), ['t1', 't1', 't1'])
+  assert.equal(
+    api.requests.map((r) => r.headers['authentication']),
+    ['t1', 't1', 't1'],
+  )
 })
 
 test.run()

@@ -1,7 +1,7 @@
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { ApiRequestError, createPromiseClient, formatApiError } from '../src/index.ts'
-import { DOCUMENTED_CREATE_ANSWER, DOCUMENTED_DELETE_ANSWER, startBanksocket, status, TOKEN, type FakeBanksocket } from './support/banksocket.ts'
+import { DOCUMENTED_CREATE_ANSWER, DOCUMENTED_DELETE_ANSWER, type FakeBanksocket, startBanksocket, status, TOKEN } from './support/banksocket.ts'
 
 let api: FakeBanksocket
 test.before(async () => {
@@ -27,10 +27,10 @@ test('createWebhook and deleteWebhook resolve with the decoded answers', async (
   const client = createPromiseClient({ token: TOKEN, baseUrl: api.url })
   assert.equal(await client.createWebhook(input), { id: 1233, endpoint: 'http://test', title: 'TR işbank api test' })
   assert.equal(await client.deleteWebhook(1233), { status: 'success' })
-  assert.equal(api.requests.map((r) => `${r.method} ${r.path} ${String(r.headers['authentication'])}`), [
-    `POST /v1/webhooks ${TOKEN}`,
-    `DELETE /v1/webhooks/1233 ${TOKEN}`,
-  ])
+  assert.equal(
+    api.requests.map((r) => `${r.method} ${r.path} ${String(r.headers['authentication'])}`),
+    [`POST /v1/webhooks ${TOKEN}`, `DELETE /v1/webhooks/1233 ${TOKEN}`],
+  )
 })
 
 test('failures reject with an ApiRequestError carrying the typed ApiError', async () => {
@@ -39,7 +39,14 @@ test('failures reject with an ApiRequestError carrying the typed ApiError', asyn
   const error = await rejection(client.createWebhook(input))
   assert.instance(error, Error)
   assert.is(error.name, 'ApiRequestError')
-  assert.equal(error.error, { _tag: 'HttpError', method: 'POST', url: `${api.url}/webhooks`, status: 403, body: '{"error":"forbidden"}', attempts: 1 })
+  assert.equal(error.error, {
+    _tag: 'HttpError',
+    method: 'POST',
+    url: `${api.url}/webhooks`,
+    status: 403,
+    body: '{"error":"forbidden"}',
+    attempts: 1,
+  })
   assert.is(error.message, formatApiError(error.error))
 
   api.reply({ drop: true })

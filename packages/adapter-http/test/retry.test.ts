@@ -2,7 +2,7 @@ import * as E from 'fp-ts/lib/Either.js'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { createClient, type RetryEvent } from '../src/index.ts'
-import { startBanksocket, status, TOKEN, type FakeBanksocket } from './support/banksocket.ts'
+import { type FakeBanksocket, startBanksocket, status, TOKEN } from './support/banksocket.ts'
 
 let api: FakeBanksocket
 test.before(async () => {
@@ -41,7 +41,10 @@ test('DELETE gives up after retry.limit retries with the last HttpError', async 
   const client = createClient({ token: TOKEN, baseUrl: api.url, retry: { limit: 2, backoff: 5 } })
   api.reply(status(500), status(500), status(503, { error: 'down' }), ok)
   const result = await client.deleteWebhook(7)()
-  assert.equal(result, E.left({ _tag: 'HttpError', method: 'DELETE', url: `${api.url}/webhooks/7`, status: 503, body: '{"error":"down"}', attempts: 3 }))
+  assert.equal(
+    result,
+    E.left({ _tag: 'HttpError', method: 'DELETE', url: `${api.url}/webhooks/7`, status: 503, body: '{"error":"down"}', attempts: 3 }),
+  )
   assert.is(api.requests.length, 3)
   api.requests.length = 0
   await client.deleteWebhook(7)() // drain the queued ok

@@ -1,6 +1,6 @@
 import {
-  createInMemoryEventStore,
   type CreateWebhookInput,
+  createInMemoryEventStore,
   type EventStore,
   type StoreError,
   type SubscriptionEvent,
@@ -16,7 +16,7 @@ import {
   type SubscriptionService,
   type SubscriptionServiceError,
 } from '../src/index.ts'
-import { startBanksocket, status, TOKEN, type FakeBanksocket } from './support/banksocket.ts'
+import { type FakeBanksocket, startBanksocket, status, TOKEN } from './support/banksocket.ts'
 
 let api: FakeBanksocket
 test.before(async () => {
@@ -55,19 +55,21 @@ const given = (events: ReadonlyArray<SubscriptionEvent>, wrap: (s: EventStore<Su
 })
 
 /** A store where another writer appends `intruder` just before our first append. */
-const racedBy = (intruder: SubscriptionEvent) => (inner: EventStore<SubscriptionEvent>): EventStore<SubscriptionEvent> => {
-  let raced = false
-  return {
-    ...inner,
-    appendToStream: (stream, events, expected) => async () => {
-      if (!raced) {
-        raced = true
-        await inner.appendToStream(stream, [intruder], 'any')()
-      }
-      return inner.appendToStream(stream, events, expected)()
-    },
+const racedBy =
+  (intruder: SubscriptionEvent) =>
+  (inner: EventStore<SubscriptionEvent>): EventStore<SubscriptionEvent> => {
+    let raced = false
+    return {
+      ...inner,
+      appendToStream: (stream, events, expected) => async () => {
+        if (!raced) {
+          raced = true
+          await inner.appendToStream(stream, [intruder], 'any')()
+        }
+        return inner.appendToStream(stream, events, expected)()
+      },
+    }
   }
-}
 
 const failingAppends = (inner: EventStore<SubscriptionEvent>): EventStore<SubscriptionEvent> => ({
   ...inner,
@@ -200,7 +202,10 @@ test('version conflict, other writer recorded the same spec: ours is deleted aga
 test('version conflict, other writer recorded the same spec: ensureSubscribed answers the recorded webhook', async () => {
   const { result } = await given([], racedBy(created(902, orders))).when((s) => s.ensureSubscribed(orders))
   assert.equal(result, E.right({ id: 902, endpoint: orders.endpoint, title: orders.title }))
-  assert.equal(calls().map((c) => c.split(' ')[0]), ['POST', 'DELETE'])
+  assert.equal(
+    calls().map((c) => c.split(' ')[0]),
+    ['POST', 'DELETE'],
+  )
 })
 
 test('version conflict, and the compensating DELETE fails: CreatedNotRecorded carries the webhook and the API error', async () => {
@@ -253,7 +258,12 @@ test('two services sharing a store race to ensureSubscribed: one webhook is kept
 
   if (E.isLeft(ra) || E.isLeft(rb)) return assert.unreachable(`both succeed: ${JSON.stringify([ra, rb])}`)
   assert.equal(ra.right, rb.right)
-  assert.equal(calls().map((c) => c.split(' ')[0]).sort(), ['DELETE', 'POST', 'POST'])
+  assert.equal(
+    calls()
+      .map((c) => c.split(' ')[0])
+      .sort(),
+    ['DELETE', 'POST', 'POST'],
+  )
   const removed = calls().find((c) => c.startsWith('DELETE'))
   assert.not.equal(removed, `DELETE /v1/webhooks/${ra.right.id}`, 'the kept webhook is not the deleted one')
   assert.equal(await eventsOf(store), [created(ra.right.id, orders)])

@@ -17,25 +17,26 @@
  *
  * @packageDocumentation
  */
+
+export type {
+  BalanceGap,
+  BalanceGapChange,
+  DuplicateDelivery,
+  ReceivedTransaction,
+  ReceiverError,
+  ReceiverEventName,
+  ReceiverEvents,
+  ReceiverOptions,
+  SuspectedReplayDelivery,
+  Unobserved,
+} from '@banksocket-webhooks/adapter-fetch'
 export { nodeSha256 } from './hash.ts'
 export { readNodeBody } from './read.ts'
 export {
   createNodeReceiver,
   DEFAULT_HEADERS_TIMEOUT,
   DEFAULT_REQUEST_TIMEOUT,
-  NodeReceiver,
   type Middleware,
+  NodeReceiver,
   type NodeReceiverOptions,
 } from './receiver.ts'
-export type {
-  BalanceGap,
-  BalanceGapChange,
-  DuplicateDelivery,
-  ReceivedTransaction,
-  SuspectedReplayDelivery,
-  Unobserved,
-  ReceiverError,
-  ReceiverEventName,
-  ReceiverEvents,
-  ReceiverOptions,
-} from '@banksocket-webhooks/adapter-fetch'

@@ -4,17 +4,11 @@
  *
  * @module
  */
-import { createServer, STATUS_CODES, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
-import type { Duplex } from 'node:stream'
+import { createServer, type IncomingMessage, type Server, type ServerResponse, STATUS_CODES } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import {
-  bodyRejection,
-  notify,
-  pathnameOf,
-  Receiver,
-  type ReceiverOptions,
-} from '@banksocket-webhooks/adapter-fetch'
-import { answerFor, clientErrorAnswer, METHOD_NOT_ALLOWED, NOT_FOUND, type Fields, type HttpAnswer } from '@banksocket-webhooks/core'
+import type { Duplex } from 'node:stream'
+import { bodyRejection, notify, pathnameOf, Receiver, type ReceiverOptions } from '@banksocket-webhooks/adapter-fetch'
+import { answerFor, clientErrorAnswer, type Fields, type HttpAnswer, METHOD_NOT_ALLOWED, NOT_FOUND } from '@banksocket-webhooks/core'
 import * as E from 'fp-ts/lib/Either.js'
 import { nodeSha256 } from './hash.ts'
 import { readNodeBody } from './read.ts'
@@ -73,7 +67,10 @@ const ignore = () => {}
 const checkTimeouts = (options: NodeReceiverOptions): { headersTimeout: number; requestTimeout: number } => {
   const headersTimeout = options.headersTimeout ?? DEFAULT_HEADERS_TIMEOUT
   const requestTimeout = options.requestTimeout ?? Math.max(DEFAULT_REQUEST_TIMEOUT, headersTimeout)
-  for (const [name, value] of [['headersTimeout', headersTimeout], ['requestTimeout', requestTimeout]] as const) {
+  for (const [name, value] of [
+    ['headersTimeout', headersTimeout],
+    ['requestTimeout', requestTimeout],
+  ] as const) {
     if (!Number.isSafeInteger(value) || value <= 0) {
       throw new TypeError(`receiver: \`${name}\` must be a positive integer number of milliseconds`)
     }

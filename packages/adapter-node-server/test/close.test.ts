@@ -1,8 +1,8 @@
 /** close(): stops accepting, lets in-flight requests finish (listeners, store append, answer), resolves. */
-import { request, Agent } from 'node:http'
+import { Agent, request } from 'node:http'
+import * as E from 'fp-ts/lib/Either.js'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import * as E from 'fp-ts/lib/Either.js'
 import { encodings, SECRET, signed } from '../../adapter-fetch/test/support/encodings.ts'
 import { send } from '../../adapter-fetch/test/support/http.ts'
 import { createNodeReceiver } from '../src/index.ts'
@@ -47,10 +47,13 @@ test('close() does not wait for idle keep-alive connections', async () => {
   const agent = new Agent({ keepAlive: true })
   const body = encodings.form(await signed()).body as string
   const status = await new Promise<number>((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, method: 'POST', agent, headers: { 'content-type': 'application/x-www-form-urlencoded' } }, (res) => {
-      res.resume()
-      res.on('end', () => resolve(res.statusCode ?? 0))
-    })
+    const req = request(
+      { host: '127.0.0.1', port, method: 'POST', agent, headers: { 'content-type': 'application/x-www-form-urlencoded' } },
+      (res) => {
+        res.resume()
+        res.on('end', () => resolve(res.statusCode ?? 0))
+      },
+    )
     req.on('error', reject)
     req.end(body)
   })
@@ -71,9 +74,15 @@ test('listen() twice is refused with a clear error; a busy port rejects', async 
   const receiver = createNodeReceiver({ secrets: [SECRET] })
   const { port } = await receiver.listen(0, '127.0.0.1')
   try {
-    await receiver.listen(0).then(() => assert.unreachable('listened twice'), (error: Error) => assert.match(error.message, /already called/))
+    await receiver.listen(0).then(
+      () => assert.unreachable('listened twice'),
+      (error: Error) => assert.match(error.message, /already called/),
+    )
     const other = createNodeReceiver({ secrets: [SECRET] })
-    await other.listen(port, '127.0.0.1').then(() => assert.unreachable('port was busy'), (error: NodeJS.ErrnoException) => assert.is(error.code, 'EADDRINUSE'))
+    await other.listen(port, '127.0.0.1').then(
+      () => assert.unreachable('port was busy'),
+      (error: NodeJS.ErrnoException) => assert.is(error.code, 'EADDRINUSE'),
+    )
     assert.is(other.server, undefined)
   } finally {
     await receiver.close()

@@ -4,11 +4,11 @@
  * stored stream is consistent (contiguous, every gap recorded exactly where the arrival order broke
  * the running balance, and nowhere else).
  */
-import { ledgerStream, sign, type LedgerEvent, type StoredEvent } from '@banksocket-webhooks/core'
+import { type LedgerEvent, ledgerStream, type StoredEvent, sign } from '@banksocket-webhooks/core'
 import * as E from 'fp-ts/lib/Either.js'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { encodings, SECRET, type Encoding } from '../../adapter-fetch/test/support/encodings.ts'
+import { type Encoding, encodings, SECRET } from '../../adapter-fetch/test/support/encodings.ts'
 import { send } from '../../adapter-fetch/test/support/http.ts'
 import { createNodeReceiver, nodeSha256 } from '../src/index.ts'
 
@@ -20,7 +20,15 @@ const notification = async (i: number) => {
   const account = ACCOUNTS[i % ACCOUNTS.length] as string
   const n = Math.floor(i / ACCOUNTS.length) + 1
   const fields = { dc: 'Credit', code: 'FAST', amount: '1.00', balance: `${1000 + n}.00`, currency: 'TRY', description: `movement ${i}` }
-  return { ...fields, account_id: account, account: '', bank: '', opponent_id: '', opponent_iban: '', hash: await sign(fields, SECRET, { sha256: nodeSha256 })() }
+  return {
+    ...fields,
+    account_id: account,
+    account: '',
+    bank: '',
+    opponent_id: '',
+    opponent_iban: '',
+    hash: await sign(fields, SECRET, { sha256: nodeSha256 })(),
+  }
 }
 
 const cents = (s: string) => BigInt(s.replace('.', ''))
@@ -41,16 +49,16 @@ test('parallel deliveries: each emitted exactly once, ledgers consistent', async
   try {
     const all = await Promise.all(Array.from({ length: TOTAL }, (_, i) => notification(i)))
     const encodingOf = (i: number): Encoding => (['form', 'json', 'multipart'] as const)[i % 3] as Encoding
-    const requests = [
-      ...all.map((n, i) => encodings[encodingOf(i)](n)),
-      ...all.slice(0, RESENDS).map((n, i) => encodings[encodingOf(i + 1)](n)),
-    ]
+    const requests = [...all.map((n, i) => encodings[encodingOf(i)](n)), ...all.slice(0, RESENDS).map((n, i) => encodings[encodingOf(i + 1)](n))]
     const responses = await Promise.all(requests.map((r) => send(url, r)))
     const statuses = responses.map((r) => JSON.stringify(r.json))
     assert.is(statuses.filter((s) => s === '{"status":"ok"}').length, TOTAL)
     assert.is(statuses.filter((s) => s === '{"status":"duplicate"}').length, RESENDS)
     assert.is(transactions.size, TOTAL)
-    assert.ok([...transactions.values()].every((count) => count === 1), 'every transaction emitted exactly once')
+    assert.ok(
+      [...transactions.values()].every((count) => count === 1),
+      'every transaction emitted exactly once',
+    )
     assert.is(duplicates, RESENDS)
 
     const stored = await receiver.inbox.store.readAll()()
@@ -58,7 +66,11 @@ test('parallel deliveries: each emitted exactly once, ledgers consistent', async
     let storedGaps = 0
     for (const account of ACCOUNTS) {
       const stream = stored.right.filter((s: StoredEvent<LedgerEvent>) => s.stream === ledgerStream(account, 'TRY'))
-      assert.equal(stream.map((s) => s.version), stream.map((_, i) => i + 1), 'versions are contiguous')
+      assert.equal(
+        stream.map((s) => s.version),
+        stream.map((_, i) => i + 1),
+        'versions are contiguous',
+      )
       let last: string | undefined
       let pendingGap: LedgerEvent | undefined
       for (const { event } of stream) {
@@ -84,10 +96,16 @@ test('parallel deliveries: each emitted exactly once, ledgers consistent', async
     const ledgers = await receiver.inbox.ledgers()
     if (E.isLeft(ledgers)) return assert.unreachable('the store failed')
     const counts = ACCOUNTS.map((a) => ledgers.right.get(ledgerStream(a, 'TRY'))?.count)
-    assert.equal(counts, ACCOUNTS.map((_, k) => Math.ceil((TOTAL - k) / ACCOUNTS.length)))
+    assert.equal(
+      counts,
+      ACCOUNTS.map((_, k) => Math.ceil((TOTAL - k) / ACCOUNTS.length)),
+    )
     const credited = [...ledgers.right.values()].reduce((sum, l) => sum + l.credits.minor, 0n)
     assert.is(credited, BigInt(TOTAL) * 100n)
-    assert.is([...ledgers.right.values()].reduce((sum, l) => sum + l.duplicates, 0), RESENDS)
+    assert.is(
+      [...ledgers.right.values()].reduce((sum, l) => sum + l.duplicates, 0),
+      RESENDS,
+    )
   } finally {
     await receiver.close()
   }

@@ -1,7 +1,7 @@
 /** The README's node:http and Express samples are these files, run here so the docs cannot rot. */
 import { once } from 'node:events'
-import type { Server } from 'node:http'
 import { readFileSync } from 'node:fs'
+import type { Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
@@ -40,11 +40,14 @@ test('the Express sample receives a credit in every encoding', async () => {
       const response = await send(url, { ...encodings[encoding](await signed({ description: `ORDER-${encoding}` })), path: '/banksocket' })
       assert.equal(response.json, { status: 'ok' }, encoding)
     }
-    assert.equal(payments.map((p) => [p.reference, p.kurus, p.from]), [
-      ['ORDER-form', 10000n, 'TR330006100519786457841326'],
-      ['ORDER-json', 10000n, 'TR330006100519786457841326'],
-      ['ORDER-multipart', 10000n, 'TR330006100519786457841326'],
-    ])
+    assert.equal(
+      payments.map((p) => [p.reference, p.kurus, p.from]),
+      [
+        ['ORDER-form', 10000n, 'TR330006100519786457841326'],
+        ['ORDER-json', 10000n, 'TR330006100519786457841326'],
+        ['ORDER-multipart', 10000n, 'TR330006100519786457841326'],
+      ],
+    )
   } finally {
     await close(server)
   }
@@ -53,7 +56,11 @@ test('the Express sample receives a credit in every encoding', async () => {
 test('the README shows these sample files verbatim', () => {
   const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8')
   for (const name of ['node-http.ts', 'express.ts']) {
-    const code = readFileSync(new URL(`./examples/${name}`, import.meta.url), 'utf8').split('\n').slice(1).join('\n').trim()
+    const code = readFileSync(new URL(`./examples/${name}`, import.meta.url), 'utf8')
+      .split('\n')
+      .slice(1)
+      .join('\n')
+      .trim()
     assert.ok(readme.includes(`\`\`\`ts\n${code}\n\`\`\``), `README.md holds test/examples/${name}`)
   }
 })

@@ -7,7 +7,7 @@ import type { AddressInfo } from 'node:net'
 import express, { type RequestHandler } from 'express'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { encodings, SECRET, signed, type Encoding } from '../../adapter-fetch/test/support/encodings.ts'
+import { type Encoding, encodings, SECRET, signed } from '../../adapter-fetch/test/support/encodings.ts'
 import { send, type WireRequest } from '../../adapter-fetch/test/support/http.ts'
 import { createNodeReceiver } from '../src/index.ts'
 
@@ -60,8 +60,24 @@ const acceptsAll = async (parsers: RequestHandler[], expected: Record<Encoding, 
       const tampered = await app.post(encodings[encoding]({ ...n, amount: '1000.00' }))
       assert.is(tampered.status, 401, `${encoding} tampered`)
     }
-    assert.equal(app.seen, ['form', 'form', 'form', 'json', 'json', 'json', 'multipart', 'multipart', 'multipart'].map((e) => expected[e as Encoding]))
-    assert.equal(app.events, ['transaction', 'credit', 'duplicate', 'rejected', 'transaction', 'credit', 'duplicate', 'rejected', 'transaction', 'credit', 'duplicate', 'rejected'])
+    assert.equal(
+      app.seen,
+      ['form', 'form', 'form', 'json', 'json', 'json', 'multipart', 'multipart', 'multipart'].map((e) => expected[e as Encoding]),
+    )
+    assert.equal(app.events, [
+      'transaction',
+      'credit',
+      'duplicate',
+      'rejected',
+      'transaction',
+      'credit',
+      'duplicate',
+      'rejected',
+      'transaction',
+      'credit',
+      'duplicate',
+      'rejected',
+    ])
   } finally {
     await app.close()
   }

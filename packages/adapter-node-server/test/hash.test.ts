@@ -1,8 +1,8 @@
+import { createHash, hash } from 'node:crypto'
 import { sign, toHex, webCryptoSha256 } from '@banksocket-webhooks/core'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import vectors from '../../core/test/fixtures/notifications.json' with { type: 'json' }
-import { createHash, hash } from 'node:crypto'
 import { nodeSha256On } from '../src/hash.ts'
 import { nodeSha256 } from '../src/index.ts'
 
@@ -14,7 +14,9 @@ test('nodeSha256 is the lowercase hex of SHA-256 of the UTF-8 text, as Web Crypt
 })
 
 test('signing the vectors with nodeSha256 reproduces their hashes', async () => {
-  for (const v of vectors.cases.filter((c) => c.expect === 'accepted' && c.name !== 'raw-digest-variant' && c.name !== 'unauthenticated-field-changed')) {
+  for (const v of vectors.cases.filter(
+    (c) => c.expect === 'accepted' && c.name !== 'raw-digest-variant' && c.name !== 'unauthenticated-field-changed',
+  )) {
     assert.is(await sign(v.fields, v.secret, { sha256: nodeSha256 })(), v.fields.hash, v.name)
   }
 })

@@ -3,8 +3,9 @@
  * when the client sends slowly and never declared a length), a client that disconnects mid-body
  * crashes nothing and emits no transaction, and the server's timeouts cut stuck clients off.
  */
-import { connect } from 'node:net'
+
 import { request } from 'node:http'
+import { connect } from 'node:net'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { encodings, SECRET, signed } from '../../adapter-fetch/test/support/encodings.ts'
@@ -16,7 +17,8 @@ const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
 const start = async (options: Partial<NodeReceiverOptions> = {}) => {
   const receiver = createNodeReceiver({ secrets: [SECRET], ...options })
   const events: string[] = []
-  for (const name of ['transaction', 'rejected', 'error'] as const) receiver.on(name, (p) => void events.push(`${name}${name === 'rejected' ? ` ${(p as { _tag: string })._tag}` : ''}`))
+  for (const name of ['transaction', 'rejected', 'error'] as const)
+    receiver.on(name, (p) => void events.push(`${name}${name === 'rejected' ? ` ${(p as { _tag: string })._tag}` : ''}`))
   const { port } = await receiver.listen(0, '127.0.0.1')
   return { receiver, port, events, url: `http://127.0.0.1:${port}` }
 }
@@ -32,17 +34,20 @@ const slowPost = (port: number, total: number, chunk: number, every: number, hea
     const started = Date.now()
     let written = 0
     let timer: NodeJS.Timeout | undefined
-    const req = request({ host: '127.0.0.1', port, method: 'POST', path: '/', agent: false, headers: { 'content-type': 'application/json', ...headers } }, (res) => {
-      clearInterval(timer)
-      let body = ''
-      res.on('data', (c: Buffer) => (body += c.toString()))
-      const done = () => {
-        resolve({ status: res.statusCode ?? 0, body, written, ms: Date.now() - started })
-        req.destroy()
-      }
-      res.on('end', done)
-      res.on('error', done)
-    })
+    const req = request(
+      { host: '127.0.0.1', port, method: 'POST', path: '/', agent: false, headers: { 'content-type': 'application/json', ...headers } },
+      (res) => {
+        clearInterval(timer)
+        let body = ''
+        res.on('data', (c: Buffer) => (body += c.toString()))
+        const done = () => {
+          resolve({ status: res.statusCode ?? 0, body, written, ms: Date.now() - started })
+          req.destroy()
+        }
+        res.on('end', done)
+        res.on('error', done)
+      },
+    )
     req.on('error', (error) => (written >= total ? undefined : reject(error)))
     req.flushHeaders()
     timer = setInterval(() => {
@@ -136,7 +141,10 @@ test('the server listen starts has the documented timeouts', async () => {
   try {
     assert.is(receiver.server?.headersTimeout, DEFAULT_HEADERS_TIMEOUT)
     assert.is(receiver.server?.requestTimeout, DEFAULT_REQUEST_TIMEOUT)
-    assert.throws(() => createNodeReceiver({ secrets: ['s'], headersTimeout: 5_000, requestTimeout: 1_000 }), /`requestTimeout` must be at least `headersTimeout`/)
+    assert.throws(
+      () => createNodeReceiver({ secrets: ['s'], headersTimeout: 5_000, requestTimeout: 1_000 }),
+      /`requestTimeout` must be at least `headersTimeout`/,
+    )
     assert.throws(() => createNodeReceiver({ secrets: ['s'], requestTimeout: 0 }), /`requestTimeout` must be a positive integer/)
   } finally {
     await receiver.close()

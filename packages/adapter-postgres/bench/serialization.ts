@@ -65,39 +65,41 @@ const optimisticWriter = (store: PostgresEventStore<Ev, State>) => {
   }
 }
 
-const rowLockWriter = (pool: pg.Pool, schema: string) => async (stream: string, key: string, tally: Tally): Promise<void> => {
-  const client = await pool.connect()
-  try {
-    await client.query('BEGIN')
-    let row = (await client.query(`SELECT version, state FROM "${schema}".streams WHERE stream = $1 FOR UPDATE`, [stream])).rows[0]
-    if (row === undefined) {
-      await client.query(`INSERT INTO "${schema}".streams (stream) VALUES ($1) ON CONFLICT DO NOTHING`, [stream])
-      row = (await client.query(`SELECT version, state FROM "${schema}".streams WHERE stream = $1 FOR UPDATE`, [stream])).rows[0]
+const rowLockWriter =
+  (pool: pg.Pool, schema: string) =>
+  async (stream: string, key: string, tally: Tally): Promise<void> => {
+    const client = await pool.connect()
+    try {
+      await client.query('BEGIN')
+      let row = (await client.query(`SELECT version, state FROM "${schema}".streams WHERE stream = $1 FOR UPDATE`, [stream])).rows[0]
+      if (row === undefined) {
+        await client.query(`INSERT INTO "${schema}".streams (stream) VALUES ($1) ON CONFLICT DO NOTHING`, [stream])
+        row = (await client.query(`SELECT version, state FROM "${schema}".streams WHERE stream = $1 FOR UPDATE`, [stream])).rows[0]
+      }
+      const state = { count: ((row?.state as State | null)?.count ?? 0) + 1 }
+      const { rows } = await client.query(`SELECT outcome, owner FROM "${schema}".append_to_stream($1, $2, $3::jsonb, $4::jsonb, $5)`, [
+        stream,
+        Number(row?.version ?? 0),
+        JSON.stringify([{ type: 'Received', key }]),
+        JSON.stringify(state),
+        key,
+      ])
+      if (rows[0]?.outcome === 'key_conflict') {
+        await client.query(`UPDATE "${schema}".streams SET duplicates = duplicates + 1 WHERE stream = $1`, [rows[0]?.owner])
+        tally.duplicates++
+      } else if (rows[0]?.outcome === 'ok') {
+        tally.recorded++
+      } else {
+        throw new Error(`row lock: unexpected ${JSON.stringify(rows[0])}`)
+      }
+      await client.query('COMMIT')
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined)
+      throw error
+    } finally {
+      client.release()
     }
-    const state = { count: ((row?.state as State | null)?.count ?? 0) + 1 }
-    const { rows } = await client.query(`SELECT outcome, owner FROM "${schema}".append_to_stream($1, $2, $3::jsonb, $4::jsonb, $5)`, [
-      stream,
-      Number(row?.version ?? 0),
-      JSON.stringify([{ type: 'Received', key }]),
-      JSON.stringify(state),
-      key,
-    ])
-    if (rows[0]?.outcome === 'key_conflict') {
-      await client.query(`UPDATE "${schema}".streams SET duplicates = duplicates + 1 WHERE stream = $1`, [rows[0]?.owner])
-      tally.duplicates++
-    } else if (rows[0]?.outcome === 'ok') {
-      tally.recorded++
-    } else {
-      throw new Error(`row lock: unexpected ${JSON.stringify(rows[0])}`)
-    }
-    await client.query('COMMIT')
-  } catch (error) {
-    await client.query('ROLLBACK').catch(() => undefined)
-    throw error
-  } finally {
-    client.release()
   }
-}
 
 const percentile = (xs: number[], p: number) => {
   const sorted = [...xs].sort((a, b) => a - b)
@@ -129,7 +131,8 @@ const run = async (strategy: Strategy, scenario: Scenario) => {
   const sum = (f: (t: Tally) => number) => tallies.reduce((a, t) => a + f(t), 0)
   const expected = scenario === 'both' ? N : 2 * N
   const check = await db.pool({ max: 1 }).query(`SELECT count(*)::int AS n FROM "${schema}".events`)
-  if (check.rows[0]?.n !== expected || sum((t) => t.recorded) !== expected) throw new Error(`${strategy}/${scenario}: recorded ${check.rows[0]?.n}, expected ${expected}`)
+  if (check.rows[0]?.n !== expected || sum((t) => t.recorded) !== expected)
+    throw new Error(`${strategy}/${scenario}: recorded ${check.rows[0]?.n}, expected ${expected}`)
   return {
     strategy,
     scenario,
@@ -149,6 +152,8 @@ for (const scenario of ['apart', 'distinct', 'both'] as const) {
     results.push(await run(strategy, scenario))
   }
 }
-console.log(`two writers, ${N} notifications each, ${db.embedded ? `embedded PostgreSQL 18${durable ? ' (fsync on)' : ' (fsync off)'}` : 'DATABASE_URL'}`)
+console.log(
+  `two writers, ${N} notifications each, ${db.embedded ? `embedded PostgreSQL 18${durable ? ' (fsync on)' : ' (fsync off)'}` : 'DATABASE_URL'}`,
+)
 console.table(results)
 await db.stop()

@@ -17,8 +17,8 @@
  *
  * @packageDocumentation
  */
-export { type KeyConflict, type RecordError } from './errors.ts'
-export { MIGRATIONS, SCHEMA_VERSION, migrate, type MigrateOptions, type Migrated, type Migration } from './migrations.ts'
+export type { KeyConflict, RecordError } from './errors.ts'
+export { MIGRATIONS, type Migrated, type MigrateOptions, type Migration, migrate, SCHEMA_VERSION } from './migrations.ts'
 export {
   DEFAULT_CONNECTION_TIMEOUT,
   DEFAULT_POOL_SIZE,
@@ -28,9 +28,8 @@ export {
 } from './pool.ts'
 export { DEFAULT_SCHEMA } from './schema.ts'
 export {
-  START,
-  createPostgresEventStore,
   type Checkpoint,
+  createPostgresEventStore,
   type FeedEvent,
   type FeedPage,
   type PostgresConnection,
@@ -40,5 +39,6 @@ export {
   type ReadStreamOptions,
   type Recorded,
   type Recording,
+  START,
   type StreamState,
 } from './store.ts'

@@ -9,7 +9,7 @@ import * as E from 'fp-ts/lib/Either.js'
 import type * as TE from 'fp-ts/lib/TaskEither.js'
 import { storeFailure } from './errors.ts'
 import { toSafeInteger } from './internal.ts'
-import { createOwnedPool, passwordOf, type PoolClientLike, type PoolLike } from './pool.ts'
+import { createOwnedPool, type PoolClientLike, type PoolLike, passwordOf } from './pool.ts'
 import { DEFAULT_SCHEMA, quoteSchema } from './schema.ts'
 
 /**
@@ -273,7 +273,7 @@ export const migrate = (target: PoolLike | string, options: MigrateOptions = {})
     if (typeof target !== 'string') return runMigrations(target, schema, [])
     const secret = passwordOf(target)
     const secrets = secret === undefined ? [] : [secret]
-    let owned
+    let owned: ReturnType<typeof createOwnedPool>
     try {
       owned = createOwnedPool({ connectionString: target, max: 1 })
     } catch (error) {

@@ -6,13 +6,13 @@
  *
  * @module
  */
-import { problemsOf, type EventStore, type ExpectedVersion, type StoreError, type StoredEvent, type StreamRead } from '@banksocket-webhooks/core'
+import { type EventStore, type ExpectedVersion, problemsOf, type StoredEvent, type StoreError, type StreamRead } from '@banksocket-webhooks/core'
 import * as E from 'fp-ts/lib/Either.js'
 import type * as TE from 'fp-ts/lib/TaskEither.js'
 import type * as t from 'io-ts'
-import { redact, storeFailure, type KeyConflict, type RecordError } from './errors.ts'
+import { type KeyConflict, type RecordError, redact, storeFailure } from './errors.ts'
 import { createKeyedQueue, sqlState, toSafeInteger } from './internal.ts'
-import { createOwnedPool, passwordOf, type PoolLike, type QueryResultLike } from './pool.ts'
+import { createOwnedPool, type PoolLike, passwordOf, type QueryResultLike } from './pool.ts'
 import { DEFAULT_SCHEMA, quoteSchema } from './schema.ts'
 
 /**
@@ -262,7 +262,8 @@ const decoderOf = <A>(codec: t.Type<A, unknown, unknown> | undefined): Decode<A>
             .join('; '),
         )(codec.decode(value))
 
-const encoderOf = <A>(codec: t.Type<A, unknown, unknown> | undefined) => (codec === undefined ? (value: A): unknown => value : (value: A): unknown => codec.encode(value))
+const encoderOf = <A>(codec: t.Type<A, unknown, unknown> | undefined) =>
+  codec === undefined ? (value: A): unknown => value : (value: A): unknown => codec.encode(value)
 
 /** A failure that is already a `StoreError`, thrown inside a task to leave it early. */
 class Refused extends Error {
@@ -344,7 +345,8 @@ export const createPostgresEventStore = <Ev, S = unknown>(options: PostgresEvent
   const serial = createKeyedQueue()
   let closed = false
 
-  const failure = (doing: string, error: unknown): StoreError => (error instanceof Refused ? error.error : storeFailure(doing, error, secrets, schema))
+  const failure = (doing: string, error: unknown): StoreError =>
+    error instanceof Refused ? error.error : storeFailure(doing, error, secrets, schema)
   const refuse = (message: string): never => {
     throw new Refused({ _tag: 'StoreFailure', message: redact(`PostgreSQL store: ${message}`, secrets) })
   }
@@ -515,7 +517,8 @@ export const createPostgresEventStore = <Ev, S = unknown>(options: PostgresEvent
       const after = readOptions.after ?? 0
       const limit = readOptions.limit
       if (!Number.isSafeInteger(after) || after < 0) throw new TypeError(`readStream: after must be a non-negative integer, got ${String(after)}`)
-      if (limit !== undefined && (!Number.isSafeInteger(limit) || limit < 1)) throw new TypeError(`readStream: limit must be a positive integer, got ${String(limit)}`)
+      if (limit !== undefined && (!Number.isSafeInteger(limit) || limit < 1))
+        throw new TypeError(`readStream: limit must be a positive integer, got ${String(limit)}`)
       return async () => {
         try {
           const { rows } = await query(READ_STREAM, [stream, after, limit ?? null])

@@ -5,7 +5,7 @@
 import { createInMemoryEventStore } from '@banksocket-webhooks/core'
 import type pg from 'pg'
 import { createPostgresEventStore } from '../src/index.ts'
-import { storeContract, type ContractEvent } from './support/contract.ts'
+import { type ContractEvent, storeContract } from './support/contract.ts'
 import { startDatabase, type TestDatabase } from './support/database.ts'
 
 storeContract('in memory (core)', async () => ({ store: createInMemoryEventStore<ContractEvent>(), dispose: async () => {} })).run()

@@ -4,7 +4,7 @@
  * the codec refuses. Every time: a `StoreFailure` (never a throw, never a crash), nothing reported as
  * written that was not committed, no password in any message, and the store works again afterwards.
  */
-import * as E from 'fp-ts/lib/Either.js'
+import type * as E from 'fp-ts/lib/Either.js'
 import * as t from 'io-ts'
 import pg from 'pg'
 import { test } from 'uvu'
@@ -58,7 +58,9 @@ test('a connection killed while its write waits: StoreFailure, nothing written, 
     await blocker.query(`SELECT 1 FROM "${schema}".streams WHERE stream = 'L' FOR UPDATE`)
     const pending = store.record('L', { expectedVersion: 1, events: [{ type: 'B' }], state: { s: 1 }, claim: 'k2' })()
     await waitFor('the write to wait on the row lock', async () => {
-      const { rows } = await admin.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = $1 AND wait_event_type = 'Lock'`, [app])
+      const { rows } = await admin.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = $1 AND wait_event_type = 'Lock'`, [
+        app,
+      ])
       return rows[0]?.n === 1
     })
     await admin.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1`, [app])
@@ -81,7 +83,10 @@ test('idle connections dropped by the server do not crash a pool that has no err
   try {
     const store = createPostgresEventStore<Ev>({ pool: bare, schema })
     await Promise.all([0, 1, 2, 3].map((i) => store.appendToStream(`s${i}`, [{ type: 'A' }], 'no_stream')()))
-    const killed = await admin.query(`SELECT count(*)::int AS n FROM (SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1) AS k`, [app])
+    const killed = await admin.query(
+      `SELECT count(*)::int AS n FROM (SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1) AS k`,
+      [app],
+    )
     assert.ok((killed.rows[0]?.n ?? 0) >= 1)
     await waitFor('the pool to notice', async () => bare.totalCount === 0)
     assert.equal(right(await store.readStream('s0')()), { version: 1, events: [{ type: 'A' }] })
@@ -102,12 +107,17 @@ test('a transaction that fails half-way (disk full after the events were inserte
     CREATE TRIGGER refuse_boom AFTER INSERT ON "${schema}".events FOR EACH ROW EXECUTE FUNCTION "${schema}".refuse_boom();`)
   const store = createPostgresEventStore<Ev>({ pool: admin, schema })
   right(await store.record('L', { expectedVersion: 0, events: [{ type: 'A' }], state: { v: 1 }, claim: 'k1' })())
-  const message = failureMessage(await store.record('L', { expectedVersion: 1, events: [{ type: 'Fine' }, { type: 'Boom' }], state: { v: 2 }, claim: 'k2' })())
+  const message = failureMessage(
+    await store.record('L', { expectedVersion: 1, events: [{ type: 'Fine' }, { type: 'Boom' }], state: { v: 2 }, claim: 'k2' })(),
+  )
   assert.match(message, /No space left on device \[53100\]/)
   assert.equal(right(await store.readState('L')()), { version: 1, state: { v: 1 }, stateVersion: 1, duplicates: 0 })
   assert.is(right(await store.keyOwner('k2')()), undefined)
   assert.equal(right(await store.readStream('L')()), { version: 1, events: [{ type: 'A' }] })
-  assert.equal(right(await store.readAll()()).map((e) => e.event.type), ['A'])
+  assert.equal(
+    right(await store.readAll()()).map((e) => e.event.type),
+    ['A'],
+  )
 })
 
 test('the server stopped: every call is a StoreFailure without the password; after a restart all acknowledged data is there', async () => {
@@ -136,14 +146,20 @@ test('the server stopped: every call is a StoreFailure without the password; aft
   } finally {
     await db.restart()
   }
-  assert.equal(right(await store.readStream('L')()).events.map((e) => e.n), acknowledged)
+  assert.equal(
+    right(await store.readStream('L')()).events.map((e) => e.n),
+    acknowledged,
+  )
   assert.is(right(await store.record('L', { expectedVersion: 5, events: [{ type: 'A', n: 5 }], claim: 'k5' })()).nextVersion, 6)
   right(await store.close()())
 })
 
 test('nothing listening on the port, a wrong password: StoreFailure, and the password is not in the message', async () => {
   const port = await freePort()
-  const nobody = createPostgresEventStore<Ev>({ connectionString: `postgres://app:hunter2-secret@127.0.0.1:${port}/app`, connectionTimeoutMillis: 2000 })
+  const nobody = createPostgresEventStore<Ev>({
+    connectionString: `postgres://app:hunter2-secret@127.0.0.1:${port}/app`,
+    connectionTimeoutMillis: 2000,
+  })
   const refused = failureMessage(await nobody.readState('L')())
   assert.not.match(refused, /hunter2-secret/)
   right(await nobody.close()())

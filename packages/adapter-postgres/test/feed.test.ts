@@ -6,7 +6,7 @@ import * as E from 'fp-ts/lib/Either.js'
 import type pg from 'pg'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { START, createPostgresEventStore, type Checkpoint, type FeedEvent, type PostgresEventStore } from '../src/index.ts'
+import { type Checkpoint, createPostgresEventStore, type FeedEvent, type PostgresEventStore, START } from '../src/index.ts'
 import { right, startDatabase, type TestDatabase } from './support/database.ts'
 
 type Ev = Readonly<{ type: string; n?: number }>
@@ -64,10 +64,16 @@ test('every event gets a global position, increasing in append order and unique'
   const recorded = right(await store.record('a', { expectedVersion: 2, events: [{ type: 'A3' }, { type: 'A4' }, { type: 'A5' }] })())
   const all = right(await store.readAll()())
   const positions = all.map((e) => e.position)
-  assert.equal(positions, [...positions].sort((x, y) => x - y))
+  assert.equal(
+    positions,
+    [...positions].sort((x, y) => x - y),
+  )
   assert.is(new Set(positions).size, 6)
   assert.equal(all.map(label), ['a@1', 'a@2', 'b@1', 'a@3', 'a@4', 'a@5'])
-  assert.equal(recorded.positions, all.slice(3).map((e) => e.position))
+  assert.equal(
+    recorded.positions,
+    all.slice(3).map((e) => e.position),
+  )
   assert.ok(all.every((e) => Number.isSafeInteger(e.transactionId) && e.transactionId > 0))
   // One write, one transaction.
   assert.is(new Set(all.slice(3).map((e) => e.transactionId)).size, 1)
@@ -79,7 +85,10 @@ test('readAllPage pages through everything once, in readAll order, from any chec
   const all = right(await store.readAll()())
   const paged = await drainUntil(store, START, 23)
   assert.equal(paged.events.map(label), all.map(label))
-  assert.equal(paged.events.map((e) => e.event.n), all.map((e) => e.event.n))
+  assert.equal(
+    paged.events.map((e) => e.event.n),
+    all.map((e) => e.event.n),
+  )
   for (const limit of [1, 5, 23, 1000]) assert.equal((await drain(store, START, limit)).events.map(label), all.map(label), `limit ${limit}`)
   const tenth = all[9] as FeedEvent<Ev>
   const rest = await drain(store, { transactionId: tenth.transactionId, position: tenth.position }, 4)
@@ -149,7 +158,13 @@ test('concurrent writers from four pools: the feed holds every event once, each 
         const stream = streams[(i + w) % streams.length] as string
         for (;;) {
           const state = right(await store.readState(stream)())
-          const r = await store.record(stream, { expectedVersion: state.version, events: [{ type: `w${w}`, n: i }, { type: `w${w}`, n: i }] })()
+          const r = await store.record(stream, {
+            expectedVersion: state.version,
+            events: [
+              { type: `w${w}`, n: i },
+              { type: `w${w}`, n: i },
+            ],
+          })()
           if (E.isRight(r)) break
           assert.is(r.left._tag, 'VersionConflict')
           conflicts++
@@ -163,7 +178,11 @@ test('concurrent writers from four pools: the feed holds every event once, each 
   assert.is(new Set(fed.events.map(label)).size, fed.events.length)
   for (const stream of streams) {
     const versions = fed.events.filter((e) => e.stream === stream).map((e) => e.version)
-    assert.equal(versions, Array.from({ length: versions.length }, (_, i) => i + 1), `${stream} out of version order in the feed`)
+    assert.equal(
+      versions,
+      Array.from({ length: versions.length }, (_, i) => i + 1),
+      `${stream} out of version order in the feed`,
+    )
   }
   assert.equal(fed.events.map(label), right(await reader.readAll()()).map(label))
   assert.ok(conflicts > 0, 'the writers never conflicted: the test does not race')
@@ -171,7 +190,13 @@ test('concurrent writers from four pools: the feed holds every event once, each 
 
 test('readStream pages by version: after and limit, with the current version each time', async () => {
   const store = await fresh()
-  right(await store.appendToStream('s', Array.from({ length: 12 }, (_, n) => ({ type: 'E', n })), 'no_stream')())
+  right(
+    await store.appendToStream(
+      's',
+      Array.from({ length: 12 }, (_, n) => ({ type: 'E', n })),
+      'no_stream',
+    )(),
+  )
   assert.equal(right(await store.readStream('s', { after: 0, limit: 5 })()), { version: 12, events: [0, 1, 2, 3, 4].map((n) => ({ type: 'E', n })) })
   assert.equal(right(await store.readStream('s', { after: 10 })()), { version: 12, events: [10, 11].map((n) => ({ type: 'E', n })) })
   assert.equal(right(await store.readStream('s', { after: 12, limit: 5 })()), { version: 12, events: [] })

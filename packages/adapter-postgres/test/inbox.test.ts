@@ -9,11 +9,11 @@ import {
   formatMoney,
   isSharedStore,
   LedgerEvent,
-  LedgerStateCodec,
-  sign,
   type LedgerState,
+  LedgerStateCodec,
   type SharedLedgerStore,
   type SignedFields,
+  sign,
 } from '@banksocket-webhooks/core'
 import * as E from 'fp-ts/lib/Either.js'
 import { test } from 'uvu'

@@ -5,7 +5,7 @@
 import * as E from 'fp-ts/lib/Either.js'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { createPostgresEventStore, migrate, MIGRATIONS, SCHEMA_VERSION } from '../src/index.ts'
+import { createPostgresEventStore, MIGRATIONS, migrate, SCHEMA_VERSION } from '../src/index.ts'
 import { left, right, startDatabase, type TestDatabase } from './support/database.ts'
 
 let db: TestDatabase
@@ -21,7 +21,10 @@ test.after(async () => {
 const columns = async (schema: string, table: string): Promise<string[]> => {
   const { rows } = await db
     .pool({ max: 1 })
-    .query<{ column_name: string }>('SELECT column_name FROM information_schema.columns WHERE table_schema = $1 AND table_name = $2 ORDER BY ordinal_position', [schema, table])
+    .query<{ column_name: string }>(
+      'SELECT column_name FROM information_schema.columns WHERE table_schema = $1 AND table_name = $2 ORDER BY ordinal_position',
+      [schema, table],
+    )
   return rows.map((r) => r.column_name)
 }
 
@@ -29,12 +32,27 @@ test('creates the schema, its tables and the append function, and records the ve
   const schema = db.schemaName()
   const pool = db.pool({ max: 2 })
   assert.equal(right(await migrate(pool, { schema })()), { schema, applied: MIGRATIONS.map((m) => m.version), version: SCHEMA_VERSION })
-  assert.equal(await columns(schema, 'streams'), ['stream', 'version', 'state', 'state_version', 'duplicates', 'last_duplicate_at', 'created_at', 'updated_at'])
+  assert.equal(await columns(schema, 'streams'), [
+    'stream',
+    'version',
+    'state',
+    'state_version',
+    'duplicates',
+    'last_duplicate_at',
+    'created_at',
+    'updated_at',
+  ])
   assert.equal(await columns(schema, 'events'), ['global_position', 'transaction_id', 'stream', 'version', 'type', 'data', 'created_at'])
   assert.equal(await columns(schema, 'idempotency_keys'), ['key', 'stream', 'position', 'recorded_at'])
   const { rows } = await pool.query(`SELECT version, name FROM "${schema}".schema_migrations ORDER BY version`)
-  assert.equal(rows, MIGRATIONS.map((m) => ({ version: m.version, name: m.name })))
-  const fn = await pool.query(`SELECT 1 FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace WHERE n.nspname = $1 AND p.proname = 'append_to_stream'`, [schema])
+  assert.equal(
+    rows,
+    MIGRATIONS.map((m) => ({ version: m.version, name: m.name })),
+  )
+  const fn = await pool.query(
+    `SELECT 1 FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace WHERE n.nspname = $1 AND p.proname = 'append_to_stream'`,
+    [schema],
+  )
   assert.is(fn.rowCount, 1)
 })
 
@@ -53,8 +71,14 @@ test('several processes migrating one schema at once: one applies each version, 
   // One pool each, as separate processes would have: the advisory lock is per session.
   const results = await Promise.all(Array.from({ length: 6 }, () => migrate(db.pool({ max: 1 }), { schema })()))
   const migrated = results.map(right)
-  assert.equal(migrated.map((m) => m.version), Array(6).fill(SCHEMA_VERSION))
-  assert.equal(migrated.flatMap((m) => m.applied).sort(), MIGRATIONS.map((m) => m.version))
+  assert.equal(
+    migrated.map((m) => m.version),
+    Array(6).fill(SCHEMA_VERSION),
+  )
+  assert.equal(
+    migrated.flatMap((m) => m.applied).sort(),
+    MIGRATIONS.map((m) => m.version),
+  )
   const { rows } = await db.pool({ max: 1 }).query(`SELECT count(*)::int AS n FROM "${schema}".schema_migrations`)
   assert.is(rows[0]?.n, MIGRATIONS.length)
 })
@@ -98,7 +122,11 @@ test('a store on a schema that was never migrated answers a StoreFailure that sa
 
 test('bad schema names are refused at once, before anything runs', () => {
   for (const bad of ['', 'Banksocket', '1abc', 'a-b', 'a"b', 'pg_catalog', 'x'.repeat(64)]) {
-    assert.throws(() => migrate(db.url, { schema: bad }), (e: unknown) => e instanceof TypeError && /schema must be/.test(e.message), bad)
+    assert.throws(
+      () => migrate(db.url, { schema: bad }),
+      (e: unknown) => e instanceof TypeError && /schema must be/.test(e.message),
+      bad,
+    )
     assert.throws(() => createPostgresEventStore({ connectionString: db.url, schema: bad }), TypeError, bad)
   }
 })

@@ -6,8 +6,8 @@ import { readFileSync } from 'node:fs'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { START } from '../src/index.ts'
-import { right, startDatabase, type TestDatabase } from './support/database.ts'
 import { deliver, follow, open } from './examples/two-receivers.ts'
+import { right, startDatabase, type TestDatabase } from './support/database.ts'
 
 let db: TestDatabase
 

@@ -32,18 +32,37 @@ const received = (key: string, amount = '100.00'): Ev => ({ type: 'TransactionRe
 
 test('record appends, stores the state beside the stream and claims the key, in one write', async () => {
   const store = await fresh()
-  const written = right(await store.record('ledger-69-TRY', { expectedVersion: 0, events: [received('k1')], state: { head: '100.00', movements: 1 }, claim: 'k1' })())
+  const written = right(
+    await store.record('ledger-69-TRY', { expectedVersion: 0, events: [received('k1')], state: { head: '100.00', movements: 1 }, claim: 'k1' })(),
+  )
   assert.is(written.nextVersion, 1)
   assert.is(written.positions.length, 1)
-  assert.equal(right(await store.readState('ledger-69-TRY')()), { version: 1, state: { head: '100.00', movements: 1 }, stateVersion: 1, duplicates: 0 })
+  assert.equal(right(await store.readState('ledger-69-TRY')()), {
+    version: 1,
+    state: { head: '100.00', movements: 1 },
+    stateVersion: 1,
+    duplicates: 0,
+  })
   assert.is(right(await store.keyOwner('k1')()), 'ledger-69-TRY')
   assert.is(right(await store.keyOwner('k-unknown')()), undefined)
   assert.equal(right(await store.readStream('ledger-69-TRY')()), { version: 1, events: [received('k1')] })
-  const second = right(await store.record('ledger-69-TRY', { expectedVersion: 1, events: [received('k2'), { type: 'GapClosed', data: {} }], state: { head: '200.00', movements: 2 }, claim: 'k2' })())
+  const second = right(
+    await store.record('ledger-69-TRY', {
+      expectedVersion: 1,
+      events: [received('k2'), { type: 'GapClosed', data: {} }],
+      state: { head: '200.00', movements: 2 },
+      claim: 'k2',
+    })(),
+  )
   assert.is(second.nextVersion, 3)
   assert.is(second.positions.length, 2)
   assert.ok((second.positions[0] ?? 0) > (written.positions[0] ?? 0) && (second.positions[1] ?? 0) > (second.positions[0] ?? 0))
-  assert.equal(right(await store.readState('ledger-69-TRY')()), { version: 3, state: { head: '200.00', movements: 2 }, stateVersion: 3, duplicates: 0 })
+  assert.equal(right(await store.readState('ledger-69-TRY')()), {
+    version: 3,
+    state: { head: '200.00', movements: 2 },
+    stateVersion: 3,
+    duplicates: 0,
+  })
   // The key points at the first event written with it.
   const { rows } = await pool.query(`SELECT position::int AS position FROM "${store.schema}".idempotency_keys WHERE key = 'k2'`)
   assert.is(rows[0]?.position, second.positions[0])
@@ -53,20 +72,37 @@ test('a key recorded in ANY stream is a KeyConflict naming that stream, and noth
   const store = await fresh()
   right(await store.record('ledger-69-TRY', { expectedVersion: 0, events: [received('k1')], state: { head: '100.00', movements: 1 }, claim: 'k1' })())
   // A replay with an altered account_id lands in another ledger: same key.
-  assert.equal(await store.record('ledger-70-TRY', { expectedVersion: 0, events: [received('k1')], state: { head: 'x', movements: 9 }, claim: 'k1' })(), E.left({ _tag: 'KeyConflict', key: 'k1', stream: 'ledger-69-TRY' }))
+  assert.equal(
+    await store.record('ledger-70-TRY', { expectedVersion: 0, events: [received('k1')], state: { head: 'x', movements: 9 }, claim: 'k1' })(),
+    E.left({ _tag: 'KeyConflict', key: 'k1', stream: 'ledger-69-TRY' }),
+  )
   // Same ledger, right version: still the key.
-  assert.equal(await store.record('ledger-69-TRY', { expectedVersion: 1, events: [received('k1')], claim: 'k1' })(), E.left({ _tag: 'KeyConflict', key: 'k1', stream: 'ledger-69-TRY' }))
+  assert.equal(
+    await store.record('ledger-69-TRY', { expectedVersion: 1, events: [received('k1')], claim: 'k1' })(),
+    E.left({ _tag: 'KeyConflict', key: 'k1', stream: 'ledger-69-TRY' }),
+  )
   // Same ledger, stale version: the key is the answer (a retry at a fresh version would only meet it).
-  assert.equal(await store.record('ledger-69-TRY', { expectedVersion: 0, events: [received('k1')], claim: 'k1' })(), E.left({ _tag: 'KeyConflict', key: 'k1', stream: 'ledger-69-TRY' }))
+  assert.equal(
+    await store.record('ledger-69-TRY', { expectedVersion: 0, events: [received('k1')], claim: 'k1' })(),
+    E.left({ _tag: 'KeyConflict', key: 'k1', stream: 'ledger-69-TRY' }),
+  )
   assert.equal(right(await store.readState('ledger-70-TRY')()), { version: 0, state: undefined, stateVersion: 0, duplicates: 0 })
-  assert.equal(right(await store.readState('ledger-69-TRY')()), { version: 1, state: { head: '100.00', movements: 1 }, stateVersion: 1, duplicates: 0 })
+  assert.equal(right(await store.readState('ledger-69-TRY')()), {
+    version: 1,
+    state: { head: '100.00', movements: 1 },
+    stateVersion: 1,
+    duplicates: 0,
+  })
   assert.is(right(await store.readAll()()).length, 1)
 })
 
 test('a stale version is a VersionConflict and claims nothing: the key stays free for the retry', async () => {
   const store = await fresh()
   right(await store.record('L', { expectedVersion: 0, events: [received('k1')], claim: 'k1' })())
-  assert.equal(await store.record('L', { expectedVersion: 0, events: [received('k2')], state: { head: 'x', movements: 9 }, claim: 'k2' })(), E.left({ _tag: 'VersionConflict', stream: 'L', expected: 0, actual: 1 }))
+  assert.equal(
+    await store.record('L', { expectedVersion: 0, events: [received('k2')], state: { head: 'x', movements: 9 }, claim: 'k2' })(),
+    E.left({ _tag: 'VersionConflict', stream: 'L', expected: 0, actual: 1 }),
+  )
   assert.is(right(await store.keyOwner('k2')()), undefined)
   assert.equal(right(await store.readState('L')()), { version: 1, state: undefined, stateVersion: 0, duplicates: 0 })
   assert.is(right(await store.record('L', { expectedVersion: 1, events: [received('k2')], claim: 'k2' })()).nextVersion, 2)
@@ -81,7 +117,10 @@ test('record without a claim (a genuine repeat) appends; without a state it keep
   assert.equal(right(await store.readState('L')()), { version: 3, state: { head: '200.00', movements: 2 }, stateVersion: 2, duplicates: 0 })
   assert.is(right(await store.keyOwner('k1')()), 'L')
   // A state-only record moves the state to the current version and appends nothing.
-  assert.equal(right(await store.record('L', { expectedVersion: 3, events: [], state: { head: '200.00', movements: 3 } })()), { nextVersion: 3, positions: [] })
+  assert.equal(right(await store.record('L', { expectedVersion: 3, events: [], state: { head: '200.00', movements: 3 } })()), {
+    nextVersion: 3,
+    positions: [],
+  })
   assert.equal(right(await store.readState('L')()), { version: 3, state: { head: '200.00', movements: 3 }, stateVersion: 3, duplicates: 0 })
   // Plain appends (the EventStore port) leave the state where it was: stateVersion tells.
   right(await store.appendToStream('L', [received('k9')], 3)())
@@ -171,7 +210,10 @@ test('two receivers racing one notification into the SAME ledger: one success, o
       b.record('ledger-69-TRY', { expectedVersion: version, events: [received(key)], state: { head: 'b', movements: round }, claim: key })(),
     ])
     assert.is([ra, rb].filter(E.isRight).length, 1, `round ${round}: ${JSON.stringify([ra, rb])}`)
-    assert.equal([ra, rb].filter(E.isLeft).map((r) => r.left), [{ _tag: 'KeyConflict', key, stream: 'ledger-69-TRY' }])
+    assert.equal(
+      [ra, rb].filter(E.isLeft).map((r) => r.left),
+      [{ _tag: 'KeyConflict', key, stream: 'ledger-69-TRY' }],
+    )
     version += 1
   }
   assert.is(right(await a.readState('ledger-69-TRY')()).version, 200)

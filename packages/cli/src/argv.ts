@@ -6,7 +6,7 @@
  */
 import { parseArgs } from 'node:util'
 import * as E from 'fp-ts/lib/Either.js'
-import { HELP_FLAG, type CommandSpec, type FlagSpec } from './spec.ts'
+import { type CommandSpec, type FlagSpec, HELP_FLAG } from './spec.ts'
 import { suggest, type UsageError } from './usage.ts'
 
 /**

@@ -15,7 +15,7 @@ import { simulateCommand } from './commands/simulate.ts'
 import { webhooksCreateCommand, webhooksDeleteCommand } from './commands/webhooks.ts'
 import { ExitCode } from './exit.ts'
 import { commandHelp, groupHelp, rootHelp } from './help.ts'
-import { redacted, type CliIo } from './io.ts'
+import { type CliIo, redacted } from './io.ts'
 import { colorsWanted, createStyle } from './style.ts'
 import { formatUsageError, suggest, type UsageError } from './usage.ts'
 import { secretValuesInEnv } from './values.ts'
@@ -40,7 +40,13 @@ export const COMMANDS: ReadonlyArray<Command> = [
 
 /** Flag names whose values are credentials, wherever they appear on the command line. */
 const SECRET_FLAGS: ReadonlyArray<string> = [
-  ...new Set(COMMANDS.flatMap((c) => Object.entries(c.spec.flags).filter(([, f]) => f.secret === true).map(([name]) => name))),
+  ...new Set(
+    COMMANDS.flatMap((c) =>
+      Object.entries(c.spec.flags)
+        .filter(([, f]) => f.secret === true)
+        .map(([name]) => name),
+    ),
+  ),
 ]
 
 const describeError = (error: unknown): string => (error instanceof Error ? error.message : String(error))
@@ -59,7 +65,10 @@ const find = (args: ReadonlyArray<string>): Found => {
     const member = members.find((c) => c.spec.path[1] === second)
     if (member !== undefined) return { _tag: 'command', command: member, rest: more }
     if (second === undefined || second.startsWith('-')) return { _tag: 'group', group: first, members, rest: args.slice(1) }
-    const suggestion = suggest(second, members.map((c) => c.spec.path[1] ?? ''))
+    const suggestion = suggest(
+      second,
+      members.map((c) => c.spec.path[1] ?? ''),
+    )
     return { _tag: 'unknown', path: [first], error: { _tag: 'UnknownCommand', command: second, ...(suggestion === undefined ? {} : { suggestion }) } }
   }
   if (first.startsWith('-')) return { _tag: 'unknown', path: [], error: { _tag: 'UnknownFlag', flag: first.replace(/^-+/, '').split('=')[0] ?? '' } }
@@ -111,12 +120,24 @@ export const runCli = async (argv: ReadonlyArray<string>, rawIo: CliIo): Promise
     case 'group': {
       const wantsHelp = found.rest.some((w) => w === '--help' || w === '-h')
       if (wantsHelp) {
-        io.stdout.write(groupHelp(found.group, found.members.map((c) => c.spec), context.style))
+        io.stdout.write(
+          groupHelp(
+            found.group,
+            found.members.map((c) => c.spec),
+            context.style,
+          ),
+        )
         return ExitCode.ok
       }
       const next = found.rest[0]
       if (next === undefined) {
-        io.stderr.write(groupHelp(found.group, found.members.map((c) => c.spec), context.errorStyle))
+        io.stderr.write(
+          groupHelp(
+            found.group,
+            found.members.map((c) => c.spec),
+            context.errorStyle,
+          ),
+        )
         return ExitCode.usage
       }
       return usage([found.group], { _tag: 'MissingArgument', name: `COMMAND (${found.members.map((c) => c.spec.path[1] ?? '').join(' or ')})` })

@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { HELP_FLAG, type CommandSpec, type FlagSpec } from './spec.ts'
+import { type CommandSpec, type FlagSpec, HELP_FLAG } from './spec.ts'
 import type { Style } from './style.ts'
 
 const flagLabel = (name: string, flag: FlagSpec): string => {
@@ -45,13 +45,23 @@ export const commandHelp = (spec: CommandSpec, style: Style): string => {
   const lines: string[] = [`banksocket ${spec.path.join(' ')}: ${spec.summary}`, '', style.bold('Usage:'), `  ${usageLine(spec)}`]
   for (const paragraph of spec.details ?? []) lines.push('', paragraph)
   if (spec.positionals.length > 0) {
-    lines.push('', style.bold('Arguments:'), ...table(spec.positionals.map((p) => [p.name, p.description] as const), style))
+    lines.push(
+      '',
+      style.bold('Arguments:'),
+      ...table(
+        spec.positionals.map((p) => [p.name, p.description] as const),
+        style,
+      ),
+    )
   }
   const flags = [...Object.entries(spec.flags), ['help', HELP_FLAG] as const]
   lines.push(
     '',
     style.bold('Options:'),
-    ...table(flags.map(([name, flag]) => [flagLabel(name, flag), `${flag.description}${flagNotes(flag)}`] as const), style),
+    ...table(
+      flags.map(([name, flag]) => [flagLabel(name, flag), `${flag.description}${flagNotes(flag)}`] as const),
+      style,
+    ),
   )
   if (spec.examples.length > 0) lines.push('', style.bold('Examples:'), ...spec.examples.map((e) => `  ${e}`))
   return `${lines.join('\n')}\n`
@@ -72,7 +82,10 @@ export const rootHelp = (specs: ReadonlyArray<CommandSpec>, version: string, sty
     '  banksocket <command> [options]',
     '',
     style.bold('Commands:'),
-    ...table(specs.map((s) => [s.path.join(' '), s.summary] as const), style),
+    ...table(
+      specs.map((s) => [s.path.join(' '), s.summary] as const),
+      style,
+    ),
     '',
     style.bold('Options:'),
     ...table(
@@ -104,7 +117,10 @@ export const groupHelp = (group: string, specs: ReadonlyArray<CommandSpec>, styl
     `  banksocket ${group} <command> [options]`,
     '',
     style.bold('Commands:'),
-    ...table(specs.map((s) => [s.path.join(' '), s.summary] as const), style),
+    ...table(
+      specs.map((s) => [s.path.join(' '), s.summary] as const),
+      style,
+    ),
     '',
     `Run 'banksocket ${group} <command> --help' for a command's options.`,
   ]

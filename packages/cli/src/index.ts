@@ -8,50 +8,50 @@
  *
  * @packageDocumentation
  */
-export { booleanFlag, parseArguments, secretValuesIn, stringFlag, stringsFlag, type Arguments } from './argv.ts'
+export { type Arguments, booleanFlag, parseArguments, secretValuesIn, stringFlag, stringsFlag } from './argv.ts'
 export { COMMANDS, runCli } from './cli.ts'
-export { defineCommand, type Command, type Context } from './command.ts'
+export { type Command, type Context, defineCommand } from './command.ts'
 export {
   configureDemo,
   DEMO_ACCOUNTS,
   DEMO_ORDERS,
   DEMO_PAYMENTS,
+  type DemoConfig,
+  type DemoStep,
   demoCommand,
   planDemo,
   summaryLines,
-  type DemoConfig,
-  type DemoStep,
 } from './commands/demo.ts'
-export { configureListen, listenCommand, type ListenConfig } from './commands/listen.ts'
-export { configureMigrate, displayUrl, isPostgresUrl, migrateCommand, withoutPassword, type MigrateConfig } from './commands/migrate.ts'
-export { configureSend, sendCommand, type SendConfig } from './commands/send.ts'
-export { configureSimulate, simulateCommand, type Credential, type SimulateConfig } from './commands/simulate.ts'
+export { configureListen, type ListenConfig, listenCommand } from './commands/listen.ts'
+export { configureMigrate, displayUrl, isPostgresUrl, type MigrateConfig, migrateCommand, withoutPassword } from './commands/migrate.ts'
+export { configureSend, type SendConfig, sendCommand } from './commands/send.ts'
+export { type Credential, configureSimulate, type SimulateConfig, simulateCommand } from './commands/simulate.ts'
 export {
+  type ApiConfig,
   configureWebhooksCreate,
   configureWebhooksDelete,
-  webhooksCreateCommand,
-  webhooksDeleteCommand,
-  type ApiConfig,
   type WebhooksCreateConfig,
   type WebhooksDeleteConfig,
+  webhooksCreateCommand,
+  webhooksDeleteCommand,
 } from './commands/webhooks.ts'
 export { ExitCode } from './exit.ts'
 export { commandHelp, groupHelp, rootHelp } from './help.ts'
 export {
+  type CliIo,
   createRedactor,
+  type Env,
   MIN_REDACTED_LENGTH,
   nodeIo,
-  redacted,
-  writeJsonLine,
-  type CliIo,
-  type Env,
   type Output,
+  redacted,
   type Signal,
+  writeJsonLine,
 } from './io.ts'
-export { duplicateLine, errorLine, rejectionLine, transactionLine, type GapLine } from './lines.ts'
+export { duplicateLine, errorLine, type GapLine, rejectionLine, transactionLine } from './lines.ts'
 export { awaitShutdown, type ShutdownSignal } from './signals.ts'
-export { HELP_FLAG, type CommandSpec, type FlagSpec, type PositionalSpec } from './spec.ts'
-export { colorsWanted, createStyle, stripAnsi, type Style } from './style.ts'
+export { type CommandSpec, type FlagSpec, HELP_FLAG, type PositionalSpec } from './spec.ts'
+export { colorsWanted, createStyle, type Style, stripAnsi } from './style.ts'
 export { tapAppends } from './tap.ts'
 export { formatUsageError, suggest, type UsageError } from './usage.ts'
 export { choiceFlag, integerFlag, optionalFlag, requiredFlag, secretsFlag, secretValuesInEnv, urlFlag } from './values.ts'

@@ -4,18 +4,19 @@
  *
  * @module
  */
+
+import type { DuplicateDelivery, ReceivedTransaction, ReceiverError } from '@banksocket-webhooks/adapter-node-server'
 import {
-  formatMoney,
-  rejectionAnswer,
   type BalanceGapClosed,
   type BalanceGapDetected,
   type BalanceGapNarrowed,
+  formatMoney,
   type Rejection,
+  rejectionAnswer,
   type StoreError,
   type SuspectedReplay,
   type UnobservedMovements,
 } from '@banksocket-webhooks/core'
-import type { DuplicateDelivery, ReceivedTransaction, ReceiverError } from '@banksocket-webhooks/adapter-node-server'
 
 /**
  * The gap part of a transaction line: the gap's id, the head balance (`from`) and where this
@@ -47,7 +48,7 @@ export type GapLine = Readonly<{
  * import { directionOf } from '@banksocket-webhooks/cli'
  * directionOf('-244.92') // 'out'
  */
-export const directionOf = (missing: string): 'in' | 'out' => (missing.startsWith('-') ? 'out' : 'in')
+const directionOf = (missing: string): 'in' | 'out' => (missing.startsWith('-') ? 'out' : 'in')
 
 /**
  * A missing amount said in words, without a double negative.
@@ -78,9 +79,7 @@ export const transactionLine = (tx: ReceivedTransaction, gap: BalanceGapDetected
   currency: tx.amount.currency,
   verified: tx.verified,
   unverified: tx.unverified,
-  opponentIban: tx.opponentIban.valid
-    ? { valid: true, country: tx.opponentIban.country }
-    : { valid: false, problem: tx.opponentIban.problem },
+  opponentIban: tx.opponentIban.valid ? { valid: true, country: tx.opponentIban.country } : { valid: false, problem: tx.opponentIban.problem },
   ...(Object.keys(tx.extra).length === 0 ? {} : { extra: tx.extra }),
   gap:
     gap === undefined

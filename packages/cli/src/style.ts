@@ -71,4 +71,5 @@ export const colorsWanted = (isTTY: boolean, env: Readonly<Record<string, string
  * import { stripAnsi } from '@banksocket-webhooks/cli'
  * stripAnsi('\u001b[32mok\u001b[39m') // 'ok'
  */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: ANSI colour codes start with the ESC control character
 export const stripAnsi = (text: string): string => text.replace(/\u001b\[[0-9;]*m/g, '')

@@ -16,10 +16,7 @@ import * as E from 'fp-ts/lib/Either.js'
  * import { tapAppends } from '@banksocket-webhooks/cli'
  * const store = tapAppends(createInMemoryEventStore<LedgerEvent>(), (stream, events) => console.log(stream, events.length))
  */
-export const tapAppends = <Ev>(
-  store: EventStore<Ev>,
-  onAppended: (stream: string, events: ReadonlyArray<Ev>) => void,
-): EventStore<Ev> => ({
+export const tapAppends = <Ev>(store: EventStore<Ev>, onAppended: (stream: string, events: ReadonlyArray<Ev>) => void): EventStore<Ev> => ({
   readStream: (stream) => store.readStream(stream),
   readAll: () => store.readAll(),
   appendToStream: (stream, events, expected) => async () => {

@@ -42,8 +42,7 @@ const dashed = (flag: string): string => (flag.length === 1 ? `-${flag}` : `--${
 const MAX_QUOTED = 40
 
 /** Quotes user input for a message, cut short so that a pasted blob does not flood the terminal. */
-const quote = (text: string): string =>
-  `'${text.length > MAX_QUOTED ? `${text.slice(0, MAX_QUOTED)}…` : text}'`
+const quote = (text: string): string => `'${text.length > MAX_QUOTED ? `${text.slice(0, MAX_QUOTED)}…` : text}'`
 
 const problem = (error: UsageError): string => {
   switch (error._tag) {
@@ -85,7 +84,9 @@ export const formatUsageError = (path: ReadonlyArray<string>, error: UsageError)
 
 /** Edit distance counting a swap of two neighbours as one edit, for "did you mean" suggestions. */
 const distance = (a: string, b: string): number => {
-  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)))
+  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) =>
+    Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)),
+  )
   const at = (i: number, j: number): number => d[i]?.[j] ?? 0
   for (let i = 1; i <= a.length; i++) {
     const row = d[i] ?? []

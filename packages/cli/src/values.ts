@@ -6,7 +6,7 @@
  */
 import { checkSecrets } from '@banksocket-webhooks/core'
 import * as E from 'fp-ts/lib/Either.js'
-import { stringFlag, stringsFlag, type Arguments } from './argv.ts'
+import { type Arguments, stringFlag, stringsFlag } from './argv.ts'
 import type { Env } from './io.ts'
 import type { UsageError } from './usage.ts'
 
@@ -76,12 +76,7 @@ export const optionalFlag = (args: Arguments, flag: string, expected: string): E
  * import { choiceFlag } from '@banksocket-webhooks/cli'
  * choiceFlag(args, 'encoding', ['form', 'json', 'multipart'] as const, 'form') // Right('form')
  */
-export const choiceFlag = <C extends string>(
-  args: Arguments,
-  flag: string,
-  choices: ReadonlyArray<C>,
-  fallback: C,
-): E.Either<UsageError, C> => {
+export const choiceFlag = <C extends string>(args: Arguments, flag: string, choices: ReadonlyArray<C>, fallback: C): E.Either<UsageError, C> => {
   const raw = stringFlag(args, flag)
   if (raw === undefined) return E.right(fallback)
   const found = choices.find((c) => c === raw)
@@ -140,7 +135,9 @@ export const secretsFlag = (args: Arguments, flag: string, env: string, environm
   const given = stringsFlag(args, flag)
   if (given.length > 0) {
     const checked = checkSecrets(given)
-    return E.isLeft(checked) ? invalid(flag, `--${flag} number ${checked.left.index + 1} ${checked.left.reason.replace(' (an unset environment variable?)', '')}`) : E.right(given)
+    return E.isLeft(checked)
+      ? invalid(flag, `--${flag} number ${checked.left.index + 1} ${checked.left.reason.replace(' (an unset environment variable?)', '')}`)
+      : E.right(given)
   }
   const fromEnv = environment[env]
   if (fromEnv === undefined) return E.left({ _tag: 'MissingFlag', flag, env })

@@ -25,9 +25,16 @@ test('banksocket demo: events for both accounts, a late notification closing its
   const beforePayments = stdout.slice(0, stdout.indexOf('\nPayments: ')).split('\n')
   const verified = beforePayments.filter((l) => / verified {2}account /.test(l))
   assert.is(verified.length, 35, 'every delivered movement is verified once')
-  assert.ok(verified.some((l) => l.includes('account 69 ')), 'events for account 69')
-  assert.ok(verified.some((l) => l.includes('account 70 ')), 'events for account 70')
-  for (const l of verified) assert.match(l, /^#\d+ +verified {2}account (69|70) {2}(Credit|Debit) +[+-]\d+\.\d{2} (TRY|USD) {2}balance +\d+\.\d{2} {2}\S+/)
+  assert.ok(
+    verified.some((l) => l.includes('account 69 ')),
+    'events for account 69',
+  )
+  assert.ok(
+    verified.some((l) => l.includes('account 70 ')),
+    'events for account 70',
+  )
+  for (const l of verified)
+    assert.match(l, /^#\d+ +verified {2}account (69|70) {2}(Credit|Debit) +[+-]\d+\.\d{2} (TRY|USD) {2}balance +\d+\.\d{2} {2}\S+/)
 
   const dropped = /^#(\d+) +dropped {3}account (\d+) {2}(Credit|Debit) (\d+\.\d{2}) (\w+) is never delivered/m.exec(stdout)
   assert.ok(dropped, 'the dropped notification is announced')
@@ -37,7 +44,10 @@ test('banksocket demo: events for both accounts, a late notification closing its
   assert.is(gaps.length, 2, 'one gap for the dropped notification, one for the late one')
   const dropGap = gaps.find((l) => l.includes(`account ${dropAccount} `) && l.includes(missing))
   assert.ok(dropGap, `a gap of ${missing} on account ${dropAccount}`)
-  assert.match(dropGap ?? '', /^#\d+ +GAP {7}account \d+ {2}the chain is at -?\d+\.\d{2}, this movement starts at -?\d+\.\d{2}: .+ never notified \(gap \d+\)$/)
+  assert.match(
+    dropGap ?? '',
+    /^#\d+ +GAP {7}account \d+ {2}the chain is at -?\d+\.\d{2}, this movement starts at -?\d+\.\d{2}: .+ never notified \(gap \d+\)$/,
+  )
   const gapNumber = Number(/^#(\d+)/.exec(dropGap ?? '')?.[1])
   assert.ok(gapNumber > Number(dropNumber), 'the gap shows on a later movement of the same account')
 
@@ -53,7 +63,10 @@ test('banksocket demo: events for both accounts, a late notification closing its
   const duplicates = lines.filter((l) => / duplicate account /.test(l))
   assert.is(duplicates.length, 1)
   const dupNumber = /^#(\d+)/.exec(duplicates[0] ?? '')?.[1]
-  assert.ok(verified.some((l) => l.startsWith(`#${dupNumber} `)), 'the duplicated movement was verified once')
+  assert.ok(
+    verified.some((l) => l.startsWith(`#${dupNumber} `)),
+    'the duplicated movement was verified once',
+  )
   assert.match(duplicates[0] ?? '', /answered \{"status":"duplicate"\}, not processed twice/)
 
   const summary = stdout.slice(stdout.indexOf('Ledger summary'))

@@ -27,12 +27,19 @@ test('send → listen: accepted line on stdout, duplicate and wrong secret on st
     assert.is(accepted['accountId'], '69')
     assert.match(String(accepted['idempotencyKey']), /^[0-9a-f]{64}$/)
     assert.equal(accepted['verified'], {
-      dc: 'Credit', code: 'EFT', amount: '100.00', balance: '18100.00', currency: 'TRY',
+      dc: 'Credit',
+      code: 'EFT',
+      amount: '100.00',
+      balance: '18100.00',
+      currency: 'TRY',
       description: 'SN:276689 TEST BANKA HAREKETİ AÇIKLAMASI ARALIK/2019',
     })
     assert.equal(accepted['unverified'], {
-      account_id: '69', account: 'Kadıköy İşbank TL Hesabı', bank: 'Türkiye İş Bankası A.Ş.',
-      opponent_id: '1234567890', opponent_iban: 'TR5600000111000022200023456',
+      account_id: '69',
+      account: 'Kadıköy İşbank TL Hesabı',
+      bank: 'Türkiye İş Bankası A.Ş.',
+      opponent_id: '1234567890',
+      opponent_iban: 'TR5600000111000022200023456',
     })
     assert.is(accepted['gap'], null)
 
@@ -51,7 +58,23 @@ test('send → listen: accepted line on stdout, duplicate and wrong secret on st
     assert.equal(json(await listen.line('stderr', (l) => l.includes('"rejected"'))), { type: 'rejected', status: 401, error: 'invalid_hash' })
 
     // 4. a movement whose balance skips 50.00: accepted, with the gap it revealed
-    const skipped = await run(['send', '--to', listen.url, '--secret', SECRET, '--encoding', 'multipart', '--dc', 'Credit', '--amount', '25.50', '--balance', '18175.50', '--description', 'SN:2'])
+    const skipped = await run([
+      'send',
+      '--to',
+      listen.url,
+      '--secret',
+      SECRET,
+      '--encoding',
+      'multipart',
+      '--dc',
+      'Credit',
+      '--amount',
+      '25.50',
+      '--balance',
+      '18175.50',
+      '--description',
+      'SN:2',
+    ])
     assert.is(skipped.code, 0)
     const withGap = json(await listen.line('stdout', () => true, { from: 1 }))
     assert.is(withGap['amount'], '25.50')
@@ -79,7 +102,12 @@ test('send → listen: accepted line on stdout, duplicate and wrong secret on st
     const { code } = await listen.stop()
     assert.is(code, 0)
   }
-  const stopped = json(listen.lines('stderr').filter((l) => l !== '').at(-1) ?? '{}')
+  const stopped = json(
+    listen
+      .lines('stderr')
+      .filter((l) => l !== '')
+      .at(-1) ?? '{}',
+  )
   assert.equal(stopped, {
     type: 'stopped',
     transactions: 2,
@@ -109,7 +137,23 @@ test('send → listen: accepted line on stdout, duplicate and wrong secret on st
 test('the issue 12 session: a late credit closes the gap, the last movement continues, stopped says 1130.00 and no gap', async () => {
   const listen = await startListen(['--port', '0', '--secret', SECRET])
   const send = (dc: string, amount: string, balance: string, description: string) =>
-    run(['send', '--to', listen.url, '--secret', SECRET, '--account-id', '5', '--dc', dc, '--amount', amount, '--balance', balance, '--description', description])
+    run([
+      'send',
+      '--to',
+      listen.url,
+      '--secret',
+      SECRET,
+      '--account-id',
+      '5',
+      '--dc',
+      dc,
+      '--amount',
+      amount,
+      '--balance',
+      balance,
+      '--description',
+      description,
+    ])
   try {
     assert.is((await send('Credit', '100.00', '1100.00', 'SN:a')).code, 0)
     assert.is((await send('Debit', '30.00', '1120.00', 'SN:c')).code, 0)
@@ -117,14 +161,37 @@ test('the issue 12 session: a late credit closes the gap, the last movement cont
     assert.is((await send('Credit', '10.00', '1130.00', 'SN:d')).code, 0)
     await listen.line('stdout', () => true, { from: 3 })
     const closed = json(await listen.line('stderr', (l) => l.includes('"gap_closed"')))
-    assert.equal(closed, { type: 'gap_closed', accountId: '5', currency: 'TRY', gapId: 1, from: '1100.00', to: '1150.00', missing: '50.00', idempotencyKey: closed['idempotencyKey'] })
-    const gaps = listen.lines('stdout').filter((l) => l !== '').map((l) => json(l)['gap'])
-    assert.equal(gaps.map((g) => (g === null ? null : (g as Record<string, unknown>)['missing'])), [null, '50.00', null, null], 'one gap, no false ones')
+    assert.equal(closed, {
+      type: 'gap_closed',
+      accountId: '5',
+      currency: 'TRY',
+      gapId: 1,
+      from: '1100.00',
+      to: '1150.00',
+      missing: '50.00',
+      idempotencyKey: closed['idempotencyKey'],
+    })
+    const gaps = listen
+      .lines('stdout')
+      .filter((l) => l !== '')
+      .map((l) => json(l)['gap'])
+    assert.equal(
+      gaps.map((g) => (g === null ? null : (g as Record<string, unknown>)['missing'])),
+      [null, '50.00', null, null],
+      'one gap, no false ones',
+    )
   } finally {
     assert.is((await listen.stop()).code, 0)
   }
-  const stopped = json(listen.lines('stderr').filter((l) => l !== '').at(-1) ?? '{}')
-  assert.equal(stopped['ledgers'], [{ accountId: '5', currency: 'TRY', balance: '1130.00', movements: 4, repeats: 0, duplicates: 0, suspectedReplays: 0, openGaps: [] }])
+  const stopped = json(
+    listen
+      .lines('stderr')
+      .filter((l) => l !== '')
+      .at(-1) ?? '{}',
+  )
+  assert.equal(stopped['ledgers'], [
+    { accountId: '5', currency: 'TRY', balance: '1130.00', movements: 4, repeats: 0, duplicates: 0, suspectedReplays: 0, openGaps: [] },
+  ])
   assert.equal([stopped['gaps'], stopped['gapsClosed']], [1, 1])
 })
 
@@ -136,13 +203,26 @@ test('listen --events credits: a drop between credits is unobserved, not a gap; 
     const unobserved = json(await listen.line('stderr', (l) => l.includes('"unobserved"')))
     assert.equal([unobserved['net'], unobserved['filter']], ['-50.00', 'NEW_CREDIT'])
     await listen.line('stdout', () => true, { from: 1 })
-    assert.equal(listen.lines('stdout').filter((l) => l !== '').map((l) => json(l)['gap']), [null, null])
+    assert.equal(
+      listen
+        .lines('stdout')
+        .filter((l) => l !== '')
+        .map((l) => json(l)['gap']),
+      [null, null],
+    )
   } finally {
     assert.is((await listen.stop()).code, 0)
   }
-  const stopped = json(listen.lines('stderr').filter((l) => l !== '').at(-1) ?? '{}')
+  const stopped = json(
+    listen
+      .lines('stderr')
+      .filter((l) => l !== '')
+      .at(-1) ?? '{}',
+  )
   assert.equal((stopped['ledgers'] as Array<Record<string, unknown>>)[0]?.['openGaps'], [])
-  assert.equal((stopped['ledgers'] as Array<Record<string, unknown>>)[0]?.['unobserved'], [{ gapId: 1, from: '1100.00', to: '1050.00', net: '-50.00' }])
+  assert.equal((stopped['ledgers'] as Array<Record<string, unknown>>)[0]?.['unobserved'], [
+    { gapId: 1, from: '1100.00', to: '1050.00', net: '-50.00' },
+  ])
   const bad = await run(['listen', '--port', '0', '--secret', SECRET, '--events', 'refunds'])
   assert.is(bad.code, 2)
   assert.match(bad.stderr, /--events.*expected one of all, credits, debits/)
@@ -229,7 +309,10 @@ test('SIGTERM: stops accepting, finishes the request under way, then exits 0', a
         .line('stderr', (l) => l.includes('"stopping"'))
         .then(async () => {
           // no new connections while draining
-          const refused = await fetch(listen.url, { method: 'POST' }).then(() => false, () => true)
+          const refused = await fetch(listen.url, { method: 'POST' }).then(
+            () => false,
+            () => true,
+          )
           assert.ok(refused, 'a new connection is refused while draining')
           req.end(bytes.subarray(20))
         })

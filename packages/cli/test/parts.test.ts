@@ -26,7 +26,10 @@ test('parseArguments: inline and separate values, repeatable flags, -h', () => {
   const parsed = parseArguments(listenCommand.spec, ['--port=3000', '--secret', 'a', '--secret=b', '--path', '/x'])
   assert.equal(parsed, E.right({ flags: { port: '3000', secret: ['a', 'b'], path: '/x' }, positionals: [], help: false }))
   assert.equal(parseArguments(listenCommand.spec, ['-h']), E.right({ flags: {}, positionals: [], help: true }))
-  assert.equal(parseArguments(listenCommand.spec, ['--secret=-starts-with-dash', '--port', '1']), E.right({ flags: { secret: ['-starts-with-dash'], port: '1' }, positionals: [], help: false }))
+  assert.equal(
+    parseArguments(listenCommand.spec, ['--secret=-starts-with-dash', '--port', '1']),
+    E.right({ flags: { secret: ['-starts-with-dash'], port: '1' }, positionals: [], help: false }),
+  )
   assert.equal(parseArguments(listenCommand.spec, ['--port', '-1']), E.left({ _tag: 'MissingValue', flag: 'port' }))
   assert.equal(parseArguments(listenCommand.spec, ['--', '--port']), E.left({ _tag: 'UnexpectedArgument', position: 1 }))
 })

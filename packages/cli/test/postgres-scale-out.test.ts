@@ -6,7 +6,7 @@
  * receiver is SIGKILLed under load: every notification it acknowledged is in the database, and the
  * survivor keeps serving. Uses adapter-postgres's embedded PostgreSQL (or DATABASE_URL).
  */
-import { encodeForm, formatMoney, sign, type SignedFields } from '@banksocket-webhooks/core'
+import { encodeForm, formatMoney, type SignedFields, sign } from '@banksocket-webhooks/core'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { startDatabase, type TestDatabase } from '../../adapter-postgres/test/support/database.ts'
@@ -143,7 +143,11 @@ test(`two receivers on one database, ${NOTIFICATIONS} notifications each sent to
   const answers = await deliverAll(bodies, [a.url, b.url])
   const sentAt = Date.now()
   for (const [i, pair] of answers.entries()) {
-    assert.equal(pair.map((x) => x.status), [200, 200], `notification ${i}: ${JSON.stringify(pair)}`)
+    assert.equal(
+      pair.map((x) => x.status),
+      [200, 200],
+      `notification ${i}: ${JSON.stringify(pair)}`,
+    )
     assert.equal(pair.map((x) => json(x.body)['status']).sort(), ['duplicate', 'ok'], `notification ${i}: ${JSON.stringify(pair)}`)
   }
   // stdout: a line per transaction, from the receiver that stored it. Wait for the last ones.
@@ -155,10 +159,9 @@ test(`two receivers on one database, ${NOTIFICATIONS} notifications each sent to
   const pool = db.pool({ max: 2 })
   const ledgers = async () =>
     new Map(
-      (await pool.query("SELECT stream, version, state->'chain'->'fragments' AS fragments FROM banksocket.streams WHERE stream LIKE 'ledger-%'")).rows.map((r: { stream: string; fragments: Array<{ end: string }> }) => [
-        r.stream,
-        r.fragments,
-      ]),
+      (
+        await pool.query("SELECT stream, version, state->'chain'->'fragments' AS fragments FROM banksocket.streams WHERE stream LIKE 'ledger-%'")
+      ).rows.map((r: { stream: string; fragments: Array<{ end: string }> }) => [r.stream, r.fragments]),
     )
   const check = async () => {
     const stored = await ledgers()
@@ -186,9 +189,11 @@ test(`two receivers on one database, ${NOTIFICATIONS} notifications each sent to
   const acknowledged = late.flatMap((pair, i) => (pair[0]?.status === 200 ? [more[i] as Movement] : []))
   assert.ok(acknowledged.length > 0)
   const stored = new Set(
-    (await pool.query("SELECT data->'data'->'verified'->>'description' AS d FROM banksocket.events WHERE type = 'TransactionReceived' AND data->'data'->'verified'->>'description' LIKE 'k-%'")).rows.map(
-      (r: { d: string }) => r.d,
-    ),
+    (
+      await pool.query(
+        "SELECT data->'data'->'verified'->>'description' AS d FROM banksocket.events WHERE type = 'TransactionReceived' AND data->'data'->'verified'->>'description' LIKE 'k-%'",
+      )
+    ).rows.map((r: { d: string }) => r.d),
   )
   for (const m of acknowledged) assert.ok(stored.has(m.description), `acknowledged before the kill but not stored: ${m.description}`)
   // The survivor answered every one of them.
@@ -204,7 +209,9 @@ test(`two receivers on one database, ${NOTIFICATIONS} notifications each sent to
     assert.is(l.balance, formatMoney({ minor: heads.get(l.accountId) as bigint, currency: 'TRY' }))
     assert.is(l.movements, NOTIFICATIONS / ACCOUNTS + 100)
   }
-  console.log(`scale-out: ${batch.length} notifications to two receivers in ${phase1.ms} ms (${phase1.perSecond}/s); after SIGKILL ${acknowledged.length} acknowledged by the killed one, all stored`)
+  console.log(
+    `scale-out: ${batch.length} notifications to two receivers in ${phase1.ms} ms (${phase1.perSecond}/s); after SIGKILL ${acknowledged.length} acknowledged by the killed one, all stored`,
+  )
 })
 
 test.run()

@@ -15,12 +15,16 @@ const SECRET = 'replay-flood-secret'
 
 const post = (agent: Agent, url: URL, body: string | Uint8Array, contentType: string): Promise<string> =>
   new Promise((resolve, reject) => {
-    const req = request(url, { method: 'POST', agent, headers: { 'content-type': contentType, 'content-length': Buffer.byteLength(body) } }, (res) => {
-      let text = ''
-      res.setEncoding('utf8')
-      res.on('data', (chunk: string) => (text += chunk))
-      res.on('end', () => resolve(text))
-    })
+    const req = request(
+      url,
+      { method: 'POST', agent, headers: { 'content-type': contentType, 'content-length': Buffer.byteLength(body) } },
+      (res) => {
+        let text = ''
+        res.setEncoding('utf8')
+        res.on('data', (chunk: string) => (text += chunk))
+        res.on('end', () => resolve(text))
+      },
+    )
     req.on('error', reject)
     req.end(body)
   })
@@ -45,7 +49,10 @@ test('5,000 replays of one notification: one full duplicate line, then at most o
   } finally {
     assert.is((await listen.stop()).code, 0)
   }
-  const lines = listen.lines('stderr').filter((l) => l !== '').map(json)
+  const lines = listen
+    .lines('stderr')
+    .filter((l) => l !== '')
+    .map(json)
   const full = lines.filter((l) => l['type'] === 'duplicate')
   const summaries = lines.filter((l) => l['type'] === 'duplicates')
   assert.is(full.length, 1, 'one duplicate line in full')

@@ -14,7 +14,13 @@ const assertNoLeak = (): void => {
   const all = transcripts.join('\n')
   assert.ok(all.length > 0)
   for (const canary of [SECRET, TOKEN, encodeURIComponent(SECRET), 'CANARY']) {
-    assert.not.ok(all.includes(canary), `"${canary}" leaked:\n${all.split('\n').filter((l) => l.includes('CANARY')).join('\n')}`)
+    assert.not.ok(
+      all.includes(canary),
+      `"${canary}" leaked:\n${all
+        .split('\n')
+        .filter((l) => l.includes('CANARY'))
+        .join('\n')}`,
+    )
   }
 }
 
@@ -29,7 +35,10 @@ test('listen and send never print the secret, whatever happens', async () => {
   ]
   await listen.stop()
   keep(listen.text('stdout'), listen.text('stderr'), ...results.flatMap((r) => [r.stdout, r.stderr]))
-  assert.equal(results.map((r) => r.code), [0, 0, 1, 1, 0])
+  assert.equal(
+    results.map((r) => r.code),
+    [0, 0, 1, 1, 0],
+  )
   const env = await startListen(['--port', '0'], { env: { BANKSOCKET_SECRET: `${SECRET},other-secret` } })
   await env.stop()
   keep(env.text('stdout'), env.text('stderr'))

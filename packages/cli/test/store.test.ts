@@ -34,7 +34,21 @@ test('listen --store: dedupe and balance continuity survive a restart', async ()
     assert.is(duplicate['amount'], '100.00')
 
     // the next movement is checked against the balance stored by the first run
-    const next = await run(['send', '--to', second.url, '--secret', SECRET, '--dc', 'Debit', '--amount', '100.00', '--balance', '17900.00', '--description', 'SN:next'])
+    const next = await run([
+      'send',
+      '--to',
+      second.url,
+      '--secret',
+      SECRET,
+      '--dc',
+      'Debit',
+      '--amount',
+      '100.00',
+      '--balance',
+      '17900.00',
+      '--description',
+      'SN:next',
+    ])
     assert.is(next.code, 0)
     const line = json(await second.line('stdout', () => true))
     assert.equal(line['gap'], {

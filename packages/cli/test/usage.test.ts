@@ -26,9 +26,33 @@ test('banksocket --version prints the package version', async () => {
 test('--help on every command and subcommand shows its options and exits 0', async () => {
   const expected: Record<string, ReadonlyArray<string>> = {
     listen: ['--port PORT', '--host HOST', '--path PATH', '--secret SECRET', '--store FILE', 'BANKSOCKET_SECRET'],
-    send: ['--to URL', '--secret SECRET', '--dc', '--code', '--amount', '--balance', '--currency', '--description', '--account-id', '--account ', '--bank', '--opponent-id', '--opponent-iban', '--encoding form|json|multipart'],
+    send: [
+      '--to URL',
+      '--secret SECRET',
+      '--dc',
+      '--code',
+      '--amount',
+      '--balance',
+      '--currency',
+      '--description',
+      '--account-id',
+      '--account ',
+      '--bank',
+      '--opponent-id',
+      '--opponent-iban',
+      '--encoding form|json|multipart',
+    ],
     simulate: ['--port PORT', '--host HOST', '--token TOKEN', '--secret SECRET', '--movements N', '--interval MS'],
-    'webhooks create': ['--title', '--endpoint URL', '--event EVENT', '--account ACCOUNT', '--api-url URL', '--token TOKEN', 'BANKSOCKET_TOKEN', 'BANKSOCKET_API_URL'],
+    'webhooks create': [
+      '--title',
+      '--endpoint URL',
+      '--event EVENT',
+      '--account ACCOUNT',
+      '--api-url URL',
+      '--token TOKEN',
+      'BANKSOCKET_TOKEN',
+      'BANKSOCKET_API_URL',
+    ],
     'webhooks delete': ['ID', '--api-url URL', '--token TOKEN'],
     demo: ['--movements N', '--seed SEED'],
   }
@@ -117,10 +141,19 @@ test('invalid values exit 2 naming the flag and what is expected', async () => {
     usageError(['listen', '--port', '0'], /invalid value for --secret: BANKSOCKET_SECRET holds an empty secret/, { BANKSOCKET_SECRET: 'a,,b' }),
     usageError(['send', '--to', 'not a url', '--secret', 'x'], /invalid value for --to: expected an absolute http\(s\) URL/),
     usageError(['send', '--to', 'ftp://127.0.0.1/', '--secret', 'x'], /invalid value for --to: expected an http or https URL/),
-    usageError(['send', '--to', 'http://127.0.0.1:9/', '--secret', 'x', '--encoding', 'xml'], /invalid value for --encoding: expected one of form, json, multipart, got 'xml'/),
+    usageError(
+      ['send', '--to', 'http://127.0.0.1:9/', '--secret', 'x', '--encoding', 'xml'],
+      /invalid value for --encoding: expected one of form, json, multipart, got 'xml'/,
+    ),
     usageError(['send', '--to', 'http://127.0.0.1:9/', '--secret', 'x', '--dc', 'Refund'], /invalid value for --dc: expected Credit or Debit/),
-    usageError(['webhooks', 'create', '--endpoint', 'http://127.0.0.1:9/', '--token', 't', '--event', 'NEW_THING'], /invalid value for --event: expected NEW_TRANSACTION, NEW_CREDIT or NEW_DEBIT/),
-    usageError(['webhooks', 'create', '--endpoint', 'http://127.0.0.1:9/', '--token', 't', '--account', 'some'], /invalid value for --account: expected 'all' or a positive integer account id/),
+    usageError(
+      ['webhooks', 'create', '--endpoint', 'http://127.0.0.1:9/', '--token', 't', '--event', 'NEW_THING'],
+      /invalid value for --event: expected NEW_TRANSACTION, NEW_CREDIT or NEW_DEBIT/,
+    ),
+    usageError(
+      ['webhooks', 'create', '--endpoint', 'http://127.0.0.1:9/', '--token', 't', '--account', 'some'],
+      /invalid value for --account: expected 'all' or a positive integer account id/,
+    ),
     usageError(['webhooks', 'create', '--endpoint', 'mailto:x@example.com', '--token', 't'], /invalid value for --endpoint/),
     usageError(['webhooks', 'delete', 'abc', '--token', 't'], /invalid ID: expected a positive integer webhook id/),
     usageError(['webhooks', 'delete', '7', '--token', 't', '--api-url', 'nope'], /invalid value for --api-url/),
@@ -132,8 +165,14 @@ test('invalid values exit 2 naming the flag and what is expected', async () => {
 test('the executable exits 2 with one stderr line on usage errors', async () => {
   const cases: ReadonlyArray<readonly [ReadonlyArray<string>, RegExp]> = [
     [['lisen'], /^banksocket: unknown command 'lisen' \(did you mean 'listen'\?\)\. Run 'banksocket --help' for usage\.\n$/],
-    [['listen', '--port', '0'], /^banksocket listen: missing required flag --secret \(or set BANKSOCKET_SECRET\)\. Run 'banksocket listen --help' for usage\.\n$/],
-    [['send', '--to', 'http://127.0.0.1:9/', '--secret', 'x', '--encoding', 'xml'], /^banksocket send: invalid value for --encoding: expected one of form, json, multipart, got 'xml'\. /],
+    [
+      ['listen', '--port', '0'],
+      /^banksocket listen: missing required flag --secret \(or set BANKSOCKET_SECRET\)\. Run 'banksocket listen --help' for usage\.\n$/,
+    ],
+    [
+      ['send', '--to', 'http://127.0.0.1:9/', '--secret', 'x', '--encoding', 'xml'],
+      /^banksocket send: invalid value for --encoding: expected one of form, json, multipart, got 'xml'\. /,
+    ],
   ]
   const results = await Promise.all(cases.map(([args]) => run(args)))
   results.forEach(({ code, stdout, stderr }, i) => {

@@ -1,6 +1,6 @@
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { ensureBuilt, json, run, start, startListen, type Running } from './support/cli.ts'
+import { ensureBuilt, json, type Running, run, start, startListen } from './support/cli.ts'
 
 ensureBuilt()
 
@@ -18,7 +18,18 @@ const startSimulate = async (args: ReadonlyArray<string>, env: Record<string, st
 test('webhooks create and delete against `banksocket simulate`, through the ky client', async () => {
   const simulate = await startSimulate(['--token', TOKEN, '--secret', SECRET])
   try {
-    const created = await run(['webhooks', 'create', '--api-url', simulate.apiUrl, '--token', TOKEN, '--title', 'TR işbank api test', '--endpoint', 'http://127.0.0.1:9/hook'])
+    const created = await run([
+      'webhooks',
+      'create',
+      '--api-url',
+      simulate.apiUrl,
+      '--token',
+      TOKEN,
+      '--title',
+      'TR işbank api test',
+      '--endpoint',
+      'http://127.0.0.1:9/hook',
+    ])
     assert.is(created.code, 0, created.stderr)
     assert.equal(json(created.stdout), { id: 1, endpoint: 'http://127.0.0.1:9/hook', title: 'TR işbank api test' })
 
@@ -38,9 +49,21 @@ test('webhooks create and delete against `banksocket simulate`, through the ky c
     assert.is(again.stderr.split('\n').filter((l) => l !== '').length, 1)
     assert.match(again.stderr, /^banksocket webhooks delete: DELETE http:\/\/127\.0\.0\.1:\d+\/v1\/webhooks\/2 answered 404: \{"error":"not_found"/)
 
-    const refused = await run(['webhooks', 'create', '--api-url', simulate.apiUrl, '--token', 'wrong-token-value', '--endpoint', 'http://127.0.0.1:9/x'])
+    const refused = await run([
+      'webhooks',
+      'create',
+      '--api-url',
+      simulate.apiUrl,
+      '--token',
+      'wrong-token-value',
+      '--endpoint',
+      'http://127.0.0.1:9/x',
+    ])
     assert.is(refused.code, 1)
-    assert.match(refused.stderr, /^banksocket webhooks create: POST http:\/\/127\.0\.0\.1:\d+\/v1\/webhooks answered 401 \(check the token\): \{"error":"unauthorized"/)
+    assert.match(
+      refused.stderr,
+      /^banksocket webhooks create: POST http:\/\/127\.0\.0\.1:\d+\/v1\/webhooks answered 401 \(check the token\): \{"error":"unauthorized"/,
+    )
     assert.not.ok(refused.stderr.includes('wrong-token-value'))
 
     const unreachable = await run(['webhooks', 'delete', '1', '--api-url', 'http://127.0.0.1:9/v1', '--token', TOKEN, '--timeout', '2000'])
@@ -62,11 +85,27 @@ test('simulate prints a generated token and how to register; deliveries honour e
     assert.match(stderr, /secret: \(from BANKSOCKET_SECRET\)/)
     assert.ok(stderr.includes(`banksocket webhooks create --api-url ${simulate.apiUrl} --token ${token} --endpoint`))
 
-    const created = await run(['webhooks', 'create', '--api-url', simulate.apiUrl, '--token', token ?? '', '--endpoint', listen.url, '--event', 'NEW_CREDIT', '--account', '70'])
+    const created = await run([
+      'webhooks',
+      'create',
+      '--api-url',
+      simulate.apiUrl,
+      '--token',
+      token ?? '',
+      '--endpoint',
+      listen.url,
+      '--event',
+      'NEW_CREDIT',
+      '--account',
+      '70',
+    ])
     assert.is(created.code, 0, created.stderr)
 
     await simulate.line('stderr', (l) => l.includes('all 16 movements generated'), { timeout: 10_000 })
-    const deliveries = simulate.lines('stdout').filter((l) => l !== '').map(json)
+    const deliveries = simulate
+      .lines('stdout')
+      .filter((l) => l !== '')
+      .map(json)
     assert.ok(deliveries.length > 0, 'some movements matched')
     assert.ok(deliveries.length < 16, 'some movements were filtered out')
     for (const d of deliveries) {
@@ -76,9 +115,15 @@ test('simulate prints a generated token and how to register; deliveries honour e
       assert.is(d['answer'], 200)
     }
     await listen.line('stdout', () => true, { from: deliveries.length - 1 })
-    const received = listen.lines('stdout').filter((l) => l !== '').map(json)
+    const received = listen
+      .lines('stdout')
+      .filter((l) => l !== '')
+      .map(json)
     assert.is(received.length, deliveries.length)
-    assert.equal(received.map((r) => r['amount']), deliveries.map((d) => d['amount']))
+    assert.equal(
+      received.map((r) => r['amount']),
+      deliveries.map((d) => d['amount']),
+    )
   } finally {
     assert.is((await simulate.stop('SIGINT')).code, 0)
     assert.is((await listen.stop()).code, 0)

@@ -118,8 +118,7 @@ const isUtf8 = (charset: string | undefined): boolean => {
   return label === 'utf-8' || label === 'utf8'
 }
 
-const unsupported = (contentType: string): E.Either<Rejection, never> =>
-  E.left({ _tag: 'unsupported_media_type', contentType })
+const unsupported = (contentType: string): E.Either<Rejection, never> => E.left({ _tag: 'unsupported_media_type', contentType })
 
 /**
  * The prototype of every parsed record: empty, with no prototype of its own. Records made with
@@ -182,8 +181,7 @@ const escapedByte = (text: string, i: number, to: number): number => {
  * memory for as long as the event that holds it; concatenating first makes the slice's parent a
  * copy of just those characters.
  */
-const detached = (text: string, from: number, to: number): string =>
-  to - from < 13 ? text.slice(from, to) : (text.slice(from, to) + ' ').slice(0, -1)
+const detached = (text: string, from: number, to: number): string => (to - from < 13 ? text.slice(from, to) : `${text.slice(from, to)} `.slice(0, -1))
 
 /**
  * Percent-decodes `text[from, to)` as a UTF-8 form component (`+` is a space). Refuses what

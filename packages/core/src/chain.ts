@@ -136,8 +136,7 @@ export const continuesHead = (chain: Chain, link: Link): boolean => {
  * import { fitsChain, linkOf } from '@banksocket-webhooks/core'
  * fitsChain(chain, linkOf('k', 'Credit', 10000n, 1810000n))
  */
-export const fitsChain = (chain: Chain, link: Link): boolean =>
-  chain.fragments.some((f) => f.end === link.before || f.start === link.after)
+export const fitsChain = (chain: Chain, link: Link): boolean => chain.fragments.some((f) => f.end === link.before || f.start === link.after)
 
 const findEnd = (fs: ReadonlyArray<Fragment>, before: bigint): number => {
   for (let i = fs.length - 1; i >= 0; i--) if ((fs[i] as Fragment).end === before) return i
@@ -190,10 +189,7 @@ const withFirstGapless = (fs: Fragment[]): Fragment[] => {
  * const filled = addLink(late.chain, linkOf('b', 'Credit', 5000n, 115000n)) // 1100.00 -> 1150.00
  * filled.placement // 'joined'; filled.changes[0]._tag === 'closed'
  */
-export const addLink = (
-  chain: Chain,
-  link: Link,
-): Readonly<{ chain: Chain; placement: Placement; changes: ReadonlyArray<ChainChange> }> => {
+export const addLink = (chain: Chain, link: Link): Readonly<{ chain: Chain; placement: Placement; changes: ReadonlyArray<ChainChange> }> => {
   const fs = chain.fragments
   const last = fs.length - 1
   let i = findEnd(fs, link.before)

@@ -36,9 +36,7 @@ const positiveInteger = (name: string, what: string) =>
     (u): u is number => typeof u === 'number' && Number.isSafeInteger(u) && u > 0,
     (u, c) => {
       const n = typeof u === 'string' && /^\d{1,15}$/.test(u) ? Number(u) : u
-      return typeof n === 'number' && Number.isSafeInteger(n) && n > 0
-        ? t.success(n)
-        : t.failure(u, c, `expected a positive integer ${what}`)
+      return typeof n === 'number' && Number.isSafeInteger(n) && n > 0 ? t.success(n) : t.failure(u, c, `expected a positive integer ${what}`)
     },
     (n) => n,
   )

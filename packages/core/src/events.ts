@@ -12,8 +12,7 @@
 import * as t from 'io-ts'
 import { CreateWebhookInput, Dc, Webhook } from './codecs.ts'
 
-const event = <T extends string, D extends t.Mixed>(type: T, data: D) =>
-  t.readonly(t.type({ type: t.literal(type), data: t.readonly(data) }), type)
+const event = <T extends string, D extends t.Mixed>(type: T, data: D) => t.readonly(t.type({ type: t.literal(type), data: t.readonly(data) }), type)
 
 /**
  * A webhook was registered at Banksocket: its id and the spec it was created with.
@@ -98,10 +97,7 @@ export type TransactionReceived = t.TypeOf<typeof TransactionReceived>
  * import { DuplicateIgnored } from '@banksocket-webhooks/core'
  * const e: DuplicateIgnored = { type: 'DuplicateIgnored', data: { idempotencyKey: '9f86d0...', accountId: '69', receivedAt: '2026-11-23T10:00:01.000Z' } }
  */
-export const DuplicateIgnored = event(
-  'DuplicateIgnored',
-  t.type({ idempotencyKey: t.string, accountId: t.string, receivedAt: t.string }),
-)
+export const DuplicateIgnored = event('DuplicateIgnored', t.type({ idempotencyKey: t.string, accountId: t.string, receivedAt: t.string }))
 /** @see {@link DuplicateIgnored} */
 export type DuplicateIgnored = t.TypeOf<typeof DuplicateIgnored>
 

@@ -7,8 +7,8 @@
  * @module
  */
 import * as E from 'fp-ts/lib/Either.js'
-import * as T from 'fp-ts/lib/Task.js'
-import * as TE from 'fp-ts/lib/TaskEither.js'
+import type * as T from 'fp-ts/lib/Task.js'
+import type * as TE from 'fp-ts/lib/TaskEither.js'
 
 /**
  * The hashing port: SHA-256 of the UTF-8 encoding of `message`, as the 32-byte digest or as its
@@ -59,8 +59,7 @@ export type SignedFields = Readonly<{
  * signingInput({ dc: 'Credit', code: 'EFT', amount: '1.00', balance: '2.00', currency: 'TRY', description: 'x' })
  * // 'CreditEFT1.002.00TRYx'
  */
-export const signingInput = (f: SignedFields): string =>
-  f.dc + f.code + f.amount + f.balance + f.currency + f.description
+export const signingInput = (f: SignedFields): string => f.dc + f.code + f.amount + f.balance + f.currency + f.description
 
 const HEX = '0123456789abcdef'
 const HEX_CODES = Array.from(HEX, (c) => c.charCodeAt(0))
@@ -290,10 +289,7 @@ const finishAsync = async (
  *   TE.map((v) => v.secretIndex),
  * )()
  */
-export const verify = (
-  fields: SignedFields,
-  hash: string,
-  secrets: ReadonlyArray<string>,
-  sha256: Sha256 = webCryptoSha256,
-): TE.TaskEither<InvalidHash, Verified> =>
-  async () => verifyNow(fields, hash, secrets, sha256)
+export const verify =
+  (fields: SignedFields, hash: string, secrets: ReadonlyArray<string>, sha256: Sha256 = webCryptoSha256): TE.TaskEither<InvalidHash, Verified> =>
+  async () =>
+    verifyNow(fields, hash, secrets, sha256)

@@ -107,11 +107,7 @@ export const answerFor = (outcome: Outcome): HttpAnswer => {
  * import { METHOD_NOT_ALLOWED } from '@banksocket-webhooks/core'
  * METHOD_NOT_ALLOWED.headers.allow // 'POST'
  */
-export const METHOD_NOT_ALLOWED: HttpAnswer = fixed(
-  405,
-  { error: 'method_not_allowed' },
-  { ...JSON_HEADERS, allow: 'POST' },
-)
+export const METHOD_NOT_ALLOWED: HttpAnswer = fixed(405, { error: 'method_not_allowed' }, { ...JSON_HEADERS, allow: 'POST' })
 
 /**
  * The answer to a request for another path than the receiver's: 404 `{"error":"not_found"}`.

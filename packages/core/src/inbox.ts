@@ -20,16 +20,16 @@ import type { Fields } from './body.ts'
 import type { WebhookEvent } from './codecs.ts'
 import type { DuplicateIgnored, LedgerEvent, TransactionReceived } from './events.ts'
 import { KeyIndex } from './keyindex.ts'
-import { DEFAULT_DEDUPE_WINDOW, ledgerDecider, ledgerStream, type KeySeen, type LedgerState } from './ledger.ts'
-import { parseLedgerStream, summarizeLedger, type LedgerSummary } from './projection.ts'
+import { DEFAULT_DEDUPE_WINDOW, type KeySeen, type LedgerState, ledgerDecider, ledgerStream } from './ledger.ts'
+import { type LedgerSummary, parseLedgerStream, summarizeLedger } from './projection.ts'
 import {
   DEFAULT_BODY_LIMIT,
+  type DecodedNotification,
   decodeNotification,
   parseNotification,
-  verifyDecoded,
-  type DecodedNotification,
   type ReceiveOptions,
   type VerifiedTransaction,
+  verifyDecoded,
 } from './receive.ts'
 import type { Rejection } from './rejection.ts'
 import { assertSecrets } from './secrets.ts'
@@ -514,7 +514,8 @@ export const createInbox = (options: InboxOptions): Inbox => {
   }
 
   /** A verified delivery sent to another ledger (the one that recorded its key). */
-  const enqueueVerified = (verification: Verification, dispatch: Dispatch, stream: string): Promise<Outcome> => schedule(verification, dispatch, stream)
+  const enqueueVerified = (verification: Verification, dispatch: Dispatch, stream: string): Promise<Outcome> =>
+    schedule(verification, dispatch, stream)
 
   /**
    * Takes the delivery's place in its ledger as soon as it is decoded (in call order), while its
@@ -633,7 +634,10 @@ const createSharedInbox = (options: InboxOptions, store: SharedLedgerStore<Ledge
       const read = target === stream ? own : await readLedger(target)
       if (E.isLeft(read)) return { _tag: 'store_failed', transaction, error: read.left }
       const ledger = read.right
-      const decided = decider.decide(owner === undefined ? { type: 'RecordTransaction', data } : { type: 'RecordTransaction', data, seen: 'recorded' }, ledger.state)
+      const decided = decider.decide(
+        owner === undefined ? { type: 'RecordTransaction', data } : { type: 'RecordTransaction', data, seen: 'recorded' },
+        ledger.state,
+      )
       if (E.isLeft(decided)) {
         return { _tag: 'rejected', rejection: { _tag: 'invalid_payload', details: [{ path: 'amount', message: decided.left.reason }] } }
       }

@@ -23,14 +23,30 @@
  * @packageDocumentation
  */
 export {
-  parseBody,
-  parseContentType,
+  type ContentType,
   encodeForm,
+  type Fields,
   MAX_FIELDS,
   MAX_JSON_DEPTH,
-  type Fields,
-  type ContentType,
+  parseBody,
+  parseContentType,
 } from './body.ts'
+export {
+  addLink,
+  bridgeGap,
+  type Chain,
+  type ChainChange,
+  type ChainGap,
+  continuesHead,
+  emptyChain,
+  type Fragment,
+  fitsChain,
+  gapsOf,
+  headOf,
+  type Link,
+  linkOf,
+  type Placement,
+} from './chain.ts'
 export {
   AccountId,
   AccountSelector,
@@ -40,31 +56,25 @@ export {
   Dc,
   DeleteWebhookResponse,
   EndpointUrl,
-  NonEmptyString,
   NOTIFICATION_FIELDS,
+  NonEmptyString,
   UNAUTHENTICATED_FIELDS,
   Webhook,
   WebhookEvent,
   WebhookId,
   WireNotification,
 } from './codecs.ts'
-export { fold, type Decider } from './decider.ts'
 export {
-  addLink,
-  bridgeGap,
-  continuesHead,
-  emptyChain,
-  fitsChain,
-  gapsOf,
-  headOf,
-  linkOf,
-  type Chain,
-  type ChainChange,
-  type ChainGap,
-  type Fragment,
-  type Link,
-  type Placement,
-} from './chain.ts'
+  type CommandError,
+  type CommandHandler,
+  type CommandHandlerOptions,
+  type CommandResult,
+  createCommandHandler,
+  DEFAULT_MAX_RETRIES,
+  type DeciderSource,
+  type VersionConflict,
+} from './command.ts'
+export { type Decider, fold } from './decider.ts'
 export {
   BalanceGapClosed,
   BalanceGapDetected,
@@ -83,99 +93,89 @@ export {
   claimedDigest,
   constantTimeEqual,
   digestHex,
-  sign,
-  signingInput,
-  toHex,
-  verify,
-  webCryptoSha256,
   type HashVariant,
   type InvalidHash,
   type Sha256,
   type SignedFields,
+  sign,
+  signingInput,
+  toHex,
   type Verified,
+  verify,
+  webCryptoSha256,
 } from './hash.ts'
-export { answerFor, clientErrorAnswer, METHOD_NOT_ALLOWED, NOT_FOUND, rejectionAnswer, TOO_LARGE, TRUNCATED_BODY, type HttpAnswer } from './http.ts'
-export { ibanView, type IbanProblem, type IbanView } from './iban.ts'
+export { answerFor, clientErrorAnswer, type HttpAnswer, METHOD_NOT_ALLOWED, NOT_FOUND, rejectionAnswer, TOO_LARGE, TRUNCATED_BODY } from './http.ts'
+export { type IbanProblem, type IbanView, ibanView } from './iban.ts'
 export {
   createInbox,
   DEFAULT_HANDLER_TIMEOUT,
-  HandlerTimeoutError,
-  SHARED_STORE_ATTEMPTS,
   type Dispatch,
+  HandlerTimeoutError,
   type Inbox,
   type InboxOptions,
   type Outcome,
+  SHARED_STORE_ATTEMPTS,
 } from './inbox.ts'
 export { KeyIndex } from './keyindex.ts'
-export { LedgerStateCodec, type LedgerStateJson } from './ledger-state.ts'
-export { isSharedStore, type KeyConflict, type RecordError, type Recording, type SharedLedgerStore, type StreamState } from './shared-store.ts'
 export {
   DEFAULT_DEDUPE_WINDOW,
   emptyLedgerState,
   expectedBalance,
   isUnobserved,
-  ledgerBalance,
-  ledgerDecider,
-  ledgerStream,
   type KeySeen,
   type LedgerCommand,
   type LedgerError,
   type LedgerOptions,
   type LedgerState,
+  ledgerBalance,
+  ledgerDecider,
+  ledgerStream,
 } from './ledger.ts'
+export { LedgerStateCodec, type LedgerStateJson } from './ledger-state.ts'
 export {
-  addMoney,
   AMOUNT_SYNTAX,
+  addMoney,
   BALANCE_SYNTAX,
   currencyExponent,
   formatMoney,
+  type InvalidAmount,
   Money,
   parseAmount,
   parseBalance,
   subtractMoney,
   zero,
-  type InvalidAmount,
 } from './money.ts'
-export { parseLedgerStream, summarizeLedger, summarizeLedgers, type LedgerSummary, type OpenGap } from './projection.ts'
+export { type LedgerSummary, type OpenGap, parseLedgerStream, summarizeLedger, summarizeLedgers } from './projection.ts'
 export {
+  type AuthenticatedFields,
   DEFAULT_BODY_LIMIT,
   problemsOf,
+  type ReceiveOptions,
   receive,
   receiveFields,
-  type AuthenticatedFields,
-  type ReceiveOptions,
   type UnauthenticatedFields,
   type VerifiedTransaction,
 } from './receive.ts'
-export { assertSecrets, checkSecrets, InvalidSecretError, type InvalidSecret } from './secrets.ts'
 export { invalidPayload, type PayloadProblem, type Rejection } from './rejection.ts'
-export {
-  checkSubscribe,
-  checkUnsubscribe,
-  findSubscription,
-  subscriptionDecider,
-  type Subscription,
-  type SubscriptionCommand,
-  type SubscriptionError,
-  type SubscriptionSpec,
-  type SubscriptionState,
-} from './subscription.ts'
+export { assertSecrets, checkSecrets, type InvalidSecret, InvalidSecretError } from './secrets.ts'
+export { isSharedStore, type KeyConflict, type RecordError, type Recording, type SharedLedgerStore, type StreamState } from './shared-store.ts'
 export {
   createInMemoryEventStore,
-  versionMatches,
   type EventStore,
   type ExpectedVersion,
   type StoredEvent,
   type StoreError,
   type StreamRead,
+  versionMatches,
 } from './store.ts'
 export {
-  createCommandHandler,
-  DEFAULT_MAX_RETRIES,
-  type CommandError,
-  type CommandHandler,
-  type CommandHandlerOptions,
-  type CommandResult,
-  type DeciderSource,
-  type VersionConflict,
-} from './command.ts'
+  checkSubscribe,
+  checkUnsubscribe,
+  findSubscription,
+  type Subscription,
+  type SubscriptionCommand,
+  type SubscriptionError,
+  type SubscriptionSpec,
+  type SubscriptionState,
+  subscriptionDecider,
+} from './subscription.ts'

@@ -15,7 +15,8 @@ const BIGINT = /^-?\d{1,40}$/
 const BigIntString = new t.Type<bigint, string, unknown>(
   'BigIntString',
   (u): u is bigint => typeof u === 'bigint',
-  (u, c) => (typeof u === 'string' && BIGINT.test(u) ? t.success(BigInt(u)) : t.failure(u, c, 'expected an integer as a decimal string, such as "1810000"')),
+  (u, c) =>
+    typeof u === 'string' && BIGINT.test(u) ? t.success(BigInt(u)) : t.failure(u, c, 'expected an integer as a decimal string, such as "1810000"'),
   (b) => b.toString(),
 )
 
@@ -111,7 +112,13 @@ export const LedgerStateCodec: t.Type<LedgerState, LedgerStateJson, unknown> = n
     const decoded = LedgerStateJson.validate(u, t.appendContext(c, '', LedgerStateJson))
     if (decoded._tag === 'Left') return decoded
     const s = decoded.right
-    const fragments: Fragment[] = s.chain.fragments.map((f) => ({ start: f.start, end: f.end, startKey: f.startKey, endKey: f.endKey, gapId: f.gapId }))
+    const fragments: Fragment[] = s.chain.fragments.map((f) => ({
+      start: f.start,
+      end: f.end,
+      startKey: f.startKey,
+      endKey: f.endKey,
+      gapId: f.gapId,
+    }))
     const chain: Chain = { fragments, nextGapId: s.chain.nextGapId }
     return t.success({ ...s, chain })
   },

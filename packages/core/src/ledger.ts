@@ -8,7 +8,19 @@
  * @module
  */
 import * as E from 'fp-ts/lib/Either.js'
-import { addLink, bridgeGap, continuesHead, emptyChain, fitsChain, headOf, linkOf, type Chain, type ChainChange, type Fragment, type Link } from './chain.ts'
+import {
+  addLink,
+  bridgeGap,
+  type Chain,
+  type ChainChange,
+  continuesHead,
+  emptyChain,
+  type Fragment,
+  fitsChain,
+  headOf,
+  type Link,
+  linkOf,
+} from './chain.ts'
 import type { WebhookEvent } from './codecs.ts'
 import type { Decider } from './decider.ts'
 import type {
@@ -21,7 +33,7 @@ import type {
   TransactionReceived,
   UnobservedMovements,
 } from './events.ts'
-import { addMoney, formatMoney, parseAmount, parseBalance, subtractMoney, type InvalidAmount, type Money } from './money.ts'
+import { addMoney, formatMoney, type InvalidAmount, type Money, parseAmount, parseBalance, subtractMoney } from './money.ts'
 
 /**
  * Ledger state: whose ledger it is, its balance chain, and counts. Money totals are minor units.
@@ -200,7 +212,8 @@ const money = (minor: bigint, currency: string): string => formatMoney({ minor, 
 export const ledgerDecider = (options: LedgerOptions = {}): Decider<LedgerCommand, LedgerEvent, LedgerState, LedgerError> => {
   const filter = options.filter ?? 'NEW_TRANSACTION'
   const maxFragments = options.maxFragments ?? DEFAULT_MAX_FRAGMENTS
-  if (!Number.isSafeInteger(maxFragments) || maxFragments < 2) throw new RangeError(`maxFragments must be an integer of at least 2, got ${String(maxFragments)}`)
+  if (!Number.isSafeInteger(maxFragments) || maxFragments < 2)
+    throw new RangeError(`maxFragments must be an integer of at least 2, got ${String(maxFragments)}`)
 
   type Applied = ReturnType<typeof addLink> & Readonly<{ abandoned: number }>
 
@@ -241,7 +254,15 @@ export const ledgerDecider = (options: LedgerOptions = {}): Decider<LedgerComman
     return apply(chain, link)
   }
 
-  const changeEvent = (change: ChainChange, accountId: string, currency: string, key: string, previousKey: string, parsed: Parsed, dc: 'Credit' | 'Debit'): LedgerEvent => {
+  const changeEvent = (
+    change: ChainChange,
+    accountId: string,
+    currency: string,
+    key: string,
+    previousKey: string,
+    parsed: Parsed,
+    dc: 'Credit' | 'Debit',
+  ): LedgerEvent => {
     const { gap } = change
     const missing = gap.to - gap.from
     const common = { accountId, currency, gapId: gap.id, from: money(gap.from, currency), to: money(gap.to, currency) }
@@ -268,7 +289,8 @@ export const ledgerDecider = (options: LedgerOptions = {}): Decider<LedgerComman
       return detected
     }
     const data = { ...common, idempotencyKey: key, missing: money(missing, currency) }
-    const event: BalanceGapNarrowed | BalanceGapClosed = change._tag === 'closed' ? { type: 'BalanceGapClosed', data } : { type: 'BalanceGapNarrowed', data }
+    const event: BalanceGapNarrowed | BalanceGapClosed =
+      change._tag === 'closed' ? { type: 'BalanceGapClosed', data } : { type: 'BalanceGapNarrowed', data }
     return event
   }
 
@@ -287,7 +309,10 @@ export const ledgerDecider = (options: LedgerOptions = {}): Decider<LedgerComman
           const repeat: TransactionReceived = { type: 'TransactionReceived', data: { ...tx, repeat: true } }
           return E.right([repeat])
         }
-        const duplicate: DuplicateIgnored = { type: 'DuplicateIgnored', data: { idempotencyKey: tx.idempotencyKey, accountId, receivedAt: tx.receivedAt } }
+        const duplicate: DuplicateIgnored = {
+          type: 'DuplicateIgnored',
+          data: { idempotencyKey: tx.idempotencyKey, accountId, receivedAt: tx.receivedAt },
+        }
         return E.right([duplicate])
       }
       if (command.seen === 'maybe' && !fitsChain(state.chain, link)) {

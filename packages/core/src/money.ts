@@ -17,12 +17,33 @@ import * as t from 'io-ts'
  * currencyExponent('KWD') // 3
  */
 const EXPONENTS: Readonly<Record<string, number>> = {
-  BIF: 0, CLP: 0, DJF: 0, GNF: 0, ISK: 0, JPY: 0, KMF: 0, KRW: 0, PYG: 0, RWF: 0, UGX: 0, UYI: 0,
-  VND: 0, VUV: 0, XAF: 0, XOF: 0, XPF: 0,
-  BHD: 3, IQD: 3, JOD: 3, KWD: 3, LYD: 3, OMR: 3, TND: 3,
-  CLF: 4, UYW: 4,
+  BIF: 0,
+  CLP: 0,
+  DJF: 0,
+  GNF: 0,
+  ISK: 0,
+  JPY: 0,
+  KMF: 0,
+  KRW: 0,
+  PYG: 0,
+  RWF: 0,
+  UGX: 0,
+  UYI: 0,
+  VND: 0,
+  VUV: 0,
+  XAF: 0,
+  XOF: 0,
+  XPF: 0,
+  BHD: 3,
+  IQD: 3,
+  JOD: 3,
+  KWD: 3,
+  LYD: 3,
+  OMR: 3,
+  TND: 3,
+  CLF: 4,
+  UYW: 4,
 }
-
 
 /**
  * The number of decimal places of a currency's minor unit (ISO 4217); 2 when the code is not listed
@@ -74,8 +95,7 @@ export const AMOUNT_SYNTAX: RegExp = UNSIGNED
  */
 export const BALANCE_SYNTAX: RegExp = SIGNED
 
-const invalid = (input: string, reason: string): E.Either<InvalidAmount, never> =>
-  E.left({ _tag: 'InvalidAmount', input, reason })
+const invalid = (input: string, reason: string): E.Either<InvalidAmount, never> => E.left({ _tag: 'InvalidAmount', input, reason })
 
 const isDigit = (code: number): boolean => code >= 48 && code <= 57
 
@@ -212,9 +232,7 @@ export const subtractMoney = (a: Money, b: Money): Money => {
  */
 export const Money = new t.Type<Money, Readonly<{ amount: string; currency: string }>, unknown>(
   'Money',
-  (u): u is Money =>
-    typeof u === 'object' && u !== null && typeof (u as Money).minor === 'bigint' &&
-    typeof (u as Money).currency === 'string',
+  (u): u is Money => typeof u === 'object' && u !== null && typeof (u as Money).minor === 'bigint' && typeof (u as Money).currency === 'string',
   (u, c) => {
     if (typeof u !== 'object' || u === null) return t.failure(u, c, 'expected { amount, currency }')
     const { amount, currency } = u as Record<string, unknown>

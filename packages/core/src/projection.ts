@@ -6,7 +6,7 @@
 import { gapsOf } from './chain.ts'
 import type { WebhookEvent } from './codecs.ts'
 import type { LedgerEvent } from './events.ts'
-import { isUnobserved, ledgerBalance, ledgerDecider, type LedgerState } from './ledger.ts'
+import { isUnobserved, type LedgerState, ledgerBalance, ledgerDecider } from './ledger.ts'
 import type { Money } from './money.ts'
 import type { StoredEvent } from './store.ts'
 
@@ -61,7 +61,12 @@ export const summarizeLedger = (state: LedgerState, accountId: string, currency:
   const unobserved: OpenGap[] = []
   for (const gap of gapsOf(state.chain)) {
     const missing = gap.to - gap.from
-    const view: OpenGap = { gapId: gap.id, from: { minor: gap.from, currency }, to: { minor: gap.to, currency }, missing: { minor: missing, currency } }
+    const view: OpenGap = {
+      gapId: gap.id,
+      from: { minor: gap.from, currency },
+      to: { minor: gap.to, currency },
+      missing: { minor: missing, currency },
+    }
     if (filter !== 'NEW_TRANSACTION' && isUnobserved(filter, missing)) unobserved.push(view)
     else openGaps.push(view)
   }

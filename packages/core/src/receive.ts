@@ -8,11 +8,11 @@ import * as E from 'fp-ts/lib/Either.js'
 import { pipe } from 'fp-ts/lib/function.js'
 import * as TE from 'fp-ts/lib/TaskEither.js'
 import type * as t from 'io-ts'
-import { parseBody, type Fields } from './body.ts'
-import { NOTIFICATION_FIELDS, WireNotification, type Dc } from './codecs.ts'
-import { digestHex, verifyNow, webCryptoSha256, type InvalidHash, type Sha256, type Verified } from './hash.ts'
-import { ibanView, type IbanView } from './iban.ts'
-import { parseAmount, parseBalance, type Money } from './money.ts'
+import { type Fields, parseBody } from './body.ts'
+import { type Dc, NOTIFICATION_FIELDS, WireNotification } from './codecs.ts'
+import { digestHex, type InvalidHash, type Sha256, type Verified, verifyNow, webCryptoSha256 } from './hash.ts'
+import { type IbanView, ibanView } from './iban.ts'
+import { type Money, parseAmount, parseBalance } from './money.ts'
 import type { PayloadProblem, Rejection } from './rejection.ts'
 import { assertSecrets } from './secrets.ts'
 
@@ -126,10 +126,7 @@ export const problemsOf = (errors: t.Errors): ReadonlyArray<PayloadProblem> => {
     const path = keys.join('.')
     if (byPath.has(path)) continue
     const last = error.context[error.context.length - 1]
-    const message =
-      error.value === undefined && path !== ''
-        ? 'is required'
-        : error.message ?? `expected ${last?.type.name ?? 'a different value'}`
+    const message = error.value === undefined && path !== '' ? 'is required' : (error.message ?? `expected ${last?.type.name ?? 'a different value'}`)
     byPath.set(path, message)
   }
   return [...byPath].map(([path, message]) => ({ path, message }))
@@ -236,7 +233,11 @@ const verifiedTransaction = (n: DecodedNotification, secretIndex: number, key: U
   extra: extraFields(n.fields),
 })
 
-const afterVerification = (n: DecodedNotification, verified: E.Either<InvalidHash, Verified>, sha256: Sha256): Verification | Promise<Verification> => {
+const afterVerification = (
+  n: DecodedNotification,
+  verified: E.Either<InvalidHash, Verified>,
+  sha256: Sha256,
+): Verification | Promise<Verification> => {
   if (E.isLeft(verified)) return verified
   const secretIndex = verified.right.secretIndex
   const key = sha256(keyInput(n.verified))
@@ -263,7 +264,7 @@ export const verifyDecoded = (n: DecodedNotification, options: ReceiveOptions): 
  *
  * @internal
  */
-export const verifyNotification =
+const verifyNotification =
   (n: DecodedNotification, options: ReceiveOptions): TE.TaskEither<Rejection, VerifiedTransaction> =>
   async () =>
     verifyDecoded(n, options)

@@ -6,7 +6,7 @@
  * @module
  */
 import * as E from 'fp-ts/lib/Either.js'
-import * as TE from 'fp-ts/lib/TaskEither.js'
+import type * as TE from 'fp-ts/lib/TaskEither.js'
 
 /**
  * The version an append expects the stream to be at: a number (events already in the stream),
@@ -63,11 +63,7 @@ export interface EventStore<Ev> {
    * fixed when the task starts, in the order tasks are started: a second append started before
    * the first resolves is checked against the version the first will produce.
    */
-  appendToStream(
-    stream: string,
-    events: ReadonlyArray<Ev>,
-    expected: ExpectedVersion,
-  ): TE.TaskEither<StoreError, Readonly<{ nextVersion: number }>>
+  appendToStream(stream: string, events: ReadonlyArray<Ev>, expected: ExpectedVersion): TE.TaskEither<StoreError, Readonly<{ nextVersion: number }>>
   /** Every event of every stream, in append order. */
   readAll(): TE.TaskEither<StoreError, ReadonlyArray<StoredEvent<Ev>>>
 }

@@ -66,8 +66,7 @@ export type SubscriptionError =
   | Readonly<{ _tag: 'UnknownWebhook'; id: number }>
   | Readonly<{ _tag: 'WebhookAlreadyDeleted'; id: number }>
 
-const sameSpec = (a: SubscriptionSpec, b: SubscriptionSpec): boolean =>
-  a.endpoint === b.endpoint && a.event === b.event && a.account === b.account
+const sameSpec = (a: SubscriptionSpec, b: SubscriptionSpec): boolean => a.endpoint === b.endpoint && a.event === b.event && a.account === b.account
 
 /**
  * The active subscription with the same endpoint, event and account, if any.
@@ -128,9 +127,7 @@ export const subscriptionDecider: Decider<SubscriptionCommand, SubscriptionEvent
         return E.map(() => [{ type: 'WebhookCreated' as const, data: { webhook, spec } }])(checkSubscribe(state, spec))
       }
       case 'RecordWebhookDeleted':
-        return E.map(() => [{ type: 'WebhookDeleted' as const, data: { id: command.data.id } }])(
-          checkUnsubscribe(state, command.data.id),
-        )
+        return E.map(() => [{ type: 'WebhookDeleted' as const, data: { id: command.data.id } }])(checkUnsubscribe(state, command.data.id))
     }
   },
   evolve: (state, event) => {

@@ -9,8 +9,7 @@ const bytes = (s: string) => new TextEncoder().encode(s)
 const parse = (body: string | Uint8Array, ct: string | null) => parseBody(typeof body === 'string' ? bytes(body) : body, ct)
 const rec = (o: Record<string, unknown>) => Object.assign(Object.create(null), o) as Record<string, unknown>
 const leftTag = (r: E.Either<Rejection, unknown>) => (E.isLeft(r) ? r.left._tag : 'right')
-const problemPath = (r: E.Either<Rejection, unknown>) =>
-  E.isLeft(r) && r.left._tag === 'invalid_payload' ? r.left.details[0]?.path : undefined
+const problemPath = (r: E.Either<Rejection, unknown>) => (E.isLeft(r) && r.left._tag === 'invalid_payload' ? r.left.details[0]?.path : undefined)
 
 test('form: plus is a space and percent escapes are UTF-8', () => {
   assert.equal(parse('dc=Credit&description=FATURA+%C3%96DEMES%C4%B0+%25', FORM), E.right(rec({ dc: 'Credit', description: 'FATURA ÖDEMESİ %' })))
@@ -68,7 +67,10 @@ const multipart = (boundary: string, parts: ReadonlyArray<readonly [string, stri
   (closing ? `--${boundary}--\r\n` : '')
 
 test('multipart: fields are read in UTF-8, boundary quoted or not', () => {
-  const body = multipart('XyZ', [['dc', 'Debit'], ['description', 'FATURA ÖDEMESİ\r\nikinci satır']])
+  const body = multipart('XyZ', [
+    ['dc', 'Debit'],
+    ['description', 'FATURA ÖDEMESİ\r\nikinci satır'],
+  ])
   const expected = E.right(rec({ dc: 'Debit', description: 'FATURA ÖDEMESİ\r\nikinci satır' }))
   assert.equal(parse(body, 'multipart/form-data; boundary=XyZ'), expected)
   assert.equal(parse(body, 'multipart/form-data; boundary="XyZ"'), expected)
@@ -78,7 +80,13 @@ test('multipart: missing boundary, truncated body and duplicate fields are inval
   assert.is(leftTag(parse(multipart('b', [['dc', 'Credit']]), 'multipart/form-data')), 'invalid_payload')
   assert.is(leftTag(parse(multipart('b', [['dc', 'Credit']], false), 'multipart/form-data; boundary=b')), 'invalid_payload')
   assert.is(leftTag(parse('--b\r\nContent-Disposition: form-data; name="dc"\r\n\r\nCre', 'multipart/form-data; boundary=b')), 'invalid_payload')
-  const dup = parse(multipart('b', [['dc', 'Credit'], ['dc', 'Debit']]), 'multipart/form-data; boundary=b')
+  const dup = parse(
+    multipart('b', [
+      ['dc', 'Credit'],
+      ['dc', 'Debit'],
+    ]),
+    'multipart/form-data; boundary=b',
+  )
   assert.is(problemPath(dup), 'dc')
 })
 
@@ -98,7 +106,7 @@ test('json: duplicate top-level keys are invalid_payload, nested duplicates are 
 })
 
 test('json: arrays, null, scalars, invalid JSON and deep nesting are invalid_payload, never a throw', () => {
-  for (const body of ['[]', 'null', '"x"', '{', '{"a":}', '['.repeat(100_000), '{"a":' + '['.repeat(50_000) + ']'.repeat(50_000) + '}']) {
+  for (const body of ['[]', 'null', '"x"', '{', '{"a":}', '['.repeat(100_000), `{"a":${'['.repeat(50_000)}${']'.repeat(50_000)}}`]) {
     assert.is(leftTag(parse(body, 'application/json')), 'invalid_payload', body.slice(0, 20))
   }
 })
@@ -106,8 +114,11 @@ test('json: arrays, null, scalars, invalid JSON and deep nesting are invalid_pay
 test('json: nesting up to MAX_JSON_DEPTH is parsed, one level more is refused; brackets in strings do not count', () => {
   const nested = (levels: number) => `{"dc":"Credit","x":${'['.repeat(levels - 1)}1${']'.repeat(levels - 1)}}`
   assert.ok(E.isRight(parse(nested(MAX_JSON_DEPTH), 'application/json')))
-  assert.equal(parse(nested(MAX_JSON_DEPTH + 1), 'application/json'), E.left({ _tag: 'invalid_payload', details: [{ path: '', message: `JSON body nested deeper than ${MAX_JSON_DEPTH} levels` }] }))
-  assert.ok(E.isRight(parse(`{"description":"${'['.repeat(1000)}\\\"{"}`, 'application/json')))
+  assert.equal(
+    parse(nested(MAX_JSON_DEPTH + 1), 'application/json'),
+    E.left({ _tag: 'invalid_payload', details: [{ path: '', message: `JSON body nested deeper than ${MAX_JSON_DEPTH} levels` }] }),
+  )
+  assert.ok(E.isRight(parse(`{"description":"${'['.repeat(1000)}\\"{"}`, 'application/json')))
 })
 
 test('other or missing content types are unsupported_media_type', () => {
@@ -134,10 +145,17 @@ const unicodeText = fc.string({ unit: 'grapheme', maxLength: 30 })
 
 test('property: form encode then parse round-trips arbitrary Unicode fields', () => {
   fc.assert(
-    fc.property(fc.dictionary(unicodeText.filter((k) => k !== ''), unicodeText, { maxKeys: 12 }), (fields) => {
-      const r = parse(encodeForm(fields), FORM)
-      assert.equal(r, E.right(Object.assign(Object.create(null), fields)))
-    }),
+    fc.property(
+      fc.dictionary(
+        unicodeText.filter((k) => k !== ''),
+        unicodeText,
+        { maxKeys: 12 },
+      ),
+      (fields) => {
+        const r = parse(encodeForm(fields), FORM)
+        assert.equal(r, E.right(Object.assign(Object.create(null), fields)))
+      },
+    ),
     { numRuns: 500 },
   )
 })
@@ -190,7 +208,27 @@ test('property: the parser never throws on arbitrary bytes and content types', (
 })
 
 test('property: the parser never throws on structured-looking hostile text', () => {
-  const piece = fc.constantFrom('--b', '\r\n', '\r\n\r\n', 'Content-Disposition: form-data; name="x"', '%', '%C3', '=', '&', '+', '{', '}', '"', ':', ',', '[', ']', '\\', 'é', '\u0000')
+  const piece = fc.constantFrom(
+    '--b',
+    '\r\n',
+    '\r\n\r\n',
+    'Content-Disposition: form-data; name="x"',
+    '%',
+    '%C3',
+    '=',
+    '&',
+    '+',
+    '{',
+    '}',
+    '"',
+    ':',
+    ',',
+    '[',
+    ']',
+    '\\',
+    'é',
+    '\u0000',
+  )
   fc.assert(
     fc.property(fc.array(piece, { maxLength: 40 }), contentTypes, (pieces, ct) => {
       const r = parseBody(bytes(pieces.join('')), ct)

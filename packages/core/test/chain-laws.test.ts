@@ -24,13 +24,13 @@ import {
   formatMoney,
   gapsOf,
   headOf,
-  ledgerDecider,
-  ledgerStream,
-  sign,
   type LedgerEvent,
   type LedgerState,
   type LedgerSummary,
+  ledgerDecider,
+  ledgerStream,
   type SignedFields,
+  sign,
   type TransactionReceived,
 } from '../src/index.ts'
 
@@ -49,7 +49,10 @@ const chainArb = (account: string, currency: string, minLength: number) =>
   fc
     .record({
       opening: fc.bigInt({ min: -1_000_000n, max: 10_000_000n }),
-      steps: fc.array(fc.bigInt({ min: -500_000n, max: 500_000n }).filter((n) => n !== 0n), { minLength, maxLength: 14 }),
+      steps: fc.array(
+        fc.bigInt({ min: -500_000n, max: 500_000n }).filter((n) => n !== 0n),
+        { minLength, maxLength: 14 },
+      ),
     })
     .map(({ opening, steps }): Chain => {
       const seen = new Set<bigint>([opening])
@@ -113,7 +116,10 @@ const runDecider = (deliveries: ReadonlyArray<Movement>) => {
 
 const permutation = <A>(items: ReadonlyArray<A>) =>
   fc.array(fc.nat(), { minLength: items.length, maxLength: items.length }).map((ranks) =>
-    items.map((item, i) => ({ item, rank: ranks[i] ?? 0, i })).sort((a, b) => a.rank - b.rank || a.i - b.i).map((x) => x.item),
+    items
+      .map((item, i) => ({ item, rank: ranks[i] ?? 0, i }))
+      .sort((a, b) => a.rank - b.rank || a.i - b.i)
+      .map((x) => x.item),
   )
 
 /** Every movement, plus 0 to 5 re-deliveries of random movements, in a random order. */
@@ -124,9 +130,9 @@ const scrambledWithRedeliveries = (chains: ReadonlyArray<Chain>) => {
 
 /** Interior drops only (the first and last movement of each chain stay: the ends of a chain have no neighbour to show a gap). */
 const withDrops = (chain: Chain) =>
-  fc.array(fc.boolean(), { minLength: chain.movements.length, maxLength: chain.movements.length }).map((flags) =>
-    chain.movements.map((m, i) => ({ m, dropped: i > 0 && i < chain.movements.length - 1 && (flags[i] ?? false) })),
-  )
+  fc
+    .array(fc.boolean(), { minLength: chain.movements.length, maxLength: chain.movements.length })
+    .map((flags) => chain.movements.map((m, i) => ({ m, dropped: i > 0 && i < chain.movements.length - 1 && (flags[i] ?? false) })))
 
 const runsOf = (flags: ReadonlyArray<boolean>): number => flags.reduce((runs, f, i) => runs + (f && !(flags[i - 1] ?? false) ? 1 : 0), 0)
 
@@ -272,25 +278,31 @@ test('law, through the inbox: scrambled complete chains with re-deliveries end g
 
 test('law, through the inbox: dropped movements in chain order leave gaps summing to what was dropped, closed when they arrive', async () => {
   await fc.assert(
-    fc.asyncProperty(ledgersArb(3).chain((chains) => fc.tuple(...chains.map(withDrops))), async (perChain) => {
-      const inbox = createInbox({ secrets: [SECRET] })
-      for (const c of perChain) for (const x of c) if (!x.dropped) await inbox.deliver({ body: await bodyOf(x.m), contentType: FORM }, () => {})
-      const before = await inbox.ledgers()
-      assert.ok(E.isRight(before))
-      for (const c of perChain) {
-        const first = c[0]?.m as Movement
-        const s = before.right.get(ledgerStream(first.account, first.currency))
-        const missing = (s?.openGaps ?? []).reduce((sum, g) => sum + g.missing.minor, 0n)
-        assert.is(missing, c.filter((x) => x.dropped).reduce((sum, x) => sum + signedMissing(x.m), 0n))
-      }
-      for (const c of perChain) for (const x of c) if (x.dropped) await inbox.deliver({ body: await bodyOf(x.m), contentType: FORM }, () => {})
-      const after = await inbox.ledgers()
-      assert.ok(E.isRight(after))
-      for (const c of perChain) {
-        const first = c[0]?.m as Movement
-        assert.is(after.right.get(ledgerStream(first.account, first.currency))?.openGaps.length, 0)
-      }
-    }),
+    fc.asyncProperty(
+      ledgersArb(3).chain((chains) => fc.tuple(...chains.map(withDrops))),
+      async (perChain) => {
+        const inbox = createInbox({ secrets: [SECRET] })
+        for (const c of perChain) for (const x of c) if (!x.dropped) await inbox.deliver({ body: await bodyOf(x.m), contentType: FORM }, () => {})
+        const before = await inbox.ledgers()
+        assert.ok(E.isRight(before))
+        for (const c of perChain) {
+          const first = c[0]?.m as Movement
+          const s = before.right.get(ledgerStream(first.account, first.currency))
+          const missing = (s?.openGaps ?? []).reduce((sum, g) => sum + g.missing.minor, 0n)
+          assert.is(
+            missing,
+            c.filter((x) => x.dropped).reduce((sum, x) => sum + signedMissing(x.m), 0n),
+          )
+        }
+        for (const c of perChain) for (const x of c) if (x.dropped) await inbox.deliver({ body: await bodyOf(x.m), contentType: FORM }, () => {})
+        const after = await inbox.ledgers()
+        assert.ok(E.isRight(after))
+        for (const c of perChain) {
+          const first = c[0]?.m as Movement
+          assert.is(after.right.get(ledgerStream(first.account, first.currency))?.openGaps.length, 0)
+        }
+      },
+    ),
     { numRuns: 150 },
   )
 })

@@ -3,15 +3,15 @@ import * as TE from 'fp-ts/lib/TaskEither.js'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import {
-  createCommandHandler,
-  createInMemoryEventStore,
-  subscriptionDecider,
   type CommandError,
   type CommandResult,
+  createCommandHandler,
+  createInMemoryEventStore,
   type Decider,
   type DeciderSource,
   type EventStore,
   type SubscriptionEvent,
+  subscriptionDecider,
 } from '../src/index.ts'
 
 // A small account decider: deposits, and withdrawals that may not overdraw. Its events carry the
@@ -69,11 +69,15 @@ const given = (history: ReadonlyArray<Event>) => ({
 })
 
 test('given an empty stream, when a command is decided, then its events are appended at version 1', async () => {
-  await given([]).when(deposit(100n)).then([deposited(100n, 100n)], 100n)
+  await given([])
+    .when(deposit(100n))
+    .then([deposited(100n, 100n)], 100n)
 })
 
 test('given a history, when a command is decided, then the decision sees the state folded from it', async () => {
-  await given([deposited(100n, 100n), deposited(50n, 150n)]).when(withdraw(120n)).then([withdrawn(120n, 30n)], 30n)
+  await given([deposited(100n, 100n), deposited(50n, 150n)])
+    .when(withdraw(120n))
+    .then([withdrawn(120n, 30n)], 30n)
 })
 
 test('given a history, when the decider refuses, then a DomainError carries its error and nothing is appended', async () => {
@@ -83,7 +87,9 @@ test('given a history, when the decider refuses, then a DomainError carries its 
 })
 
 test('given a history, when the decider has nothing to add, then nothing is appended and the version stays', async () => {
-  await given([deposited(100n, 100n)]).when(deposit(0n)).then([], 100n)
+  await given([deposited(100n, 100n)])
+    .when(deposit(0n))
+    .then([], 100n)
 })
 
 test('serves core deciders unchanged: the subscription decider', async () => {
@@ -92,12 +98,18 @@ test('serves core deciders unchanged: the subscription decider', async () => {
   const spec = { title: 'orders', endpoint: 'https://shop.example/bs', event: 'NEW_CREDIT', account: 'all' } as const
   const webhook = { id: 1233, endpoint: spec.endpoint, title: spec.title }
   const created = await handle('subscriptions', { type: 'RecordWebhookCreated', data: { webhook, spec } })()
-  assert.equal(E.map((r: CommandResult<SubscriptionEvent, unknown>) => r.events)(created), E.right([{ type: 'WebhookCreated', data: { webhook, spec } }]))
-  assert.equal(await handle('subscriptions', { type: 'RecordWebhookDeleted', data: { id: 7 } })(), E.left({
-    _tag: 'DomainError',
-    stream: 'subscriptions',
-    error: { _tag: 'UnknownWebhook', id: 7 },
-  }))
+  assert.equal(
+    E.map((r: CommandResult<SubscriptionEvent, unknown>) => r.events)(created),
+    E.right([{ type: 'WebhookCreated', data: { webhook, spec } }]),
+  )
+  assert.equal(
+    await handle('subscriptions', { type: 'RecordWebhookDeleted', data: { id: 7 } })(),
+    E.left({
+      _tag: 'DomainError',
+      stream: 'subscriptions',
+      error: { _tag: 'UnknownWebhook', id: 7 },
+    }),
+  )
   const deleted = await handle('subscriptions', { type: 'RecordWebhookDeleted', data: { id: 1233 } })()
   assert.ok(E.isRight(deleted) && deleted.right.nextVersion === 2 && deleted.right.state.active.size === 0)
 })
@@ -121,7 +133,10 @@ test('a decider factory is called per stream: a mutable initialState is never sh
   const handle = createCommandHandler({ store, decider: remembering })
   assert.ok(E.isRight(await handle('ledger-69-TRY', 'k1')()))
   assert.ok(E.isRight(await handle('ledger-70-TRY', 'k1')()), 'the second stream does not know the first stream’s key')
-  assert.equal(await handle('ledger-69-TRY', 'k1')(), E.left({ _tag: 'DomainError', stream: 'ledger-69-TRY', error: { _tag: 'AlreadySeen', key: 'k1' } }))
+  assert.equal(
+    await handle('ledger-69-TRY', 'k1')(),
+    E.left({ _tag: 'DomainError', stream: 'ledger-69-TRY', error: { _tag: 'AlreadySeen', key: 'k1' } }),
+  )
 })
 
 // ---------------------------------------------------------------------------------------------
@@ -161,7 +176,11 @@ test('given two handlers racing on one stream, when both decide on the same vers
   const winnerFirst = a.right.attempts === 1
   assert.equal(
     E.map((r: { events: ReadonlyArray<Event> }) => r.events)(stored),
-    E.right(winnerFirst ? [deposited(100n, 100n), withdrawn(30n, 70n), withdrawn(50n, 20n)] : [deposited(100n, 100n), withdrawn(50n, 50n), withdrawn(30n, 20n)]),
+    E.right(
+      winnerFirst
+        ? [deposited(100n, 100n), withdrawn(30n, 70n), withdrawn(50n, 20n)]
+        : [deposited(100n, 100n), withdrawn(50n, 50n), withdrawn(30n, 20n)],
+    ),
   )
   assert.is((winnerFirst ? b : a).right.state, 20n)
   assert.is((winnerFirst ? b : a).right.nextVersion, 3)
@@ -199,7 +218,10 @@ const alwaysBehind = (): { store: EventStore<Event>; reads: () => number } => {
 test('given a stream that always moves on, when every attempt conflicts, then RetriesExhausted after maxRetries retries', async () => {
   const { store, reads } = alwaysBehind()
   const result = await createCommandHandler({ store, decider: account, maxRetries: 2 })(STREAM, deposit(1n))()
-  assert.equal(result, E.left({ _tag: 'RetriesExhausted', stream: STREAM, attempts: 3, conflict: { _tag: 'VersionConflict', stream: STREAM, expected: 0, actual: 1 } }))
+  assert.equal(
+    result,
+    E.left({ _tag: 'RetriesExhausted', stream: STREAM, attempts: 3, conflict: { _tag: 'VersionConflict', stream: STREAM, expected: 0, actual: 1 } }),
+  )
   assert.is(reads(), 3)
 })
 
@@ -216,7 +238,10 @@ test('a store failure on read or append is a StoreError, and is not retried', as
   const failure = { _tag: 'StoreFailure', message: 'disk full' } as const
   let appends = 0
   const failingRead: EventStore<Event> = { ...createInMemoryEventStore<Event>(), readStream: () => TE.left(failure) }
-  assert.equal(await createCommandHandler({ store: failingRead, decider: account })(STREAM, deposit(1n))(), E.left({ _tag: 'StoreError', stream: STREAM, error: failure }))
+  assert.equal(
+    await createCommandHandler({ store: failingRead, decider: account })(STREAM, deposit(1n))(),
+    E.left({ _tag: 'StoreError', stream: STREAM, error: failure }),
+  )
   const failingAppend: EventStore<Event> = {
     ...createInMemoryEventStore<Event>(),
     appendToStream: () => {
@@ -224,14 +249,20 @@ test('a store failure on read or append is a StoreError, and is not retried', as
       return TE.left(failure)
     },
   }
-  assert.equal(await createCommandHandler({ store: failingAppend, decider: account })(STREAM, deposit(1n))(), E.left({ _tag: 'StoreError', stream: STREAM, error: failure }))
+  assert.equal(
+    await createCommandHandler({ store: failingAppend, decider: account })(STREAM, deposit(1n))(),
+    E.left({ _tag: 'StoreError', stream: STREAM, error: failure }),
+  )
   assert.is(appends, 1)
 })
 
 test('a maxRetries that is not a non-negative integer fails when the handler is made, saying what to pass', () => {
   const store = createInMemoryEventStore<Event>()
   for (const maxRetries of [-1, 1.5, Number.NaN, Number.POSITIVE_INFINITY]) {
-    assert.throws(() => createCommandHandler({ store, decider: account, maxRetries }), (e: unknown) => e instanceof TypeError && /non-negative integer/.test(e.message))
+    assert.throws(
+      () => createCommandHandler({ store, decider: account, maxRetries }),
+      (e: unknown) => e instanceof TypeError && /non-negative integer/.test(e.message),
+    )
   }
 })
 

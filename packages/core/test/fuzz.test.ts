@@ -4,8 +4,8 @@
 import fc from 'fast-check'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { answerFor, createInbox, encodeForm, sign, type SignedFields } from '../src/index.ts'
-import { SECRET, baseFields } from './support/fields.ts'
+import { answerFor, createInbox, encodeForm, type SignedFields, sign } from '../src/index.ts'
+import { baseFields, SECRET } from './support/fields.ts'
 
 const RUNS = 100_000
 const SEED = 20261123
@@ -14,19 +14,34 @@ const encoder = new TextEncoder()
 type Fields = Record<string, unknown>
 
 const multipart = (fields: Fields, boundary: string): string =>
-  Object.entries(fields)
+  `${Object.entries(fields)
     .map(([k, v]) => `--${boundary}\r\nContent-Disposition: form-data; name="${k}"\r\n\r\n${String(v)}\r\n`)
-    .join('') + `--${boundary}--\r\n`
+    .join('')}--${boundary}--\r\n`
 
 const text = fc.string({ unit: 'grapheme', maxLength: 24 })
-const fieldName = fc.constantFrom('dc', 'code', 'amount', 'balance', 'currency', 'description', 'account_id', 'hash', 'opponent_iban', '__proto__', 'extra')
+const fieldName = fc.constantFrom(
+  'dc',
+  'code',
+  'amount',
+  'balance',
+  'currency',
+  'description',
+  'account_id',
+  'hash',
+  'opponent_iban',
+  '__proto__',
+  'extra',
+)
 const jsonish = fc.oneof(text, fc.integer(), fc.double(), fc.boolean(), fc.constant(null), fc.array(fc.integer(), { maxLength: 3 }))
 
 const mutation = fc.oneof(
   fc.record({ kind: fc.constant('set' as const), name: fieldName, value: text }),
   fc.record({ kind: fc.constant('setAny' as const), name: fieldName, value: jsonish }),
   fc.record({ kind: fc.constant('delete' as const), name: fieldName }),
-  fc.record({ kind: fc.constant('amount' as const), value: fc.constantFrom('1,000.00', '1e3', '-5', '.5', '0.001', '99999999999999999999.99', '', '0') }),
+  fc.record({
+    kind: fc.constant('amount' as const),
+    value: fc.constantFrom('1,000.00', '1e3', '-5', '.5', '0.001', '99999999999999999999.99', '', '0'),
+  }),
 )
 
 const shape = fc.record({
@@ -41,7 +56,10 @@ const shape = fc.record({
   ),
   contentType: fc.oneof(
     { arbitrary: fc.constant(null), weight: 9 },
-    { arbitrary: fc.oneof(fc.constantFrom('text/plain', 'application/json; charset=latin1', 'multipart/form-data', ''), fc.string({ maxLength: 20 })), weight: 1 },
+    {
+      arbitrary: fc.oneof(fc.constantFrom('text/plain', 'application/json; charset=latin1', 'multipart/form-data', ''), fc.string({ maxLength: 20 })),
+      weight: 1,
+    },
   ),
   boundary: fc.constantFrom('b', 'XyZ', '----x'),
   description: text,

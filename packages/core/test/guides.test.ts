@@ -18,8 +18,8 @@ import { fileURLToPath } from 'node:url'
 import * as E from 'fp-ts/lib/Either.js'
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
-import { handle, type Deps } from '../../../docs/guides/examples/fp-ts-pipeline.ts'
-import { createInMemoryEventStore, encodeForm, type EventStore, type LedgerEvent } from '../src/index.ts'
+import { type Deps, handle } from '../../../docs/guides/examples/fp-ts-pipeline.ts'
+import { createInMemoryEventStore, type EventStore, encodeForm, type LedgerEvent } from '../src/index.ts'
 import { SECRET, signed } from './support/fields.ts'
 
 const root = fileURLToPath(new URL('../../../', import.meta.url))
@@ -56,7 +56,9 @@ const blocksOf = (guide: string): Block[] => {
   return blocks
 }
 
-const guideFiles = readdirSync(guides).filter((f) => f.endsWith('.md')).sort()
+const guideFiles = readdirSync(guides)
+  .filter((f) => f.endsWith('.md'))
+  .sort()
 const blocks = guideFiles.flatMap(blocksOf)
 
 const docs = suite('guides: code blocks are the tested files')
@@ -108,7 +110,10 @@ fpts('accepted, duplicate (not appended), gap: answers and the events appended t
   const first = await form({ amount: '100.00', balance: '18100.00' })
   assert.equal(await run(deps, first), { status: 200, body: { status: 'ok' } })
   assert.equal(await run(deps, first), { status: 200, body: { status: 'duplicate' } })
-  assert.equal(await run(deps, await form({ amount: '50.00', balance: '18400.00', description: 'after a missed one' })), { status: 200, body: { status: 'ok' } })
+  assert.equal(await run(deps, await form({ amount: '50.00', balance: '18400.00', description: 'after a missed one' })), {
+    status: 200,
+    body: { status: 'ok' },
+  })
   assert.equal(await typesIn(store), [
     'ledger-69-TRY#1 TransactionReceived',
     'ledger-69-TRY#2 BalanceGapDetected',
@@ -243,7 +248,7 @@ node('node:http sample: accepts, logs, shuts down on SIGTERM, and still knows th
   }
 })
 
-node('Express sample: a credit naming an order (typed the customer\'s way) settles it through payments, with exact money', async () => {
+node("Express sample: a credit naming an order (typed the customer's way) settles it through payments, with exact money", async () => {
   const app = await start('express.ts', {})
   try {
     const payment = async () => (await fetch(`${app.url}/orders/ORDER-1001/payment`)).json()
@@ -252,7 +257,10 @@ node('Express sample: a credit naming an order (typed the customer\'s way) settl
     assert.equal(await post(`${app.url}/banksocket`, credit), { status: 200, body: { status: 'ok' } })
     assert.equal(await payment(), { paid: true, amount: '1499.90', currency: 'TRY' })
     assert.equal(await post(`${app.url}/banksocket`, credit), { status: 200, body: { status: 'duplicate' } })
-    assert.equal(await post(`${app.url}/banksocket`, await form({ description: 'SN:10 ORDER-2002' }, 'forged')), { status: 401, body: { error: 'invalid_hash' } })
+    assert.equal(await post(`${app.url}/banksocket`, await form({ description: 'SN:10 ORDER-2002' }, 'forged')), {
+      status: 401,
+      body: { error: 'invalid_hash' },
+    })
     assert.equal(await (await fetch(`${app.url}/orders/ORDER-2002/payment`)).json(), { paid: false })
   } finally {
     assert.is(await app.stop(), 0, `SIGTERM exits 0: ${app.stderr()}`)

@@ -2,12 +2,17 @@ import fc from 'fast-check'
 import * as E from 'fp-ts/lib/Either.js'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
+import { claimedDigest, constantTimeEqual, type SignedFields, sign, signingInput, toHex, verify, webCryptoSha256 } from '../src/index.ts'
 import vectors from './fixtures/notifications.json' with { type: 'json' }
-import { claimedDigest, constantTimeEqual, sign, signingInput, toHex, verify, webCryptoSha256, type SignedFields } from '../src/index.ts'
 
 const credit = vectors.cases[0]!
 const fieldsOf = (f: Record<string, string>): SignedFields => ({
-  dc: f['dc']!, code: f['code']!, amount: f['amount']!, balance: f['balance']!, currency: f['currency']!, description: f['description']!,
+  dc: f['dc']!,
+  code: f['code']!,
+  amount: f['amount']!,
+  balance: f['balance']!,
+  currency: f['currency']!,
+  description: f['description']!,
 })
 
 test('sign reproduces the vector hash for the documented sample fields', async () => {

@@ -5,7 +5,10 @@ import { ibanView } from '../src/index.ts'
 
 test('a valid Turkish IBAN is reported valid with its electronic form', () => {
   assert.equal(ibanView('TR33 0006 1005 1978 6457 8413 26'), {
-    value: 'TR33 0006 1005 1978 6457 8413 26', valid: true, country: 'TR', electronic: 'TR330006100519786457841326',
+    value: 'TR33 0006 1005 1978 6457 8413 26',
+    valid: true,
+    country: 'TR',
+    electronic: 'TR330006100519786457841326',
   })
   assert.is(ibanView('GB82WEST12345698765432').valid, true)
   assert.is(ibanView('de89370400440532013000').valid, true)

@@ -5,14 +5,14 @@ import {
   answerFor,
   createInbox,
   createInMemoryEventStore,
+  type EventStore,
   encodeForm,
   HandlerTimeoutError,
   InvalidSecretError,
+  type LedgerEvent,
+  METHOD_NOT_ALLOWED,
   receive,
   receiveFields,
-  METHOD_NOT_ALLOWED,
-  type EventStore,
-  type LedgerEvent,
 } from '../src/index.ts'
 import { SECRET, signed } from './support/fields.ts'
 
@@ -26,7 +26,10 @@ test('accepted: handlers see the events before they are stored, then the answer 
   const inbox = createInbox({ secrets: [SECRET], store, now })
   let storedDuringHandler = -1
   const outcome = await inbox.deliver(await body(), async (events) => {
-    assert.equal(events.map((e) => e.type), ['TransactionReceived'])
+    assert.equal(
+      events.map((e) => e.type),
+      ['TransactionReceived'],
+    )
     const all = await store.readAll()()
     storedDuringHandler = E.isRight(all) ? all.right.length : -1
   })
@@ -61,15 +64,22 @@ test('gap: a broken running balance yields BalanceGapDetected then TransactionRe
   const summary = E.isRight(ledgers) ? ledgers.right.get('ledger-69-TRY') : undefined
   assert.is(summary?.count, 2)
   assert.is(summary?.gapsDetected, 1)
-  assert.equal(summary?.openGaps.map((g) => g.missing.minor), [19000n])
+  assert.equal(
+    summary?.openGaps.map((g) => g.missing.minor),
+    [19000n],
+  )
 })
 
 test('a handler that throws, rejects or times out gives handler_failed, stores nothing, and a retry is processed afresh', async () => {
   const store = createInMemoryEventStore<LedgerEvent>()
   const inbox = createInbox({ secrets: [SECRET], store, handlerTimeout: 30, now })
   const input = await body()
-  const thrown = await inbox.deliver(input, () => { throw new Error('boom') })
-  const rejected = await inbox.deliver(input, async () => { throw new Error('async boom') })
+  const thrown = await inbox.deliver(input, () => {
+    throw new Error('boom')
+  })
+  const rejected = await inbox.deliver(input, async () => {
+    throw new Error('async boom')
+  })
   const slow = await inbox.deliver(input, () => new Promise((resolve) => setTimeout(resolve, 200)))
   assert.equal([thrown._tag, rejected._tag, slow._tag], ['handler_failed', 'handler_failed', 'handler_failed'])
   assert.ok(slow._tag === 'handler_failed' && slow.error instanceof HandlerTimeoutError)
@@ -81,11 +91,17 @@ test('a handler that throws, rejects or times out gives handler_failed, stores n
 test('rejections never reach handlers and map to the contract statuses', async () => {
   const inbox = createInbox({ secrets: [SECRET], limit: 2048, now })
   let called = false
-  const dispatch = () => { called = true }
+  const dispatch = () => {
+    called = true
+  }
   const bad = await signed()
   const cases: Array<[{ body: string; contentType: string | null }, number, string]> = [
     [{ body: encodeForm({ ...bad, hash: btoa('0'.repeat(64)) }), contentType: FORM }, 401, '{"error":"invalid_hash"}'],
-    [{ body: encodeForm({ ...bad, dc: 'Refund' }), contentType: FORM }, 400, '{"error":"invalid_payload","details":[{"path":"dc","message":"expected \\"Credit\\" or \\"Debit\\""}]}'],
+    [
+      { body: encodeForm({ ...bad, dc: 'Refund' }), contentType: FORM },
+      400,
+      '{"error":"invalid_payload","details":[{"path":"dc","message":"expected \\"Credit\\" or \\"Debit\\""}]}',
+    ],
     [{ body: 'x'.repeat(2049), contentType: FORM }, 413, '{"error":"too_large"}'],
     [{ body: 'a=b', contentType: 'text/plain' }, 415, '{"error":"unsupported_media_type"}'],
     [{ body: 'a=b', contentType: null }, 415, '{"error":"unsupported_media_type"}'],
@@ -118,7 +134,8 @@ test('deliveries to one ledger are processed one at a time in arrival order; oth
     max69 = Math.max(max69, active69)
     // The first delivery of account 69 waits for account 70's handler: only possible if the two
     // ledgers are not serialised behind each other.
-    if (order.length === 0) overlapped = await Promise.race([account70Started.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), 2_000))])
+    if (order.length === 0)
+      overlapped = await Promise.race([account70Started.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), 2_000))])
     await new Promise((r) => setTimeout(r, 5))
     order.push(tx.data.verified.description)
     active69--
@@ -130,7 +147,10 @@ test('deliveries to one ledger are processed one at a time in arrival order; oth
     body({ description: 'x', account_id: '70' }),
   ])
   const outcomes = await Promise.all(inputs.map((i) => inbox.deliver(i, dispatch)))
-  assert.equal(outcomes.map((o) => o._tag), ['accepted', 'accepted', 'accepted', 'accepted'])
+  assert.equal(
+    outcomes.map((o) => o._tag),
+    ['accepted', 'accepted', 'accepted', 'accepted'],
+  )
   assert.equal(order, ['1', '2', '3'])
   assert.is(max69, 1)
   assert.ok(overlapped)
@@ -143,7 +163,8 @@ test('a store that fails answers store_failed (500) and the ledger is re-read on
   let fail = true
   const store: EventStore<LedgerEvent> = {
     ...inner,
-    appendToStream: (s, events, v) => (fail ? async () => E.left({ _tag: 'StoreFailure', message: 'disk full' }) : inner.appendToStream(s, events, v)),
+    appendToStream: (s, events, v) =>
+      fail ? async () => E.left({ _tag: 'StoreFailure', message: 'disk full' }) : inner.appendToStream(s, events, v),
   }
   const inbox = createInbox({ secrets: [SECRET], store, now })
   const input = await body()
@@ -157,7 +178,12 @@ test('a store that fails answers store_failed (500) and the ledger is re-read on
 
 test('a store that throws instead of returning Left is still a store_failed, not a crash', async () => {
   const inner = createInMemoryEventStore<LedgerEvent>()
-  const store: EventStore<LedgerEvent> = { ...inner, appendToStream: () => async () => { throw new Error('EIO') } }
+  const store: EventStore<LedgerEvent> = {
+    ...inner,
+    appendToStream: () => async () => {
+      throw new Error('EIO')
+    },
+  }
   const inbox = createInbox({ secrets: [SECRET], store, now })
   const outcome = await inbox.deliver(await body(), noop)
   assert.equal(outcome._tag === 'store_failed' && outcome.error, { _tag: 'StoreFailure', message: 'EIO' })
@@ -186,7 +212,10 @@ test('the next delivery of a ledger is decided while the previous append is stil
   const inbox = createInbox({ secrets: [SECRET], store, now })
   const inputs = await Promise.all([1, 2, 3, 4].map((i) => body({ description: String(i), amount: '1.00', balance: `${18000 + i}.00` })))
   const outcomes = await Promise.all(inputs.map((i) => inbox.deliver(i, noop)))
-  assert.equal(outcomes.map((o) => o._tag), ['accepted', 'accepted', 'accepted', 'accepted'])
+  assert.equal(
+    outcomes.map((o) => o._tag),
+    ['accepted', 'accepted', 'accepted', 'accepted'],
+  )
   assert.is(maxPending, 4)
   const ledgers = await inbox.ledgers()
   assert.equal(E.isRight(ledgers) && [ledgers.right.get('ledger-69-TRY')?.count, ledgers.right.get('ledger-69-TRY')?.openGaps.length], [4, 0])
@@ -197,7 +226,7 @@ test('when a durable append fails, deliveries decided after it fail too and the 
   let poisoned = false
   const store: EventStore<LedgerEvent> = {
     ...inner,
-    appendToStream: (s, events, v) => async () => {
+    appendToStream: (_s, _events, _v) => async () => {
       if (poisoned) return E.left({ _tag: 'StoreFailure', message: 'poisoned' })
       await new Promise((r) => setTimeout(r, 10))
       poisoned = true
@@ -207,7 +236,10 @@ test('when a durable append fails, deliveries decided after it fail too and the 
   const inbox = createInbox({ secrets: [SECRET], store, now })
   const inputs = await Promise.all([1, 2].map((i) => body({ description: String(i) })))
   const outcomes = await Promise.all(inputs.map((i) => inbox.deliver(i, noop)))
-  assert.equal(outcomes.map((o) => o._tag), ['store_failed', 'store_failed'])
+  assert.equal(
+    outcomes.map((o) => o._tag),
+    ['store_failed', 'store_failed'],
+  )
 })
 
 test('one key space: a replay with an altered account_id is a duplicate, and the other ledger never sees it', async () => {
@@ -216,7 +248,10 @@ test('one key space: a replay with an altered account_id is a duplicate, and the
   const original = await signed({ amount: '100.00', balance: '18100.00', description: 'SN:1' })
   assert.is((await inbox.deliver({ body: encodeForm(original), contentType: FORM }, noop))._tag, 'accepted')
   const seen: string[] = []
-  const replay = await inbox.deliver({ body: encodeForm({ ...original, account_id: '70' }), contentType: FORM }, (events) => void seen.push(...events.map((e) => e.type)))
+  const replay = await inbox.deliver(
+    { body: encodeForm({ ...original, account_id: '70' }), contentType: FORM },
+    (events) => void seen.push(...events.map((e) => e.type)),
+  )
   assert.is(replay._tag, 'duplicate')
   assert.equal(seen, ['DuplicateIgnored'])
   const ledgers = await inbox.ledgers()
@@ -236,7 +271,7 @@ test('one key space under concurrency: the same notification for two account_ids
   assert.equal(outcomes.map((o) => o._tag).sort(), ['accepted', 'duplicate', 'duplicate', 'duplicate'])
 })
 
-test('a delivery that waited for another ledger\'s failed attempt is then accepted: nothing is lost', async () => {
+test("a delivery that waited for another ledger's failed attempt is then accepted: nothing is lost", async () => {
   const inbox = createInbox({ secrets: [SECRET], now })
   const original = await signed({ amount: '100.00', balance: '18100.00', description: 'SN:retry' })
   let calls = 0
@@ -252,7 +287,13 @@ test('a delivery that waited for another ledger\'s failed attempt is then accept
 })
 
 test('a hasher that throws is an internal_error (500), not a crash', async () => {
-  const inbox = createInbox({ secrets: [SECRET], sha256: () => { throw new Error('no crypto') }, now })
+  const inbox = createInbox({
+    secrets: [SECRET],
+    sha256: () => {
+      throw new Error('no crypto')
+    },
+    now,
+  })
   const outcome = await inbox.deliver(await body(), noop)
   assert.is(outcome._tag, 'internal_error')
   assert.is(answerFor(outcome).status, 500)
@@ -268,7 +309,16 @@ test('state is rebuilt from the store: a new inbox on the same store still recog
 test('drain waits for deliveries under way', async () => {
   const inbox = createInbox({ secrets: [SECRET], now })
   let done = false
-  void inbox.deliver(await body(), () => new Promise<void>((r) => setTimeout(() => { done = true; r() }, 30)))
+  void inbox.deliver(
+    await body(),
+    () =>
+      new Promise<void>((r) =>
+        setTimeout(() => {
+          done = true
+          r()
+        }, 30),
+      ),
+  )
   await new Promise((r) => setTimeout(r, 5))
   await inbox.drain()
   assert.ok(done)
@@ -290,8 +340,14 @@ test('an inbox refuses an empty list, an empty, blank or undefined secret, namin
 })
 
 test('receive and receiveFields refuse a bad secret when called, before hashing anything', () => {
-  assert.throws(() => receive({ body: '', contentType: FORM }, { secrets: [''] }), (e: unknown) => e instanceof InvalidSecretError && e.index === 0)
-  assert.throws(() => receiveFields({}, { secrets: ['x', undefined as unknown as string] }), (e: unknown) => e instanceof InvalidSecretError && e.index === 1)
+  assert.throws(
+    () => receive({ body: '', contentType: FORM }, { secrets: [''] }),
+    (e: unknown) => e instanceof InvalidSecretError && e.index === 0,
+  )
+  assert.throws(
+    () => receiveFields({}, { secrets: ['x', undefined as unknown as string] }),
+    (e: unknown) => e instanceof InvalidSecretError && e.index === 1,
+  )
 })
 
 test('a notification hashed with no secret or with "undefined" is refused once a real secret is set', async () => {

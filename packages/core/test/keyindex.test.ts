@@ -5,8 +5,17 @@ import { KeyIndex } from '../src/index.ts'
 
 test('the window knows the last N keys exactly, with the stream that recorded each', () => {
   const index = new KeyIndex(3)
-  for (const [key, stream] of [['a', 's1'], ['b', 's2'], ['c', 's1'], ['d', 's2']] as const) index.record(key, stream)
-  assert.equal(['a', 'b', 'c', 'd'].map((k) => index.owner(k)), [undefined, 's2', 's1', 's2'])
+  for (const [key, stream] of [
+    ['a', 's1'],
+    ['b', 's2'],
+    ['c', 's1'],
+    ['d', 's2'],
+  ] as const)
+    index.record(key, stream)
+  assert.equal(
+    ['a', 'b', 'c', 'd'].map((k) => index.owner(k)),
+    [undefined, 's2', 's1', 's2'],
+  )
   assert.is(index.size, 3)
   assert.is(index.historySize, 1)
 })
@@ -21,14 +30,18 @@ test('recording a key already in the window changes nothing (its first stream st
 
 test('law: every key that left the window is maybe seen (the history never forgets)', () => {
   fc.assert(
-    fc.property(fc.uniqueArray(fc.string({ minLength: 1, maxLength: 20 }), { minLength: 1, maxLength: 300 }), fc.integer({ min: 1, max: 50 }), (keys, capacity) => {
-      const index = new KeyIndex(capacity)
-      for (const k of keys) index.record(k, 's')
-      keys.forEach((k, i) => {
-        if (i < keys.length - capacity) assert.ok(index.maybeSeen(k), `${k} forgotten`)
-        else assert.is(index.owner(k), 's')
-      })
-    }),
+    fc.property(
+      fc.uniqueArray(fc.string({ minLength: 1, maxLength: 20 }), { minLength: 1, maxLength: 300 }),
+      fc.integer({ min: 1, max: 50 }),
+      (keys, capacity) => {
+        const index = new KeyIndex(capacity)
+        for (const k of keys) index.record(k, 's')
+        keys.forEach((k, i) => {
+          if (i < keys.length - capacity) assert.ok(index.maybeSeen(k), `${k} forgotten`)
+          else assert.is(index.owner(k), 's')
+        })
+      },
+    ),
     { numRuns: 300 },
   )
 })

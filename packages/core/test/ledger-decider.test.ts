@@ -1,7 +1,7 @@
 import * as E from 'fp-ts/lib/Either.js'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { fold, ledgerDecider, type LedgerCommand, type LedgerEvent, type TransactionReceived } from '../src/index.ts'
+import { fold, type LedgerCommand, type LedgerEvent, ledgerDecider, type TransactionReceived } from '../src/index.ts'
 import { given } from './support/gwt.ts'
 
 const tx = (key: string, dc: 'Credit' | 'Debit', amount: string, balance: string, description = `SN:${key}`): TransactionReceived['data'] => ({
@@ -20,11 +20,15 @@ const t1 = tx('k1', 'Credit', '100.00', '18100.00')
 const t2 = tx('k2', 'Debit', '2500.50', '15599.50')
 
 test('the first movement of a ledger is recorded as it is', () => {
-  ledger([]).when(record(t1)).then([received(t1)])
+  ledger([])
+    .when(record(t1))
+    .then([received(t1)])
 })
 
 test('a movement that continues the running balance is recorded', () => {
-  ledger([received(t1)]).when(record(t2)).then([received(t2)])
+  ledger([received(t1)])
+    .when(record(t2))
+    .then([received(t2)])
 })
 
 test('a key the ledger recorded is a DuplicateIgnored, not a second transaction', () => {
@@ -35,13 +39,26 @@ test('a key the ledger recorded is a DuplicateIgnored, not a second transaction'
 
 test('a missed credit opens a gap from the head to where the movement starts, and the movement is recorded', () => {
   const t3 = tx('k3', 'Credit', '50.00', '18400.00') // starts at 18350.00: 250.00 of credits missing after 18100.00
-  ledger([received(t1)]).when(record(t3)).then([
-    {
-      type: 'BalanceGapDetected',
-      data: { accountId: '69', currency: 'TRY', gapId: 1, from: '18100.00', to: '18350.00', missing: '250.00', previousKey: 'k1', idempotencyKey: 'k3', expectedBalance: '18150.00', actualBalance: '18400.00' },
-    },
-    received(t3),
-  ])
+  ledger([received(t1)])
+    .when(record(t3))
+    .then([
+      {
+        type: 'BalanceGapDetected',
+        data: {
+          accountId: '69',
+          currency: 'TRY',
+          gapId: 1,
+          from: '18100.00',
+          to: '18350.00',
+          missing: '250.00',
+          previousKey: 'k1',
+          idempotencyKey: 'k3',
+          expectedBalance: '18150.00',
+          actualBalance: '18400.00',
+        },
+      },
+      received(t3),
+    ])
 })
 
 test('a missed debit shows as a negative missing amount', () => {
@@ -55,25 +72,40 @@ test('the late movement closes the gap it fills, naming the gap and the delivery
   const a = tx('a', 'Credit', '100.00', '1100.00')
   const c = tx('c', 'Debit', '30.00', '1120.00')
   const b = tx('b', 'Credit', '50.00', '1150.00')
-  ledger([received(a), received(c)]).when(record(b)).then([
-    received(b),
-    { type: 'BalanceGapClosed', data: { accountId: '69', currency: 'TRY', gapId: 1, idempotencyKey: 'b', from: '1100.00', to: '1150.00', missing: '50.00' } },
-  ])
+  ledger([received(a), received(c)])
+    .when(record(b))
+    .then([
+      received(b),
+      {
+        type: 'BalanceGapClosed',
+        data: { accountId: '69', currency: 'TRY', gapId: 1, idempotencyKey: 'b', from: '1100.00', to: '1150.00', missing: '50.00' },
+      },
+    ])
 })
 
 test('a late movement that fills part of a gap narrows it to what is still missing', () => {
   const a = tx('a', 'Credit', '100.00', '1100.00')
   const d = tx('d', 'Credit', '10.00', '1200.00') // starts at 1190.00: 90.00 missing
   const b = tx('b', 'Credit', '40.00', '1140.00') // 1100.00 -> 1140.00: 50.00 still missing
-  ledger([received(a), received(d)]).when(record(b)).then([
-    received(b),
-    { type: 'BalanceGapNarrowed', data: { accountId: '69', currency: 'TRY', gapId: 1, idempotencyKey: 'b', from: '1140.00', to: '1190.00', missing: '50.00' } },
-  ])
+  ledger([received(a), received(d)])
+    .when(record(b))
+    .then([
+      received(b),
+      {
+        type: 'BalanceGapNarrowed',
+        data: { accountId: '69', currency: 'TRY', gapId: 1, idempotencyKey: 'b', from: '1140.00', to: '1190.00', missing: '50.00' },
+      },
+    ])
 })
 
 test('the issue table: a late credit closes the gap, no false gap follows, the head is 1130.00', () => {
   const decider = ledgerDecider()
-  const steps = [tx('a', 'Credit', '100.00', '1100.00'), tx('c', 'Debit', '30.00', '1120.00'), tx('b', 'Credit', '50.00', '1150.00'), tx('d', 'Credit', '10.00', '1130.00')]
+  const steps = [
+    tx('a', 'Credit', '100.00', '1100.00'),
+    tx('c', 'Debit', '30.00', '1120.00'),
+    tx('b', 'Credit', '50.00', '1150.00'),
+    tx('d', 'Credit', '10.00', '1130.00'),
+  ]
   let state = decider.initialState
   const types: string[][] = []
   for (const step of steps) {
@@ -82,36 +114,62 @@ test('the issue table: a late credit closes the gap, no false gap follows, the h
     types.push(events.right.map((e) => e.type))
     state = fold(decider)(events.right, state)
   }
-  assert.equal(types, [['TransactionReceived'], ['BalanceGapDetected', 'TransactionReceived'], ['TransactionReceived', 'BalanceGapClosed'], ['TransactionReceived']])
-  assert.equal(state.chain.fragments.map((f) => [f.start, f.end]), [[100000n, 113000n]])
+  assert.equal(types, [
+    ['TransactionReceived'],
+    ['BalanceGapDetected', 'TransactionReceived'],
+    ['TransactionReceived', 'BalanceGapClosed'],
+    ['TransactionReceived'],
+  ])
+  assert.equal(
+    state.chain.fragments.map((f) => [f.start, f.end]),
+    [[100000n, 113000n]],
+  )
 })
 
 test('a genuine repeat (Credit 100 / Debit 100 / Credit 100, same description) is recorded and marked', () => {
   const c1 = tx('same', 'Credit', '100.00', '18100.00', 'SN:1 KIRA')
   const d1 = tx('debit', 'Debit', '100.00', '18000.00', 'SN:1 KIRA')
-  ledger([received(c1), received(d1)]).when(record(c1, 'recorded')).then([{ type: 'TransactionReceived', data: { ...c1, repeat: true } }])
+  ledger([received(c1), received(d1)])
+    .when(record(c1, 'recorded'))
+    .then([{ type: 'TransactionReceived', data: { ...c1, repeat: true } }])
 })
 
 test('a key recorded long ago that fits nowhere is a suspected replay; one that fits is recorded', () => {
   const a = tx('a', 'Credit', '100.00', '1100.00')
   const b = tx('b', 'Credit', '50.00', '1150.00')
   const old = tx('old', 'Credit', '100.00', '900.00')
-  ledger([received(a), received(b)]).when(record(old, 'maybe')).then([{ type: 'SuspectedReplay', data: old }])
+  ledger([received(a), received(b)])
+    .when(record(old, 'maybe'))
+    .then([{ type: 'SuspectedReplay', data: old }])
   const next = tx('next', 'Debit', '10.00', '1140.00')
-  ledger([received(a), received(b)]).when(record(next, 'maybe')).then([received(next)])
+  ledger([received(a), received(b)])
+    .when(record(next, 'maybe'))
+    .then([received(next)])
 })
 
 test('credits only: a drop between credits is unobserved movements; money from nowhere is still a gap', () => {
   const credits = given(ledgerDecider({ filter: 'NEW_CREDIT' }))
   const a = tx('a', 'Credit', '100.00', '1100.00')
   const after = tx('b', 'Credit', '10.00', '1060.00') // starts at 1050.00: 50.00 of debits unseen
-  credits([received(a)]).when(record(after)).then([
-    {
-      type: 'UnobservedMovements',
-      data: { accountId: '69', currency: 'TRY', gapId: 1, filter: 'NEW_CREDIT', from: '1100.00', to: '1050.00', net: '-50.00', previousKey: 'a', idempotencyKey: 'b' },
-    },
-    received(after),
-  ])
+  credits([received(a)])
+    .when(record(after))
+    .then([
+      {
+        type: 'UnobservedMovements',
+        data: {
+          accountId: '69',
+          currency: 'TRY',
+          gapId: 1,
+          filter: 'NEW_CREDIT',
+          from: '1100.00',
+          to: '1050.00',
+          net: '-50.00',
+          previousKey: 'a',
+          idempotencyKey: 'b',
+        },
+      },
+      received(after),
+    ])
   const rise = tx('c', 'Credit', '10.00', '1200.00')
   const result = credits([received(a)]).when(record(rise)).result
   assert.equal(E.isRight(result) && result.right[0]?.type, 'BalanceGapDetected')
@@ -165,7 +223,9 @@ test('any ledger stays bounded: past maxFragments the oldest open gap is given u
 })
 
 test('hand-built commands with a non-decimal amount are refused', () => {
-  ledger([]).when(record(tx('k', 'Credit', '1e3', '1000.00'))).thenFails({ _tag: 'InvalidAmount', input: '1e3', reason: 'is not an unsigned dot-decimal amount such as 100.00' })
+  ledger([])
+    .when(record(tx('k', 'Credit', '1e3', '1000.00')))
+    .thenFails({ _tag: 'InvalidAmount', input: '1e3', reason: 'is not an unsigned dot-decimal amount such as 100.00' })
 })
 
 test('maxFragments must leave room for a gap', () => {

@@ -6,14 +6,33 @@ import fc from 'fast-check'
 import * as E from 'fp-ts/lib/Either.js'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { emptyLedgerState, fold, ledgerDecider, LedgerStateCodec, linkOf, addLink, emptyChain, problemsOf, type Chain, type LedgerState } from '../src/index.ts'
+import {
+  addLink,
+  type Chain,
+  emptyChain,
+  emptyLedgerState,
+  fold,
+  type LedgerState,
+  LedgerStateCodec,
+  ledgerDecider,
+  linkOf,
+  problemsOf,
+} from '../src/index.ts'
 
 const minor = fc.bigInt({ min: -(10n ** 20n), max: 10n ** 20n })
 const count = fc.nat({ max: 1_000_000 })
 
 /** Chains as addLink builds them: random links, so fragments, gap ids and keys are realistic. */
 const chain: fc.Arbitrary<Chain> = fc
-  .array(fc.record({ key: fc.string({ minLength: 1, maxLength: 12 }), credit: fc.boolean(), amount: fc.bigInt({ min: 1n, max: 10n ** 9n }), balance: minor }), { maxLength: 30 })
+  .array(
+    fc.record({
+      key: fc.string({ minLength: 1, maxLength: 12 }),
+      credit: fc.boolean(),
+      amount: fc.bigInt({ min: 1n, max: 10n ** 9n }),
+      balance: minor,
+    }),
+    { maxLength: 30 },
+  )
   .map((links) => links.reduce((c, l) => addLink(c, linkOf(l.key, l.credit ? 'Credit' : 'Debit', l.amount, l.balance)).chain, emptyChain))
 
 const state: fc.Arbitrary<LedgerState> = fc.record({
@@ -52,7 +71,7 @@ test('the initial state round-trips, and encodes to plain JSON (bigints as strin
   assert.equal(roundTrip(emptyLedgerState), E.right(emptyLedgerState))
 })
 
-test("a state the decider built (gaps opened, then closed) round-trips and decides the same", () => {
+test('a state the decider built (gaps opened, then closed) round-trips and decides the same', () => {
   const ledger = ledgerDecider()
   const tx = (key: string, dc: 'Credit' | 'Debit', amount: string, balance: string) => ({
     type: 'RecordTransaction' as const,
@@ -74,15 +93,27 @@ test("a state the decider built (gaps opened, then closed) round-trips and decid
   const back = roundTrip(s)
   assert.ok(E.isRight(back))
   assert.equal(back.right, s)
-  assert.equal(ledger.decide(tx('b', 'Credit', '50.00', '1150.00') as never, back.right), ledger.decide(tx('b', 'Credit', '50.00', '1150.00') as never, s))
+  assert.equal(
+    ledger.decide(tx('b', 'Credit', '50.00', '1150.00') as never, back.right),
+    ledger.decide(tx('b', 'Credit', '50.00', '1150.00') as never, s),
+  )
 })
 
 test('what is not a ledger state is refused with the field path', () => {
   const json = LedgerStateCodec.encode(emptyLedgerState)
   const bad = LedgerStateCodec.decode({ ...json, credits: 12 })
   assert.ok(E.isLeft(bad))
-  assert.match(problemsOf(bad.left).map((p) => p.path).join(','), 'credits')
-  assert.ok(E.isLeft(LedgerStateCodec.decode({ ...json, chain: { fragments: [{ start: '1.5', end: '2', startKey: 'a', endKey: 'a', gapId: null }], nextGapId: 1 } })))
+  assert.match(
+    problemsOf(bad.left)
+      .map((p) => p.path)
+      .join(','),
+    'credits',
+  )
+  assert.ok(
+    E.isLeft(
+      LedgerStateCodec.decode({ ...json, chain: { fragments: [{ start: '1.5', end: '2', startKey: 'a', endKey: 'a', gapId: null }], nextGapId: 1 } }),
+    ),
+  )
 })
 
 test.run()

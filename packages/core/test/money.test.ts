@@ -2,7 +2,17 @@ import fc from 'fast-check'
 import * as E from 'fp-ts/lib/Either.js'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { addMoney, AMOUNT_SYNTAX, BALANCE_SYNTAX, currencyExponent, formatMoney, Money, parseAmount, parseBalance, subtractMoney } from '../src/index.ts'
+import {
+  AMOUNT_SYNTAX,
+  addMoney,
+  BALANCE_SYNTAX,
+  currencyExponent,
+  formatMoney,
+  Money,
+  parseAmount,
+  parseBalance,
+  subtractMoney,
+} from '../src/index.ts'
 
 test('amounts parse to exact minor units with the currency exponent', () => {
   assert.equal(parseAmount('100.00', 'TRY'), E.right({ minor: 10000n, currency: 'TRY' }))
@@ -72,7 +82,12 @@ test('property: canonical decimal strings survive parse then format unchanged', 
 })
 
 test('property: parseAmount never throws', () => {
-  fc.assert(fc.property(fc.string(), currencies, (s, c) => { parseAmount(s, c); parseBalance(s, c) }))
+  fc.assert(
+    fc.property(fc.string(), currencies, (s, c) => {
+      parseAmount(s, c)
+      parseBalance(s, c)
+    }),
+  )
 })
 
 /** The definition the parsers implement: the documented syntax, then the currency, then the places. */

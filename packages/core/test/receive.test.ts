@@ -4,12 +4,11 @@ import { pipe } from 'fp-ts/lib/function.js'
 import * as TE from 'fp-ts/lib/TaskEither.js'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { encodeForm, NOTIFICATION_FIELDS, receive, receiveFields, WireNotification, type Rejection, type VerifiedTransaction } from '../src/index.ts'
+import { encodeForm, NOTIFICATION_FIELDS, type Rejection, receive, receiveFields, type VerifiedTransaction, WireNotification } from '../src/index.ts'
 import { SECRET, signed } from './support/fields.ts'
 
 const FORM = 'application/x-www-form-urlencoded'
-const run = (fields: Record<string, string>, secrets = [SECRET]) =>
-  receive({ body: encodeForm(fields), contentType: FORM }, { secrets })()
+const run = (fields: Record<string, string>, secrets = [SECRET]) => receive({ body: encodeForm(fields), contentType: FORM }, { secrets })()
 const right = async (p: Promise<E.Either<Rejection, VerifiedTransaction>>) => {
   const r = await p
   if (E.isLeft(r)) throw new Error(`expected Right, got ${JSON.stringify(r.left)}`)
@@ -18,8 +17,21 @@ const right = async (p: Promise<E.Either<Rejection, VerifiedTransaction>>) => {
 
 test('authenticated fields are kept apart from unauthenticated ones, as exact strings', async () => {
   const tx = await right(run(await signed()))
-  assert.equal(tx.verified, { dc: 'Credit', code: 'EFT', amount: '100.00', balance: '18100.00', currency: 'TRY', description: 'SN:276689 TEST BANKA HAREKETİ AÇIKLAMASI ARALIK/2019' })
-  assert.equal(tx.unverified, { account_id: '69', account: 'Kadıköy İşbank TL Hesabı', bank: 'Türkiye İş Bankası A.Ş.', opponent_id: '1234567890', opponent_iban: 'TR5600000111000022200023456' })
+  assert.equal(tx.verified, {
+    dc: 'Credit',
+    code: 'EFT',
+    amount: '100.00',
+    balance: '18100.00',
+    currency: 'TRY',
+    description: 'SN:276689 TEST BANKA HAREKETİ AÇIKLAMASI ARALIK/2019',
+  })
+  assert.equal(tx.unverified, {
+    account_id: '69',
+    account: 'Kadıköy İşbank TL Hesabı',
+    bank: 'Türkiye İş Bankası A.Ş.',
+    opponent_id: '1234567890',
+    opponent_iban: 'TR5600000111000022200023456',
+  })
   assert.equal(tx.amount, { minor: 10000n, currency: 'TRY' })
   assert.equal(tx.balance, { minor: 1810000n, currency: 'TRY' })
   assert.equal(tx.opponentIban, { value: 'TR5600000111000022200023456', valid: false, problem: 'length' })
@@ -53,9 +65,17 @@ test('absent optional fields decode as empty strings; absent required ones are n
   assert.equal(tx.unverified, { account_id: '69', account: '', bank: '', opponent_id: '', opponent_iban: '' })
   const { dc, account_id, hash, ...missing } = await signed()
   const r = await run(missing)
-  assert.equal(r, E.left({ _tag: 'invalid_payload', details: [
-    { path: 'dc', message: 'is required' }, { path: 'account_id', message: 'is required' }, { path: 'hash', message: 'is required' },
-  ] }))
+  assert.equal(
+    r,
+    E.left({
+      _tag: 'invalid_payload',
+      details: [
+        { path: 'dc', message: 'is required' },
+        { path: 'account_id', message: 'is required' },
+        { path: 'hash', message: 'is required' },
+      ],
+    }),
+  )
 })
 
 test('a number where a string belongs is invalid_payload naming the field', async () => {
@@ -71,9 +91,18 @@ test('invalid amounts: separators, exponents, signs, missing integer part, too m
     assert.is(E.isLeft(r) && r.left._tag, 'invalid_payload', amount)
   }
   const jpy = await run(await signed({ currency: 'JPY', amount: '100.50', balance: '1000' }))
-  assert.equal(jpy, E.left({ _tag: 'invalid_payload', details: [{ path: 'amount', message: 'has more than 0 decimal places, which JPY does not allow' }] }))
+  assert.equal(
+    jpy,
+    E.left({ _tag: 'invalid_payload', details: [{ path: 'amount', message: 'has more than 0 decimal places, which JPY does not allow' }] }),
+  )
   const kwd = await right(run(await signed({ currency: 'KWD', amount: '1.005', balance: '-2.500' })))
-  assert.equal([kwd.amount, kwd.balance], [{ minor: 1005n, currency: 'KWD' }, { minor: -2500n, currency: 'KWD' }])
+  assert.equal(
+    [kwd.amount, kwd.balance],
+    [
+      { minor: 1005n, currency: 'KWD' },
+      { minor: -2500n, currency: 'KWD' },
+    ],
+  )
 })
 
 test('bodies over the limit are too_large before anything is parsed', async () => {

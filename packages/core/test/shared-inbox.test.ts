@@ -8,7 +8,7 @@
 import * as E from 'fp-ts/lib/Either.js'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { createInbox, encodeForm, formatMoney, isSharedStore, createInMemoryEventStore, type Outcome } from '../src/index.ts'
+import { createInbox, createInMemoryEventStore, encodeForm, formatMoney, isSharedStore, type Outcome } from '../src/index.ts'
 import { signed } from './support/fields.ts'
 import { createMemorySharedStore } from './support/shared-store.ts'
 
@@ -85,8 +85,13 @@ test('distinct notifications of one account spread over two inboxes: version con
   const inboxes = [createInbox({ secrets: ['s3cr3t-ÇĞİÖŞÜ-key'], store }), createInbox({ secrets: ['s3cr3t-ÇĞİÖŞÜ-key'], store })]
   const { all, last } = chains(1, 60)
   const bodies = await Promise.all(shuffle([...all]).map(bodyOf))
-  const outcomes = await Promise.all(bodies.map((body, i) => (inboxes[i % 2] as (typeof inboxes)[number]).deliver({ body, contentType: FORM }, () => {})))
-  assert.ok(outcomes.every((o) => o._tag === 'accepted'), JSON.stringify(outcomes.filter((o) => o._tag !== 'accepted').map((o) => o._tag)))
+  const outcomes = await Promise.all(
+    bodies.map((body, i) => (inboxes[i % 2] as (typeof inboxes)[number]).deliver({ body, contentType: FORM }, () => {})),
+  )
+  assert.ok(
+    outcomes.every((o) => o._tag === 'accepted'),
+    JSON.stringify(outcomes.filter((o) => o._tag !== 'accepted').map((o) => o._tag)),
+  )
   assert.ok(store.stats.versionConflicts > 0)
   const summaries = await inboxes[0]!.ledgers()
   assert.ok(E.isRight(summaries))

@@ -13,14 +13,20 @@ test('appends with the expected version and reads streams back in order', async 
   assert.equal(await store.readStream('a')(), E.right({ version: 3, events: [{ type: '1' }, { type: '2' }, { type: '3' }] }))
   assert.equal(await store.readStream('none')(), E.right({ version: 0, events: [] }))
   const all = await store.readAll()()
-  assert.equal(E.map((xs: ReadonlyArray<{ stream: string; version: number }>) => xs.map((x) => `${x.stream}@${x.version}`))(all), E.right(['a@1', 'a@2', 'b@1', 'a@3']))
+  assert.equal(
+    E.map((xs: ReadonlyArray<{ stream: string; version: number }>) => xs.map((x) => `${x.stream}@${x.version}`))(all),
+    E.right(['a@1', 'a@2', 'b@1', 'a@3']),
+  )
 })
 
 test('a stale expected version is a VersionConflict and appends nothing', async () => {
   const store = createInMemoryEventStore<Ev>()
   await store.appendToStream('a', [{ type: '1' }], 'no_stream')()
   assert.equal(await store.appendToStream('a', [{ type: '2' }], 0)(), E.left({ _tag: 'VersionConflict', stream: 'a', expected: 0, actual: 1 }))
-  assert.equal(await store.appendToStream('a', [{ type: '2' }], 'no_stream')(), E.left({ _tag: 'VersionConflict', stream: 'a', expected: 'no_stream', actual: 1 }))
+  assert.equal(
+    await store.appendToStream('a', [{ type: '2' }], 'no_stream')(),
+    E.left({ _tag: 'VersionConflict', stream: 'a', expected: 'no_stream', actual: 1 }),
+  )
   assert.equal(await store.appendToStream('a', [{ type: '2' }], 'any')(), E.right({ nextVersion: 2 }))
 })
 

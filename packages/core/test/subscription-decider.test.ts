@@ -1,5 +1,5 @@
 import { test } from 'uvu'
-import { subscriptionDecider, type CreateWebhookInput, type SubscriptionEvent } from '../src/index.ts'
+import { type CreateWebhookInput, type SubscriptionEvent, subscriptionDecider } from '../src/index.ts'
 import { given } from './support/gwt.ts'
 
 const spec: CreateWebhookInput = { title: 'orders', endpoint: 'https://shop.example/bs', event: 'NEW_CREDIT', account: 'all' }
@@ -43,15 +43,21 @@ test('after a delete the same spec may be subscribed again', () => {
 })
 
 test('an active webhook is deleted once', () => {
-  subscriptions([created]).when({ type: 'RecordWebhookDeleted', data: { id: 1233 } }).then([deleted])
+  subscriptions([created])
+    .when({ type: 'RecordWebhookDeleted', data: { id: 1233 } })
+    .then([deleted])
 })
 
 test('no double delete', () => {
-  subscriptions([created, deleted]).when({ type: 'RecordWebhookDeleted', data: { id: 1233 } }).thenFails({ _tag: 'WebhookAlreadyDeleted', id: 1233 })
+  subscriptions([created, deleted])
+    .when({ type: 'RecordWebhookDeleted', data: { id: 1233 } })
+    .thenFails({ _tag: 'WebhookAlreadyDeleted', id: 1233 })
 })
 
 test('an unknown webhook cannot be deleted', () => {
-  subscriptions([]).when({ type: 'RecordWebhookDeleted', data: { id: 7 } }).thenFails({ _tag: 'UnknownWebhook', id: 7 })
+  subscriptions([])
+    .when({ type: 'RecordWebhookDeleted', data: { id: 7 } })
+    .thenFails({ _tag: 'UnknownWebhook', id: 7 })
 })
 
 test.run()

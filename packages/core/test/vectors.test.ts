@@ -1,9 +1,9 @@
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import vectors from './fixtures/notifications.json' with { type: 'json' }
 import { encodeForm, receive } from '../src/index.ts'
+import vectors from './fixtures/notifications.json' with { type: 'json' }
 
-const outcome = async (fields: Record<string, string>, secret: string, contentType: string, body: string) => {
+const outcome = async (_fields: Record<string, string>, secret: string, contentType: string, body: string) => {
   const result = await receive({ body, contentType }, { secrets: [secret] })()
   return result._tag === 'Right' ? 'accepted' : `rejected:${result.left._tag}`
 }

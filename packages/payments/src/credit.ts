@@ -6,10 +6,10 @@
  *
  * @module
  */
-import { formatMoney, type Decider, type Money } from '@banksocket-webhooks/core'
+import { type Decider, formatMoney, type Money } from '@banksocket-webhooks/core'
 import * as E from 'fp-ts/lib/Either.js'
 import type { CreditEvent, UnmatchedReason } from './events.ts'
-import { isClosed, type Expectation } from './expectation.ts'
+import { type Expectation, isClosed } from './expectation.ts'
 import { exactMoney } from './internal.ts'
 import { findReferences } from './reference.ts'
 
@@ -247,7 +247,11 @@ export const creditDecider: Decider<CreditCommand, CreditEvent, CreditState, Cre
       case 'CreditMatched':
         return { credit: creditFrom(event.data), route: { _tag: 'Matched', expectation: event.data.expectation }, assigned: false }
       case 'CreditUnmatched':
-        return { credit: creditFrom(event.data), route: { _tag: 'Unmatched', reason: event.data.reason, candidates: event.data.candidates }, assigned: false }
+        return {
+          credit: creditFrom(event.data),
+          route: { _tag: 'Unmatched', reason: event.data.reason, candidates: event.data.candidates },
+          assigned: false,
+        }
       case 'CreditAmbiguous':
         return { credit: creditFrom(event.data), route: { _tag: 'Ambiguous', candidates: event.data.candidates }, assigned: false }
       case 'CreditAssigned':

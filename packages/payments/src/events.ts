@@ -12,8 +12,7 @@
  */
 import * as t from 'io-ts'
 
-const event = <T extends string, D extends t.Mixed>(type: T, data: D) =>
-  t.readonly(t.type({ type: t.literal(type), data: t.readonly(data) }), type)
+const event = <T extends string, D extends t.Mixed>(type: T, data: D) => t.readonly(t.type({ type: t.literal(type), data: t.readonly(data) }), type)
 
 const DECIMAL = /^\d+(?:\.\d+)?$/
 
@@ -250,7 +249,18 @@ export type CreditEvent = t.TypeOf<typeof CreditEvent>
  * PaymentsEvent.decode(JSON.parse(line)) // Right(event) or Left(errors)
  */
 export const PaymentsEvent = t.union(
-  [PaymentExpected, PaymentPartiallyPaid, PaymentSettled, PaymentOverpaid, PaymentExpired, PaymentCancelled, CreditMatched, CreditUnmatched, CreditAmbiguous, CreditAssigned],
+  [
+    PaymentExpected,
+    PaymentPartiallyPaid,
+    PaymentSettled,
+    PaymentOverpaid,
+    PaymentExpired,
+    PaymentCancelled,
+    CreditMatched,
+    CreditUnmatched,
+    CreditAmbiguous,
+    CreditAssigned,
+  ],
   'PaymentsEvent',
 )
 /** @see {@link PaymentsEvent} */

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { addMoney, formatMoney, subtractMoney, zero, type Decider, type Money } from '@banksocket-webhooks/core'
+import { addMoney, type Decider, formatMoney, type Money, subtractMoney, zero } from '@banksocket-webhooks/core'
 import * as E from 'fp-ts/lib/Either.js'
 import type { ExpectationEvent, PaymentExpected } from './events.ts'
 import { exactMoney, isCurrencyCode, isInstant } from './internal.ts'
@@ -223,7 +223,9 @@ export const expectationDecider: Decider<ExpectationCommand, ExpectationEvent, E
       case 'CancelPayment':
         if (state.status === 'cancelled') return E.right([])
         if (!isOpen(state.status)) return E.left({ _tag: 'ExpectationClosed', id, status: state.status })
-        return E.right([{ type: 'PaymentCancelled', data: { id, reason: command.data.reason, paid: formatMoney(state.paid), currency: state.paid.currency } }])
+        return E.right([
+          { type: 'PaymentCancelled', data: { id, reason: command.data.reason, paid: formatMoney(state.paid), currency: state.paid.currency } },
+        ])
       case 'ExpirePayment': {
         const { at } = command.data
         if (state.status === 'expired') return E.right([])

@@ -28,18 +28,18 @@
  * @packageDocumentation
  */
 export {
-  creditDecider,
-  creditOf,
-  creditStream,
-  expectationLookup,
-  matchCredit,
   type Credit,
   type CreditCommand,
   type CreditError,
   type CreditRoute,
   type CreditState,
   type CreditTransaction,
+  creditDecider,
+  creditOf,
+  creditStream,
   type ExpectationLookup,
+  expectationLookup,
+  matchCredit,
 } from './credit.ts'
 export {
   CreditAmbiguous,
@@ -54,41 +54,41 @@ export {
   PaymentExpired,
   PaymentOverpaid,
   PaymentPartiallyPaid,
-  PaymentsEvent,
   PaymentSettled,
+  PaymentsEvent,
   UnmatchedReason,
 } from './events.ts'
 export {
-  expectationDecider,
-  isClosed,
-  isOpen,
-  paymentStream,
   type Expectation,
   type ExpectationCommand,
   type ExpectationError,
   type ExpectationState,
   type ExpectationStatus,
+  expectationDecider,
+  isClosed,
+  isOpen,
+  paymentStream,
 } from './expectation.ts'
 export {
-  createPayments,
-  Payments,
-  PaymentsFailure,
   type CreditNotice,
   type CreditOutcome,
+  createPayments,
   type ExpectInput,
   type PaymentNotice,
+  Payments,
   type PaymentsError,
   type PaymentsEvents,
+  PaymentsFailure,
   type PaymentsListenerError,
   type PaymentsOptions,
 } from './payments.ts'
-export { creditTotals, summarizePayments, type CreditSummary, type CreditTotals, type PaymentsSummary } from './projection.ts'
+export { type CreditSummary, type CreditTotals, creditTotals, type PaymentsSummary, summarizePayments } from './projection.ts'
 export {
   findReferences,
   foldTurkish,
+  type InvalidReference,
   isLetterOrDigit,
   isReferenceSeparator,
   mentions,
   referenceKey,
-  type InvalidReference,
 } from './reference.ts'

@@ -4,7 +4,7 @@
  * @internal
  * @module
  */
-import { parseAmount, type Decider, type Money } from '@banksocket-webhooks/core'
+import { type Decider, type Money, parseAmount } from '@banksocket-webhooks/core'
 import * as E from 'fp-ts/lib/Either.js'
 import type { CreditEvent, ExpectationEvent, PaymentsEvent } from './events.ts'
 

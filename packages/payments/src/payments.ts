@@ -17,11 +17,11 @@
  * @module
  */
 import {
-  createCommandHandler,
-  fold,
   type CommandError,
   type CommandHandler,
+  createCommandHandler,
   type EventStore,
+  fold,
   type Money,
   type StoredEvent,
   type StoreError,
@@ -30,16 +30,16 @@ import { EventEmitter } from 'eventemitter3'
 import * as E from 'fp-ts/lib/Either.js'
 import type * as TE from 'fp-ts/lib/TaskEither.js'
 import {
-  creditDecider,
-  creditOf,
-  creditStream,
-  matchCredit,
   type Credit,
   type CreditCommand,
   type CreditError,
   type CreditState,
   type CreditTransaction,
+  creditDecider,
+  creditOf,
+  creditStream,
   type ExpectationLookup,
+  matchCredit,
 } from './credit.ts'
 import type {
   CreditAmbiguous,
@@ -48,19 +48,19 @@ import type {
   ExpectationEvent,
   PaymentOverpaid,
   PaymentPartiallyPaid,
-  PaymentsEvent,
   PaymentSettled,
+  PaymentsEvent,
   UnmatchedReason,
 } from './events.ts'
 import {
-  expectationDecider,
-  isClosed,
-  isOpen,
-  paymentStream,
   type Expectation,
   type ExpectationCommand,
   type ExpectationError,
   type ExpectationState,
+  expectationDecider,
+  isClosed,
+  isOpen,
+  paymentStream,
 } from './expectation.ts'
 import { isCreditEvent, isExpectationEvent, onPaymentsStore } from './internal.ts'
 import { summarizePayments } from './projection.ts'
@@ -332,7 +332,9 @@ export class Payments extends EventEmitter<PaymentsEvents, never> {
       const credit = creditOf(tx)
       if (tx.verified.dc !== 'Credit') return E.left({ _tag: 'NotACredit', credit: credit.key, dc: tx.verified.dc })
       const stream = creditStream(credit.key)
-      const routed = await this.#serial(stream, () => this.#credits(stream, { type: 'RouteCredit', data: { credit, route: matchCredit(credit, this.#lookup) } })())
+      const routed = await this.#serial(stream, () =>
+        this.#credits(stream, { type: 'RouteCredit', data: { credit, route: matchCredit(credit, this.#lookup) } })(),
+      )
       if (E.isLeft(routed)) return E.left(fromCommand(routed.left))
       return this.#follow(credit.key, routed.right.state, routed.right.events.filter(isCreditEvent))
     }
@@ -357,7 +359,9 @@ export class Payments extends EventEmitter<PaymentsEvents, never> {
       if (current.credit.amount.currency !== target.amount.currency) {
         return E.left({ _tag: 'CurrencyMismatch', id: expectationId, expected: target.amount.currency, received: current.credit.amount.currency })
       }
-      const assigned = await this.#serial(stream, () => this.#credits(stream, { type: 'AssignCredit', data: { credit: creditKey, expectation: expectationId } })())
+      const assigned = await this.#serial(stream, () =>
+        this.#credits(stream, { type: 'AssignCredit', data: { credit: creditKey, expectation: expectationId } })(),
+      )
       if (E.isLeft(assigned)) return E.left(fromCommand(assigned.left))
       return this.#follow(creditKey, assigned.right.state, assigned.right.events.filter(isCreditEvent))
     }
@@ -484,20 +488,26 @@ export class Payments extends EventEmitter<PaymentsEvents, never> {
     if (route._tag !== 'Matched') {
       this.#notifyCredit(credit, appended)
       const replayed = appended.length === 0
-      return E.right(route._tag === 'Unmatched'
-        ? { _tag: 'Unmatched', credit, reason: route.reason, candidates: route.candidates, events: appended, replayed }
-        : { _tag: 'Ambiguous', credit, candidates: route.candidates, events: appended, replayed })
+      return E.right(
+        route._tag === 'Unmatched'
+          ? { _tag: 'Unmatched', credit, reason: route.reason, candidates: route.candidates, events: appended, replayed }
+          : { _tag: 'Ambiguous', credit, candidates: route.candidates, events: appended, replayed },
+      )
     }
     const id = route.expectation
     const target = paymentStream(id)
-    const applied = await this.#serial(target, () => this.#expectations(target, { type: 'ApplyCredit', data: { id, credit: credit.key, amount: credit.amount } })())
+    const applied = await this.#serial(target, () =>
+      this.#expectations(target, { type: 'ApplyCredit', data: { id, credit: credit.key, amount: credit.amount } })(),
+    )
     if (E.isLeft(applied)) {
       const refusal = applied.left
       const reason = refusal._tag === 'DomainError' ? refusalReason(refusal.error) : undefined
       if (reason === undefined) return E.left(fromCommand(refusal))
       await this.#reload(id) // another process closed it: catch the index up
       const stream = creditStream(credit.key)
-      const unrouted = await this.#serial(stream, () => this.#credits(stream, { type: 'UnrouteCredit', data: { credit: credit.key, expectation: id, reason } })())
+      const unrouted = await this.#serial(stream, () =>
+        this.#credits(stream, { type: 'UnrouteCredit', data: { credit: credit.key, expectation: id, reason } })(),
+      )
       if (E.isLeft(unrouted)) return E.left(fromCommand(unrouted.left))
       return this.#follow(key, unrouted.right.state, [...appended, ...unrouted.right.events.filter(isCreditEvent)])
     }

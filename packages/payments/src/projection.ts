@@ -4,10 +4,10 @@
  *
  * @module
  */
-import { addMoney, zero, type Money, type StoredEvent } from '@banksocket-webhooks/core'
-import { creditDecider, type Credit, type CreditRoute, type CreditState } from './credit.ts'
+import { addMoney, type Money, type StoredEvent, zero } from '@banksocket-webhooks/core'
+import { type Credit, type CreditRoute, type CreditState, creditDecider } from './credit.ts'
 import type { PaymentsEvent } from './events.ts'
-import { expectationDecider, type Expectation, type ExpectationState } from './expectation.ts'
+import { type Expectation, type ExpectationState, expectationDecider } from './expectation.ts'
 import { isCreditEvent, isExpectationEvent } from './internal.ts'
 
 /**

@@ -112,7 +112,11 @@ export const referenceKey = (reference: string): E.Either<InvalidReference, stri
  * findReferences('SN:9 sip-1042 ve SİP 1043 ödemesi', (k) => open.has(k)) // ['SIP1042', 'SIP1043']
  * findReferences('SIP10421', (k) => open.has(k))                         // []
  */
-export const findReferences = (description: string, isKey: (key: string) => boolean, maxKeyLength = Number.POSITIVE_INFINITY): ReadonlyArray<string> => {
+export const findReferences = (
+  description: string,
+  isKey: (key: string) => boolean,
+  maxKeyLength = Number.POSITIVE_INFINITY,
+): ReadonlyArray<string> => {
   const chars = Array.from(foldTurkish(description))
   const alnum = chars.map(isLetterOrDigit)
   const found: string[] = []

@@ -2,15 +2,15 @@ import { fold, type Money } from '@banksocket-webhooks/core'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import {
-  creditDecider,
-  expectationDecider,
-  expectationLookup,
-  matchCredit,
   type Credit,
   type CreditEvent,
+  creditDecider,
   type Expectation,
   type ExpectationEvent,
   type ExpectationStatus,
+  expectationDecider,
+  expectationLookup,
+  matchCredit,
 } from '../src/index.ts'
 import { money } from './support/credits.ts'
 import { given } from './support/gwt.ts'
@@ -25,11 +25,20 @@ const expectation = (
   const events: ExpectationEvent[] = [
     {
       type: 'PaymentExpected',
-      data: { id, reference, key: reference.replace(/[\s\-/._]/g, '').toUpperCase(), amount: '0', currency: amount.currency, accountId: more.accountId ?? null, expiresAt: null },
+      data: {
+        id,
+        reference,
+        key: reference.replace(/[\s\-/._]/g, '').toUpperCase(),
+        amount: '0',
+        currency: amount.currency,
+        accountId: more.accountId ?? null,
+        expiresAt: null,
+      },
     },
   ]
   if (more.status === 'cancelled') events.push({ type: 'PaymentCancelled', data: { id, reason: null, paid: '0', currency: amount.currency } })
-  if (more.status === 'expired') events.push({ type: 'PaymentExpired', data: { id, at: '2026-12-01T00:00:00.000Z', paid: '0', currency: amount.currency } })
+  if (more.status === 'expired')
+    events.push({ type: 'PaymentExpired', data: { id, at: '2026-12-01T00:00:00.000Z', paid: '0', currency: amount.currency } })
   const state = fold(expectationDecider)(events)
   if (state === undefined) throw new Error('expected')
   return { ...state, amount, remaining: amount }
@@ -59,7 +68,10 @@ test('none named: unmatched, no_reference', () => {
 })
 
 test('two orders paid in one transfer: ambiguous, naming both, in the order written', () => {
-  assert.equal(matchCredit(credit('SIP1043 ve SIP1042'), expectationLookup([o1042, o1043])), { _tag: 'Ambiguous', candidates: ['order-1043', 'order-1042'] })
+  assert.equal(matchCredit(credit('SIP1043 ve SIP1042'), expectationLookup([o1042, o1043])), {
+    _tag: 'Ambiguous',
+    candidates: ['order-1043', 'order-1042'],
+  })
 })
 
 test('account_id narrows: an expectation naming another account is not matched, one naming none is', () => {
@@ -107,33 +119,55 @@ const unmatched: CreditEvent = { type: 'CreditUnmatched', data: { ...data, reaso
 const ambiguous: CreditEvent = { type: 'CreditAmbiguous', data: { ...data, candidates: ['order-1042', 'order-1043'] } }
 
 test('a credit is routed once: matched, unmatched or ambiguous, with its exact amount and description', () => {
-  credits([]).when({ type: 'RouteCredit', data: { credit: c, route: { _tag: 'Matched', expectation: 'order-1042' } } }).then([matched])
-  credits([]).when({ type: 'RouteCredit', data: { credit: c, route: { _tag: 'Unmatched', reason: 'no_reference', candidates: [] } } }).then([unmatched])
-  credits([]).when({ type: 'RouteCredit', data: { credit: c, route: { _tag: 'Ambiguous', candidates: ['order-1042', 'order-1043'] } } }).then([ambiguous])
+  credits([])
+    .when({ type: 'RouteCredit', data: { credit: c, route: { _tag: 'Matched', expectation: 'order-1042' } } })
+    .then([matched])
+  credits([])
+    .when({ type: 'RouteCredit', data: { credit: c, route: { _tag: 'Unmatched', reason: 'no_reference', candidates: [] } } })
+    .then([unmatched])
+  credits([])
+    .when({ type: 'RouteCredit', data: { credit: c, route: { _tag: 'Ambiguous', candidates: ['order-1042', 'order-1043'] } } })
+    .then([ambiguous])
 })
 
 test('the first route wins: routing a credit again, even elsewhere, records nothing', () => {
-  credits([matched]).when({ type: 'RouteCredit', data: { credit: c, route: { _tag: 'Unmatched', reason: 'no_reference', candidates: [] } } }).then([])
-  credits([unmatched]).when({ type: 'RouteCredit', data: { credit: c, route: { _tag: 'Matched', expectation: 'order-1042' } } }).then([])
+  credits([matched])
+    .when({ type: 'RouteCredit', data: { credit: c, route: { _tag: 'Unmatched', reason: 'no_reference', candidates: [] } } })
+    .then([])
+  credits([unmatched])
+    .when({ type: 'RouteCredit', data: { credit: c, route: { _tag: 'Matched', expectation: 'order-1042' } } })
+    .then([])
 })
 
 test('an unmatched or ambiguous credit is assigned by hand once; a matched one is not moved', () => {
   const assign = { type: 'AssignCredit', data: { credit: 'k1', expectation: 'order-1042' } } as const
-  credits([unmatched]).when(assign).then([{ type: 'CreditAssigned', data: { credit: 'k1', expectation: 'order-1042' } }])
-  credits([ambiguous]).when(assign).then([{ type: 'CreditAssigned', data: { credit: 'k1', expectation: 'order-1042' } }])
-  credits([unmatched, { type: 'CreditAssigned', data: { credit: 'k1', expectation: 'order-1042' } }]).when(assign).then([])
-  credits([matched]).when({ type: 'AssignCredit', data: { credit: 'k1', expectation: 'order-9' } }).thenFails({
-    _tag: 'CreditAlreadyApplied',
-    credit: 'k1',
-    expectation: 'order-1042',
-  })
+  credits([unmatched])
+    .when(assign)
+    .then([{ type: 'CreditAssigned', data: { credit: 'k1', expectation: 'order-1042' } }])
+  credits([ambiguous])
+    .when(assign)
+    .then([{ type: 'CreditAssigned', data: { credit: 'k1', expectation: 'order-1042' } }])
+  credits([unmatched, { type: 'CreditAssigned', data: { credit: 'k1', expectation: 'order-1042' } }])
+    .when(assign)
+    .then([])
+  credits([matched])
+    .when({ type: 'AssignCredit', data: { credit: 'k1', expectation: 'order-9' } })
+    .thenFails({
+      _tag: 'CreditAlreadyApplied',
+      credit: 'k1',
+      expectation: 'order-1042',
+    })
   credits([]).when(assign).thenFails({ _tag: 'UnknownCredit', credit: 'k1' })
 })
 
 test('a matched credit its expectation refused becomes unmatched, once', () => {
   const unroute = { type: 'UnrouteCredit', data: { credit: 'k1', expectation: 'order-1042', reason: 'expectation_closed' } } as const
-  credits([matched]).when(unroute).then([{ type: 'CreditUnmatched', data: { ...data, reason: 'expectation_closed', candidates: ['order-1042'] } }])
-  credits([matched, { type: 'CreditUnmatched', data: { ...data, reason: 'expectation_closed', candidates: ['order-1042'] } }]).when(unroute).then([])
+  credits([matched])
+    .when(unroute)
+    .then([{ type: 'CreditUnmatched', data: { ...data, reason: 'expectation_closed', candidates: ['order-1042'] } }])
+  credits([matched, { type: 'CreditUnmatched', data: { ...data, reason: 'expectation_closed', candidates: ['order-1042'] } }])
+    .when(unroute)
+    .then([])
   credits([]).when(unroute).thenFails({ _tag: 'UnknownCredit', credit: 'k1' })
 })
 

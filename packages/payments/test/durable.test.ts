@@ -49,10 +49,13 @@ test('across a restart on the file store, applying old credits again changes not
     assert.equal(firstLife, ['Applied', 'Applied', 'Unmatched'])
 
     await life(path, async (payments) => {
-      assert.equal(payments.expectations().map((e) => [e.id, e.status]), [
-        ['order-1001', 'settled'],
-        ['order-1002', 'partially_paid'],
-      ])
+      assert.equal(
+        payments.expectations().map((e) => [e.id, e.status]),
+        [
+          ['order-1001', 'settled'],
+          ['order-1002', 'partially_paid'],
+        ],
+      )
       let emitted = 0
       for (const name of ['payment_settled', 'payment_partial', 'payment_overpaid', 'credit_unmatched', 'credit_ambiguous'] as const) {
         payments.on(name, () => void emitted++)

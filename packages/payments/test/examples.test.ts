@@ -14,7 +14,9 @@ const SECRET = 'whsec-readme'
 const post = async (fetch: (r: Request) => Promise<Response>, amount: string, balance: string, description: string) => {
   const fields = { dc: 'Credit', code: 'EFT', amount, balance, currency: 'TRY', description, account_id: '69' }
   const body = encodeForm({ ...fields, hash: await sign(fields, SECRET)() })
-  const response = await fetch(new Request('http://localhost/banksocket', { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body }))
+  const response = await fetch(
+    new Request('http://localhost/banksocket', { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body }),
+  )
   return response.status
 }
 

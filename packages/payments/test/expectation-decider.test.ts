@@ -2,13 +2,7 @@ import { fold } from '@banksocket-webhooks/core'
 import * as E from 'fp-ts/lib/Either.js'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import {
-  expectationDecider,
-  PaymentsEvent,
-  type ExpectationEvent,
-  type ExpectationCommand,
-  type PaymentExpected,
-} from '../src/index.ts'
+import { type ExpectationCommand, type ExpectationEvent, expectationDecider, type PaymentExpected, PaymentsEvent } from '../src/index.ts'
 import { money } from './support/credits.ts'
 import { given } from './support/gwt.ts'
 
@@ -63,7 +57,9 @@ test('a credit for the exact amount settles it', () => {
 })
 
 test('a smaller credit pays part of it, with what remains; the next ones settle or overpay it', () => {
-  expectation([expected]).when(apply('k1', '1000')).then([partial('k1', '1000.00', '1000.00', '499.90')])
+  expectation([expected])
+    .when(apply('k1', '1000'))
+    .then([partial('k1', '1000.00', '1000.00', '499.90')])
   expectation([expected, partial('k1', '1000.00', '1000.00', '499.90')])
     .when(apply('k2', '499.90'))
     .then([{ type: 'PaymentSettled', data: { id: ID, credit: 'k2', amount: '499.90', paid: '1499.90', currency: 'TRY' } }])
@@ -83,14 +79,18 @@ test('a larger credit overpays it, with the excess; a credit for a settled payme
 })
 
 test('the same credit applied twice changes nothing', () => {
-  expectation([expected, partial('k1', '1000.00', '1000.00', '499.90')]).when(apply('k1', '1000.00')).then([])
+  expectation([expected, partial('k1', '1000.00', '1000.00', '499.90')])
+    .when(apply('k1', '1000.00'))
+    .then([])
 })
 
 test('credits are refused by a cancelled or expired payment, in another currency, or for an unknown payment', () => {
   expectation([expected, cancelled]).when(apply('k1', '1499.90')).thenFails({ _tag: 'ExpectationClosed', id: ID, status: 'cancelled' })
   const expired: ExpectationEvent = { type: 'PaymentExpired', data: { id: ID, at: '2026-12-01T00:00:00.000Z', paid: '0.00', currency: 'TRY' } }
   expectation([expected, expired]).when(apply('k1', '1499.90')).thenFails({ _tag: 'ExpectationClosed', id: ID, status: 'expired' })
-  expectation([expected]).when(apply('k1', '1499.90', 'USD')).thenFails({ _tag: 'CurrencyMismatch', id: ID, expected: 'TRY', received: 'USD' })
+  expectation([expected])
+    .when(apply('k1', '1499.90', 'USD'))
+    .thenFails({ _tag: 'CurrencyMismatch', id: ID, expected: 'TRY', received: 'USD' })
   expectation([]).when(apply('k1', '1499.90')).thenFails({ _tag: 'UnknownExpectation', id: ID })
 })
 
@@ -98,10 +98,16 @@ test('an open payment is cancelled with what was paid so far; again is nothing; 
   expectation([expected, partial('k1', '1000.00', '1000.00', '499.90')])
     .when({ type: 'CancelPayment', data: { id: ID, reason: 'customer asked' } })
     .then([{ type: 'PaymentCancelled', data: { id: ID, reason: 'customer asked', paid: '1000.00', currency: 'TRY' } }])
-  expectation([expected, cancelled]).when({ type: 'CancelPayment', data: { id: ID, reason: null } }).then([])
+  expectation([expected, cancelled])
+    .when({ type: 'CancelPayment', data: { id: ID, reason: null } })
+    .then([])
   const settled: ExpectationEvent = { type: 'PaymentSettled', data: { id: ID, credit: 'k1', amount: '1499.90', paid: '1499.90', currency: 'TRY' } }
-  expectation([expected, settled]).when({ type: 'CancelPayment', data: { id: ID, reason: null } }).thenFails({ _tag: 'ExpectationClosed', id: ID, status: 'settled' })
-  expectation([]).when({ type: 'CancelPayment', data: { id: ID, reason: null } }).thenFails({ _tag: 'UnknownExpectation', id: ID })
+  expectation([expected, settled])
+    .when({ type: 'CancelPayment', data: { id: ID, reason: null } })
+    .thenFails({ _tag: 'ExpectationClosed', id: ID, status: 'settled' })
+  expectation([])
+    .when({ type: 'CancelPayment', data: { id: ID, reason: null } })
+    .thenFails({ _tag: 'UnknownExpectation', id: ID })
 })
 
 test('a payment expires at or after its expiresAt, not before; again is nothing', () => {
@@ -110,9 +116,15 @@ test('a payment expires at or after its expiresAt, not before; again is nothing'
     .when({ type: 'ExpirePayment', data: { id: ID, at: '2026-11-30T23:59:59.999Z' } })
     .thenFails({ _tag: 'NotDue', id: ID, expiresAt: '2026-12-01T00:00:00.000Z', at: '2026-11-30T23:59:59.999Z' })
   const expired: ExpectationEvent = { type: 'PaymentExpired', data: { id: ID, at: '2026-12-01T00:00:00.000Z', paid: '0.00', currency: 'TRY' } }
-  expectation([due]).when({ type: 'ExpirePayment', data: { id: ID, at: '2026-12-01T00:00:00.000Z' } }).then([expired])
-  expectation([due, expired]).when({ type: 'ExpirePayment', data: { id: ID, at: '2026-12-02T00:00:00.000Z' } }).then([])
-  expectation([due, cancelled]).when({ type: 'ExpirePayment', data: { id: ID, at: '2026-12-02T00:00:00.000Z' } }).thenFails({ _tag: 'ExpectationClosed', id: ID, status: 'cancelled' })
+  expectation([due])
+    .when({ type: 'ExpirePayment', data: { id: ID, at: '2026-12-01T00:00:00.000Z' } })
+    .then([expired])
+  expectation([due, expired])
+    .when({ type: 'ExpirePayment', data: { id: ID, at: '2026-12-02T00:00:00.000Z' } })
+    .then([])
+  expectation([due, cancelled])
+    .when({ type: 'ExpirePayment', data: { id: ID, at: '2026-12-02T00:00:00.000Z' } })
+    .thenFails({ _tag: 'ExpectationClosed', id: ID, status: 'cancelled' })
 })
 
 test('the state: exact money paid, remaining and excess, status, and the credits in order', () => {

@@ -105,12 +105,19 @@ test('payments guide: three orders, a settled, a partial and an unmatched credit
     const paid = await credit('1499.90', 'SN:1 order-1001 ödemesi')
     const first = await start(env)
     try {
-      for (const [order, amount] of [['ORDER-1001', '1499.90'], ['ORDER-1002', '750.00'], ['ORDER-1003', '99.99']]) {
+      for (const [order, amount] of [
+        ['ORDER-1001', '1499.90'],
+        ['ORDER-1002', '750.00'],
+        ['ORDER-1003', '99.99'],
+      ]) {
         const created = await call(first.url, 'POST', '/orders', { order, amount })
         assert.equal([created.status, created.body.status, created.body.amount], [201, 'expected', amount])
       }
       assert.equal((await call(first.url, 'POST', '/orders', { order: 'ORDER-1004', amount: '1,000.00' })).body.error, 'invalid_amount')
-      assert.equal(await call(first.url, 'POST', '/orders', { order: 'ORDER-1001', amount: '1.00' }), { status: 409, body: { error: 'AlreadyExpected' } })
+      assert.equal(await call(first.url, 'POST', '/orders', { order: 'ORDER-1001', amount: '1.00' }), {
+        status: 409,
+        body: { error: 'AlreadyExpected' },
+      })
 
       assert.equal(await deliver(first.url, paid), { status: 200, body: { status: 'ok' } })
       assert.equal(await deliver(first.url, await credit('500.00', 'SN:2 ORDER 1002')), { status: 200, body: { status: 'ok' } })
@@ -121,11 +128,19 @@ test('payments guide: three orders, a settled, a partial and an unmatched credit
       await eventually(() => first.stderr().includes('"reason":"no_reference"'), first.stderr)
 
       // Review: the 42.00 was for ORDER-1003.
-      const review = JSON.parse(first.stderr().split('\n').find((l) => l.includes('"reason":"no_reference"')) ?? '{}') as { review?: string; amount?: string }
+      const review = JSON.parse(
+        first
+          .stderr()
+          .split('\n')
+          .find((l) => l.includes('"reason":"no_reference"')) ?? '{}',
+      ) as { review?: string; amount?: string }
       assert.is(review.amount, '42.00')
       const assigned = await call(first.url, 'POST', `/credits/${review.review}/assign`, { order: 'ORDER-1003' })
       assert.is(state(assigned.body), 'partially_paid paid 42.00 remaining 57.99')
-      assert.equal(await call(first.url, 'POST', `/credits/${review.review}/assign`, { order: 'ORDER-1002' }), { status: 409, body: { error: 'CreditAlreadyApplied' } })
+      assert.equal(await call(first.url, 'POST', `/credits/${review.review}/assign`, { order: 'ORDER-1002' }), {
+        status: 409,
+        body: { error: 'CreditAlreadyApplied' },
+      })
 
       assert.equal(await deliver(first.url, await credit('1.00', 'SN:4 ORDER-1002', 'forged')), { status: 401, body: { error: 'invalid_hash' } })
       assert.equal(await call(first.url, 'GET', '/orders/ORDER-404/payment'), { status: 404, body: { error: 'unknown_order' } })

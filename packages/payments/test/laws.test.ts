@@ -5,11 +5,11 @@
  * - where credits end does not depend on the order they arrive in (nor on running them concurrently);
  * - applying everything twice changes nothing, also after a restart on the same store.
  */
-import { addMoney, createInMemoryEventStore, formatMoney, zero, type EventStore, type Money } from '@banksocket-webhooks/core'
+import { addMoney, createInMemoryEventStore, type EventStore, formatMoney, type Money, zero } from '@banksocket-webhooks/core'
 import fc from 'fast-check'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { createPayments, creditTotals, summarizePayments, type CreditTransaction, type Payments, type PaymentsEvent } from '../src/index.ts'
+import { type CreditTransaction, createPayments, creditTotals, type Payments, type PaymentsEvent, summarizePayments } from '../src/index.ts'
 import { right } from './support/credits.ts'
 
 type Order = Readonly<{ id: string; key: string; reference: string; amount: Money; accountId: string | null; cancelled: boolean }>
@@ -23,26 +23,30 @@ const key = fc.stringMatching(/^R[0-9A-Z]{2,4}$/)
 const referenceOf = (k: string, style: number): string =>
   style === 0 ? k : style === 1 ? `${k.slice(0, 2)}-${k.slice(2)}` : `${k.slice(0, 1)} ${k.slice(1).replaceAll('I', 'İ').replaceAll('S', 'Ş')}`
 
-const orders = fc
-  .uniqueArray(key, { minLength: 1, maxLength: 6 })
-  .chain((keys) =>
-    fc.tuple(
-      ...keys.map((k, i) =>
-        fc.record({
-          id: fc.constant(`order-${i}`),
-          key: fc.constant(k),
-          reference: fc.integer({ min: 0, max: 2 }).map((style) => referenceOf(k, style)),
-          amount: fc.tuple(minor(50_000), currency).map(([m, c]) => ({ minor: m, currency: c })),
-          accountId: fc.constantFrom(null, null, '69', '70'),
-          cancelled: fc.boolean().map((b) => b && i % 3 === 0),
-        }),
-      ),
+const orders = fc.uniqueArray(key, { minLength: 1, maxLength: 6 }).chain((keys) =>
+  fc.tuple(
+    ...keys.map((k, i) =>
+      fc.record({
+        id: fc.constant(`order-${i}`),
+        key: fc.constant(k),
+        reference: fc.integer({ min: 0, max: 2 }).map((style) => referenceOf(k, style)),
+        amount: fc.tuple(minor(50_000), currency).map(([m, c]) => ({ minor: m, currency: c })),
+        accountId: fc.constantFrom(null, null, '69', '70'),
+        cancelled: fc.boolean().map((b) => b && i % 3 === 0),
+      }),
     ),
-  )
+  ),
+)
 
 /** How a customer types a key in a description: any case, separators inside, Turkish letters. */
 const typed = (k: string) =>
-  fc.constantFrom(k, k.toLowerCase(), `${k.slice(0, 1)}-${k.slice(1)}`, `${k.slice(0, 2)} ${k.slice(2).toLowerCase()}`, k.replaceAll('I', 'ı').replaceAll('S', 'ş'))
+  fc.constantFrom(
+    k,
+    k.toLowerCase(),
+    `${k.slice(0, 1)}-${k.slice(1)}`,
+    `${k.slice(0, 2)} ${k.slice(2).toLowerCase()}`,
+    k.replaceAll('I', 'ı').replaceAll('S', 'ş'),
+  )
 
 const credits = (os: ReadonlyArray<Order>) =>
   fc
@@ -72,7 +76,9 @@ const scenario = orders.chain((os) => fc.tuple(fc.constant(os), credits(os)))
 const openWith = async (store: EventStore<PaymentsEvent>, os: ReadonlyArray<Order>): Promise<Payments> => {
   const payments = right(await createPayments({ store })())
   for (const o of os) {
-    right(await payments.expect({ id: o.id, reference: o.reference, amount: o.amount, ...(o.accountId === null ? {} : { accountId: o.accountId }) })())
+    right(
+      await payments.expect({ id: o.id, reference: o.reference, amount: o.amount, ...(o.accountId === null ? {} : { accountId: o.accountId }) })(),
+    )
     if (o.cancelled) right(await payments.cancel(o.id)())
   }
   return payments
@@ -109,8 +115,14 @@ test('law: money applied + unmatched + ambiguous = total credited, per currency;
       assert.is(summary.credits.size, txs.length)
       const totals = creditTotals(summary)
       for (const c of ['TRY', 'USD']) {
-        const credited = sum(txs.map((tx) => tx.amount), c)
-        const applied = sum([...summary.expectations.values()].map((e) => e.paid), c)
+        const credited = sum(
+          txs.map((tx) => tx.amount),
+          c,
+        )
+        const applied = sum(
+          [...summary.expectations.values()].map((e) => e.paid),
+          c,
+        )
         const t = totals.get(c)
         const unmatched = t?.unmatched ?? zero(c)
         const ambiguous = t?.ambiguous ?? zero(c)
@@ -126,7 +138,9 @@ test('law: money applied + unmatched + ambiguous = total credited, per currency;
 test('law: where credits end does not depend on the order they arrive in, nor on arriving at once', async () => {
   await fc.assert(
     fc.asyncProperty(
-      scenario.chain(([os, txs]) => fc.tuple(fc.constant(os), fc.constant(txs), fc.shuffledSubarray([...txs], { minLength: txs.length, maxLength: txs.length }))),
+      scenario.chain(([os, txs]) =>
+        fc.tuple(fc.constant(os), fc.constant(txs), fc.shuffledSubarray([...txs], { minLength: txs.length, maxLength: txs.length })),
+      ),
       async ([os, txs, shuffled]) => {
         const inOrder = await outcome((await run(os, txs)).store)
         assert.equal(await outcome((await run(os, shuffled)).store), inOrder)

@@ -1,17 +1,17 @@
-import { createInMemoryEventStore, formatMoney, type EventStore } from '@banksocket-webhooks/core'
+import { createInMemoryEventStore, type EventStore, formatMoney } from '@banksocket-webhooks/core'
 import * as E from 'fp-ts/lib/Either.js'
 import * as TE from 'fp-ts/lib/TaskEither.js'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import {
+  type CreditOutcome,
   createPayments,
   creditStream,
-  paymentStream,
-  PaymentsFailure,
-  type CreditOutcome,
   type Payments,
   type PaymentsEvent,
   type PaymentsEvents,
+  PaymentsFailure,
+  paymentStream,
 } from '../src/index.ts'
 import { creditTx, money, right } from './support/credits.ts'
 
@@ -35,7 +35,12 @@ const threeOrders = async (payments: Payments) => {
 }
 
 const eventCount = async (store: EventStore<PaymentsEvent>) => right(await store.readAll()()).length
-const outcome = (o: CreditOutcome) => (o._tag === 'Applied' ? `${o._tag} ${o.expectation.id} ${o.expectation.status}` : o._tag === 'Unmatched' ? `${o._tag} ${o.reason}` : `${o._tag} ${o.candidates.join(',')}`)
+const outcome = (o: CreditOutcome) =>
+  o._tag === 'Applied'
+    ? `${o._tag} ${o.expectation.id} ${o.expectation.status}`
+    : o._tag === 'Unmatched'
+      ? `${o._tag} ${o.reason}`
+      : `${o._tag} ${o.candidates.join(',')}`
 
 test('one settled, one partially paid and one unmatched credit, each stored and emitted once', async () => {
   const { payments, seen } = await open()
@@ -43,14 +48,24 @@ test('one settled, one partially paid and one unmatched credit, each stored and 
   const settled = right(await payments.applyCredit(creditTx({ amount: '1499.90', description: 'SN:1 sip-1001 ödemesi' }))())
   const partial = right(await payments.applyCredit(creditTx({ amount: '500.00', description: 'SN:2 SİP 1002' }))())
   const unmatched = right(await payments.applyCredit(creditTx({ amount: '250.00', description: 'SN:3 kira' }))())
-  assert.equal([settled, partial, unmatched].map(outcome), ['Applied order-1001 settled', 'Applied order-1002 partially_paid', 'Unmatched no_reference'])
-  assert.equal(seen.map(([name]) => name), ['payment_settled', 'payment_partial', 'credit_unmatched'])
+  assert.equal([settled, partial, unmatched].map(outcome), [
+    'Applied order-1001 settled',
+    'Applied order-1002 partially_paid',
+    'Unmatched no_reference',
+  ])
+  assert.equal(
+    seen.map(([name]) => name),
+    ['payment_settled', 'payment_partial', 'credit_unmatched'],
+  )
   const [, partialNotice] = seen[1] ?? []
   const p = partialNotice as Parameters<PaymentsEvents['payment_partial']>[0]
   assert.equal(p.event.data, { id: 'order-1002', credit: partial.credit.key, amount: '500.00', paid: '500.00', remaining: '250.00', currency: 'TRY' })
   assert.equal(p.expectation.remaining, money('250.00'))
   assert.is(payments.get('order-1002')?.status, 'partially_paid')
-  assert.equal(partial.events.map((e) => e.type), ['CreditMatched', 'PaymentPartiallyPaid'])
+  assert.equal(
+    partial.events.map((e) => e.type),
+    ['CreditMatched', 'PaymentPartiallyPaid'],
+  )
 })
 
 test('an overpayment and an ambiguous credit', async () => {
@@ -61,7 +76,10 @@ test('an overpayment and an ambiguous credit', async () => {
   assert.equal(over._tag === 'Applied' && over.expectation.excess, money('0.10'))
   const both = right(await payments.applyCredit(creditTx({ amount: '849.99', description: 'SIP1002 + SIPARIS-1003' }))())
   assert.equal(outcome(both), 'Ambiguous order-1002,order-1003')
-  assert.equal(seen.map(([name]) => name), ['payment_overpaid', 'credit_ambiguous'])
+  assert.equal(
+    seen.map(([name]) => name),
+    ['payment_overpaid', 'credit_ambiguous'],
+  )
   assert.is(payments.get('order-1002')?.status, 'expected', 'an ambiguous credit is applied to none')
 })
 
@@ -82,10 +100,12 @@ test('the same credit applied twice changes nothing and emits nothing', async ()
     assert.ok(again.replayed)
     assert.equal(again.events, [])
   }
-  assert.equal(
-    (await Promise.all(credits.map(async (tx) => right(await payments.applyCredit(tx)())))).map(outcome),
-    ['Applied order-1001 settled', 'Applied order-1002 partially_paid', 'Unmatched no_reference', 'Ambiguous order-1001,order-1002'],
-  )
+  assert.equal((await Promise.all(credits.map(async (tx) => right(await payments.applyCredit(tx)())))).map(outcome), [
+    'Applied order-1001 settled',
+    'Applied order-1002 partially_paid',
+    'Unmatched no_reference',
+    'Ambiguous order-1001,order-1002',
+  ])
   assert.is(await eventCount(store), stored)
   assert.is(seen.length, emitted)
   assert.equal(payments.get('order-1002')?.paid, money('100.00'))
@@ -100,11 +120,10 @@ test('after a restart on the same store: the index is rebuilt, and old credits c
   const stored = await eventCount(store)
 
   const second = await open(store)
-  assert.equal(second.payments.expectations().map((e) => `${e.id} ${e.status} ${formatMoney(e.paid)}`), [
-    'order-1001 partially_paid 1000.00',
-    'order-1002 expected 0.00',
-    'order-1003 expected 0.00',
-  ])
+  assert.equal(
+    second.payments.expectations().map((e) => `${e.id} ${e.status} ${formatMoney(e.paid)}`),
+    ['order-1001 partially_paid 1000.00', 'order-1002 expected 0.00', 'order-1003 expected 0.00'],
+  )
   assert.ok(right(await second.payments.applyCredit(tx)()).replayed)
   assert.is(await eventCount(store), stored)
   assert.equal(second.seen, [])
@@ -117,7 +136,10 @@ test('account_id narrows: a credit on another account is unmatched (other_accoun
   await threeOrders(payments)
   const elsewhere = right(await payments.applyCredit(creditTx({ amount: '99.99', description: 'SIPARIS 1003', accountId: '70' }))())
   assert.equal(elsewhere._tag === 'Unmatched' && [elsewhere.reason, elsewhere.candidates], ['other_account', ['order-1003']])
-  assert.is(outcome(right(await payments.applyCredit(creditTx({ amount: '99.99', description: 'SIPARIS 1003', accountId: '69' }))())), 'Applied order-1003 settled')
+  assert.is(
+    outcome(right(await payments.applyCredit(creditTx({ amount: '99.99', description: 'SIPARIS 1003', accountId: '69' }))())),
+    'Applied order-1003 settled',
+  )
 })
 
 test('a currency mismatch is unmatched, with the reason', async () => {
@@ -130,12 +152,15 @@ test('a currency mismatch is unmatched, with the reason', async () => {
 test('an open reference cannot be expected twice; once paid, the same reference may be expected again and the latest stands', async () => {
   const { payments } = await open()
   await threeOrders(payments)
-  assert.equal(await payments.expect({ id: 'order-2001', reference: 'sip-1001', amount: money('10.00') })(), E.left({
-    _tag: 'ReferenceInUse',
-    reference: 'sip-1001',
-    key: 'SIP1001',
-    expectation: 'order-1001',
-  }))
+  assert.equal(
+    await payments.expect({ id: 'order-2001', reference: 'sip-1001', amount: money('10.00') })(),
+    E.left({
+      _tag: 'ReferenceInUse',
+      reference: 'sip-1001',
+      key: 'SIP1001',
+      expectation: 'order-1001',
+    }),
+  )
   // The same expectation again is not an error.
   assert.ok(E.isRight(await payments.expect({ id: 'order-1001', reference: 'SİP1001', amount: money('1499.90') })()))
   right(await payments.applyCredit(creditTx({ amount: '1499.90', description: 'SIP1001' }))())
@@ -158,19 +183,28 @@ test('expire and expireDue follow the clock; a payment is not expired before its
   right(await payments.expect({ id: 'a', reference: 'A1', amount: money('1.00'), expiresAt: new Date('2026-12-01T00:00:00.000Z') })())
   right(await payments.expect({ id: 'b', reference: 'B1', amount: money('1.00'), expiresAt: new Date('2026-12-02T00:00:00.000Z') })())
   right(await payments.expect({ id: 'c', reference: 'C1', amount: money('1.00') })())
-  assert.equal(await payments.expire('a')(), E.left({ _tag: 'NotDue', id: 'a', expiresAt: '2026-12-01T00:00:00.000Z', at: '2026-11-30T12:00:00.000Z' }))
+  assert.equal(
+    await payments.expire('a')(),
+    E.left({ _tag: 'NotDue', id: 'a', expiresAt: '2026-12-01T00:00:00.000Z', at: '2026-11-30T12:00:00.000Z' }),
+  )
   assert.equal(right(await payments.expireDue()()), [])
   now = new Date('2026-12-01T00:00:00.000Z')
-  assert.equal(right(await payments.expireDue()()).map((e) => `${e.id} ${e.status}`), ['a expired'])
+  assert.equal(
+    right(await payments.expireDue()()).map((e) => `${e.id} ${e.status}`),
+    ['a expired'],
+  )
   assert.is(right(await payments.expire('c')()).status, 'expired', 'without expiresAt, an explicit expire applies at once')
   const late = right(await payments.applyCredit(creditTx({ amount: '1.00', description: 'A1' }))())
   assert.equal(late._tag === 'Unmatched' && late.reason, 'expectation_closed')
-  assert.equal(await payments.expect({ id: 'd', reference: 'D1', amount: money('1.00'), expiresAt: new Date('not a date') })(), E.left({
-    _tag: 'InvalidExpectation',
-    id: 'd',
-    field: 'expiresAt',
-    reason: 'is an invalid Date',
-  }))
+  assert.equal(
+    await payments.expect({ id: 'd', reference: 'D1', amount: money('1.00'), expiresAt: new Date('not a date') })(),
+    E.left({
+      _tag: 'InvalidExpectation',
+      id: 'd',
+      field: 'expiresAt',
+      reason: 'is an invalid Date',
+    }),
+  )
 })
 
 test('an unmatched or ambiguous credit is assigned by hand after review, once', async () => {
@@ -180,16 +214,31 @@ test('an unmatched or ambiguous credit is assigned by hand after review, once', 
   assert.is(lost._tag, 'Unmatched')
   const assigned = right(await payments.assignCredit(lost.credit.key, 'order-1002')())
   assert.is(outcome(assigned), 'Applied order-1002 settled')
-  assert.equal(assigned.events.map((e) => e.type), ['CreditAssigned', 'PaymentSettled'])
+  assert.equal(
+    assigned.events.map((e) => e.type),
+    ['CreditAssigned', 'PaymentSettled'],
+  )
   assert.ok(right(await payments.assignCredit(lost.credit.key, 'order-1002')()).replayed)
-  assert.equal(await payments.assignCredit(lost.credit.key, 'order-1001')(), E.left({ _tag: 'CreditAlreadyApplied', credit: lost.credit.key, expectation: 'order-1002' }))
+  assert.equal(
+    await payments.assignCredit(lost.credit.key, 'order-1001')(),
+    E.left({ _tag: 'CreditAlreadyApplied', credit: lost.credit.key, expectation: 'order-1002' }),
+  )
   assert.equal(await payments.assignCredit('no-such-credit', 'order-1001')(), E.left({ _tag: 'UnknownCredit', credit: 'no-such-credit' }))
   assert.equal(await payments.assignCredit(lost.credit.key, 'order-404')(), E.left({ _tag: 'UnknownExpectation', id: 'order-404' }))
   const usd = right(await payments.applyCredit(creditTx({ amount: '5.00', currency: 'USD', description: '?' }))())
-  assert.equal(await payments.assignCredit(usd.credit.key, 'order-1001')(), E.left({ _tag: 'CurrencyMismatch', id: 'order-1001', expected: 'TRY', received: 'USD' }))
+  assert.equal(
+    await payments.assignCredit(usd.credit.key, 'order-1001')(),
+    E.left({ _tag: 'CurrencyMismatch', id: 'order-1001', expected: 'TRY', received: 'USD' }),
+  )
   right(await payments.cancel('order-1001')())
-  assert.equal(await payments.assignCredit(usd.credit.key, 'order-1001')(), E.left({ _tag: 'ExpectationClosed', id: 'order-1001', status: 'cancelled' }))
-  assert.equal(seen.map(([name]) => name), ['credit_unmatched', 'payment_settled', 'credit_unmatched'])
+  assert.equal(
+    await payments.assignCredit(usd.credit.key, 'order-1001')(),
+    E.left({ _tag: 'ExpectationClosed', id: 'order-1001', status: 'cancelled' }),
+  )
+  assert.equal(
+    seen.map(([name]) => name),
+    ['credit_unmatched', 'payment_settled', 'credit_unmatched'],
+  )
 })
 
 test('a debit is not a credit: applyCredit refuses it, handleCredit ignores it', async () => {
@@ -248,7 +297,9 @@ const failingAppends = (inner: EventStore<PaymentsEvent>, prefix: string, n: num
   return {
     ...inner,
     appendToStream: (stream, events, expected) =>
-      stream.startsWith(prefix) && left-- > 0 ? TE.left({ _tag: 'StoreFailure', message: 'disk full' }) : inner.appendToStream(stream, events, expected),
+      stream.startsWith(prefix) && left-- > 0
+        ? TE.left({ _tag: 'StoreFailure', message: 'disk full' })
+        : inner.appendToStream(stream, events, expected),
   }
 }
 
@@ -263,14 +314,27 @@ test('interrupted between routing and applying: handleCredit rejects (the receiv
     (e: unknown) => e,
   )
   assert.instance(failure, PaymentsFailure)
-  assert.equal((failure as PaymentsFailure).error, { _tag: 'StoreFailed', stream: 'payment-order-1001', error: { _tag: 'StoreFailure', message: 'disk full' } })
+  assert.equal((failure as PaymentsFailure).error, {
+    _tag: 'StoreFailed',
+    stream: 'payment-order-1001',
+    error: { _tag: 'StoreFailure', message: 'disk full' },
+  })
   assert.is((failure as PaymentsFailure).message, 'payments could not apply the credit: StoreFailed')
-  assert.equal(right(await inner.readStream(creditStream(tx.idempotencyKey))()).events.map((e) => e.type), ['CreditMatched'])
+  assert.equal(
+    right(await inner.readStream(creditStream(tx.idempotencyKey))()).events.map((e) => e.type),
+    ['CreditMatched'],
+  )
   assert.equal(flaky.seen, [])
   // The retry (Banksocket re-delivers after the 500) finishes the job, and tells the listeners.
   await flaky.payments.handleCredit(tx)
-  assert.equal(right(await inner.readStream(paymentStream('order-1001'))()).events.map((e) => e.type), ['PaymentExpected', 'PaymentSettled'])
-  assert.equal(flaky.seen.map(([name]) => name), ['payment_settled'])
+  assert.equal(
+    right(await inner.readStream(paymentStream('order-1001'))()).events.map((e) => e.type),
+    ['PaymentExpected', 'PaymentSettled'],
+  )
+  assert.equal(
+    flaky.seen.map(([name]) => name),
+    ['payment_settled'],
+  )
   assert.equal(seen, [])
 })
 
@@ -299,14 +363,23 @@ test('cancelled by another process after routing: the credit becomes unmatched (
   right(await a.payments.cancel('order-1002')())
   const late = right(await b.payments.applyCredit(creditTx({ amount: '750.00', description: 'SIP1002' }))())
   assert.equal(late._tag === 'Unmatched' && [late.reason, late.candidates], ['expectation_closed', ['order-1002']])
-  assert.equal(late.events.map((e) => e.type), ['CreditMatched', 'CreditUnmatched'])
-  assert.equal(b.seen.map(([name]) => name), ['credit_unmatched'])
+  assert.equal(
+    late.events.map((e) => e.type),
+    ['CreditMatched', 'CreditUnmatched'],
+  )
+  assert.equal(
+    b.seen.map(([name]) => name),
+    ['credit_unmatched'],
+  )
   assert.is(b.payments.get('order-1002')?.status, 'cancelled')
 })
 
 test('a store that cannot be read fails createPayments with StoreFailed; bad options throw, saying what to pass', async () => {
   const broken: EventStore<PaymentsEvent> = { ...createInMemoryEventStore(), readAll: () => TE.left({ _tag: 'StoreFailure', message: 'offline' }) }
-  assert.equal(await createPayments({ store: broken })(), E.left({ _tag: 'StoreFailed', stream: '$all', error: { _tag: 'StoreFailure', message: 'offline' } }))
+  assert.equal(
+    await createPayments({ store: broken })(),
+    E.left({ _tag: 'StoreFailed', stream: '$all', error: { _tag: 'StoreFailure', message: 'offline' } }),
+  )
   assert.throws(() => createPayments({ store: {} as EventStore<PaymentsEvent> }), /store must be an EventStore/)
   assert.throws(() => createPayments({ store: createInMemoryEventStore(), maxRetries: -1 }), /maxRetries must be a non-negative integer/)
 })

@@ -4,7 +4,7 @@
  * events out; a payments failure makes the receiver answer 500 so that Banksocket retries.
  */
 import { createFetchReceiver } from '@banksocket-webhooks/adapter-fetch'
-import { createInMemoryEventStore, encodeForm, sign, type EventStore } from '@banksocket-webhooks/core'
+import { createInMemoryEventStore, type EventStore, encodeForm, sign } from '@banksocket-webhooks/core'
 import * as TE from 'fp-ts/lib/TaskEither.js'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
@@ -66,7 +66,10 @@ test('verified credits become payment events; a re-delivery is a duplicate and a
 
 test('a forged notification is refused before payments sees it', async () => {
   const { payments, receiver, seen } = await setUp()
-  assert.equal(await answer(await receiver.fetch(await notification('1499.90', '19499.90', 'SIP1001', 'forged'))), { status: 401, body: { error: 'invalid_hash' } })
+  assert.equal(await answer(await receiver.fetch(await notification('1499.90', '19499.90', 'SIP1001', 'forged'))), {
+    status: 401,
+    body: { error: 'invalid_hash' },
+  })
   assert.equal(seen, [])
   assert.is(payments.get('order-1001')?.status, 'expected')
 })
@@ -85,7 +88,11 @@ test('when payments cannot store the outcome the receiver answers 500, and the r
   assert.equal(await answer(await receiver.fetch(delivery.clone())), { status: 500, body: { error: 'handler_failed' } })
   assert.is(payments.get('order-1001')?.status, 'expected')
   down = false
-  assert.equal(await answer(await receiver.fetch(delivery.clone())), { status: 200, body: { status: 'ok' } }, 'the receiver stored nothing on the 500, so the retry is new to it')
+  assert.equal(
+    await answer(await receiver.fetch(delivery.clone())),
+    { status: 200, body: { status: 'ok' } },
+    'the receiver stored nothing on the 500, so the retry is new to it',
+  )
   assert.equal(await answer(await receiver.fetch(delivery)), { status: 200, body: { status: 'duplicate' } })
   assert.equal(seen, ['payment_settled'])
   assert.is(payments.get('order-1001')?.credits.length, 1)
@@ -95,7 +102,10 @@ test('a genuine repeat (Credit 100 / Debit 100 / Credit 100, same description) i
   const { payments, receiver } = await setUp()
   const instalment = await notification('100.00', '18100.00', 'SN:7 SIP1001 taksit')
   assert.equal(await answer(await receiver.fetch(instalment.clone())), { status: 200, body: { status: 'ok' } })
-  assert.equal(await answer(await receiver.fetch(await notification('100.00', '18000.00', 'SN:8 iade', SECRET, 'Debit'))), { status: 200, body: { status: 'ok' } })
+  assert.equal(await answer(await receiver.fetch(await notification('100.00', '18000.00', 'SN:8 iade', SECRET, 'Debit'))), {
+    status: 200,
+    body: { status: 'ok' },
+  })
   // The same authenticated fields again, continuing the chain: the receiver records it as a repeat.
   assert.equal(await answer(await receiver.fetch(instalment.clone())), { status: 200, body: { status: 'ok' } })
   assert.equal(payments.get('order-1001')?.paid, money('200.00'))

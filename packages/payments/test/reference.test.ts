@@ -1,5 +1,5 @@
-import * as E from 'fp-ts/lib/Either.js'
 import fc from 'fast-check'
+import * as E from 'fp-ts/lib/Either.js'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { findReferences, foldTurkish, mentions, referenceKey } from '../src/index.ts'
@@ -46,15 +46,30 @@ test('whole tokens only: a longer token, before or after, is another reference',
 
 test('separators end tokens: "SIP1042-1" names both SIP1042 and SIP10421', () => {
   const keys = new Set(['SIP1042', 'SIP10421'])
-  assert.equal(findReferences('SIP1042-1', (k) => keys.has(k)), ['SIP1042', 'SIP10421'])
+  assert.equal(
+    findReferences('SIP1042-1', (k) => keys.has(k)),
+    ['SIP1042', 'SIP10421'],
+  )
 })
 
 test('findReferences lists each named key once, in order of first appearance, within maxKeyLength', () => {
   const open = new Set(['SIP1043', 'SIP1042', 'A'])
-  assert.equal(findReferences('SN:9 sip-1042 ve SİP 1043 ödemesi, tekrar SIP1042', (k) => open.has(k)), ['SIP1042', 'SIP1043'])
-  assert.equal(findReferences('SIP1042', (k) => open.has(k), 3), [])
-  assert.equal(findReferences('', (k) => open.has(k)), [])
-  assert.equal(findReferences('a b', (k) => open.has(k)), ['A'])
+  assert.equal(
+    findReferences('SN:9 sip-1042 ve SİP 1043 ödemesi, tekrar SIP1042', (k) => open.has(k)),
+    ['SIP1042', 'SIP1043'],
+  )
+  assert.equal(
+    findReferences('SIP1042', (k) => open.has(k), 3),
+    [],
+  )
+  assert.equal(
+    findReferences('', (k) => open.has(k)),
+    [],
+  )
+  assert.equal(
+    findReferences('a b', (k) => open.has(k)),
+    ['A'],
+  )
 })
 
 test('an invalid reference is named by nothing', () => {

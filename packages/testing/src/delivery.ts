@@ -8,7 +8,7 @@
 import type { Subscription } from '@banksocket-webhooks/core'
 import type { Encoding } from './encode.ts'
 import type { NotificationFields } from './notification.ts'
-import { sendNotification, type SendError } from './send.ts'
+import { type SendError, sendNotification } from './send.ts'
 
 /**
  * How failed deliveries are retried: attempt `k + 1` starts `min(maxDelay, baseDelay * factor ** (k - 1))`
@@ -123,7 +123,7 @@ export const resolveRetry = (retry: RetryOptions = {}): Required<RetryOptions> =
  * @example
  * backoffDelay(DEFAULT_RETRY, 3) // 4000
  */
-export const backoffDelay = (retry: Required<RetryOptions>, attempt: number): number =>
+const backoffDelay = (retry: Required<RetryOptions>, attempt: number): number =>
   Math.min(retry.maxDelay, retry.baseDelay * retry.factor ** (attempt - 1))
 
 type Job = Readonly<{
@@ -250,9 +250,7 @@ export class DeliveryEngine {
         ...(this.settings.fetch === undefined ? {} : { fetch: this.settings.fetch }),
       })()
       const outcome: AttemptOutcome =
-        result._tag === 'Right'
-          ? { _tag: 'answered', status: result.right.status, ok: result.right.ok, body: result.right.body }
-          : result.left
+        result._tag === 'Right' ? { _tag: 'answered', status: result.right.status, ok: result.right.ok, body: result.right.body } : result.left
       const delivered = outcome._tag === 'answered' && outcome.ok
       const givesUp = outcome._tag === 'invalid_url' || outcome._tag === 'aborted'
       const final = delivered || givesUp || attempt === retry.attempts || this.cancelled(job)

@@ -47,8 +47,7 @@ const randomBoundary = (): string => {
 }
 
 /** Field names are quoted in Content-Disposition; escape as browsers do (WHATWG form encoding). */
-const quoteName = (name: string): string =>
-  name.replace(/"/g, '%22').replace(/\r/g, '%0D').replace(/\n/g, '%0A')
+const quoteName = (name: string): string => name.replace(/"/g, '%22').replace(/\r/g, '%0D').replace(/\n/g, '%0A')
 
 const concat = (chunks: ReadonlyArray<Uint8Array>): Uint8Array<ArrayBuffer> => {
   let length = 0

@@ -22,42 +22,42 @@
  */
 export { TURKISH_BANKS, type TurkishBank } from './banks.ts'
 export {
-  DEFAULT_RETRY,
   type AttemptOutcome,
+  DEFAULT_RETRY,
   type Delivery,
   type DeliveryAttempt,
   type RetryOptions,
 } from './delivery.ts'
-export { ENCODINGS, encodeNotification, type EncodedBody, type Encoding } from './encode.ts'
+export { ENCODINGS, type EncodedBody, type Encoding, encodeNotification } from './encode.ts'
 export { turkishIban } from './iban.ts'
 export {
-  startMockBanksocket,
   type EmitOptions,
   type Emitted,
   type MockBanksocket,
   type MockBanksocketOptions,
   type MockStartError,
+  startMockBanksocket,
 } from './mock.ts'
 export {
-  createMovementGenerator,
   type AccountSpec,
+  createMovementGenerator,
   type GeneratedAccount,
   type MovementGenerator,
   type MovementGeneratorOptions,
 } from './movements.ts'
 export {
-  SAMPLE_NOTIFICATION,
   type NotificationFields,
   type NotificationInput,
+  SAMPLE_NOTIFICATION,
   type SignedNotification,
   type UnsignedNotification,
 } from './notification.ts'
 export { webhookMatches } from './registry.ts'
 export {
   DEFAULT_SEND_TIMEOUT,
-  sendNotification,
   type SendError,
   type SendOptions,
   type SendResult,
+  sendNotification,
 } from './send.ts'
-export { signNotification, type SignOptions } from './sign.ts'
+export { type SignOptions, signNotification } from './sign.ts'

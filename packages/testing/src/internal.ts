@@ -59,7 +59,7 @@ const splitmix32 = (seed: number): (() => number) => {
  * @example
  * seedBits('demo') === seedBits('demo') // true
  */
-export const seedBits = (seed: number | string): number => {
+const seedBits = (seed: number | string): number => {
   if (typeof seed === 'string') return fnv1a(seed)
   if (!Number.isSafeInteger(seed)) {
     throw new TypeError(`seed must be a safe integer or a string, got ${String(seed)}`)
@@ -145,8 +145,7 @@ const tcknCheckDigits = (first9: string): string => {
  * @example
  * isTckn('10000000146') // true
  */
-export const isTckn = (s: string): boolean =>
-  /^[1-9]\d{10}$/.test(s) && tcknCheckDigits(s.slice(0, 9)) === s.slice(9)
+export const isTckn = (s: string): boolean => /^[1-9]\d{10}$/.test(s) && tcknCheckDigits(s.slice(0, 9)) === s.slice(9)
 
 /**
  * A random valid TCKN (a person's identity number, the `opponent_id` of a person).

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { constantTimeEqual, parseBody, type HttpAnswer, type PayloadProblem } from '@banksocket-webhooks/core'
+import { constantTimeEqual, type HttpAnswer, type PayloadProblem, parseBody } from '@banksocket-webhooks/core'
 import * as E from 'fp-ts/lib/Either.js'
 import type { WebhookRegistry } from './registry.ts'
 
@@ -37,7 +37,8 @@ const utf8 = new TextEncoder()
 
 const tokenMatches = (given: string, token: string): boolean => constantTimeEqual(utf8.encode(given), utf8.encode(token))
 
-const problems = (error: string, details: ReadonlyArray<PayloadProblem>): HttpAnswer => json(error === 'invalid_input' ? 422 : 400, { error, details })
+const problems = (error: string, details: ReadonlyArray<PayloadProblem>): HttpAnswer =>
+  json(error === 'invalid_input' ? 422 : 400, { error, details })
 
 /**
  * Answers one management API request. Order of checks: unknown path 404, wrong method 405
@@ -49,10 +50,7 @@ const problems = (error: string, details: ReadonlyArray<PayloadProblem>): HttpAn
  * @example
  * const answer = handleApiRequest(request, { token: 'token', registry: new WebhookRegistry() })
  */
-export const handleApiRequest = (
-  request: ApiRequest,
-  context: Readonly<{ token: string; registry: WebhookRegistry }>,
-): HttpAnswer => {
+export const handleApiRequest = (request: ApiRequest, context: Readonly<{ token: string; registry: WebhookRegistry }>): HttpAnswer => {
   const path = request.path.split('?')[0]?.replace(/\/+$/, '') ?? ''
   const item = /^\/v1\/webhooks\/([^/]+)$/.exec(path)
   const route = path === '/v1/webhooks' ? 'collection' : item !== null ? 'item' : undefined

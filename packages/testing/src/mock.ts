@@ -5,13 +5,14 @@
  *
  * @module
  */
-import type { CreateWebhookInput, PayloadProblem, Sha256, Subscription, Webhook } from '@banksocket-webhooks/core'
-import * as E from 'fp-ts/lib/Either.js'
-import type * as TE from 'fp-ts/lib/TaskEither.js'
+
 import { createHash } from 'node:crypto'
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { DeliveryEngine, resolveRetry, type Delivery, type DeliveryAttempt, type RetryOptions } from './delivery.ts'
+import type { CreateWebhookInput, PayloadProblem, Sha256, Subscription, Webhook } from '@banksocket-webhooks/core'
+import * as E from 'fp-ts/lib/Either.js'
+import type * as TE from 'fp-ts/lib/TaskEither.js'
+import { type Delivery, type DeliveryAttempt, DeliveryEngine, type RetryOptions, resolveRetry } from './delivery.ts'
 import { ENCODINGS, type Encoding } from './encode.ts'
 import { handleApiRequest } from './management.ts'
 import type { NotificationFields, NotificationInput, SignedNotification } from './notification.ts'
@@ -315,10 +316,7 @@ export const startMockBanksocket = (options: MockBanksocketOptions): TE.TaskEith
               reject(error)
             },
           }
-          const timer = setTimeout(
-            () => waiter.reject(new Error(`${deliveries.length} of ${n} deliveries settled within ${timeout} ms`)),
-            timeout,
-          )
+          const timer = setTimeout(() => waiter.reject(new Error(`${deliveries.length} of ${n} deliveries settled within ${timeout} ms`)), timeout)
           waiters.add(waiter)
         })
       },

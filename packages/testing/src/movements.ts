@@ -5,24 +5,13 @@
  *
  * @module
  */
-import { currencyExponent, formatMoney, parseBalance, type Dc } from '@banksocket-webhooks/core'
+import { currencyExponent, type Dc, formatMoney, parseBalance } from '@banksocket-webhooks/core'
 import * as E from 'fp-ts/lib/Either.js'
 import { TURKISH_BANKS, type TurkishBank } from './banks.ts'
 import { turkishIban } from './iban.ts'
 import { createRandom, fakeTckn, fakeVkn, type Random } from './internal.ts'
 import type { UnsignedNotification } from './notification.ts'
-import {
-  CITIES,
-  COMPANIES,
-  CURRENCY_TITLES,
-  DISTRICTS,
-  DISTRICTS_UPPER,
-  FIRST_NAMES,
-  MERCHANTS,
-  MONTHS,
-  SURNAMES,
-  UTILITIES,
-} from './vocabulary.ts'
+import { CITIES, COMPANIES, CURRENCY_TITLES, DISTRICTS, DISTRICTS_UPPER, FIRST_NAMES, MERCHANTS, MONTHS, SURNAMES, UTILITIES } from './vocabulary.ts'
 
 /**
  * One account the generator moves money on.
@@ -121,10 +110,19 @@ type AccountState = {
 type Counterparty = Readonly<{ description: string; opponent_id: string; opponent_iban: string }>
 
 const CREDIT_CODES: ReadonlyArray<readonly [string, number]> = [
-  ['EFT', 30], ['HAVALE', 25], ['FAST', 35], ['VIRMAN', 5], ['POS', 5],
+  ['EFT', 30],
+  ['HAVALE', 25],
+  ['FAST', 35],
+  ['VIRMAN', 5],
+  ['POS', 5],
 ]
 const DEBIT_CODES: ReadonlyArray<readonly [string, number]> = [
-  ['EFT', 20], ['HAVALE', 15], ['FAST', 25], ['POS', 20], ['ATM', 10], ['FATURA', 10],
+  ['EFT', 20],
+  ['HAVALE', 15],
+  ['FAST', 25],
+  ['POS', 20],
+  ['ATM', 10],
+  ['FATURA', 10],
 ]
 
 const weighted = (random: Random, items: ReadonlyArray<readonly [string, number]>): string => {
@@ -137,8 +135,7 @@ const weighted = (random: Random, items: ReadonlyArray<readonly [string, number]
   return items[items.length - 1]?.[0] ?? ''
 }
 
-const findBank = (name: string): TurkishBank | undefined =>
-  TURKISH_BANKS.find((b) => b.name === name || b.short === name)
+const findBank = (name: string): TurkishBank | undefined => TURKISH_BANKS.find((b) => b.name === name || b.short === name)
 
 const resolveAccount = (spec: AccountSpec, random: Random, seen: Set<string>): AccountState => {
   const id = String(spec.account_id)
@@ -211,7 +208,11 @@ const counterparty = (random: Random, code: string, dc: Dc, account: AccountStat
     case 'FAST': {
       const party = transferParty(random, random.chance(0.3))
       const label = code === 'FAST' ? 'FAST ÖDEME' : 'HAVALE'
-      return { description: `${label} - ${party.name} - ${purpose(random, dc, party.company)}`, opponent_id: party.opponent_id, opponent_iban: party.opponent_iban }
+      return {
+        description: `${label} - ${party.name} - ${purpose(random, dc, party.company)}`,
+        opponent_id: party.opponent_id,
+        opponent_iban: party.opponent_iban,
+      }
     }
     case 'VIRMAN':
       return {
@@ -252,7 +253,10 @@ const drawAmount = (random: Random, unit: bigint, limit: bigint, maxAmount: bigi
 }
 
 const weightedIndex = (random: Random, weights: ReadonlyArray<number>): number => {
-  let roll = random.int(1, weights.reduce((a, b) => a + b, 0))
+  let roll = random.int(
+    1,
+    weights.reduce((a, b) => a + b, 0),
+  )
   for (let i = 0; i < weights.length; i++) {
     roll -= weights[i] ?? 0
     if (roll <= 0) return i

@@ -4,13 +4,7 @@
  *
  * @module
  */
-import {
-  CreateWebhookInput,
-  problemsOf,
-  type PayloadProblem,
-  type Subscription,
-  type SubscriptionSpec,
-} from '@banksocket-webhooks/core'
+import { CreateWebhookInput, type PayloadProblem, problemsOf, type Subscription, type SubscriptionSpec } from '@banksocket-webhooks/core'
 import * as E from 'fp-ts/lib/Either.js'
 import type { NotificationFields } from './notification.ts'
 
@@ -27,9 +21,7 @@ import type { NotificationFields } from './notification.ts'
 export const webhookMatches = (spec: SubscriptionSpec, fields: NotificationFields): boolean => {
   const dc = fields['dc']
   const eventMatches =
-    spec.event === 'NEW_TRANSACTION' ||
-    (spec.event === 'NEW_CREDIT' && dc === 'Credit') ||
-    (spec.event === 'NEW_DEBIT' && dc === 'Debit')
+    spec.event === 'NEW_TRANSACTION' || (spec.event === 'NEW_CREDIT' && dc === 'Credit') || (spec.event === 'NEW_DEBIT' && dc === 'Debit')
   const accountId = fields['account_id'] ?? ''
   const accountMatches = spec.account === 'all' || (/^\d{1,15}$/.test(accountId) && Number(accountId) === spec.account)
   return eventMatches && accountMatches

@@ -6,7 +6,7 @@
  */
 import * as E from 'fp-ts/lib/Either.js'
 import type * as TE from 'fp-ts/lib/TaskEither.js'
-import { ENCODINGS, encodeNotification, type Encoding } from './encode.ts'
+import { ENCODINGS, type Encoding, encodeNotification } from './encode.ts'
 import type { NotificationFields } from './notification.ts'
 
 /**
@@ -112,11 +112,7 @@ const parseJson = (contentType: string | null, text: string): unknown => {
  * const result = await sendNotification('http://127.0.0.1:3000/', signed, { encoding: 'json' })()
  * // Right({ status: 200, ok: true, json: { status: 'ok' }, ... }) or Left({ _tag: 'network_error', ... })
  */
-export const sendNotification = (
-  url: string,
-  fields: NotificationFields,
-  options: SendOptions = {},
-): TE.TaskEither<SendError, SendResult> => {
+export const sendNotification = (url: string, fields: NotificationFields, options: SendOptions = {}): TE.TaskEither<SendError, SendResult> => {
   const timeout = options.timeout ?? DEFAULT_SEND_TIMEOUT
   if (!Number.isSafeInteger(timeout) || timeout <= 0) {
     throw new TypeError(`timeout must be a positive integer number of milliseconds, got ${String(timeout)}`)

@@ -3,9 +3,9 @@
  *
  * @module
  */
-import { NOTIFICATION_FIELDS, sign, type HashVariant, type Sha256 } from '@banksocket-webhooks/core'
+import { type HashVariant, NOTIFICATION_FIELDS, type Sha256, sign } from '@banksocket-webhooks/core'
 import type * as T from 'fp-ts/lib/Task.js'
-import { SAMPLE_NOTIFICATION, type NotificationInput, type SignedNotification } from './notification.ts'
+import { type NotificationInput, SAMPLE_NOTIFICATION, type SignedNotification } from './notification.ts'
 
 /**
  * Options of {@link signNotification}.

@@ -1,10 +1,10 @@
 import { parseBody, parseContentType } from '@banksocket-webhooks/core'
-import * as E from 'fp-ts/lib/Either.js'
 import fc from 'fast-check'
+import * as E from 'fp-ts/lib/Either.js'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import vectors from '../../core/test/fixtures/notifications.json' with { type: 'json' }
-import { ENCODINGS, encodeNotification, type Encoding } from '../src/index.ts'
+import { ENCODINGS, type Encoding, encodeNotification } from '../src/index.ts'
 
 const utf8 = new TextEncoder()
 
@@ -58,7 +58,10 @@ test('multipart escapes quotes and line breaks in field names, as browsers do', 
 })
 
 test('an unknown encoding from an untyped caller is a TypeError', () => {
-  assert.throws(() => encodeNotification({}, 'xml' as Encoding), (e: unknown) => e instanceof TypeError && /form, json, multipart/.test(e.message))
+  assert.throws(
+    () => encodeNotification({}, 'xml' as Encoding),
+    (e: unknown) => e instanceof TypeError && /form, json, multipart/.test(e.message),
+  )
 })
 
 const fieldName = fc.constantFrom('dc', 'code', 'amount', 'balance', 'currency', 'description', 'account', 'bank', 'opponent_iban')

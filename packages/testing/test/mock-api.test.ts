@@ -2,7 +2,7 @@ import { encodeForm } from '@banksocket-webhooks/core'
 import * as E from 'fp-ts/lib/Either.js'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { encodeNotification, startMockBanksocket, type MockBanksocket, type MockBanksocketOptions } from '../src/index.ts'
+import { encodeNotification, type MockBanksocket, type MockBanksocketOptions, startMockBanksocket } from '../src/index.ts'
 
 const TOKEN = 'tok-live-9f2c1e77d0'
 const SECRET = 'sec-ÇĞ-77ab'
@@ -64,7 +64,10 @@ test('form and multipart bodies work too; a form account id "69" is the account 
       body: multipart.body,
     })
     assert.equal(mp.json, { webhook: { id: 2, endpoint: 'https://shop.example/bs', title: 'çok parçalı' } })
-    assert.equal(mock.webhooks().map((s) => s.spec.account), [69, 'all'])
+    assert.equal(
+      mock.webhooks().map((s) => s.spec.account),
+      [69, 'all'],
+    )
   } finally {
     await mock.close()
   }
@@ -100,9 +103,15 @@ test('invalid input is 422 with field paths', async () => {
     assert.is(body.error, 'invalid_input')
     assert.equal(body.details.map((d) => d.path).sort(), ['account', 'endpoint', 'event', 'title'])
     const missing = await create(mock, {})
-    assert.equal((missing.json as typeof body).details.map((d) => [d.path, d.message]), [
-      ['title', 'is required'], ['endpoint', 'is required'], ['event', 'is required'], ['account', 'is required'],
-    ])
+    assert.equal(
+      (missing.json as typeof body).details.map((d) => [d.path, d.message]),
+      [
+        ['title', 'is required'],
+        ['endpoint', 'is required'],
+        ['event', 'is required'],
+        ['account', 'is required'],
+      ],
+    )
     assert.is(mock.webhooks().length, 0)
   } finally {
     await mock.close()
@@ -155,7 +164,16 @@ test('other routes are 404, other methods 405 with Allow', async () => {
     assert.equal([get.status, get.headers.get('allow'), get.json], [405, 'POST', { error: 'method_not_allowed' }])
     const put = await call(`${mock.apiUrl}/webhooks/1`, { method: 'PUT', headers: auth })
     assert.equal([put.status, put.headers.get('allow')], [405, 'DELETE'])
-    assert.is((await call(`${mock.apiUrl}/webhooks/?x=1`, { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: JSON.stringify(spec) })).status, 200)
+    assert.is(
+      (
+        await call(`${mock.apiUrl}/webhooks/?x=1`, {
+          method: 'POST',
+          headers: { ...auth, 'content-type': 'application/json' },
+          body: JSON.stringify(spec),
+        })
+      ).status,
+      200,
+    )
   } finally {
     await mock.close()
   }
@@ -185,8 +203,14 @@ test('a port in use is a listen_failed error; bad options are a TypeError', asyn
     await first.close()
   }
   const bad: ReadonlyArray<Partial<MockBanksocketOptions>> = [
-    { token: '' }, { secret: '' }, { port: 70000 }, { encoding: 'xml' as 'form' }, { retry: { attempts: 0 } },
-    { retry: { baseDelay: -1 } }, { timeout: 0 }, { bodyLimit: 0 },
+    { token: '' },
+    { secret: '' },
+    { port: 70000 },
+    { encoding: 'xml' as 'form' },
+    { retry: { attempts: 0 } },
+    { retry: { baseDelay: -1 } },
+    { timeout: 0 },
+    { bodyLimit: 0 },
   ]
   for (const options of bad) {
     assert.throws(() => startMockBanksocket({ token: TOKEN, secret: SECRET, ...options }), TypeError, JSON.stringify(options))

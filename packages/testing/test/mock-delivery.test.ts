@@ -1,14 +1,8 @@
 import * as E from 'fp-ts/lib/Either.js'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import {
-  createMovementGenerator,
-  startMockBanksocket,
-  type DeliveryAttempt,
-  type MockBanksocket,
-  type MockBanksocketOptions,
-} from '../src/index.ts'
-import { deadUrl, startReceiver, type Receiver } from './receiver.ts'
+import { createMovementGenerator, type DeliveryAttempt, type MockBanksocket, type MockBanksocketOptions, startMockBanksocket } from '../src/index.ts'
+import { deadUrl, type Receiver, startReceiver } from './receiver.ts'
 
 const TOKEN = 'tok-delivery-5c1d'
 const SECRET = 'sec-ÇĞİÖŞÜ-delivery'
@@ -52,9 +46,18 @@ test('filters: NEW_CREDIT on 69 gets only credits of 69; NEW_DEBIT all gets ever
     const movements = createMovementGenerator({ seed: 'filters', accounts }).take(30)
     for (const m of movements) await mock.emit(m)
     const expected = (keep: (m: (typeof movements)[number]) => boolean) => movements.filter(keep).map((m) => m.description)
-    assert.equal(verifiedOf(credits69).map((t) => t.verified.description), expected((m) => m.dc === 'Credit' && m.account_id === '69'))
-    assert.equal(verifiedOf(debits).map((t) => t.verified.description), expected((m) => m.dc === 'Debit'))
-    assert.equal(verifiedOf(everything).map((t) => t.verified.description), expected(() => true))
+    assert.equal(
+      verifiedOf(credits69).map((t) => t.verified.description),
+      expected((m) => m.dc === 'Credit' && m.account_id === '69'),
+    )
+    assert.equal(
+      verifiedOf(debits).map((t) => t.verified.description),
+      expected((m) => m.dc === 'Debit'),
+    )
+    assert.equal(
+      verifiedOf(everything).map((t) => t.verified.description),
+      expected(() => true),
+    )
     assert.ok(verifiedOf(credits69).length > 3 && verifiedOf(debits).length > 3)
     assert.ok(verifiedOf(everything).every((t) => t.secretIndex === 0))
     assert.is(mock.deliveries.length, credits69.received.length + debits.received.length + everything.received.length)
@@ -77,9 +80,14 @@ test('retries with exponential backoff: a receiver that fails twice then succeed
     assert.is(delivery?.encoding, 'form')
     assert.equal(delivery?.fields, emitted.fields)
     const attempts = delivery?.attempts ?? []
-    assert.equal(attempts.map((a) => [a.attempt, a.delay, a.final, a.outcome._tag === 'answered' && a.outcome.status]), [
-      [1, 0, false, 503], [2, 40, false, 503], [3, 80, true, 200],
-    ])
+    assert.equal(
+      attempts.map((a) => [a.attempt, a.delay, a.final, a.outcome._tag === 'answered' && a.outcome.status]),
+      [
+        [1, 0, false, 503],
+        [2, 40, false, 503],
+        [3, 80, true, 200],
+      ],
+    )
     const gap = (a: DeliveryAttempt | undefined, b: DeliveryAttempt | undefined) => Date.parse(b?.startedAt ?? '') - Date.parse(a?.finishedAt ?? '')
     assert.ok(gap(attempts[0], attempts[1]) >= 39, `waited ${gap(attempts[0], attempts[1])} ms`)
     assert.ok(gap(attempts[1], attempts[2]) >= 79, `waited ${gap(attempts[1], attempts[2])} ms`)
@@ -103,7 +111,13 @@ test('a delivery that never succeeds is failed after the configured attempts; ne
     await register(mock, always500.url, 'NEW_TRANSACTION', 'all')
     await register(mock, dead, 'NEW_TRANSACTION', 'all')
     const { deliveries } = await mock.emit({})
-    assert.equal(deliveries.map((d) => [d.status, d.attempts.length]), [['failed', 3], ['failed', 3]])
+    assert.equal(
+      deliveries.map((d) => [d.status, d.attempts.length]),
+      [
+        ['failed', 3],
+        ['failed', 3],
+      ],
+    )
     assert.is(always500.received.length, 3)
     const network = deliveries[1]?.attempts[0]?.outcome
     assert.is(network?._tag, 'network_error')
@@ -123,8 +137,14 @@ test('order per webhook: a failing delivery is retried before the next notificat
     const emitted = await Promise.all(movements.map((m) => mock.emit(m)))
     const order = verifiedOf(receiver).map((t) => t.verified.balance)
     assert.equal(order, [movements[0]?.balance, movements[0]?.balance, ...movements.map((m) => m.balance)])
-    assert.equal(emitted.map((e) => e.deliveries[0]?.attempts.length), [3, 1, 1, 1])
-    assert.equal(mock.deliveries.map((d) => d.notificationId), [1, 2, 3, 4])
+    assert.equal(
+      emitted.map((e) => e.deliveries[0]?.attempts.length),
+      [3, 1, 1, 1],
+    )
+    assert.equal(
+      mock.deliveries.map((d) => d.notificationId),
+      [1, 2, 3, 4],
+    )
   } finally {
     await mock.close()
     await receiver.close()
@@ -165,7 +185,10 @@ test('demos: copies 2 delivers the same notification twice, copies 0 skips it (a
     const hashes = verifiedOf(receiver).map((t) => t.hash)
     assert.equal(hashes, [first.fields['hash'], first.fields['hash'], hashes[2], first.fields['hash']])
     assert.not.ok(hashes.includes(skipped.fields['hash'] ?? ''))
-    assert.equal(mock.deliveries.map((d) => d.notificationId), [1, 1, 3, 4])
+    assert.equal(
+      mock.deliveries.map((d) => d.notificationId),
+      [1, 1, 3, 4],
+    )
   } finally {
     await mock.close()
     await receiver.close()
@@ -181,7 +204,10 @@ test('deliver() sends tampered fields unchanged: the receiver rejects them and t
     const tampered = await mock.deliver({ ...signed.fields, amount: '1000.00' })
     const [delivery] = tampered.deliveries
     assert.is(delivery?.status, 'failed')
-    assert.equal(delivery?.attempts.map((a) => a.outcome._tag === 'answered' && a.outcome.body), ['{"error":"invalid_hash"}', '{"error":"invalid_hash"}'])
+    assert.equal(
+      delivery?.attempts.map((a) => a.outcome._tag === 'answered' && a.outcome.body),
+      ['{"error":"invalid_hash"}', '{"error":"invalid_hash"}'],
+    )
   } finally {
     await mock.close()
     await receiver.close()
@@ -245,7 +271,10 @@ test('close() stops everything: in-flight and backoff deliveries are cancelled, 
   await mock.close()
   const emitted = await pending
   assert.ok(Date.now() - started < 5000, `close took ${Date.now() - started} ms`)
-  assert.equal(emitted.deliveries.map((d) => d.status), ['cancelled', 'cancelled'])
+  assert.equal(
+    emitted.deliveries.map((d) => d.status),
+    ['cancelled', 'cancelled'],
+  )
   assert.is(emitted.deliveries[0]?.attempts[0]?.outcome._tag, 'aborted')
   assert.match(await waiting, /closed/)
   const after = await mock.emit({})

@@ -1,22 +1,22 @@
 import {
   ibanView,
+  type LedgerEvent,
+  type LedgerState,
   ledgerDecider,
   parseAmount,
   parseBalance,
   receiveFields,
   WireNotification,
-  type LedgerEvent,
-  type LedgerState,
 } from '@banksocket-webhooks/core'
 import * as E from 'fp-ts/lib/Either.js'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import {
   createMovementGenerator,
+  type MovementGeneratorOptions,
   signNotification,
   TURKISH_BANKS,
   turkishIban,
-  type MovementGeneratorOptions,
   type UnsignedNotification,
 } from '../src/index.ts'
 import { createRandom, fakeTckn, fakeVkn, isTckn, isVkn } from '../src/internal.ts'
@@ -59,7 +59,10 @@ test('next() and take() continue one sequence', () => {
 test('running balances are consistent per account (bigint arithmetic) and never negative', () => {
   const generator = createMovementGenerator({ seed: 'balances', accounts, creditRatio: 0.3 })
   const balances = new Map<string, bigint>([
-    ['69', 1800000n], ['70', 2500n], ['71', 5000n], ['72', 10000n],
+    ['69', 1800000n],
+    ['70', 2500n],
+    ['71', 5000n],
+    ['72', 10000n],
   ])
   for (const m of generator.take(2000)) {
     const amount = minor(m, 'amount')
@@ -78,9 +81,12 @@ test('running balances are consistent per account (bigint arithmetic) and never 
   assert.is(generator.balance(999), undefined)
 })
 
-test('amounts use each currency\'s decimal places', () => {
+test("amounts use each currency's decimal places", () => {
   const byCurrency = new Map<string, RegExp>([
-    ['TRY', /^\d+\.\d{2}$/], ['EUR', /^\d+\.\d{2}$/], ['JPY', /^\d+$/], ['KWD', /^\d+\.\d{3}$/],
+    ['TRY', /^\d+\.\d{2}$/],
+    ['EUR', /^\d+\.\d{2}$/],
+    ['JPY', /^\d+$/],
+    ['KWD', /^\d+\.\d{3}$/],
   ])
   for (const m of createMovementGenerator({ seed: 9, accounts }).take(400)) {
     assert.match(m.amount, byCurrency.get(m.currency) as RegExp)
@@ -111,7 +117,9 @@ test('dropping a movement makes the ledger report a gap of exactly its amount', 
   const record = (m: UnsignedNotification, key: string) => ({
     type: 'RecordTransaction' as const,
     data: {
-      idempotencyKey: key, receivedAt: '2026-01-01T00:00:00.000Z', hash: 'h',
+      idempotencyKey: key,
+      receivedAt: '2026-01-01T00:00:00.000Z',
+      hash: 'h',
       verified: { dc: m.dc, code: m.code, amount: m.amount, balance: m.balance, currency: m.currency, description: m.description },
       unverified: { account_id: m.account_id, account: m.account, bank: m.bank, opponent_id: m.opponent_id, opponent_iban: m.opponent_iban },
     },
@@ -190,7 +198,14 @@ test('allowNegative lets debits overdraw; otherwise an empty account only receiv
 test('defaults: one İşbank account 69 starting at 18000.00', () => {
   const generator = createMovementGenerator()
   assert.equal(generator.accounts, [
-    { account_id: '69', currency: 'TRY', bank: 'Türkiye İş Bankası A.Ş.', title: 'Kadıköy İşbank TL Hesabı', openingBalance: '18000.00', allowNegative: false },
+    {
+      account_id: '69',
+      currency: 'TRY',
+      bank: 'Türkiye İş Bankası A.Ş.',
+      title: 'Kadıköy İşbank TL Hesabı',
+      openingBalance: '18000.00',
+      allowNegative: false,
+    },
   ])
   assert.equal(generator.take(5), createMovementGenerator({ seed: 1 }).take(5))
 })
@@ -207,7 +222,10 @@ test('bad options throw a TypeError that says what to fix', () => {
     [{ seed: 1.5 }, /seed/],
   ]
   for (const [options, message] of cases) {
-    assert.throws(() => createMovementGenerator(options), (e: unknown) => e instanceof TypeError && message.test(e.message))
+    assert.throws(
+      () => createMovementGenerator(options),
+      (e: unknown) => e instanceof TypeError && message.test(e.message),
+    )
   }
   assert.throws(() => createMovementGenerator().take(-1), TypeError)
 })
@@ -237,7 +255,10 @@ test('the PRNG is uniform enough and bigint draws stay in range', () => {
   const random = createRandom(7)
   const counts = Array.from({ length: 10 }, () => 0)
   for (let i = 0; i < 10000; i++) counts[random.int(0, 9)]!++
-  assert.ok(counts.every((c) => c > 850 && c < 1150), JSON.stringify(counts))
+  assert.ok(
+    counts.every((c) => c > 850 && c < 1150),
+    JSON.stringify(counts),
+  )
   for (let i = 0; i < 1000; i++) {
     const n = random.bigint(10n ** 20n, 10n ** 20n + 5n)
     assert.ok(n >= 10n ** 20n && n <= 10n ** 20n + 5n)

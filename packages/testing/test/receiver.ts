@@ -1,10 +1,11 @@
 // A tiny real receiver for the tests: node:http on 127.0.0.1, verifying with core's `receive`.
-import { receive, rejectionAnswer, type Rejection, type VerifiedTransaction } from '@banksocket-webhooks/core'
-import type * as E from 'fp-ts/lib/Either.js'
+
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
+import { type Rejection, receive, rejectionAnswer, type VerifiedTransaction } from '@banksocket-webhooks/core'
+import type * as E from 'fp-ts/lib/Either.js'
 
-export type Received = Readonly<{
+type Received = Readonly<{
   method: string
   contentType: string | undefined
   body: Uint8Array
@@ -36,8 +37,7 @@ export const startReceiver = async (
       const contentType = request.headers['content-type']
       const result = await receive({ body, contentType }, { secrets })()
       const forced = respond(received.length + 1)
-      const answer =
-        result._tag === 'Right' ? { status: 200, body: '{"status":"ok"}' } : rejectionAnswer(result.left)
+      const answer = result._tag === 'Right' ? { status: 200, body: '{"status":"ok"}' } : rejectionAnswer(result.left)
       const status = forced === undefined || forced === 'hang' ? answer.status : forced
       received.push({ method: request.method ?? '', contentType, body, result, status })
       if (forced === 'hang') return

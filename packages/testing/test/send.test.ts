@@ -2,7 +2,7 @@ import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { ENCODINGS, sendNotification, signNotification, type SendOptions } from '../src/index.ts'
+import { ENCODINGS, type SendOptions, sendNotification, signNotification } from '../src/index.ts'
 import { deadUrl, startReceiver } from './receiver.ts'
 
 const SECRET = 'send-secret-ÇĞİ'

@@ -6,7 +6,7 @@
 import * as assert from 'uvu/assert'
 import { Deno, serveOnLoopback } from '../../../core/test/deno/deno.ts'
 import { createFetchReceiver, type ReceivedTransaction } from '../../src/index.ts'
-import { encodings, SECRET, signed, type NotificationFields } from '../support/encodings.ts'
+import { encodings, type NotificationFields, SECRET, signed } from '../support/encodings.ts'
 
 type Answer = Readonly<{ status: number; allow: string | null; body: unknown }>
 
@@ -95,7 +95,11 @@ Deno.test({
   fn: () =>
     withReceiver(async (url, seen) => {
       assert.equal(await answer(await fetch(url)), { status: 405, allow: 'POST', body: { error: 'method_not_allowed' } })
-      assert.equal(await answer(await fetch(url, { method: 'PUT', body: 'x' })), { status: 405, allow: 'POST', body: { error: 'method_not_allowed' } })
+      assert.equal(await answer(await fetch(url, { method: 'PUT', body: 'x' })), {
+        status: 405,
+        allow: 'POST',
+        body: { error: 'method_not_allowed' },
+      })
       assert.is((await answer(await fetch(url.replace('/banksocket', '/elsewhere'), { method: 'POST' }))).status, 404)
       const text = await fetch(url, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: 'dc=Credit' })
       assert.equal(await answer(text), { status: 415, allow: null, body: { error: 'unsupported_media_type' } })

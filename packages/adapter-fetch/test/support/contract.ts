@@ -4,44 +4,37 @@
  * receiver through the bridge in ./bridge.ts, the Node receiver on its own server.
  */
 import { inspect } from 'node:util'
-import {
-  createInMemoryEventStore,
-  parseAmount,
-  parseBalance,
-  type EventStore,
-  type LedgerEvent,
-  type Money,
-} from '@banksocket-webhooks/core'
+import { createInMemoryEventStore, type EventStore, type LedgerEvent, type Money, parseAmount, parseBalance } from '@banksocket-webhooks/core'
 import * as E from 'fp-ts/lib/Either.js'
 import * as TE from 'fp-ts/lib/TaskEither.js'
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
 import vectors from '../../../core/test/fixtures/notifications.json' with { type: 'json' }
 import type { Receiver, ReceiverEventName, ReceiverEvents, ReceiverOptions } from '../../src/index.ts'
-import { encodings, SECRET, signed, type Encoding, type NotificationFields } from './encodings.ts'
+import { type Encoding, encodings, type NotificationFields, SECRET, signed } from './encodings.ts'
 import { send, type WireRequest, type WireResponse } from './http.ts'
 
 /** What the suite needs of a receiver, structurally, so that receivers built on adapter-fetch's dist fit too. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- listeners of every event name
 type Subscribe = (event: ReceiverEventName, listener: (payload: any) => unknown) => unknown
-export type ContractReceiver = Pick<Receiver, 'inbox'> & Readonly<{ on: Subscribe; once: Subscribe; off: Subscribe }>
-export type Harness = Readonly<{ url: string; receiver: ContractReceiver; close: () => Promise<void> }>
+type ContractReceiver = Pick<Receiver, 'inbox'> & Readonly<{ on: Subscribe; once: Subscribe; off: Subscribe }>
+type Harness = Readonly<{ url: string; receiver: ContractReceiver; close: () => Promise<void> }>
 export type Start = (options: ReceiverOptions) => Promise<Harness>
 
 export type Recorded = Readonly<{ name: ReceiverEventName; payload: unknown }>
 
 const NAMES: ReadonlyArray<ReceiverEventName> = ['transaction', 'credit', 'debit', 'duplicate', 'gap', 'rejected', 'error']
 
-export const NOW = new Date('2026-11-23T10:00:00.000Z')
+const NOW = new Date('2026-11-23T10:00:00.000Z')
 
 /** Records every event, in emission order, with listeners registered before any other. */
-export const record = (receiver: Pick<ContractReceiver, 'on'>): Recorded[] => {
+const record = (receiver: Pick<ContractReceiver, 'on'>): Recorded[] => {
   const log: Recorded[] = []
   for (const name of NAMES) receiver.on(name, (payload: unknown) => void log.push({ name, payload }))
   return log
 }
 
-export const payload = <K extends ReceiverEventName>(log: ReadonlyArray<Recorded>, name: K): Parameters<ReceiverEvents[K]>[0] => {
+const payload = <K extends ReceiverEventName>(log: ReadonlyArray<Recorded>, name: K): Parameters<ReceiverEvents[K]>[0] => {
   const found = log.find((r) => r.name === name)
   if (found === undefined) assert.unreachable(`no ${name} event was emitted`)
   return found?.payload as Parameters<ReceiverEvents[K]>[0]
@@ -88,7 +81,11 @@ const invalidPayloadAt =
     const body = response.json as { error: string; details: Array<{ path: string; message: string }> }
     assert.is(body.error, 'invalid_payload')
     assert.ok(body.details.length > 0, 'details lists the problems')
-    for (const p of paths) assert.ok(body.details.some((d) => d.path === p), `a problem at ${p}: ${response.text}`)
+    for (const p of paths)
+      assert.ok(
+        body.details.some((d) => d.path === p),
+        `a problem at ${p}: ${response.text}`,
+      )
   }
 
 const vectorCases: ReadonlyArray<Case> = vectors.cases.flatMap((v) =>
@@ -105,12 +102,19 @@ const vectorCases: ReadonlyArray<Case> = vectors.cases.flatMap((v) =>
               check: (events) => {
                 const tx = payload(events, 'transaction')
                 assert.equal(tx.verified, {
-                  dc: fields['dc'], code: fields['code'], amount: fields['amount'], balance: fields['balance'],
-                  currency: fields['currency'], description: fields['description'],
+                  dc: fields['dc'],
+                  code: fields['code'],
+                  amount: fields['amount'],
+                  balance: fields['balance'],
+                  currency: fields['currency'],
+                  description: fields['description'],
                 })
                 assert.equal(tx.unverified, {
-                  account_id: fields['account_id'], account: fields['account'], bank: fields['bank'],
-                  opponent_id: fields['opponent_id'], opponent_iban: fields['opponent_iban'],
+                  account_id: fields['account_id'],
+                  account: fields['account'],
+                  bank: fields['bank'],
+                  opponent_id: fields['opponent_id'],
+                  opponent_iban: fields['opponent_iban'],
                 })
                 assert.equal(E.right(tx.amount), parseAmount(fields['amount'] ?? '', fields['currency'] ?? ''))
                 assert.equal(E.right(tx.balance), parseBalance(fields['balance'] ?? '', fields['currency'] ?? ''))
@@ -225,7 +229,12 @@ const cases: ReadonlyArray<Case> = [
       return [
         { send: { contentType: 'application/json', body: '{"dc":' }, status: 400, events: ['rejected'], check: invalidPayloadAt() },
         { send: post(partial, 'json'), status: 400, events: ['rejected'], check: invalidPayloadAt('amount', 'hash') },
-        { send: { contentType: 'application/x-www-form-urlencoded', body: `${post(n).body as string}&dc=Debit` }, status: 400, events: ['rejected'], check: invalidPayloadAt('dc') },
+        {
+          send: { contentType: 'application/x-www-form-urlencoded', body: `${post(n).body as string}&dc=Debit` },
+          status: 400,
+          events: ['rejected'],
+          check: invalidPayloadAt('dc'),
+        },
         {
           send: post(await signed({ amount: '1,000.00' })),
           status: 400,
@@ -249,7 +258,13 @@ const cases: ReadonlyArray<Case> = [
     name: '405 with Allow: POST for any other method',
     steps: async () => [
       { send: { method: 'GET' }, status: 405, body: { error: 'method_not_allowed' }, headers: { allow: 'POST' }, events: [] },
-      { send: { ...post(await signed()), method: 'PUT' }, status: 405, body: { error: 'method_not_allowed' }, headers: { allow: 'POST' }, events: [] },
+      {
+        send: { ...post(await signed()), method: 'PUT' },
+        status: 405,
+        body: { error: 'method_not_allowed' },
+        headers: { allow: 'POST' },
+        events: [],
+      },
       { send: { method: 'DELETE' }, status: 405, headers: { allow: 'POST' }, events: [] },
     ],
   },
@@ -277,7 +292,13 @@ const cases: ReadonlyArray<Case> = [
     name: '413 honours a smaller limit option',
     options: { limit: 200 },
     steps: async () => [
-      { send: post(await signed()), status: 413, body: { error: 'too_large' }, events: ['rejected'], check: (events) => assert.equal(payload(events, 'rejected'), { _tag: 'too_large', limit: 200 }) },
+      {
+        send: post(await signed()),
+        status: 413,
+        body: { error: 'too_large' },
+        events: ['rejected'],
+        check: (events) => assert.equal(payload(events, 'rejected'), { _tag: 'too_large', limit: 200 }),
+      },
     ],
   },
   {
@@ -285,7 +306,12 @@ const cases: ReadonlyArray<Case> = [
     steps: async () => [
       { send: { contentType: 'text/plain', body: 'dc=Credit' }, status: 415, body: { error: 'unsupported_media_type' }, events: ['rejected'] },
       { send: { body: 'dc=Credit' }, status: 415, body: { error: 'unsupported_media_type' }, events: ['rejected'] },
-      { send: { contentType: 'application/xml', body: '<dc>Credit</dc>' }, status: 415, body: { error: 'unsupported_media_type' }, events: ['rejected'] },
+      {
+        send: { contentType: 'application/xml', body: '<dc>Credit</dc>' },
+        status: 415,
+        body: { error: 'unsupported_media_type' },
+        events: ['rejected'],
+      },
     ],
   },
   {
@@ -494,7 +520,11 @@ export const contract = (name: string, start: Start) => {
           if (step.body !== undefined) assert.equal(response.json, step.body, label)
           assert.match(String(response.headers['content-type']), /^application\/json/, label)
           for (const [h, v] of Object.entries(step.headers ?? {})) assert.is(response.headers[h], v, label)
-          assert.equal(events.map((e) => e.name), step.events, label)
+          assert.equal(
+            events.map((e) => e.name),
+            step.events,
+            label,
+          )
           await step.check?.(events, response)
         }
         await sleep(0)

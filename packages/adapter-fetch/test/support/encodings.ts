@@ -5,7 +5,7 @@ import type { WireRequest } from './http.ts'
 export type NotificationFields = Readonly<Record<string, string>>
 
 /** multipart/form-data with one text part per field, UTF-8, CRLF line ends. */
-export const encodeMultipart = (fields: NotificationFields, boundary = '----banksocket-test-boundary-7MA4YWxkTrZu0gW'): WireRequest => {
+const encodeMultipart = (fields: NotificationFields, boundary = '----banksocket-test-boundary-7MA4YWxkTrZu0gW'): WireRequest => {
   let body = ''
   for (const [name, value] of Object.entries(fields)) {
     body += `--${boundary}\r\nContent-Disposition: form-data; name="${name.replace(/"/g, '%22')}"\r\n\r\n${value}\r\n`

@@ -11,7 +11,7 @@ import { Miniflare } from 'miniflare'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { bundleWorker } from '../../../core/test/workerd/bundle.ts'
-import { encodings, SECRET, signed, type Encoding, type NotificationFields } from '../support/encodings.ts'
+import { type Encoding, encodings, type NotificationFields, SECRET, signed } from '../support/encodings.ts'
 
 type Toml = Readonly<{ top: Readonly<Record<string, string>>; sections: Readonly<Record<string, Readonly<Record<string, string>>>> }>
 
@@ -77,7 +77,10 @@ const OK: Answer = { status: 200, allow: null, body: { status: 'ok' } }
 
 test("wrangler.toml's [alias] table covers every fp-ts module: the bundle has no CommonJS fp-ts or io-ts", () => {
   assert.ok(bundle.inputs.some((path) => /fp-ts\/es6\//.test(path)))
-  assert.not.ok(bundle.inputs.some((path) => /(fp-ts|io-ts)\/lib\//.test(path)), bundle.inputs.join('\n'))
+  assert.not.ok(
+    bundle.inputs.some((path) => /(fp-ts|io-ts)\/lib\//.test(path)),
+    bundle.inputs.join('\n'),
+  )
   assert.not.match(bundle.code, /["']node:/)
 })
 

@@ -4,11 +4,7 @@ import { createInbox, LedgerEvent, type Outcome } from '@banksocket-webhooks/cor
 import * as E from 'fp-ts/lib/Either.js'
 import { openFileEventStore } from '../../src/index.ts'
 
-export const receiveAndStop = async (
-  path: string,
-  secret: string,
-  bodies: ReadonlyArray<string>,
-): Promise<ReadonlyArray<Outcome['_tag']>> => {
+export const receiveAndStop = async (path: string, secret: string, bodies: ReadonlyArray<string>): Promise<ReadonlyArray<Outcome['_tag']>> => {
   const opened = await openFileEventStore({ path, codec: LedgerEvent })()
   if (E.isLeft(opened)) throw new Error(opened.left.message) // StoreLocked, CorruptStore, ...
   const store = opened.right

@@ -36,7 +36,9 @@ try {
   const stats = store.stats()
   await store.close()()
   console.log(`append: ${total} events in ${seconds.toFixed(2)} s = ${Math.round(total / seconds)} events/s, ${inFlight} in flight`)
-  console.log(`        ${stats.commits} commits (write+fdatasync), ${(total / stats.commits).toFixed(1)} events per commit, file ${mib(statSync(path).size)}`)
+  console.log(
+    `        ${stats.commits} commits (write+fdatasync), ${(total / stats.commits).toFixed(1)} events per commit, file ${mib(statSync(path).size)}`,
+  )
 
   gc?.()
   const before = process.memoryUsage()

@@ -2,12 +2,12 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import * as E from 'fp-ts/lib/Either.js'
-import { openFileEventStore, type FileEventStore, type FileEventStoreOptions } from '../../src/index.ts'
+import { type FileEventStore, type FileEventStoreOptions, openFileEventStore } from '../../src/index.ts'
 
 const dirs: string[] = []
 
 /** A fresh directory under the OS temp dir; removed by `cleanup`. */
-export const tempDir = (): string => {
+const tempDir = (): string => {
   const dir = mkdtempSync(join(tmpdir(), 'bsw-file-store-'))
   dirs.push(dir)
   return dir

@@ -7,11 +7,18 @@
 import * as E from 'fp-ts/lib/Either.js'
 import * as assert from 'uvu/assert'
 import { Deno, serveOnLoopback } from '../../../core/test/deno/deno.ts'
-import { createClient, createPromiseClient, ApiRequestError, type ApiError, type ClientOptions } from '../../src/index.ts'
+import { type ApiError, ApiRequestError, type ClientOptions, createClient, createPromiseClient } from '../../src/index.ts'
 
 const TOKEN = 'deno-token-9f3a5c71'
 
-type Seen = Readonly<{ method: string; path: string; authentication: string | null; authorization: string | null; contentType: string | null; body: string }>
+type Seen = Readonly<{
+  method: string
+  path: string
+  authentication: string | null
+  authorization: string | null
+  contentType: string | null
+  body: string
+}>
 
 /** A Banksocket stand-in. `failDeletes` answers that many DELETEs with 503 before succeeding. */
 const startBanksocket = async (behaviour: { failDeletes?: number; badShape?: boolean } = {}) => {
@@ -103,7 +110,10 @@ Deno.test({
     try {
       const deleted = await createClient(options(api.url)).deleteWebhook(1233)()
       assert.equal(deleted, E.right({ status: 'success' }))
-      assert.equal(api.seen.map((s) => `${s.method} ${s.path}`), ['DELETE /v1/webhooks/1233', 'DELETE /v1/webhooks/1233'])
+      assert.equal(
+        api.seen.map((s) => `${s.method} ${s.path}`),
+        ['DELETE /v1/webhooks/1233', 'DELETE /v1/webhooks/1233'],
+      )
     } finally {
       await api.close()
     }
@@ -123,10 +133,12 @@ Deno.test({
       assert.is(error._tag === 'HttpError' && error.body, '{"message":"Unauthenticated."}')
       assert.not.ok(JSON.stringify(error).includes(TOKEN))
 
-      const rejected = await createPromiseClient(options(api.url, { token: `${TOKEN}-revoked` })).deleteWebhook(7).then(
-        () => undefined,
-        (e: unknown) => e,
-      )
+      const rejected = await createPromiseClient(options(api.url, { token: `${TOKEN}-revoked` }))
+        .deleteWebhook(7)
+        .then(
+          () => undefined,
+          (e: unknown) => e,
+        )
       assert.ok(rejected instanceof ApiRequestError)
       assert.not.ok(String((rejected as Error).message).includes(TOKEN))
       assert.not.ok(String((rejected as Error).stack).includes(TOKEN))

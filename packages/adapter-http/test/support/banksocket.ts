@@ -14,7 +14,7 @@ import * as E from 'fp-ts/lib/Either.js'
 export const DOCUMENTED_CREATE_ANSWER = '{"webhook":{"id":1233,"endpoint":"http://test","title":"TR işbank api test"}}'
 export const DOCUMENTED_DELETE_ANSWER = '{"status":"success"}'
 
-export type Recorded = Readonly<{
+type Recorded = Readonly<{
   method: string
   path: string
   headers: IncomingHttpHeaders
@@ -27,7 +27,7 @@ export type Recorded = Readonly<{
 export type Answer = Readonly<{ status: number; body?: string; headers?: Record<string, string>; delayMs?: number }>
 
 /** A scripted reply. */
-export type Reply =
+type Reply =
   | Answer
   /** Destroy the socket without answering. */
   | Readonly<{ drop: true }>

@@ -153,7 +153,10 @@ test('SIGKILL under load, restart on the same file: every 200 is stored exactly 
   const stored = await storedCounts()
   for (const n of acked) assert.is(stored.get(n), 1, `#${n} is stored exactly once`)
   assert.is([...stored.values()].filter((times) => times !== 1).length, 0)
-  assert.ok(acked.size > ROUNDS * 20, `${acked.size} notifications acknowledged across ${ROUNDS} kills (acks per round at the kill: ${killedAfter.join(', ')})`)
+  assert.ok(
+    acked.size > ROUNDS * 20,
+    `${acked.size} notifications acknowledged across ${ROUNDS} kills (acks per round at the kill: ${killedAfter.join(', ')})`,
+  )
   console.log(
     `crash: ${ROUNDS} SIGKILL rounds, ${acked.size} notifications acknowledged (acks per round when killed: ${killedAfter.join(', ')}); ` +
       `${inFlightAtKill.total} were in flight at a kill, ${inFlightAtKill.stored} of them had been stored; ${stored.size} stored, each once`,

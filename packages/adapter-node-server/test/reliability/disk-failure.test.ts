@@ -13,7 +13,7 @@ import * as E from 'fp-ts/lib/Either.js'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { createNodeReceiver } from '../../src/index.ts'
-import { Connection, type Answer } from './support/client.ts'
+import { type Answer, Connection } from './support/client.ts'
 import { notification, post, SECRET } from './support/notifications.ts'
 
 const dir = mkdtempSync(join(tmpdir(), 'bsw-disk-'))

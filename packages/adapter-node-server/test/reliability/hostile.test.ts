@@ -13,8 +13,8 @@ import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { createNodeReceiver, type NodeReceiver, type NodeReceiverOptions, type ReceivedTransaction } from '../../src/index.ts'
 import { startReceiver } from './support/child.ts'
-import { Connection, type Answer } from './support/client.ts'
-import { fieldsOf, FORM, post, SECRET, signFields } from './support/notifications.ts'
+import { type Answer, Connection } from './support/client.ts'
+import { FORM, fieldsOf, post, SECRET, signFields } from './support/notifications.ts'
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms))
 
@@ -79,7 +79,10 @@ test('a body cut off mid-way: the client vanishes (no answer possible) or half-c
     }
     // Half-closes: Node's parser answers the incomplete request 400 and closes.
     const ended = await exchange(port, head(body.length) + half, { end: true })
-    assert.equal(ended.answers.map((a) => a.status), [400])
+    assert.equal(
+      ended.answers.map((a) => a.status),
+      [400],
+    )
     assert.ok(ended.closed)
     await sleep(50)
     assert.equal(events, ['rejected invalid_payload', 'rejected invalid_payload', 'rejected invalid_payload'])
@@ -133,7 +136,11 @@ test('slowloris: clients dribbling headers are cut off by headersTimeout (408) w
     await Promise.all(lorises.map((c) => c.whenClosed()))
     const ms = Date.now() - started
     await dribble
-    for (const c of lorises) assert.equal((await c.take(1)).map((a) => [a.status, a.body]), [[408, '{"error":"request_timeout"}']])
+    for (const c of lorises)
+      assert.equal(
+        (await c.take(1)).map((a) => [a.status, a.body]),
+        [[408, '{"error":"request_timeout"}']],
+      )
     assert.ok(ms < 3_000, `all slow clients cut off after ${ms} ms`)
     assert.equal(events, ['transaction'])
     await stillServes(port)
@@ -206,7 +213,9 @@ test('NUL bytes in fields are data: accepted when the hash matches (and stored e
   const all = await reopened.right.readAll()()
   await reopened.right.close()()
   rmSync(dir, { recursive: true, force: true })
-  const descriptions = E.isRight(all) ? all.right.flatMap((s) => (s.event.type === 'TransactionReceived' ? [s.event.data.verified.description] : [])) : []
+  const descriptions = E.isRight(all)
+    ? all.right.flatMap((s) => (s.event.type === 'TransactionReceived' ? [s.event.data.verified.description] : []))
+    : []
   assert.equal(descriptions.sort(), ['SN:nul A\u0000B \u0000\u0000 SİPARİŞ', 'json \u0000 nul'].sort())
 })
 
@@ -215,7 +224,7 @@ test('100,000 form fields: 413 at the default limit; with a raised limit 400 for
   const many = `${encodeForm(signed)}&${Array.from({ length: 100_000 }, (_, i) => `f${i}=${i}`).join('&')}`
   const manyJson = JSON.stringify({ ...signed, ...Object.fromEntries(Array.from({ length: 100_000 }, (_, i) => [`f${i}`, `${i}`])) })
   const boundary = 'b0undary'
-  const manyParts = Array.from({ length: 100_000 }, (_, i) => `--${boundary}\r\ncontent-disposition: form-data; name="f${i}"\r\n\r\n${i}\r\n`).join('') + `--${boundary}--\r\n`
+  const manyParts = `${Array.from({ length: 100_000 }, (_, i) => `--${boundary}\r\ncontent-disposition: form-data; name="f${i}"\r\n\r\n${i}\r\n`).join('')}--${boundary}--\r\n`
   const atDefault = await start()
   try {
     const result = await exchange(atDefault.port, post(many))
@@ -228,7 +237,11 @@ test('100,000 form fields: 413 at the default limit; with a raised limit 400 for
   const connection = await Connection.open(raised.port)
   try {
     const tooMany = `400 {"error":"invalid_payload","details":[{"path":"","message":"more than ${MAX_FIELDS} fields"}]}`
-    for (const [body, type] of [[many, FORM], [manyJson, 'application/json'], [manyParts, `multipart/form-data; boundary=${boundary}`]] as const) {
+    for (const [body, type] of [
+      [many, FORM],
+      [manyJson, 'application/json'],
+      [manyParts, `multipart/form-data; boundary=${boundary}`],
+    ] as const) {
       const started = Date.now()
       assert.is(line(await connection.request(post(body, type))), tooMany, type)
       assert.ok(Date.now() - started < 2_000, `${type} answered in ${Date.now() - started} ms`)
@@ -271,9 +284,15 @@ test('Content-Length longer than the body: 400 when the client half-closes, 408 
   try {
     const body = encodeForm(await fresh())
     const ended = await exchange(port, head(body.length + 40) + body, { end: true })
-    assert.equal(ended.answers.map((a) => a.status), [400])
+    assert.equal(
+      ended.answers.map((a) => a.status),
+      [400],
+    )
     const waited = await exchange(port, head(body.length + 40) + body)
-    assert.equal(waited.answers.map((a) => a.status), [408])
+    assert.equal(
+      waited.answers.map((a) => a.status),
+      [408],
+    )
     assert.ok(waited.closed && waited.ms < 2_500, `closed after ${waited.ms} ms`)
     await sleep(50)
     assert.equal(events, ['rejected invalid_payload', 'rejected invalid_payload'])
@@ -308,9 +327,22 @@ test('a hash of the wrong length, or not base64 at all: 401', async () => {
   try {
     const signed = await fresh()
     const hash = signed['hash'] ?? ''
-    const wrong = ['AAAA', hash.slice(0, -4), `${hash}${hash}`, Buffer.alloc(10).toString('base64'), Buffer.alloc(33).toString('base64'), 'x'.repeat(40_000), '%%%not base64%%%', hash.toUpperCase()]
+    const wrong = [
+      'AAAA',
+      hash.slice(0, -4),
+      `${hash}${hash}`,
+      Buffer.alloc(10).toString('base64'),
+      Buffer.alloc(33).toString('base64'),
+      'x'.repeat(40_000),
+      '%%%not base64%%%',
+      hash.toUpperCase(),
+    ]
     for (const bad of wrong) {
-      assert.is(line(await connection.request(post(encodeForm({ ...signed, hash: bad })))), '401 {"error":"invalid_hash"}', `hash ${bad.slice(0, 20)}`)
+      assert.is(
+        line(await connection.request(post(encodeForm({ ...signed, hash: bad })))),
+        '401 {"error":"invalid_hash"}',
+        `hash ${bad.slice(0, 20)}`,
+      )
     }
     const empty = await connection.request(post(encodeForm({ ...signed, hash: '' })))
     assert.ok(empty?.status === 400 || empty?.status === 401, `an empty hash: ${line(empty)}`)
@@ -341,7 +373,15 @@ test('HTTP pipelining: several requests in one write are answered in order', asy
     const answers = await connection.take(7, 3_000)
     assert.equal(
       answers.map((a) => `${a.status} ${a.status === 400 ? 'invalid_payload' : a.body}`),
-      ['200 {"status":"ok"}', '200 {"status":"ok"}', '200 {"status":"duplicate"}', '401 {"error":"invalid_hash"}', '400 invalid_payload', '405 {"error":"method_not_allowed"}', '200 {"status":"ok"}'],
+      [
+        '200 {"status":"ok"}',
+        '200 {"status":"ok"}',
+        '200 {"status":"duplicate"}',
+        '401 {"error":"invalid_hash"}',
+        '400 invalid_payload',
+        '405 {"error":"method_not_allowed"}',
+        '200 {"status":"ok"}',
+      ],
     )
     assert.is(connection.closed, false)
   } finally {
@@ -355,7 +395,11 @@ test('bytes that are not valid HTTP (smuggling headers, bad chunks, huge headers
   try {
     const body = encodeForm(await fresh())
     const cases: Array<[string, string | Buffer, number]> = [
-      ['Content-Length and Transfer-Encoding together', `POST / HTTP/1.1\r\nhost: x\r\ncontent-type: ${FORM}\r\ncontent-length: 5\r\ntransfer-encoding: chunked\r\n\r\n0\r\n\r\n`, 400],
+      [
+        'Content-Length and Transfer-Encoding together',
+        `POST / HTTP/1.1\r\nhost: x\r\ncontent-type: ${FORM}\r\ncontent-length: 5\r\ntransfer-encoding: chunked\r\n\r\n0\r\n\r\n`,
+        400,
+      ],
       ['a chunk size that is not hex', `${head('chunked')}zz\r\n${body}\r\n0\r\n\r\n`, 400],
       ['headers over 16 KiB', `POST / HTTP/1.1\r\nhost: x\r\nx-big: ${'a'.repeat(20_000)}\r\n\r\n`, 431],
       ['binary garbage', Buffer.from([0, 1, 2, 3, 0xff, 13, 10, 13, 10]), 400],
@@ -364,7 +408,11 @@ test('bytes that are not valid HTTP (smuggling headers, bad chunks, huge headers
     const errors: Record<number, string> = { 400: 'invalid_payload', 431: 'headers_too_large' }
     for (const [name, bytes, status] of cases) {
       const result = await exchange(port, bytes)
-      assert.equal(result.answers.map((a) => a.status), [status], name)
+      assert.equal(
+        result.answers.map((a) => a.status),
+        [status],
+        name,
+      )
       assert.is((JSON.parse(result.answers[0]?.body || '{}') as { error?: string }).error, errors[status], `${name}: contract body`)
       assert.ok(result.closed, `${name}: closed`)
     }
@@ -381,7 +429,8 @@ test('memory stays bounded: a burst of 3,000 hostile requests leaves the heap an
   try {
     let accepted = 0
     const signedBody = async () => encodeForm(await fresh())
-    const deep = async () => `${JSON.stringify({ ...(await fresh()), amount: '9.99' }).slice(0, -1)},"deep":${'['.repeat(30_000)}1${']'.repeat(30_000)}}`
+    const deep = async () =>
+      `${JSON.stringify({ ...(await fresh()), amount: '9.99' }).slice(0, -1)},"deep":${'['.repeat(30_000)}1${']'.repeat(30_000)}}`
     const manyFields = async () => `${await signedBody()}&${Array.from({ length: 6_000 }, (_, i) => `f${i}=${i}`).join('&')}`
     const invalidUtf8 = async () => Buffer.concat([Buffer.from(`${await signedBody()}&x=`), Buffer.alloc(40_000, 0xff)])
     const kinds: Array<(connection: Connection) => Promise<void>> = [
@@ -421,7 +470,9 @@ test('memory stays bounded: a burst of 3,000 hostile requests leaves the heap an
     const mib = (n: unknown) => `${(Number(n) / 1024 / 1024).toFixed(1)} MiB`
     const heapGrowth = Number(after['heapUsed']) - Number(before['heapUsed'])
     const rssGrowth = Number(after['rss']) - Number(before['rss'])
-    console.log(`hostile burst: rss ${mib(before['rss'])} -> ${mib(after['rss'])} (peak ${mib(after['rssPeak'])}), heap ${mib(before['heapUsed'])} -> ${mib(after['heapUsed'])}`)
+    console.log(
+      `hostile burst: rss ${mib(before['rss'])} -> ${mib(after['rss'])} (peak ${mib(after['rssPeak'])}), heap ${mib(before['heapUsed'])} -> ${mib(after['heapUsed'])}`,
+    )
     // Only the accepted notifications (at most one in eight) stay: their dedupe keys and ledger state, a
     // few hundred bytes each. Everything else must be garbage once answered.
     assert.ok(heapGrowth < 8 * 1024 * 1024, `heap grew by ${mib(heapGrowth)}`)

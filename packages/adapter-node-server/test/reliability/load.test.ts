@@ -99,7 +99,11 @@ test(`file store: ${COUNT} notifications over ${CONNECTIONS} keep-alive connecti
     stored[n] = (stored[n] ?? 0) + 1
   }
   assert.is(transactions, COUNT)
-  assert.is(stored.every((times) => times === 1), true, 'every notification is stored exactly once')
+  assert.is(
+    stored.every((times) => times === 1),
+    true,
+    'every notification is stored exactly once',
+  )
   // The receiver keeps per ledger its dedupe window (up to 100,000 keys each; ~200 bytes of heap a
   // notification measured, with the file store's index at ~27 bytes an event); the events stay on
   // disk. 200,000 notifications: ~40 MiB of live heap on a ~110 MiB process; the rest of the peak is

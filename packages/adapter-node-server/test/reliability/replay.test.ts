@@ -13,7 +13,7 @@ import * as E from 'fp-ts/lib/Either.js'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { createNodeReceiver } from '../../src/index.ts'
-import { Connection, type Answer } from './support/client.ts'
+import { type Answer, Connection } from './support/client.ts'
 import { fieldsOf, post, SECRET, signFields } from './support/notifications.ts'
 
 const dir = mkdtempSync(join(tmpdir(), 'bsw-replay-'))
@@ -80,7 +80,10 @@ test('one notification replayed 100,000 times against the file store: every repl
     const body = encodeForm(await signFields(fieldsOf(0, 1)))
     assert.equal(await blast(port, [body], 1), ['200 {"status":"ok"}'])
     const before = statSync(path).size
-    const answers = await blast(port, Array.from({ length: 100_000 }, () => body))
+    const answers = await blast(
+      port,
+      Array.from({ length: 100_000 }, () => body),
+    )
     assert.equal(tally(answers), { '200 {"status":"duplicate"}': 100_000 })
     const grown = statSync(path).size - before
     assert.ok(grown < 64 * 1024, `the store grew by ${grown} bytes`)

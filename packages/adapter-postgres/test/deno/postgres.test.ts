@@ -9,7 +9,7 @@
 import * as E from 'fp-ts/lib/Either.js'
 import * as assert from 'uvu/assert'
 import { Deno, type DenoTestDefinition } from '../../../core/test/deno/deno.ts'
-import { START, createPostgresEventStore, type PostgresEventStore } from '../../src/index.ts'
+import { createPostgresEventStore, type PostgresEventStore, START } from '../../src/index.ts'
 import { left, right, startDatabase, type TestDatabase } from '../support/database.ts'
 
 type Ev = Readonly<{ type: string; key?: string }>
@@ -17,7 +17,8 @@ type Ev = Readonly<{ type: string; key?: string }>
 let db: TestDatabase | undefined
 const database = async (): Promise<TestDatabase> => (db ??= await startDatabase())
 
-const denoTest = (name: string, fn: DenoTestDefinition['fn']) => Deno.test({ name: `Deno: ${name}`, fn, sanitizeOps: false, sanitizeResources: false })
+const denoTest = (name: string, fn: DenoTestDefinition['fn']) =>
+  Deno.test({ name: `Deno: ${name}`, fn, sanitizeOps: false, sanitizeResources: false })
 
 const fresh = async (): Promise<PostgresEventStore<Ev>> => {
   const d = await database()
@@ -27,11 +28,21 @@ const fresh = async (): Promise<PostgresEventStore<Ev>> => {
 denoTest('record, readState and keyOwner through pg on Deno', async () => {
   assert.ok(typeof Deno.version.deno === 'string')
   const store = await fresh()
-  const written = right(await store.record('ledger-69-TRY', { expectedVersion: 0, events: [{ type: 'TransactionReceived', key: 'k1' }], state: { head: '100.00' }, claim: 'k1' })())
+  const written = right(
+    await store.record('ledger-69-TRY', {
+      expectedVersion: 0,
+      events: [{ type: 'TransactionReceived', key: 'k1' }],
+      state: { head: '100.00' },
+      claim: 'k1',
+    })(),
+  )
   assert.is(written.nextVersion, 1)
   assert.equal(right(await store.readState('ledger-69-TRY')()), { version: 1, state: { head: '100.00' }, stateVersion: 1, duplicates: 0 })
   assert.is(right(await store.keyOwner('k1')()), 'ledger-69-TRY')
-  assert.equal(await store.record('ledger-70-TRY', { expectedVersion: 0, events: [{ type: 'TransactionReceived', key: 'k1' }], claim: 'k1' })(), E.left({ _tag: 'KeyConflict', key: 'k1', stream: 'ledger-69-TRY' }))
+  assert.equal(
+    await store.record('ledger-70-TRY', { expectedVersion: 0, events: [{ type: 'TransactionReceived', key: 'k1' }], claim: 'k1' })(),
+    E.left({ _tag: 'KeyConflict', key: 'k1', stream: 'ledger-69-TRY' }),
+  )
 })
 
 denoTest('two pools racing one key into two ledgers: exactly one success each round', async () => {
@@ -46,7 +57,13 @@ denoTest('two pools racing one key into two ledgers: exactly one success each ro
       b.record(`b-${round}`, { expectedVersion: 0, events: [{ type: 'T', key }], claim: key })(),
     ])
     assert.is(results.filter(E.isRight).length, 1)
-    assert.is(results.filter(E.isLeft).map((r) => r.left._tag).join(), 'KeyConflict')
+    assert.is(
+      results
+        .filter(E.isLeft)
+        .map((r) => r.left._tag)
+        .join(),
+      'KeyConflict',
+    )
   }
 })
 
@@ -64,7 +81,10 @@ denoTest('the feed waits for a transaction in flight, then reads it first', asyn
     open.release()
   }
   const page = right(await store.readAllPage({ after: START })())
-  assert.equal(page.events.map((e) => e.stream), ['slow', 'fast'])
+  assert.equal(
+    page.events.map((e) => e.stream),
+    ['slow', 'fast'],
+  )
 })
 
 denoTest('a connection killed during a write is a StoreFailure, and nothing was written', async () => {
@@ -80,7 +100,9 @@ denoTest('a connection killed during a write is a StoreFailure, and nothing was 
     await blocker.query(`SELECT 1 FROM "${schema}".streams WHERE stream = 'L' FOR UPDATE`)
     const pending = store.record('L', { expectedVersion: 1, events: [{ type: 'B' }], claim: 'k2' })()
     for (let waited = 0; ; waited += 10) {
-      const { rows } = await admin.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = $1 AND wait_event_type = 'Lock'`, [app])
+      const { rows } = await admin.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = $1 AND wait_event_type = 'Lock'`, [
+        app,
+      ])
       if (rows[0]?.n === 1) break
       if (waited > 10_000) throw new Error('the write never waited on the lock')
       await new Promise((r) => setTimeout(r, 10))

@@ -1,4 +1,4 @@
-import { createPostgresEventStore, migrate, type Checkpoint, type PostgresEventStore } from '@banksocket-webhooks/adapter-postgres'
+import { type Checkpoint, createPostgresEventStore, migrate, type PostgresEventStore } from '@banksocket-webhooks/adapter-postgres'
 import * as E from 'fp-ts/lib/Either.js'
 
 type Movement = Readonly<{ type: 'Movement'; data: Readonly<{ key: string; amount: string; balance: string }> }>

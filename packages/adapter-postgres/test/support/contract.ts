@@ -73,7 +73,11 @@ export const storeContract = (name: string, open: () => Promise<StoreUnderTest>)
       assert.equal(all.map(keyOf).sort(), ['a@1:A1', 'a@2:A2', 'a@3:A3', 'b@1:B1'])
       for (const stream of ['a', 'b']) {
         const versions = all.filter((s) => s.stream === stream).map((s) => s.version)
-        assert.equal(versions, [...versions].sort((x, y) => x - y), `${stream} out of order in readAll`)
+        assert.equal(
+          versions,
+          [...versions].sort((x, y) => x - y),
+          `${stream} out of order in readAll`,
+        )
       }
       assert.equal(all.find((s) => s.stream === 'a' && s.version === 2)?.event, ev('A2', 2))
     }),
@@ -84,7 +88,10 @@ export const storeContract = (name: string, open: () => Promise<StoreUnderTest>)
     withStore(async (store) => {
       rightOf(await store.appendToStream('a', [ev('A1', 1)], 'no_stream')())
       assert.equal(await store.appendToStream('a', [ev('X', 9)], 0)(), E.left({ _tag: 'VersionConflict', stream: 'a', expected: 0, actual: 1 }))
-      assert.equal(await store.appendToStream('a', [ev('X', 9)], 'no_stream')(), E.left({ _tag: 'VersionConflict', stream: 'a', expected: 'no_stream', actual: 1 }))
+      assert.equal(
+        await store.appendToStream('a', [ev('X', 9)], 'no_stream')(),
+        E.left({ _tag: 'VersionConflict', stream: 'a', expected: 'no_stream', actual: 1 }),
+      )
       assert.equal(await store.appendToStream('a', [ev('X', 9)], 5)(), E.left({ _tag: 'VersionConflict', stream: 'a', expected: 5, actual: 1 }))
       assert.equal(await store.appendToStream('new', [ev('X', 9)], 1)(), E.left({ _tag: 'VersionConflict', stream: 'new', expected: 1, actual: 0 }))
       assert.equal(await store.readStream('a')(), E.right({ version: 1, events: [ev('A1', 1)] }))
@@ -131,9 +138,15 @@ export const storeContract = (name: string, open: () => Promise<StoreUnderTest>)
       // The inbox starts a ledger's next append without waiting for the last one (pipelining).
       const tasks = Array.from({ length: 20 }, (_, i) => store.appendToStream('p', [ev(`P${i}`, i)], i)())
       const results = await Promise.all(tasks)
-      assert.equal(results, Array.from({ length: 20 }, (_, i) => E.right({ nextVersion: i + 1 })))
+      assert.equal(
+        results,
+        Array.from({ length: 20 }, (_, i) => E.right({ nextVersion: i + 1 })),
+      )
       const read = rightOf(await store.readStream('p')())
-      assert.equal(read.events.map((e) => e.type), Array.from({ length: 20 }, (_, i) => `P${i}`))
+      assert.equal(
+        read.events.map((e) => e.type),
+        Array.from({ length: 20 }, (_, i) => `P${i}`),
+      )
     }),
   )
 
@@ -157,7 +170,11 @@ export const storeContract = (name: string, open: () => Promise<StoreUnderTest>)
       assert.ok(results.every(E.isRight))
       const all = rightOf(await store.readAll()())
       assert.is(all.length, 30)
-      for (const s of streams) assert.equal(rightOf(await store.readStream(s)()).events.map((e) => e.type), [`${s}-0`, `${s}-1`, `${s}-2`])
+      for (const s of streams)
+        assert.equal(
+          rightOf(await store.readStream(s)()).events.map((e) => e.type),
+          [`${s}-0`, `${s}-1`, `${s}-2`],
+        )
     }),
   )
 

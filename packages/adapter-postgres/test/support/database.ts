@@ -57,7 +57,9 @@ export type StartOptions = Readonly<{
   durable?: boolean
 }>
 
-const startEmbedded = async (options: StartOptions): Promise<Readonly<{ url: string; password: string; halt: () => Promise<void>; restart: () => Promise<void>; remove: () => Promise<void> }>> => {
+const startEmbedded = async (
+  options: StartOptions,
+): Promise<Readonly<{ url: string; password: string; halt: () => Promise<void>; restart: () => Promise<void>; remove: () => Promise<void> }>> => {
   const password = randomBytes(12).toString('hex')
   const root = process.getuid?.() === 0
   for (let attempt = 1; ; attempt++) {
@@ -76,7 +78,15 @@ const startEmbedded = async (options: StartOptions): Promise<Readonly<{ url: str
       initdbFlags: ['--no-sync', '--encoding=UTF8', '--no-instructions'],
       // fsync off: these tests check the store's logic, not PostgreSQL's durability. No unix socket,
       // so two servers never meet in /tmp.
-      postgresFlags: [...(options.durable === true ? [] : ['-c', 'fsync=off']), '-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', '-c', 'max_connections=200'],
+      postgresFlags: [
+        ...(options.durable === true ? [] : ['-c', 'fsync=off']),
+        '-c',
+        'listen_addresses=127.0.0.1',
+        '-c',
+        'unix_socket_directories=',
+        '-c',
+        'max_connections=200',
+      ],
       onLog: quiet,
       onError: quiet,
     })
@@ -108,14 +118,16 @@ export const startDatabase = async (options: StartOptions = {}): Promise<TestDat
   const shared = process.env['DATABASE_URL']
   const embedded = shared === undefined || shared === '' ? await startEmbedded(options) : undefined
   const url = embedded?.url ?? (shared as string)
-  const password = embedded?.password ?? (() => {
-    try {
-      const p = new URL(url).password
-      return p === '' ? undefined : decodeURIComponent(p)
-    } catch {
-      return undefined
-    }
-  })()
+  const password =
+    embedded?.password ??
+    (() => {
+      try {
+        const p = new URL(url).password
+        return p === '' ? undefined : decodeURIComponent(p)
+      } catch {
+        return undefined
+      }
+    })()
   const pools: pg.Pool[] = []
   const schemas: string[] = []
   const pool = (options: pg.PoolConfig = {}) => {

@@ -23,10 +23,17 @@ const scenario = async (env: Env): Promise<WorkerReport> => {
   const steps: Record<string, unknown> = { userAgent: navigator.userAgent }
   steps['migrate'] = await migrate(env.DATABASE_URL, { schema: env.SCHEMA })()
   const store = open(env.DATABASE_URL, env.SCHEMA)
-  steps['record'] = await store.record('ledger-69-TRY', { expectedVersion: 0, events: [{ type: 'TransactionReceived', key: 'k1' }], state: { head: '100.00' }, claim: 'k1' })()
+  steps['record'] = await store.record('ledger-69-TRY', {
+    expectedVersion: 0,
+    events: [{ type: 'TransactionReceived', key: 'k1' }],
+    state: { head: '100.00' },
+    claim: 'k1',
+  })()
   steps['replay'] = await store.record('ledger-70-TRY', { expectedVersion: 0, events: [{ type: 'TransactionReceived', key: 'k1' }], claim: 'k1' })()
   steps['state'] = await store.readState('ledger-69-TRY')()
-  steps['feed'] = E.map((p: { events: ReadonlyArray<{ stream: string; version: number }> }) => p.events.map((e) => `${e.stream}@${e.version}`))(await store.readAllPage()())
+  steps['feed'] = E.map((p: { events: ReadonlyArray<{ stream: string; version: number }> }) => p.events.map((e) => `${e.stream}@${e.version}`))(
+    await store.readAllPage()(),
+  )
   steps['close'] = await store.close()()
   return steps
 }
@@ -51,7 +58,13 @@ export default {
     const url = new URL(request.url)
     try {
       const report =
-        url.pathname === '/scenario' ? await scenario(env) : url.pathname === '/record' ? await record(env, url.searchParams) : url.pathname === '/unreachable' ? await unreachable(env) : { notFound: url.pathname }
+        url.pathname === '/scenario'
+          ? await scenario(env)
+          : url.pathname === '/record'
+            ? await record(env, url.searchParams)
+            : url.pathname === '/unreachable'
+              ? await unreachable(env)
+              : { notFound: url.pathname }
       return Response.json(report)
     } catch (error) {
       return Response.json({ thrown: error instanceof Error ? `${error.name}: ${error.message}` : String(error) }, { status: 500 })

@@ -9,26 +9,34 @@
  */
 import { createClient } from '@banksocket-webhooks/adapter-http'
 import { createNodeReceiver, type NodeReceiver } from '@banksocket-webhooks/adapter-node-server'
-import { addMoney, createInMemoryEventStore, formatMoney, parseBalance, subtractMoney, type LedgerSummary, type Money } from '@banksocket-webhooks/core'
+import {
+  addMoney,
+  createInMemoryEventStore,
+  formatMoney,
+  type LedgerSummary,
+  type Money,
+  parseBalance,
+  subtractMoney,
+} from '@banksocket-webhooks/core'
 import { createPayments, type PaymentsEvent } from '@banksocket-webhooks/payments'
 import {
-  createMovementGenerator,
-  startMockBanksocket,
   type AccountSpec,
+  createMovementGenerator,
   type GeneratedAccount,
   type MockBanksocket,
+  startMockBanksocket,
   type UnsignedNotification,
 } from '@banksocket-webhooks/testing'
 import * as E from 'fp-ts/lib/Either.js'
 import { pipe } from 'fp-ts/lib/function.js'
-import { stringFlag, type Arguments } from '../argv.ts'
+import { type Arguments, stringFlag } from '../argv.ts'
 import { defineCommand } from '../command.ts'
 import { ExitCode } from '../exit.ts'
 import type { Env } from '../io.ts'
+import { describeMissing } from '../lines.ts'
 import type { Style } from '../style.ts'
 import type { UsageError } from '../usage.ts'
 import { integerFlag } from '../values.ts'
-import { describeMissing } from '../lines.ts'
 
 /**
  * The two accounts of the demo: a Turkish lira account at İşbank and a US dollar account at Garanti.
@@ -266,7 +274,9 @@ export const demoCommand = defineCommand({
         )
       })
       receiver.on('gap_narrowed', (change) => {
-        out(`${number()} ${style.yellow('gap narrowed')} account ${change.accountId}  gap ${change.gapId}: ${describeMissing(formatMoney(change.missing), change.currency)}`)
+        out(
+          `${number()} ${style.yellow('gap narrowed')} account ${change.accountId}  gap ${change.gapId}: ${describeMissing(formatMoney(change.missing), change.currency)}`,
+        )
       })
       receiver.on('rejected', (rejection) => {
         seen.problems++
@@ -277,7 +287,7 @@ export const demoCommand = defineCommand({
         out(`${number()} ${style.red('error    ')} ${error._tag}`)
       })
 
-      out(style.bold('banksocket demo') + `: ${steps.length} movements over ${accounts.length} accounts, seed ${config.seed}`)
+      out(`${style.bold('banksocket demo')}: ${steps.length} movements over ${accounts.length} accounts, seed ${config.seed}`)
       out(`  mock Banksocket  ${mock.apiUrl}  (management API and signed deliveries)`)
       out(`  receiver         ${endpoint}  (createNodeReceiver, in-memory ledger)`)
       const client = createClient({ token: DEMO_TOKEN, baseUrl: mock.apiUrl })
@@ -298,7 +308,9 @@ export const demoCommand = defineCommand({
         const m = step.movement
         if (step.action === 'late') {
           late = step
-          out(`${number()} ${style.yellow('held back')} account ${m.account_id}  ${m.dc} ${m.amount} ${m.currency} is delayed, as a retried notification is: it arrives after the next one`)
+          out(
+            `${number()} ${style.yellow('held back')} account ${m.account_id}  ${m.dc} ${m.amount} ${m.currency} is delayed, as a retried notification is: it arrives after the next one`,
+          )
         } else if (step.action === 'drop') {
           dropped = step
           out(
@@ -325,7 +337,7 @@ export const demoCommand = defineCommand({
       const ledgers = await receiver.inbox.ledgers()
       if (E.isLeft(ledgers)) return fail(`could not read the ledgers: ${ledgers.left._tag}`)
       out()
-      out(style.bold('Ledger summary') + " (the inbox's ledgers: each chain's head, totals and open gaps, exact money)")
+      out(`${style.bold('Ledger summary')} (the inbox's ledgers: each chain's head, totals and open gaps, exact money)`)
       for (const account of accounts) {
         const summary = [...ledgers.right.values()].find((s) => s.accountId === account.account_id && s.currency === account.currency)
         if (summary === undefined) continue
@@ -336,18 +348,19 @@ export const demoCommand = defineCommand({
       const delivered = steps.filter((s) => s.action !== 'drop').length
       const lateStep = steps.find((s) => s.action === 'late')
       const expectedGap =
-        dropped === undefined
-          ? undefined
-          : `${dropped.movement.dc === 'Credit' ? '' : '-'}${dropped.movement.amount} ${dropped.movement.currency}`
+        dropped === undefined ? undefined : `${dropped.movement.dc === 'Credit' ? '' : '-'}${dropped.movement.amount} ${dropped.movement.currency}`
       const expectedGaps = (expectedGap === undefined ? 0 : 1) + (lateStep === undefined ? 0 : 1)
       if (seen.problems > 0) return fail(`${seen.problems} deliveries were refused`)
       if (seen.transactions !== delivered) return fail(`${seen.transactions} transactions accepted, ${delivered} delivered`)
       const duplicated = steps.filter((s) => s.action === 'duplicate').length
       if (seen.duplicates !== duplicated) return fail(`${seen.duplicates} duplicates flagged, expected ${duplicated}`)
       if (seen.gaps.length !== expectedGaps || (expectedGap !== undefined && !seen.gaps.includes(expectedGap))) {
-        return fail(`gaps found: ${seen.gaps.join(', ') || 'none'}; expected ${expectedGaps}${expectedGap === undefined ? '' : `, one of them ${expectedGap}`}`)
+        return fail(
+          `gaps found: ${seen.gaps.join(', ') || 'none'}; expected ${expectedGaps}${expectedGap === undefined ? '' : `, one of them ${expectedGap}`}`,
+        )
       }
-      if (seen.closed !== (lateStep === undefined ? 0 : 1)) return fail(`${seen.closed} gaps closed by the late notification, expected ${lateStep === undefined ? 0 : 1}`)
+      if (seen.closed !== (lateStep === undefined ? 0 : 1))
+        return fail(`${seen.closed} gaps closed by the late notification, expected ${lateStep === undefined ? 0 : 1}`)
       const open = [...ledgers.right.values()].reduce((n, l) => n + l.openGaps.length, 0)
       if (open !== (expectedGap === undefined ? 0 : 1)) return fail(`${open} gaps open at the end, expected ${expectedGap === undefined ? 0 : 1}`)
 
@@ -367,11 +380,15 @@ export const demoCommand = defineCommand({
           out(`${number()} ${style.green('paid     ')} ${e.id} (${e.reference}): ${formatMoney(e.paid)} ${e.amount.currency}, settled in full`),
         )
         .on('payment_partial', ({ expectation: e, event }) =>
-          out(`${number()} ${style.yellow('partial  ')} ${e.id} (${e.reference}): ${event.data.amount} paid, ${event.data.remaining} ${e.amount.currency} still due`),
+          out(
+            `${number()} ${style.yellow('partial  ')} ${e.id} (${e.reference}): ${event.data.amount} paid, ${event.data.remaining} ${e.amount.currency} still due`,
+          ),
         )
         .on('credit_unmatched', ({ credit, event }) => {
           unmatched++
-          out(`${number()} ${style.magenta('unmatched')} ${event.data.amount} ${credit.amount.currency} "${credit.description}": ${event.data.reason}, kept for review`)
+          out(
+            `${number()} ${style.magenta('unmatched')} ${event.data.amount} ${credit.amount.currency} "${credit.description}": ${event.data.reason}, kept for review`,
+          )
         })
       receiver.on('credit', payments.handleCredit)
       out(
@@ -384,7 +401,15 @@ export const demoCommand = defineCommand({
       for (const [amount, description] of DEMO_PAYMENTS) {
         current = ++paymentNumber
         balance = addMoney(balance, money(amount, 'TRY'))
-        const emitted = await mock.emit({ dc: 'Credit', code: 'FAST', amount, balance: formatMoney(balance), currency: 'TRY', account_id: ids[0], description })
+        const emitted = await mock.emit({
+          dc: 'Credit',
+          code: 'FAST',
+          amount,
+          balance: formatMoney(balance),
+          currency: 'TRY',
+          account_id: ids[0],
+          description,
+        })
         if (emitted.deliveries.some((d) => d.status !== 'delivered')) return fail(`the payment credit "${description}" was not delivered`)
       }
       await receiver.drain()

@@ -3,33 +3,33 @@
  *
  * @module
  */
-import { openFileEventStore, type FileEventStore } from '@banksocket-webhooks/adapter-file-store'
-import { createPostgresEventStore, type PostgresEventStore } from '@banksocket-webhooks/adapter-postgres'
+import { type FileEventStore, openFileEventStore } from '@banksocket-webhooks/adapter-file-store'
 import { createNodeReceiver, type ReceivedTransaction } from '@banksocket-webhooks/adapter-node-server'
+import { createPostgresEventStore, type PostgresEventStore } from '@banksocket-webhooks/adapter-postgres'
 import {
+  type BalanceGapDetected,
   createInMemoryEventStore,
+  type EventStore,
   formatMoney,
   LedgerEvent,
-  LedgerStateCodec,
-  ledgerStream,
-  type BalanceGapDetected,
-  type EventStore,
   type LedgerState,
+  LedgerStateCodec,
   type LedgerSummary,
+  ledgerStream,
   type WebhookEvent,
 } from '@banksocket-webhooks/core'
 import * as E from 'fp-ts/lib/Either.js'
 import { pipe } from 'fp-ts/lib/function.js'
-import { stringFlag, type Arguments } from '../argv.ts'
+import { type Arguments, stringFlag } from '../argv.ts'
 import { defineCommand } from '../command.ts'
 import { ExitCode } from '../exit.ts'
-import { writeJsonLine, type Env } from '../io.ts'
+import { type Env, writeJsonLine } from '../io.ts'
 import { createDuplicateReporter, errorLine, gapChangeLine, rejectionLine, suspectedReplayLine, transactionLine, unobservedLine } from '../lines.ts'
 import { awaitShutdown } from '../signals.ts'
-import { displayUrl, isPostgresUrl, withoutPassword } from './migrate.ts'
 import { tapAppends } from '../tap.ts'
 import type { UsageError } from '../usage.ts'
 import { choiceFlag, integerFlag, optionalFlag, requiredFlag, secretsFlag } from '../values.ts'
+import { displayUrl, isPostgresUrl, withoutPassword } from './migrate.ts'
 
 /**
  * What `banksocket listen` does, once its flags are checked.
@@ -90,7 +90,7 @@ const FILTERS = { all: 'NEW_TRANSACTION', credits: 'NEW_CREDIT', debits: 'NEW_DE
  * import { ledgerLine } from '@banksocket-webhooks/cli'
  * ledgerLine(summary) // { accountId: '69', currency: 'TRY', balance: '1130.00', movements: 4, openGaps: [] , ... }
  */
-export const ledgerLine = (summary: LedgerSummary) => ({
+const ledgerLine = (summary: LedgerSummary) => ({
   accountId: summary.accountId,
   currency: summary.currency,
   balance: summary.balance === undefined ? null : formatMoney(summary.balance),
@@ -101,7 +101,14 @@ export const ledgerLine = (summary: LedgerSummary) => ({
   openGaps: summary.openGaps.map((g) => ({ gapId: g.gapId, from: formatMoney(g.from), to: formatMoney(g.to), missing: formatMoney(g.missing) })),
   ...(summary.unobserved.length === 0
     ? {}
-    : { unobserved: summary.unobserved.map((g) => ({ gapId: g.gapId, from: formatMoney(g.from), to: formatMoney(g.to), net: formatMoney(g.missing) })) }),
+    : {
+        unobserved: summary.unobserved.map((g) => ({
+          gapId: g.gapId,
+          from: formatMoney(g.from),
+          to: formatMoney(g.to),
+          net: formatMoney(g.missing),
+        })),
+      }),
 })
 
 const pathFlag = (args: Arguments): E.Either<UsageError, string | undefined> => {
@@ -187,7 +194,8 @@ export const listenCommand = defineCommand({
       events: {
         type: 'string',
         value: 'all|credits|debits',
-        description: "the webhook's event filter (NEW_TRANSACTION, NEW_CREDIT, NEW_DEBIT): with credits only, a balance drop is unseen debits, not a gap",
+        description:
+          "the webhook's event filter (NEW_TRANSACTION, NEW_CREDIT, NEW_DEBIT): with credits only, a balance drop is unseen debits, not a gap",
         default: 'all',
       },
     },
@@ -208,7 +216,11 @@ export const listenCommand = defineCommand({
     let pgStore: PostgresEventStore<LedgerEvent, LedgerState> | undefined
     if (postgresUrl !== undefined) {
       try {
-        pgStore = createPostgresEventStore<LedgerEvent, LedgerState>({ connectionString: postgresUrl, codec: LedgerEvent, stateCodec: LedgerStateCodec })
+        pgStore = createPostgresEventStore<LedgerEvent, LedgerState>({
+          connectionString: postgresUrl,
+          codec: LedgerEvent,
+          stateCodec: LedgerStateCodec,
+        })
       } catch (error) {
         shutdown.dispose()
         io.stderr.write(`banksocket listen: ${error instanceof Error ? error.message : String(error)}\n`)
@@ -280,7 +292,12 @@ export const listenCommand = defineCommand({
 
     let receiver: ReturnType<typeof createNodeReceiver>
     try {
-      receiver = createNodeReceiver({ secrets: config.secrets, store, filter: config.filter, ...(config.path === undefined ? {} : { path: config.path }) })
+      receiver = createNodeReceiver({
+        secrets: config.secrets,
+        store,
+        filter: config.filter,
+        ...(config.path === undefined ? {} : { path: config.path }),
+      })
     } catch (error) {
       shutdown.dispose()
       io.stderr.write(`banksocket listen: ${error instanceof Error ? error.message : String(error)}\n`)
@@ -311,7 +328,14 @@ export const listenCommand = defineCommand({
     } catch (error) {
       shutdown.dispose()
       const code = (error as { code?: unknown }).code
-      const reason = code === 'EADDRINUSE' ? 'the port is in use' : code === 'EACCES' ? 'permission denied' : error instanceof Error ? error.message : String(error)
+      const reason =
+        code === 'EADDRINUSE'
+          ? 'the port is in use'
+          : code === 'EACCES'
+            ? 'permission denied'
+            : error instanceof Error
+              ? error.message
+              : String(error)
       io.stderr.write(`banksocket listen: could not listen on ${config.host}:${config.port}: ${reason}\n`)
       if (fileStore !== undefined) await fileStore.close()()
       if (pgStore !== undefined) await pgStore.close()()
@@ -342,14 +366,22 @@ export const listenCommand = defineCommand({
     if (fileStore !== undefined) {
       const closed = await fileStore.close()()
       if (E.isLeft(closed)) {
-        writeJsonLine(io.stderr, { type: 'error', error: 'store_close_failed', message: closed.left._tag === 'StoreFailure' ? closed.left.message : closed.left._tag })
+        writeJsonLine(io.stderr, {
+          type: 'error',
+          error: 'store_close_failed',
+          message: closed.left._tag === 'StoreFailure' ? closed.left.message : closed.left._tag,
+        })
         code = ExitCode.failure
       }
     }
     if (pgStore !== undefined) {
       const closed = await pgStore.close()()
       if (E.isLeft(closed)) {
-        writeJsonLine(io.stderr, { type: 'error', error: 'store_close_failed', message: closed.left._tag === 'StoreFailure' ? closed.left.message : closed.left._tag })
+        writeJsonLine(io.stderr, {
+          type: 'error',
+          error: 'store_close_failed',
+          message: closed.left._tag === 'StoreFailure' ? closed.left.message : closed.left._tag,
+        })
         code = ExitCode.failure
       }
     }

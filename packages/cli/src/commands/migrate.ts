@@ -10,7 +10,7 @@ import { pipe } from 'fp-ts/lib/function.js'
 import type { Arguments } from '../argv.ts'
 import { defineCommand } from '../command.ts'
 import { ExitCode } from '../exit.ts'
-import { redacted, writeJsonLine, type CliIo, type Env } from '../io.ts'
+import { type CliIo, type Env, redacted, writeJsonLine } from '../io.ts'
 import type { UsageError } from '../usage.ts'
 import { optionalFlag, requiredFlag } from '../values.ts'
 
@@ -84,7 +84,11 @@ export const configureMigrate = (args: Arguments, _env: Env): E.Either<UsageErro
     E.apS('schema', optionalFlag(args, 'schema', 'expected a schema name')),
     E.chain(({ store, schema }): E.Either<UsageError, MigrateConfig> => {
       if (!isPostgresUrl(store)) {
-        return E.left({ _tag: 'InvalidValue', flag: 'store', reason: 'expected a postgres:// or postgresql:// URL (a file store needs no migration)' })
+        return E.left({
+          _tag: 'InvalidValue',
+          flag: 'store',
+          reason: 'expected a postgres:// or postgresql:// URL (a file store needs no migration)',
+        })
       }
       if (schema !== undefined && !SCHEMA.test(schema)) {
         return E.left({ _tag: 'InvalidValue', flag: 'schema', reason: 'expected a lower-case PostgreSQL name such as banksocket' })

@@ -4,21 +4,21 @@
  *
  * @module
  */
-import { request as httpRequest, STATUS_CODES, type IncomingMessage } from 'node:http'
+import { request as httpRequest, type IncomingMessage, STATUS_CODES } from 'node:http'
 import { request as httpsRequest } from 'node:https'
 import { Dc } from '@banksocket-webhooks/core'
 import {
   ENCODINGS,
-  SAMPLE_NOTIFICATION,
-  sendNotification,
-  signNotification,
   type Encoding,
   type NotificationInput,
+  SAMPLE_NOTIFICATION,
   type SendError,
+  sendNotification,
+  signNotification,
 } from '@banksocket-webhooks/testing'
 import * as E from 'fp-ts/lib/Either.js'
 import { pipe } from 'fp-ts/lib/function.js'
-import { stringFlag, type Arguments } from '../argv.ts'
+import { type Arguments, stringFlag } from '../argv.ts'
 import { defineCommand } from '../command.ts'
 import { ExitCode } from '../exit.ts'
 import type { Env } from '../io.ts'
@@ -79,7 +79,13 @@ export type SendConfig = Readonly<{
 export const configureSend = (args: Arguments, env: Env): E.Either<UsageError, SendConfig> =>
   pipe(
     E.Do,
-    E.apS('to', pipe(requiredFlag(args, 'to'), E.chain(() => urlFlag(args, 'to')))),
+    E.apS(
+      'to',
+      pipe(
+        requiredFlag(args, 'to'),
+        E.chain(() => urlFlag(args, 'to')),
+      ),
+    ),
     E.apS('secrets', secretsFlag(args, 'secret', 'BANKSOCKET_SECRET', env)),
     E.apS('encoding', choiceFlag(args, 'encoding', ENCODINGS, 'form')),
     E.apS('timeout', integerFlag(args, 'timeout', { min: 1, max: 600_000, default: 10_000 })),
@@ -100,7 +106,8 @@ const fieldsOf = (args: Arguments): E.Either<UsageError, NotificationInput> => {
     if (value !== undefined) fields[field] = value
   }
   const dc = fields['dc']
-  if (dc !== undefined && !Dc.is(dc)) return E.left({ _tag: 'InvalidValue', flag: 'dc', reason: `expected Credit or Debit, got '${dc.slice(0, 40)}'` })
+  if (dc !== undefined && !Dc.is(dc))
+    return E.left({ _tag: 'InvalidValue', flag: 'dc', reason: `expected Credit or Debit, got '${dc.slice(0, 40)}'` })
   return E.right(fields)
 }
 
@@ -218,7 +225,7 @@ export const sendCommand = defineCommand({
   execute: async (config, { io, style, errorStyle }) => {
     const signed = await signNotification(config.fields, config.secret)()
     io.stderr.write(
-      errorStyle.dim(`sending ${signed.dc} ${signed.amount} ${signed.currency} (account ${signed.account_id}) to ${config.to.href} as ${config.encoding}`) + '\n',
+      `${errorStyle.dim(`sending ${signed.dc} ${signed.amount} ${signed.currency} (account ${signed.account_id}) to ${config.to.href} as ${config.encoding}`)}\n`,
     )
     const result = await sendNotification(config.to.href, signed, { encoding: config.encoding, timeout: config.timeout, fetch: nodeHttpFetch })()
     if (E.isLeft(result)) {

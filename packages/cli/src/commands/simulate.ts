@@ -8,18 +8,18 @@
 import { randomBytes } from 'node:crypto'
 import {
   createMovementGenerator,
-  ENCODINGS,
-  startMockBanksocket,
   type Delivery,
+  ENCODINGS,
   type Encoding,
   type MockBanksocket,
+  startMockBanksocket,
 } from '@banksocket-webhooks/testing'
 import * as E from 'fp-ts/lib/Either.js'
 import { pipe } from 'fp-ts/lib/function.js'
-import { stringFlag, stringsFlag, type Arguments } from '../argv.ts'
+import { type Arguments, stringFlag, stringsFlag } from '../argv.ts'
 import { defineCommand } from '../command.ts'
 import { ExitCode } from '../exit.ts'
-import { writeJsonLine, type Env } from '../io.ts'
+import { type Env, writeJsonLine } from '../io.ts'
 import { awaitShutdown } from '../signals.ts'
 import type { UsageError } from '../usage.ts'
 import { choiceFlag, integerFlag, optionalFlag, requiredFlag } from '../values.ts'
@@ -111,7 +111,13 @@ const placeholderNote = (c: Credential, placeholder: string, flag: string): Read
 
 /** Why a server could not listen, in words (`listen` says the same). */
 const listenFailure = (code: string, message: string): string =>
-  code === 'EADDRINUSE' ? 'the port is in use' : code === 'EACCES' ? 'permission denied' : code === 'EADDRNOTAVAIL' ? 'the address is not available on this machine' : message
+  code === 'EADDRINUSE'
+    ? 'the port is in use'
+    : code === 'EACCES'
+      ? 'permission denied'
+      : code === 'EADDRNOTAVAIL'
+        ? 'the address is not available on this machine'
+        : message
 
 const deliveryLine = (delivery: Delivery): Record<string, unknown> => {
   const last = delivery.attempts[delivery.attempts.length - 1]
@@ -147,7 +153,7 @@ export const simulateCommand = defineCommand({
     summary: 'run a mock Banksocket: management API and signed deliveries to registered webhooks',
     details: [
       'The mock serves POST /v1/webhooks and DELETE /v1/webhooks/ID (header Authentication: TOKEN) and\n' +
-        "delivers signed notifications to every webhook whose event and account filters match. With\n" +
+        'delivers signed notifications to every webhook whose event and account filters match. With\n' +
         '--movements N it generates N realistic movements (seeded, so reproducible), one every --interval\n' +
         'ms, starting once a webhook is registered. A token or secret not given is generated and printed.',
       'stderr: the API URL, the token and how to register a webhook. stdout: one JSON line per settled\n' +
@@ -156,8 +162,22 @@ export const simulateCommand = defineCommand({
     flags: {
       port: { type: 'string', value: 'PORT', description: 'port of the mock (0 picks a free one)', default: '0' },
       host: { type: 'string', value: 'HOST', description: 'interface to listen on', default: '127.0.0.1' },
-      token: { type: 'string', value: 'TOKEN', description: 'API token clients must send', secret: true, env: 'BANKSOCKET_TOKEN', default: 'generated' },
-      secret: { type: 'string', value: 'SECRET', description: 'secret the deliveries are signed with', secret: true, env: 'BANKSOCKET_SECRET', default: 'generated' },
+      token: {
+        type: 'string',
+        value: 'TOKEN',
+        description: 'API token clients must send',
+        secret: true,
+        env: 'BANKSOCKET_TOKEN',
+        default: 'generated',
+      },
+      secret: {
+        type: 'string',
+        value: 'SECRET',
+        description: 'secret the deliveries are signed with',
+        secret: true,
+        env: 'BANKSOCKET_SECRET',
+        default: 'generated',
+      },
       encoding: { type: 'string', value: 'form|json|multipart', description: 'body encoding of deliveries', default: 'form' },
       movements: { type: 'string', value: 'N', description: 'movements to generate once a webhook is registered', default: '0' },
       interval: { type: 'string', value: 'MS', description: 'milliseconds between two movements', default: '1000' },
@@ -182,7 +202,9 @@ export const simulateCommand = defineCommand({
     })()
     if (E.isLeft(started)) {
       shutdown.dispose()
-      io.stderr.write(`banksocket simulate: could not listen on ${config.host}:${config.port}: ${listenFailure(started.left.code, started.left.message)}\n`)
+      io.stderr.write(
+        `banksocket simulate: could not listen on ${config.host}:${config.port}: ${listenFailure(started.left.code, started.left.message)}\n`,
+      )
       return ExitCode.failure
     }
     const mock: MockBanksocket = started.right
@@ -225,7 +247,8 @@ export const simulateCommand = defineCommand({
             emitting = emitting
               .then(() => mock.emit(movement))
               .then(() => {
-                if (last) io.stderr.write(`banksocket simulate: all ${config.movements} movements generated; ${mock.deliveries.length} deliveries settled\n`)
+                if (last)
+                  io.stderr.write(`banksocket simulate: all ${config.movements} movements generated; ${mock.deliveries.length} deliveries settled\n`)
               })
               .catch(() => undefined)
           }, config.interval)

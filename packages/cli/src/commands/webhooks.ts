@@ -4,21 +4,28 @@
  *
  * @module
  */
-import { createClient, DEFAULT_BASE_URL, formatApiError, type ApiError } from '@banksocket-webhooks/adapter-http'
+import { type ApiError, createClient, DEFAULT_BASE_URL, formatApiError } from '@banksocket-webhooks/adapter-http'
 import { AccountId, CreateWebhookInput, problemsOf } from '@banksocket-webhooks/core'
 import * as E from 'fp-ts/lib/Either.js'
 import { pipe } from 'fp-ts/lib/function.js'
-import { stringFlag, type Arguments } from '../argv.ts'
-import { defineCommand, type Context } from '../command.ts'
+import { type Arguments, stringFlag } from '../argv.ts'
+import { type Context, defineCommand } from '../command.ts'
 import { ExitCode } from '../exit.ts'
-import { writeJsonLine, type Env } from '../io.ts'
+import { type Env, writeJsonLine } from '../io.ts'
 import type { FlagSpec } from '../spec.ts'
 import type { UsageError } from '../usage.ts'
 import { integerFlag, requiredFlag, urlFlag } from '../values.ts'
 
 const API_FLAGS: Readonly<Record<string, FlagSpec>> = {
   'api-url': { type: 'string', value: 'URL', description: 'management API base URL', env: 'BANKSOCKET_API_URL', default: DEFAULT_BASE_URL },
-  token: { type: 'string', value: 'TOKEN', description: 'API token (sent as the Authentication header)', required: true, secret: true, env: 'BANKSOCKET_TOKEN' },
+  token: {
+    type: 'string',
+    value: 'TOKEN',
+    description: 'API token (sent as the Authentication header)',
+    required: true,
+    secret: true,
+    env: 'BANKSOCKET_TOKEN',
+  },
   timeout: { type: 'string', value: 'MS', description: 'milliseconds to wait for each answer', default: '10000' },
 }
 
@@ -109,13 +116,18 @@ export const configureWebhooksDelete = (args: Arguments, env: Env): E.Either<Usa
   const raw = args.positionals[0]
   if (raw === undefined) return E.left({ _tag: 'MissingArgument', name: 'ID' })
   const id = AccountId.decode(raw)
-  if (E.isLeft(id)) return E.left({ _tag: 'InvalidArgument', name: 'ID', reason: `expected a positive integer webhook id, got '${raw.slice(0, 40)}'` })
+  if (E.isLeft(id))
+    return E.left({ _tag: 'InvalidArgument', name: 'ID', reason: `expected a positive integer webhook id, got '${raw.slice(0, 40)}'` })
   return E.map((api: ApiConfig) => ({ api, id: id.right }))(configureApi(args, env))
 }
 
 const clientFor = (api: ApiConfig) => createClient({ token: api.token, baseUrl: api.baseUrl, timeout: api.timeout })
 
-const report = async <A>(name: string, context: Context, result: Promise<E.Either<ApiError, A>>): Promise<typeof ExitCode.ok | typeof ExitCode.failure> => {
+const report = async <A>(
+  name: string,
+  context: Context,
+  result: Promise<E.Either<ApiError, A>>,
+): Promise<typeof ExitCode.ok | typeof ExitCode.failure> => {
   const outcome = await result
   if (E.isLeft(outcome)) {
     context.io.stderr.write(`banksocket webhooks ${name}: ${formatApiError(outcome.left).replace(/\s*[\r\n]+\s*/g, ' ')}\n`)

@@ -2,7 +2,7 @@
  * Runs the built `banksocket` executable as a user does: `node packages/cli/dist/bin.js …`, with
  * its stdout and stderr read line by line. Builds the package first when `dist` is older than `src`.
  */
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process'
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process'
 import { mkdirSync, readdirSync, rmSync, statSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { join } from 'node:path'
@@ -120,7 +120,12 @@ export const start = (args: ReadonlyArray<string>, options: { env?: Readonly<Rec
       const s = streams[stream]
       let index = lineOptions.from ?? 0
       const timer = setTimeout(
-        () => reject(new Error(`no matching ${stream} line within ${lineOptions.timeout ?? 10_000} ms; stdout:\n${streams.stdout.text}\nstderr:\n${streams.stderr.text}`)),
+        () =>
+          reject(
+            new Error(
+              `no matching ${stream} line within ${lineOptions.timeout ?? 10_000} ms; stdout:\n${streams.stdout.text}\nstderr:\n${streams.stderr.text}`,
+            ),
+          ),
         lineOptions.timeout ?? 10_000,
       )
       const check = (): void => {

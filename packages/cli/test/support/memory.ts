@@ -2,7 +2,7 @@
  * Runs the CLI in this process with captured output, for the large matrices of usage errors where
  * spawning one process per case would only measure Node's start-up.
  */
-import { runCli, type CliIo } from '../../src/index.ts'
+import { type CliIo, runCli } from '../../src/index.ts'
 
 export const runInProcess = async (
   args: ReadonlyArray<string>,

@@ -17,20 +17,20 @@ export type DenoTestDefinition = Readonly<{
 }>
 
 /** What `Deno.serve` answers: the bound address, and a way to stop it. */
-export type DenoHttpServer = Readonly<{
+type DenoHttpServer = Readonly<{
   addr: Readonly<{ hostname: string; port: number }>
   finished: Promise<void>
   shutdown: () => Promise<void>
 }>
 
 /** `Deno.serve` options, as far as the tests use them. */
-export type DenoServeOptions = Readonly<{
+type DenoServeOptions = Readonly<{
   port: number
   hostname: string
   onListen?: (addr: Readonly<{ hostname: string; port: number }>) => void
 }>
 
-export type DenoDirEntry = Readonly<{ name: string; isFile: boolean; isDirectory: boolean }>
+type DenoDirEntry = Readonly<{ name: string; isFile: boolean; isDirectory: boolean }>
 
 /** A child process started by `new Deno.Command(...).spawn()`. */
 export type DenoChildProcess = Readonly<{
@@ -41,7 +41,7 @@ export type DenoChildProcess = Readonly<{
 }>
 
 /** `Deno.Command` options, as far as the tests use them. */
-export type DenoCommandOptions = Readonly<{
+type DenoCommandOptions = Readonly<{
   args: readonly string[]
   cwd?: string
   env?: Readonly<Record<string, string>>
@@ -50,7 +50,7 @@ export type DenoCommandOptions = Readonly<{
   stderr?: 'null' | 'piped' | 'inherit'
 }>
 
-export type DenoCommand = Readonly<{
+type DenoCommand = Readonly<{
   spawn: () => DenoChildProcess
   output: () => Promise<Readonly<{ success: boolean; code: number; stdout: Uint8Array; stderr: Uint8Array }>>
 }>

@@ -4,7 +4,7 @@
  */
 import * as E from 'fp-ts/lib/Either.js'
 import * as assert from 'uvu/assert'
-import { handle, type Deps } from '../../../../docs/guides/examples/fp-ts-pipeline.ts'
+import { type Deps, handle } from '../../../../docs/guides/examples/fp-ts-pipeline.ts'
 import { createInMemoryEventStore, encodeForm, type LedgerEvent } from '../../src/index.ts'
 import { SECRET, signed } from '../support/fields.ts'
 import { Deno } from './deno.ts'

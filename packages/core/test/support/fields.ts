@@ -1,4 +1,4 @@
-import { sign, type SignedFields } from '../../src/index.ts'
+import { type SignedFields, sign } from '../../src/index.ts'
 import vectors from '../fixtures/notifications.json' with { type: 'json' }
 
 export const SECRET = 's3cr3t-ÇĞİÖŞÜ-key'

@@ -1,6 +1,6 @@
 import * as E from 'fp-ts/lib/Either.js'
 import * as assert from 'uvu/assert'
-import { fold, type Decider } from '../../src/index.ts'
+import { type Decider, fold } from '../../src/index.ts'
 
 /**
  * Given/when/then over a decider: `given(decider)([events]).when(command).then([events])`.

@@ -5,14 +5,14 @@
  */
 import * as E from 'fp-ts/lib/Either.js'
 import {
-  LedgerStateCodec,
-  versionMatches,
   type LedgerEvent,
   type LedgerState,
+  LedgerStateCodec,
   type RecordError,
   type SharedLedgerStore,
   type StoredEvent,
   type StreamState,
+  versionMatches,
 } from '../../src/index.ts'
 
 type Row = { events: LedgerEvent[]; state: string | undefined; stateVersion: number; duplicates: number }
@@ -38,17 +38,24 @@ export const createMemorySharedStore = (pauseMs = 1): MemorySharedStore => {
     if (E.isLeft(decoded)) throw new Error('state does not decode')
     return decoded.right
   }
-  const stateOf = (r: Row): StreamState<LedgerState> => ({ version: r.events.length, state: decodeState(r.state), stateVersion: r.stateVersion, duplicates: r.duplicates })
+  const stateOf = (r: Row): StreamState<LedgerState> => ({
+    version: r.events.length,
+    state: decodeState(r.state),
+    stateVersion: r.stateVersion,
+    duplicates: r.duplicates,
+  })
   const down = E.left({ _tag: 'StoreFailure' as const, message: 'store down' })
   return {
     stats,
     failNext: (n) => void (failing = n),
-    readStream: (stream, options = {}) => async () => {
-      await pause()
-      if (failure()) return down
-      const r = row(stream)
-      return E.right({ version: r.events.length, events: r.events.slice(options.after ?? 0) })
-    },
+    readStream:
+      (stream, options = {}) =>
+      async () => {
+        await pause()
+        if (failure()) return down
+        const r = row(stream)
+        return E.right({ version: r.events.length, events: r.events.slice(options.after ?? 0) })
+      },
     appendToStream: (stream, events, expected) => async () => {
       await pause()
       const r = row(stream)
@@ -72,12 +79,14 @@ export const createMemorySharedStore = (pauseMs = 1): MemorySharedStore => {
       if (failure()) return down
       return E.right(keys.get(key))
     },
-    countDuplicate: (stream, count = 1) => async () => {
-      const r = row(stream)
-      r.duplicates += count
-      rows.set(stream, r)
-      return E.right(r.duplicates)
-    },
+    countDuplicate:
+      (stream, count = 1) =>
+      async () => {
+        const r = row(stream)
+        r.duplicates += count
+        rows.set(stream, r)
+        return E.right(r.duplicates)
+      },
     record: (stream, recording) => async (): Promise<E.Either<RecordError, { nextVersion: number }>> => {
       await pause()
       if (failure()) return down

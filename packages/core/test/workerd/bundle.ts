@@ -17,7 +17,7 @@
 import { build, type Plugin } from 'esbuild'
 
 /** How fp-ts is swapped: by prefix, by an exact map (wrangler's `[alias]`), or not at all. */
-export type Aliasing = 'fp-ts-es6' | 'none' | Readonly<Record<string, string>>
+type Aliasing = 'fp-ts-es6' | 'none' | Readonly<Record<string, string>>
 
 /** The Worker bundle, as text, with the list of bundled input files. */
 export type WorkerBundle = Readonly<{ code: string; inputs: readonly string[] }>

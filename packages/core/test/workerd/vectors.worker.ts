@@ -4,8 +4,9 @@
  * encodings Banksocket may use (the multipart body is built by workerd's own `FormData`), and
  * `sign` must reproduce every accepted canonical (hex) hash.
  */
+
+import { encodeForm, receive, type SignedFields, sign } from '../../src/index.ts'
 import vectors from '../fixtures/notifications.json' with { type: 'json' }
-import { encodeForm, receive, sign, type SignedFields } from '../../src/index.ts'
 
 /** One vector in one encoding, as the Worker saw it. */
 export type VectorResult = Readonly<{

@@ -4,7 +4,7 @@
  */
 
 /** `Deno.test` options, as far as the tests use them. */
-export type DenoTestDefinition = Readonly<{
+type DenoTestDefinition = Readonly<{
   name: string
   fn: () => void | Promise<void>
   ignore?: boolean
@@ -12,7 +12,7 @@ export type DenoTestDefinition = Readonly<{
   sanitizeResources?: boolean
 }>
 
-export type DenoDirEntry = Readonly<{ name: string; isFile: boolean; isDirectory: boolean }>
+type DenoDirEntry = Readonly<{ name: string; isFile: boolean; isDirectory: boolean }>
 
 export type DenoRuntime = Readonly<{
   version: Readonly<{ deno: string }>

@@ -1,4 +1,4 @@
-import { parseAmount, type Money } from '@banksocket-webhooks/core'
+import { type Money, parseAmount } from '@banksocket-webhooks/core'
 import * as E from 'fp-ts/lib/Either.js'
 import type { CreditTransaction } from '../../src/index.ts'
 
@@ -26,6 +26,7 @@ export const creditTx = (
 
 /** The right of an Either, or a failed test naming the left. */
 export const right = <A>(either: E.Either<unknown, A>): A => {
-  if (E.isLeft(either)) throw new Error(`expected Right, got Left ${JSON.stringify(either.left, (_, v: unknown) => (typeof v === 'bigint' ? `${v}n` : v))}`)
+  if (E.isLeft(either))
+    throw new Error(`expected Right, got Left ${JSON.stringify(either.left, (_, v: unknown) => (typeof v === 'bigint' ? `${v}n` : v))}`)
   return either.right
 }

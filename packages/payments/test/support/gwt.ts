@@ -1,4 +1,4 @@
-import { fold, type Decider } from '@banksocket-webhooks/core'
+import { type Decider, fold } from '@banksocket-webhooks/core'
 import * as E from 'fp-ts/lib/Either.js'
 import * as assert from 'uvu/assert'
 

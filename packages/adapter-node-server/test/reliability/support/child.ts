@@ -1,5 +1,5 @@
 /** Starting and talking to support/receiver-process.ts from a test. */
-import { spawn, type ChildProcess } from 'node:child_process'
+import { type ChildProcess, spawn } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 
 export type ReceiverProcess = Readonly<{
@@ -18,7 +18,9 @@ const script = fileURLToPath(new URL('./receiver-process.ts', import.meta.url))
 /** Starts a receiver process on `store` (a log path or `memory`) and waits until it listens. */
 export const startReceiver = (store: string, options: Record<string, unknown> = {}, nodeArgs: ReadonlyArray<string> = []): Promise<ReceiverProcess> =>
   new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', script, store, JSON.stringify(options)], { stdio: ['pipe', 'pipe', 'pipe'] })
+    const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', script, store, JSON.stringify(options)], {
+      stdio: ['pipe', 'pipe', 'pipe'],
+    })
     let stderr = ''
     let stdout = ''
     const listeners: Array<(line: string) => void> = []

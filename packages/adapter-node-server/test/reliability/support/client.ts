@@ -8,7 +8,7 @@ import { connect, type Socket } from 'node:net'
 export type Answer = Readonly<{ status: number; headers: Readonly<Record<string, string>>; body: string }>
 
 /** Parses every complete answer at the start of `buffer`; returns them and the unparsed rest. */
-export const parseAnswers = (buffer: Buffer): { answers: Answer[]; rest: Buffer } => {
+const parseAnswers = (buffer: Buffer): { answers: Answer[]; rest: Buffer } => {
   const answers: Answer[] = []
   let at = 0
   for (;;) {

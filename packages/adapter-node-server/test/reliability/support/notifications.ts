@@ -3,7 +3,7 @@
  * distinct description (so a distinct idempotency key), encoded as a form body with core's
  * `encodeForm` and signed with core's `sign`.
  */
-import { encodeForm, sign, type SignedFields } from '@banksocket-webhooks/core'
+import { encodeForm, type SignedFields, sign } from '@banksocket-webhooks/core'
 import { nodeSha256 } from '../../../src/index.ts'
 
 export const SECRET = 'reliability-secret-ÇĞİÖŞÜ'
@@ -47,7 +47,10 @@ export const notification = async (n: number, accounts = 3): Promise<Notificatio
 export const post = (body: string | Buffer, contentType = FORM, extraHeaders = ''): Buffer => {
   const bytes = typeof body === 'string' ? Buffer.from(body, 'utf8') : body
   return Buffer.concat([
-    Buffer.from(`POST / HTTP/1.1\r\nhost: 127.0.0.1\r\ncontent-type: ${contentType}\r\ncontent-length: ${bytes.length}\r\n${extraHeaders}\r\n`, 'latin1'),
+    Buffer.from(
+      `POST / HTTP/1.1\r\nhost: 127.0.0.1\r\ncontent-type: ${contentType}\r\ncontent-length: ${bytes.length}\r\n${extraHeaders}\r\n`,
+      'latin1',
+    ),
     bytes,
   ])
 }

@@ -14,8 +14,9 @@
  * - `close`: closes the receiver (draining deliveries under way) and the store, prints
  *   `closed <json>` and exits 0.
  */
-import { LedgerEvent, type EventStore } from '@banksocket-webhooks/core'
-import { openFileEventStore, type FileEventStore } from '@banksocket-webhooks/adapter-file-store'
+
+import { type FileEventStore, openFileEventStore } from '@banksocket-webhooks/adapter-file-store'
+import { type EventStore, LedgerEvent } from '@banksocket-webhooks/core'
 import * as E from 'fp-ts/lib/Either.js'
 import { createNodeReceiver, type NodeReceiverOptions } from '../../../src/index.ts'
 import { SECRET } from './notifications.ts'
