@@ -1,6 +1,7 @@
 import { fold, type Money } from '@banksocket-webhooks/core'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
+import { given } from '../../core/test/support/gwt.ts'
 import {
   type Credit,
   type CreditEvent,
@@ -13,7 +14,6 @@ import {
   matchCredit,
 } from '../src/index.ts'
 import { money } from './support/credits.ts'
-import { given } from './support/gwt.ts'
 
 /** An expectation as its stream folds it, optionally closed. */
 const expectation = (

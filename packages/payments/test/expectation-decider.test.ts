@@ -2,9 +2,9 @@ import { fold } from '@banksocket-webhooks/core'
 import * as E from 'fp-ts/lib/Either.js'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
+import { given } from '../../core/test/support/gwt.ts'
 import { type ExpectationCommand, type ExpectationEvent, expectationDecider, type PaymentExpected, PaymentsEvent } from '../src/index.ts'
 import { money } from './support/credits.ts'
-import { given } from './support/gwt.ts'
 
 const expectation = given(expectationDecider)
 const ID = 'order-1042'

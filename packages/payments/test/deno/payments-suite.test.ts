@@ -4,8 +4,8 @@
  * `deno test`, one `Deno.test` per uvu test, so the workspace runner counts Deno results test by
  * test. New test files are picked up without touching this file.
  */
-import { Deno } from './deno.ts'
-import { registerUvuFiles } from './uvu-bridge.ts'
+import { Deno } from '../../../core/test/deno/deno.ts'
+import { registerUvuFiles } from '../../../core/test/deno/uvu-bridge.ts'
 
 /**
  * Files not loaded here, with the reason: `guide.test.ts` starts the guide's Express sample as a
