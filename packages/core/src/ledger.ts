@@ -247,12 +247,10 @@ export const ledgerDecider = (options: LedgerOptions = {}): Decider<LedgerComman
     return { ...added, chain: next, abandoned }
   }
 
-  // decide computes the new chain; evolve, called with the event it produced, reuses it.
-  let memo: { from: Chain; key: string; to: Applied } | undefined
-  const applyMemo = (chain: Chain, link: Link): Applied => {
-    if (memo !== undefined && memo.from === chain && memo.key === link.key) return memo.to
-    return apply(chain, link)
-  }
+  // decide parses the movement and computes the new chain; evolve, called with the event it
+  // produced, reuses both instead of parsing and placing the link a second time per delivery.
+  let memo: { from: Chain; key: string; parsed: Parsed; to: Applied } | undefined
+  const remembered = (chain: Chain, key: string): typeof memo => (memo !== undefined && memo.from === chain && memo.key === key ? memo : undefined)
 
   const changeEvent = (
     change: ChainChange,
@@ -305,7 +303,7 @@ export const ledgerDecider = (options: LedgerOptions = {}): Decider<LedgerComman
       const { dc, currency } = tx.verified
       if (command.seen === 'recorded') {
         if (continuesHead(state.chain, link)) {
-          memo = { from: state.chain, key: link.key, to: apply(state.chain, link) }
+          memo = { from: state.chain, key: link.key, parsed: parsed.right, to: apply(state.chain, link) }
           const repeat: TransactionReceived = { type: 'TransactionReceived', data: { ...tx, repeat: true } }
           return E.right([repeat])
         }
@@ -321,7 +319,7 @@ export const ledgerDecider = (options: LedgerOptions = {}): Decider<LedgerComman
       }
       const previousKey = state.chain.fragments[state.chain.fragments.length - 1]?.endKey ?? ''
       const added = apply(state.chain, link)
-      memo = { from: state.chain, key: link.key, to: added }
+      memo = { from: state.chain, key: link.key, parsed: parsed.right, to: added }
       const received: TransactionReceived = { type: 'TransactionReceived', data: tx }
       if (added.changes.length === 0) return E.right([received])
       const before: LedgerEvent[] = []
@@ -336,11 +334,12 @@ export const ledgerDecider = (options: LedgerOptions = {}): Decider<LedgerComman
     evolve: (state, event) => {
       switch (event.type) {
         case 'TransactionReceived': {
-          const parsed = parseMovement(event.data)
+          const hit = remembered(state.chain, event.data.idempotencyKey)
+          const parsed = hit === undefined ? parseMovement(event.data) : E.right(hit.parsed)
           if (E.isLeft(parsed)) return state
           const { link, amount } = parsed.right
           const credit = event.data.verified.dc === 'Credit'
-          const applied = applyMemo(state.chain, link)
+          const applied = hit?.to ?? apply(state.chain, link)
           return {
             ...state,
             accountId: state.accountId ?? event.data.unverified.account_id,
