@@ -73,6 +73,15 @@ const invoke = (emitter: ReceiverEmitter, name: ReceiverEventName, payload: unkn
   }
 }
 
+/** Where a gap lies, as exact money: shared by the `gap`, `gap_narrowed`/`gap_closed` and `unobserved` payloads. */
+const gapBounds = (d: Readonly<{ accountId: string; currency: string; gapId: number; from: string; to: string }>) => ({
+  accountId: d.accountId,
+  currency: d.currency,
+  gapId: d.gapId,
+  from: exactMoney(d.from, d.currency),
+  to: exactMoney(d.to, d.currency),
+})
+
 /** Calls the listeners of one ledger event; payloads are built only for events someone listens to. */
 const callListeners = (emitter: ReceiverEmitter, event: LedgerEvent, transaction: VerifiedTransaction, pending: PromiseLike<unknown>[]): void => {
   switch (event.type) {
@@ -80,11 +89,7 @@ const callListeners = (emitter: ReceiverEmitter, event: LedgerEvent, transaction
       if (!hasListeners(emitter, 'gap')) return
       const d = event.data
       const gap: BalanceGap = {
-        accountId: d.accountId,
-        currency: d.currency,
-        gapId: d.gapId,
-        from: exactMoney(d.from, d.currency),
-        to: exactMoney(d.to, d.currency),
+        ...gapBounds(d),
         expectedBalance: exactMoney(d.expectedBalance, d.currency),
         actualBalance: exactMoney(d.actualBalance, d.currency),
         missing: exactMoney(d.missing, d.currency),
@@ -116,11 +121,7 @@ const callListeners = (emitter: ReceiverEmitter, event: LedgerEvent, transaction
       if (!hasListeners(emitter, name)) return
       const d = event.data
       const change: BalanceGapChange = {
-        accountId: d.accountId,
-        currency: d.currency,
-        gapId: d.gapId,
-        from: exactMoney(d.from, d.currency),
-        to: exactMoney(d.to, d.currency),
+        ...gapBounds(d),
         missing: exactMoney(d.missing, d.currency),
         idempotencyKey: d.idempotencyKey,
         transaction,
@@ -133,12 +134,8 @@ const callListeners = (emitter: ReceiverEmitter, event: LedgerEvent, transaction
       if (!hasListeners(emitter, 'unobserved')) return
       const d = event.data
       const unobserved: Unobserved = {
-        accountId: d.accountId,
-        currency: d.currency,
-        gapId: d.gapId,
+        ...gapBounds(d),
         filter: d.filter,
-        from: exactMoney(d.from, d.currency),
-        to: exactMoney(d.to, d.currency),
         net: exactMoney(d.net, d.currency),
         transaction,
         event,
