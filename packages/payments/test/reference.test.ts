@@ -132,8 +132,11 @@ test('law: folding never lets a reference match a longer token', () => {
         // Glued on either side of a reference typed as one token: "XSIP1042", "SIP1042X", "XSIP1042Y".
         assert.equal(findReferences(`${before}${x}${solid}${y}${after}`, is), [])
         assert.equal(findReferences(`${before}${solid}${x}${after}`, is), [])
-        // Glued in front of a reference typed with separators: its first part is a longer token.
-        assert.equal(findReferences(`${before}${x}${spaced}${after}`, is), [])
+        // Glued in front of a reference typed with separators: its first part is a longer token,
+        // unless the glue completes the reference itself ("J" + "J/J" is "JJ/J", whose first token
+        // is the key "JJ": a real match, which the oracle law below checks).
+        const glued = `${before}${x}${spaced}${after}`
+        if (!oracle(glued, k)) assert.equal(findReferences(glued, is), [])
       },
     ),
     { numRuns: 500 },
