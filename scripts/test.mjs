@@ -64,6 +64,17 @@ const parse = (runtime, output, code) => {
   return { passed: Number(passed[1]), failed: failed + (code !== 0 && failed === 0 ? 1 : 0) }
 }
 
+// A failing file's output, without the lines of its passing tests (Deno lists every test), so
+// the failure itself is what a truncated CI log still shows.
+const failureOutput = (runtime, output) => {
+  const text = strip(output)
+  if (runtime !== 'deno') return text
+  return text
+    .split('\n')
+    .filter((line) => !/ \.\.\. ok \(/.test(line))
+    .join('\n')
+}
+
 const runFile = (file) =>
   new Promise((resolve) => {
     const [cmd, args] = commandFor(file)
@@ -96,7 +107,7 @@ await Promise.all(
       results.push({ ...r, ...counts })
       const mark = counts.failed === 0 ? 'ok  ' : 'FAIL'
       console.log(`${mark} [${r.runtime}] ${relative(root, file)}: ${counts.passed} passed, ${counts.failed} failed (${(r.ms / 1000).toFixed(1)}s)`)
-      if (counts.failed > 0) console.log(strip(r.output).replace(/^/gm, '    | '))
+      if (counts.failed > 0) console.log(failureOutput(r.runtime, r.output).replace(/^/gm, '    | '))
     }
   }),
 )
@@ -110,6 +121,13 @@ for (const runtime of ['node', 'deno', 'workerd']) {
   totals.passed += p
   totals.failed += f
   console.log(`${runtime}: ${p} passed, ${f} failed`)
+}
+for (const r of results.filter((r) => r.failed > 0)) {
+  const names = strip(r.output)
+    .split('\n')
+    .filter((line) => / \.\.\. FAILED|^\s*FAIL\s|✘/.test(line))
+    .slice(0, 10)
+  console.log(`failed: [${r.runtime}] ${relative(root, r.file)}${names.map((n) => `\n    ${n.trim()}`).join('')}`)
 }
 if (files.length === 0) {
   console.log('no test files found')

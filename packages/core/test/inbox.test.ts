@@ -280,10 +280,13 @@ test("a delivery that waited for another ledger's failed attempt is then accepte
     await new Promise<void>((r) => setTimeout(r, 10))
     if (calls === 1) throw new Error('handler down')
   }
-  const [first, second] = await Promise.all(
+  // Which delivery verifies first is up to the runtime's crypto scheduling (Deno sometimes
+  // finishes the second one first), so the law is about the pair, not its order.
+  const outcomes = await Promise.all(
     ['69', '70'].map((account_id) => inbox.deliver({ body: encodeForm({ ...original, account_id }), contentType: FORM }, failFirst)),
   )
-  assert.equal([first?._tag, second?._tag], ['handler_failed', 'accepted'])
+  assert.equal(outcomes.map((o) => o._tag).sort(), ['accepted', 'handler_failed'])
+  assert.is(calls, 2)
 })
 
 test('a hasher that throws is an internal_error (500), not a crash', async () => {
