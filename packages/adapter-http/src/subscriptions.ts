@@ -5,7 +5,8 @@
  * and can make sure a webhook exists without calling the API when it already does.
  *
  * Each operation reads the stream, checks the command against the state, calls the API, then
- * appends with the version it read (optimistic concurrency). When the append meets a version
+ * records the change through core's command handler (`createCommandHandler`: read, decide, append
+ * with the version read, optimistic concurrency). When the append meets a version
  * conflict (another writer appended meanwhile), the webhook already exists (or is gone) at
  * Banksocket, so the service does not call the API again: it re-reads the stream and decides the
  * same record command against the new state, up to {@link MAX_RECORD_ATTEMPTS} times:
@@ -27,6 +28,7 @@ import {
   type CreateWebhookInput,
   checkSubscribe,
   checkUnsubscribe,
+  createCommandHandler,
   createInMemoryEventStore,
   type EventStore,
   findSubscription,
@@ -182,19 +184,17 @@ export const createSubscriptionService = (options: SubscriptionServiceOptions): 
       TE.map((read) => ({ state: evolveAll(read.events), version: read.version })),
     )
 
-  /** Decides `command` and appends its events, re-reading and re-deciding after a version conflict. */
-  const record = (command: SubscriptionCommand, loaded: Loaded, attempt = 1): TE.TaskEither<SubscriptionError | StoreError, void> =>
+  // Recording goes through core's one command handler: read the stream, decide, append with the
+  // version read, and read and decide again after a version conflict.
+  const handle = createCommandHandler({ store, decider: subscriptionDecider, maxRetries: MAX_RECORD_ATTEMPTS - 1 })
+
+  /** Records `command` (after the API call it stands for), unwrapping the handler's error to the one that stopped it. */
+  const record = (command: SubscriptionCommand): TE.TaskEither<SubscriptionError | StoreError, void> =>
     pipe(
-      TE.fromEither(subscriptionDecider.decide(command, loaded.state)),
-      TE.chainW((events) => store.appendToStream(stream, events, loaded.version)),
-      TE.map(() => undefined),
-      TE.orElse((error) =>
-        error._tag === 'VersionConflict' && attempt < MAX_RECORD_ATTEMPTS
-          ? pipe(
-              load(),
-              TE.chainW((reloaded) => record(command, reloaded, attempt + 1)),
-            )
-          : TE.left(error),
+      handle(stream, command),
+      TE.bimap(
+        (error): SubscriptionError | StoreError => (error._tag === 'RetriesExhausted' ? error.conflict : error.error),
+        () => undefined,
       ),
     )
 
@@ -204,7 +204,7 @@ export const createSubscriptionService = (options: SubscriptionServiceOptions): 
       TE.chainW(() => client.createWebhook(spec)),
       TE.chainW((webhook) =>
         pipe(
-          record({ type: 'RecordWebhookCreated', data: { webhook, spec } }, loaded),
+          record({ type: 'RecordWebhookCreated', data: { webhook, spec } }),
           TE.map(() => webhook),
           TE.orElseW((error): TE.TaskEither<SubscriptionServiceError, Webhook> => {
             switch (error._tag) {
@@ -271,7 +271,7 @@ export const createSubscriptionService = (options: SubscriptionServiceOptions): 
               ),
               TE.chainFirstW(() =>
                 pipe(
-                  record({ type: 'RecordWebhookDeleted', data: { id: valid } }, loaded),
+                  record({ type: 'RecordWebhookDeleted', data: { id: valid } }),
                   TE.orElseW((error): TE.TaskEither<SubscriptionServiceError, void> => {
                     switch (error._tag) {
                       case 'WebhookAlreadyDeleted':
