@@ -331,6 +331,11 @@ test('a TypeScript consumer type-checks with nodenext, bundler and node10 module
     `${imports}
 import { createNodeReceiver, type NodeReceiver } from '@banksocket-webhooks/adapter-node-server'
 import { signNotification } from '@banksocket-webhooks/testing'
+import { type MockBanksocket, startMockBanksocket } from '@banksocket-webhooks/testing/node'
+
+/** The testing package's Node-only entry resolves under every resolution mode too. */
+export const startMock: (options: { token: string; secret: string }) => unknown = startMockBanksocket
+export type Mock = MockBanksocket
 
 /** Every public package resolves, with its types. */
 export const packages = [${packed.map((_, i) => `package${i}`).join(', ')}] as const

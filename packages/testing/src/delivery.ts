@@ -15,7 +15,7 @@ import { type SendError, sendNotification } from './send.ts'
  * milliseconds after attempt `k` failed. No jitter, so tests can assert the schedule.
  *
  * @example
- * import type { RetryOptions } from '@banksocket-webhooks/testing'
+ * import type { RetryOptions } from '@banksocket-webhooks/testing/node'
  * const fastForTests: RetryOptions = { attempts: 3, baseDelay: 10 }
  */
 export type RetryOptions = Readonly<{
@@ -34,7 +34,7 @@ export type RetryOptions = Readonly<{
  * `SendError`: `network_error`, `timeout`, `aborted` when the mock closed, `invalid_url`).
  *
  * @example
- * import type { AttemptOutcome } from '@banksocket-webhooks/testing'
+ * import type { AttemptOutcome } from '@banksocket-webhooks/testing/node'
  * const statusOf = (o: AttemptOutcome) => (o._tag === 'answered' ? o.status : undefined)
  */
 export type AttemptOutcome = Readonly<{ _tag: 'answered'; status: number; ok: boolean; body: string }> | SendError
@@ -43,7 +43,7 @@ export type AttemptOutcome = Readonly<{ _tag: 'answered'; status: number; ok: bo
  * One POST of one notification to one webhook.
  *
  * @example
- * import type { DeliveryAttempt } from '@banksocket-webhooks/testing'
+ * import type { DeliveryAttempt } from '@banksocket-webhooks/testing/node'
  * const failed = (a: DeliveryAttempt) => a.outcome._tag !== 'answered' || !a.outcome.ok
  */
 export type DeliveryAttempt = Readonly<{
@@ -69,7 +69,7 @@ export type DeliveryAttempt = Readonly<{
  * (every attempt failed) or `cancelled` (the webhook was deleted or the mock closed first).
  *
  * @example
- * import type { Delivery } from '@banksocket-webhooks/testing'
+ * import type { Delivery } from '@banksocket-webhooks/testing/node'
  * const tries = (d: Delivery) => d.attempts.length
  */
 export type Delivery = Readonly<{
@@ -92,7 +92,7 @@ export type Delivery = Readonly<{
  * The default retry schedule: 5 attempts, 1 s, 2 s, 4 s, 8 s apart.
  *
  * @example
- * import { DEFAULT_RETRY } from '@banksocket-webhooks/testing'
+ * import { DEFAULT_RETRY } from '@banksocket-webhooks/testing/node'
  * DEFAULT_RETRY.attempts // 5
  */
 export const DEFAULT_RETRY: Required<RetryOptions> = { attempts: 5, baseDelay: 1000, factor: 2, maxDelay: 30_000 }

@@ -6,10 +6,11 @@
  * - Send: {@link encodeNotification} (form, JSON, multipart) and {@link sendNotification} (fetch).
  * - Fake: {@link createMovementGenerator}, a seeded generator of realistic Turkish bank movements
  *   with valid IBANs and consistent running balances.
- * - Mock: {@link startMockBanksocket}, the management API plus signed, filtered, retried deliveries
- *   with a log to assert on.
+ * - Mock: `startMockBanksocket` from `@banksocket-webhooks/testing/node`, the management API plus
+ *   signed, filtered, retried deliveries with a log to assert on.
  *
- * Signing, encoding, sending and fake data use Web APIs only; the mock needs Node (`node:http`).
+ * This entry uses Web APIs only (it runs on Node, Deno and Workers); the mock needs Node
+ * (`node:http`), so it has its own entry, `@banksocket-webhooks/testing/node`.
  *
  * @example
  * import { createMovementGenerator, sendNotification, signNotification } from '@banksocket-webhooks/testing'
@@ -21,23 +22,8 @@
  * @packageDocumentation
  */
 export { TURKISH_BANKS, type TurkishBank } from './banks.ts'
-export {
-  type AttemptOutcome,
-  DEFAULT_RETRY,
-  type Delivery,
-  type DeliveryAttempt,
-  type RetryOptions,
-} from './delivery.ts'
 export { ENCODINGS, type EncodedBody, type Encoding, encodeNotification } from './encode.ts'
 export { turkishIban } from './iban.ts'
-export {
-  type EmitOptions,
-  type Emitted,
-  type MockBanksocket,
-  type MockBanksocketOptions,
-  type MockStartError,
-  startMockBanksocket,
-} from './mock.ts'
 export {
   type AccountSpec,
   createMovementGenerator,

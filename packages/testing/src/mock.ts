@@ -24,7 +24,7 @@ import { signNotification } from './sign.ts'
  * Options of {@link startMockBanksocket}.
  *
  * @example
- * import type { MockBanksocketOptions } from '@banksocket-webhooks/testing'
+ * import type { MockBanksocketOptions } from '@banksocket-webhooks/testing/node'
  * const options: MockBanksocketOptions = { token: 'test-token', secret: 'test-secret', retry: { attempts: 3, baseDelay: 10 } }
  */
 export type MockBanksocketOptions = Readonly<{
@@ -61,7 +61,7 @@ export type MockBanksocketOptions = Readonly<{
  * delivery, `0` a gap (the notification is signed and returned, never sent).
  *
  * @example
- * import type { EmitOptions } from '@banksocket-webhooks/testing'
+ * import type { EmitOptions } from '@banksocket-webhooks/testing/node'
  * const duplicate: EmitOptions = { copies: 2 }
  */
 export type EmitOptions = Readonly<{
@@ -74,7 +74,7 @@ export type EmitOptions = Readonly<{
  * deliveries (one per matching webhook and copy; empty for a gap or when no webhook matched).
  *
  * @example
- * import type { Emitted } from '@banksocket-webhooks/testing'
+ * import type { Emitted } from '@banksocket-webhooks/testing/node'
  * const allDelivered = (e: Emitted) => e.deliveries.every((d) => d.status === 'delivered')
  */
 export type Emitted = Readonly<{
@@ -87,7 +87,7 @@ export type Emitted = Readonly<{
  * Why the mock could not start: the port was taken, the host unknown, and so on.
  *
  * @example
- * import type { MockStartError } from '@banksocket-webhooks/testing'
+ * import type { MockStartError } from '@banksocket-webhooks/testing/node'
  * const explain = (e: MockStartError) => `${e.code}: ${e.message}` // 'EADDRINUSE: listen EADDRINUSE ...'
  */
 export type MockStartError = Readonly<{ _tag: 'listen_failed'; code: string; message: string }>
@@ -96,7 +96,7 @@ export type MockStartError = Readonly<{ _tag: 'listen_failed'; code: string; mes
  * A running mock Banksocket.
  *
  * @example
- * import type { MockBanksocket } from '@banksocket-webhooks/testing'
+ * import type { MockBanksocket } from '@banksocket-webhooks/testing/node'
  * const stop = (mock: MockBanksocket) => mock.close()
  */
 export type MockBanksocket = Readonly<{
@@ -188,7 +188,7 @@ const hostForUrl = (host: string): string => (host.includes(':') ? `[${host}]` :
  * logs or errors.
  *
  * @example
- * import { startMockBanksocket } from '@banksocket-webhooks/testing'
+ * import { startMockBanksocket } from '@banksocket-webhooks/testing/node'
  * const started = await startMockBanksocket({ token: 'test-token', secret: 'test-secret', retry: { baseDelay: 10 } })()
  * if (started._tag === 'Left') throw new Error(started.left.message)
  * const mock = started.right

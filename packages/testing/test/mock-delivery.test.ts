@@ -1,7 +1,8 @@
 import * as E from 'fp-ts/lib/Either.js'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { createMovementGenerator, type DeliveryAttempt, type MockBanksocket, type MockBanksocketOptions, startMockBanksocket } from '../src/index.ts'
+import { createMovementGenerator } from '../src/index.ts'
+import { type DeliveryAttempt, type MockBanksocket, type MockBanksocketOptions, startMockBanksocket } from '../src/node.ts'
 import { deadUrl, type Receiver, startReceiver } from './receiver.ts'
 
 const TOKEN = 'tok-delivery-5c1d'

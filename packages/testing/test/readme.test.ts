@@ -10,11 +10,13 @@ import * as assert from 'uvu/assert'
 const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8')
 const samples = [...readme.matchAll(/```ts\n([\s\S]*?)```/g)].map((m) => m[1] ?? '')
 const self = new URL('../src/index.ts', import.meta.url).href
+const selfNode = new URL('../src/node.ts', import.meta.url).href
 
 const rewrite = (code: string): string =>
   code.replace(/from '([^']+)'/g, (whole, specifier: string) => {
     if (specifier.startsWith('node:')) return whole
     if (specifier === '@banksocket-webhooks/testing') return `from '${self}'`
+    if (specifier === '@banksocket-webhooks/testing/node') return `from '${selfNode}'`
     return `from '${import.meta.resolve(specifier)}'`
   })
 

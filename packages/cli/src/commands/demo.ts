@@ -19,14 +19,8 @@ import {
   subtractMoney,
 } from '@banksocket-webhooks/core'
 import { createPayments, type PaymentsEvent } from '@banksocket-webhooks/payments'
-import {
-  type AccountSpec,
-  createMovementGenerator,
-  type GeneratedAccount,
-  type MockBanksocket,
-  startMockBanksocket,
-  type UnsignedNotification,
-} from '@banksocket-webhooks/testing'
+import { type AccountSpec, createMovementGenerator, type GeneratedAccount, type UnsignedNotification } from '@banksocket-webhooks/testing'
+import { type MockBanksocket, startMockBanksocket } from '@banksocket-webhooks/testing/node'
 import * as E from 'fp-ts/lib/Either.js'
 import { pipe } from 'fp-ts/lib/function.js'
 import { type Arguments, stringFlag } from '../argv.ts'

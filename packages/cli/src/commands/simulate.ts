@@ -6,14 +6,8 @@
  * @module
  */
 import { randomBytes } from 'node:crypto'
-import {
-  createMovementGenerator,
-  type Delivery,
-  ENCODINGS,
-  type Encoding,
-  type MockBanksocket,
-  startMockBanksocket,
-} from '@banksocket-webhooks/testing'
+import { createMovementGenerator, ENCODINGS, type Encoding } from '@banksocket-webhooks/testing'
+import { type Delivery, type MockBanksocket, startMockBanksocket } from '@banksocket-webhooks/testing/node'
 import * as E from 'fp-ts/lib/Either.js'
 import { pipe } from 'fp-ts/lib/function.js'
 import { type Arguments, stringFlag, stringsFlag } from '../argv.ts'
