@@ -34,7 +34,7 @@ import {
 import type { Rejection } from './rejection.ts'
 import { assertSecrets } from './secrets.ts'
 import { isSharedStore, type SharedLedgerStore } from './shared-store.ts'
-import { createInMemoryEventStore, type EventStore, type StoreError } from './store.ts'
+import type { EventStore, StoreError } from './store.ts'
 
 /**
  * What happened to one delivery.
@@ -76,8 +76,25 @@ export type Outcome =
 export type Dispatch = (events: ReadonlyArray<LedgerEvent>, transaction: VerifiedTransaction) => void | Promise<void>
 
 /**
+ * What one delivery recorded, as {@link InboxOptions.onRecorded} is told it once the events are
+ * stored: the ledger's stream, the events with their versions in it, the verified transaction,
+ * and the outcome (`accepted`, or `suspected_replay` for a replay held back for review).
+ *
+ * @example
+ * import type { Recorded } from '@banksocket-webhooks/core'
+ * const line = (r: Recorded) => `${r.stream}@${r.events.at(-1)?.version}: ${r.events.map((s) => s.event.type).join(', ')}`
+ */
+export type Recorded = Readonly<{
+  outcome: 'accepted' | 'suspected_replay'
+  stream: string
+  /** The events as stored, each with its 1-based version in the stream. */
+  events: ReadonlyArray<Readonly<{ version: number; event: LedgerEvent }>>
+  transaction: VerifiedTransaction
+}>
+
+/**
  * Options of {@link createInbox}: those of `receive` plus the store, the clock, the handler timeout,
- * the dedupe window and the webhook's event filter.
+ * the dedupe window, the webhook's event filter and a hook told what was recorded.
  *
  * @example
  * import type { InboxOptions } from '@banksocket-webhooks/core'
@@ -86,10 +103,14 @@ export type Dispatch = (events: ReadonlyArray<LedgerEvent>, transaction: Verifie
 export type InboxOptions = ReceiveOptions &
   Readonly<{
     /**
-     * Where ledger events are kept. A store shared by several receivers (a
+     * Where ledger events are kept. Without one, the inbox keeps no history: only each ledger's
+     * state (its balance chain and counts) and the dedupe window, in memory, so a long-running
+     * receiver does not grow with every notification. Keeping every event is a choice:
+     * `createInMemoryEventStore()` (tests), a file store or a database (durable history, and
+     * deduplication that survives restarts). A store shared by several receivers (a
      * {@link SharedLedgerStore} whose state codec is `LedgerStateCodec`, such as the PostgreSQL
      * store) makes the inbox keep nothing between deliveries: see {@link createInbox}.
-     * @default an in-memory store
+     * @default undefined: no history, ledger state in memory
      */
     store?: EventStore<LedgerEvent> | SharedLedgerStore<LedgerEvent, LedgerState>
     /** Milliseconds a dispatch may take before the delivery fails. @default 10000 */
@@ -108,6 +129,13 @@ export type InboxOptions = ReceiveOptions &
     filter?: WebhookEvent
     /** The clock used for `receivedAt`. @default () => new Date() */
     now?: () => Date
+    /**
+     * Told what an `accepted` or `suspected_replay` delivery recorded, once its events are stored
+     * (durably, for a durable store; without a store, once the ledger's state moved on) and before
+     * its outcome resolves. Never for a duplicate or a failure. A throw is ignored: the events are
+     * stored either way. @default undefined
+     */
+    onRecorded?: (recorded: Recorded) => void
   }>
 
 /**
@@ -130,8 +158,8 @@ export interface Inbox {
   ledgers(): Promise<E.Either<StoreError, ReadonlyMap<string, LedgerSummary>>>
   /** Resolves when every delivery under way has finished. */
   drain(): Promise<void>
-  /** The store the inbox appends to. */
-  readonly store: EventStore<LedgerEvent>
+  /** The store the inbox appends to; `undefined` when it was given none and keeps no history. */
+  readonly store: EventStore<LedgerEvent> | undefined
 }
 
 /**
@@ -217,6 +245,27 @@ const clockOf = (now: (() => Date) | undefined): (() => string) => {
 }
 
 /**
+ * The `onRecorded` hook as the inbox calls it: each event with its version (the last one's is
+ * `version`), a throw ignored; nothing at all when there is no hook.
+ */
+const recordedHook = (onRecorded: ((recorded: Recorded) => void) | undefined) =>
+  onRecorded === undefined
+    ? undefined
+    : (stream: string, events: ReadonlyArray<LedgerEvent>, version: number, transaction: VerifiedTransaction): void => {
+        const first = version - events.length
+        try {
+          onRecorded({
+            outcome: events[0]?.type === 'SuspectedReplay' ? 'suspected_replay' : 'accepted',
+            stream,
+            events: events.map((event, i) => ({ version: first + i + 1, event })),
+            transaction,
+          })
+        } catch {
+          // the events are stored: a failing hook cannot undo that
+        }
+      }
+
+/**
  * Counts deliveries under way for `drain`: `run` wraps one delivery (any throw or rejection becomes
  * an `internal_error`), `drain` resolves when none is left.
  */
@@ -255,7 +304,9 @@ const deliveries = () => {
  *   (hashes are verified alongside); different ledgers proceed concurrently. A delivery whose key
  *   is being recorded elsewhere waits for that to finish.
  * - The store is read once, on the first delivery (every stream, for the key space), so a
- *   durable store makes deduplication and the balance chain survive restarts.
+ *   durable store makes deduplication and the balance chain survive restarts. Without a store
+ *   nothing is appended: each ledger keeps its state (balance chain, counts) and the key space its
+ *   dedupe window, and no event is kept, so memory does not grow with every notification.
  *
  * With a store shared by several receivers ({@link isSharedStore}), nothing is kept in memory
  * between deliveries, since other processes write too. Per delivery (still one at a time per ledger
@@ -281,13 +332,14 @@ const deliveries = () => {
  */
 export const createInbox = (options: InboxOptions): Inbox => {
   assertSecrets(options.secrets)
-  const store = options.store ?? createInMemoryEventStore<LedgerEvent>()
-  if (isSharedStore<LedgerEvent, LedgerState>(store)) return createSharedInbox(options, store)
+  const store = options.store
+  if (store !== undefined && isSharedStore<LedgerEvent, LedgerState>(store)) return createSharedInbox(options, store)
   const timeout = options.handlerTimeout ?? DEFAULT_HANDLER_TIMEOUT
   const limit = options.limit ?? DEFAULT_BODY_LIMIT
   const filter = options.filter ?? 'NEW_TRANSACTION'
   const receivedAt = clockOf(options.now)
   const decider = ledgerDecider({ filter })
+  const recorded = recordedHook(options.onRecorded)
   const keys = new KeyIndex(options.dedupeWindow ?? DEFAULT_DEDUPE_WINDOW)
   /** Keys claimed by a delivery under way (decided, not yet answered): its stream, and when it settles. */
   const pendingKeys = new Map<string, Readonly<{ stream: string; settled: Promise<unknown> }>>()
@@ -310,8 +362,9 @@ export const createInbox = (options: InboxOptions): Inbox => {
 
   /** Reads every stream once, before the first delivery: the ledgers and the key space. */
   let loading: Promise<E.Either<StoreError, void>> | undefined
-  let loaded = false
+  let loaded = store === undefined
   const load = (): Promise<E.Either<StoreError, void>> => {
+    if (store === undefined) return Promise.resolve(E.right(undefined))
     loading ??= store
       .readAll()()
       .then((all) => {
@@ -345,6 +398,11 @@ export const createInbox = (options: InboxOptions): Inbox => {
     }
     const cached = ledgers.get(stream)
     if (cached !== undefined) return E.right(cached)
+    if (store === undefined) {
+      const fresh = { state: decider.initialState, version: 0 }
+      ledgers.set(stream, fresh)
+      return E.right(fresh)
+    }
     const read = await store.readStream(stream)()
     if (E.isLeft(read)) return read
     const ledger = { state: evolveAll(decider.initialState, read.right.events), version: read.right.version }
@@ -361,7 +419,8 @@ export const createInbox = (options: InboxOptions): Inbox => {
    * Starts the append of decided and handled events, and moves the ledger on. The append's place in
    * the stream is fixed when it starts, so the turn passes to the next delivery right away and this
    * one waits for durability outside it (a file store then syncs many deliveries at once). A
-   * duplicate appends nothing: it is counted in the ledger's state.
+   * duplicate appends nothing: it is counted in the ledger's state. Without a store, the ledger's
+   * state is all there is to move on.
    */
   const append = (
     transaction: VerifiedTransaction,
@@ -376,6 +435,14 @@ export const createInbox = (options: InboxOptions): Inbox => {
       ledger.state = decider.evolve(ledger.state, first)
       return settled({ _tag: 'duplicate', transaction, events })
     }
+    const tag = first?.type === 'SuspectedReplay' ? 'suspected_replay' : 'accepted'
+    if (store === undefined) {
+      ledger.state = evolveAll(ledger.state, events)
+      ledger.version += events.length
+      recordKeys(stream, events)
+      recorded?.(stream, events, ledger.version, transaction)
+      return settled({ _tag: tag, transaction, events })
+    }
     let appending: Promise<E.Either<StoreError, unknown>>
     try {
       appending = store.appendToStream(stream, events, ledger.version)()
@@ -384,11 +451,12 @@ export const createInbox = (options: InboxOptions): Inbox => {
     }
     ledger.state = evolveAll(ledger.state, events)
     ledger.version += events.length
-    const tag = first?.type === 'SuspectedReplay' ? 'suspected_replay' : 'accepted'
+    const version = ledger.version
     const outcome = appending.then(
       (appended): Outcome => {
         if (E.isRight(appended)) {
           recordKeys(stream, events)
+          recorded?.(stream, events, version, transaction)
           return { _tag: tag, transaction, events }
         }
         // Later deliveries decided on this ledger state; their appends fail the same way, and the
@@ -583,6 +651,7 @@ const createSharedInbox = (options: InboxOptions, store: SharedLedgerStore<Ledge
   const filter = options.filter ?? 'NEW_TRANSACTION'
   const receivedAt = clockOf(options.now)
   const decider = ledgerDecider({ filter })
+  const recorded = recordedHook(options.onRecorded)
   /** The turn under way per ledger (by the notification's account and currency). */
   const queues = new Map<string, Promise<unknown>>()
 
@@ -648,9 +717,12 @@ const createSharedInbox = (options: InboxOptions, store: SharedLedgerStore<Ledge
       if (first?.type === 'DuplicateIgnored') return duplicate(transaction, dispatch, target, first)
       const repeat = first?.type === 'TransactionReceived' && first.data.repeat === true
       const state = evolveAll(ledger.state, events)
-      const recorded = await store.record(target, { expectedVersion: ledger.version, events, state, ...(repeat ? {} : { claim: key }) })()
-      if (E.isRight(recorded)) return { _tag: first?.type === 'SuspectedReplay' ? 'suspected_replay' : 'accepted', transaction, events }
-      const error = recorded.left
+      const written = await store.record(target, { expectedVersion: ledger.version, events, state, ...(repeat ? {} : { claim: key }) })()
+      if (E.isRight(written)) {
+        recorded?.(target, events, written.right.nextVersion, transaction)
+        return { _tag: first?.type === 'SuspectedReplay' ? 'suspected_replay' : 'accepted', transaction, events }
+      }
+      const error = written.left
       if (error._tag === 'KeyConflict') return duplicate(transaction, dispatch, error.stream === '' ? target : error.stream)
       if (error._tag === 'StoreFailure' || attempt >= SHARED_STORE_ATTEMPTS) return { _tag: 'store_failed', transaction, error }
       await pause(attempt)

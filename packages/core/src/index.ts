@@ -114,6 +114,7 @@ export {
   type Inbox,
   type InboxOptions,
   type Outcome,
+  type Recorded,
   SHARED_STORE_ATTEMPTS,
 } from './inbox.ts'
 export { KeyIndex } from './keyindex.ts'

@@ -309,6 +309,65 @@ test('state is rebuilt from the store: a new inbox on the same store still recog
   assert.is((await createInbox({ secrets: [SECRET], store, now }).deliver(input, noop))._tag, 'duplicate')
 })
 
+test('without a store the inbox keeps no history: no event is kept, yet dedupe and ledger summaries work', async () => {
+  const inbox = createInbox({ secrets: [SECRET], now })
+  assert.is(inbox.store, undefined)
+  const first = await body({ amount: '100.00', balance: '18100.00', description: 'a' })
+  assert.is((await inbox.deliver(first, noop))._tag, 'accepted')
+  assert.is((await inbox.deliver(await body({ amount: '10.00', balance: '18300.00', description: 'b' }), noop))._tag, 'accepted')
+  assert.is((await inbox.deliver(first, noop))._tag, 'duplicate')
+  const ledgers = await inbox.ledgers()
+  const summary = E.isRight(ledgers) ? ledgers.right.get('ledger-69-TRY') : undefined
+  assert.is(summary?.count, 2)
+  assert.is(summary?.duplicates, 1)
+  assert.equal(summary?.balance, { minor: 1830000n, currency: 'TRY' })
+  assert.equal(
+    summary?.openGaps.map((g) => g.missing.minor),
+    [19000n],
+  )
+})
+
+test('onRecorded is told the stored events with their versions once they are stored, never for a duplicate or a failure', async () => {
+  const inner = createInMemoryEventStore<LedgerEvent>()
+  let stored = 0
+  const store: EventStore<LedgerEvent> = {
+    ...inner,
+    appendToStream: (s, events, v) => async () => {
+      const result = await inner.appendToStream(s, events, v)()
+      if (E.isRight(result)) stored += events.length
+      return result
+    },
+  }
+  const told: Array<Readonly<{ outcome: string; stream: string; versions: number[]; types: string[]; stored: number }>> = []
+  const inbox = createInbox({
+    secrets: [SECRET],
+    store,
+    now,
+    onRecorded: (r) => {
+      told.push({ outcome: r.outcome, stream: r.stream, versions: r.events.map((e) => e.version), types: r.events.map((e) => e.event.type), stored })
+      throw new Error('a failing hook changes nothing')
+    },
+  })
+  const first = await body({ amount: '100.00', balance: '18100.00', description: 'a' })
+  assert.is((await inbox.deliver(first, noop))._tag, 'accepted')
+  assert.is((await inbox.deliver(first, noop))._tag, 'duplicate')
+  assert.is((await inbox.deliver(await body({ amount: '10.00', balance: '18300.00', description: 'b' }), noop))._tag, 'accepted')
+  const failing = await body({ amount: '5.00', balance: '18305.00', description: 'c' })
+  assert.is((await inbox.deliver(failing, () => Promise.reject(new Error('no'))))._tag, 'handler_failed')
+  assert.equal(told, [
+    { outcome: 'accepted', stream: 'ledger-69-TRY', versions: [1], types: ['TransactionReceived'], stored: 1 },
+    { outcome: 'accepted', stream: 'ledger-69-TRY', versions: [2, 3], types: ['BalanceGapDetected', 'TransactionReceived'], stored: 3 },
+  ])
+})
+
+test('onRecorded without a store: told as the ledger moves on, versions counted in memory', async () => {
+  const versions: number[] = []
+  const inbox = createInbox({ secrets: [SECRET], now, onRecorded: (r) => versions.push(...r.events.map((e) => e.version)) })
+  await inbox.deliver(await body({ amount: '100.00', balance: '18100.00', description: 'a' }), noop)
+  await inbox.deliver(await body({ amount: '100.00', balance: '18200.00', description: 'b' }), noop)
+  assert.equal(versions, [1, 2])
+})
+
 test('drain waits for deliveries under way', async () => {
   const inbox = createInbox({ secrets: [SECRET], now })
   let done = false
