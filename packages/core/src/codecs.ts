@@ -166,13 +166,44 @@ export const DeleteWebhookResponse = t.type({ status: t.literal('success') }, 'D
 export type DeleteWebhookResponse = t.TypeOf<typeof DeleteWebhookResponse>
 
 /**
+ * The six fields the hash covers, as stored and handed to applications: exact strings, `dc` one of
+ * `Credit`/`Debit`. The one declaration of these fields: {@link AUTHENTICATED_FIELDS} (their hashing
+ * order), `AuthenticatedFields` and the stored `TransactionReceived` are derived from it.
+ *
+ * @example
+ * import { AuthenticatedFieldsCodec } from '@banksocket-webhooks/core'
+ * AuthenticatedFieldsCodec.is({ dc: 'Credit', code: 'EFT', amount: '100.00', balance: '18100.00', currency: 'TRY', description: 'SN:1' }) // true
+ */
+export const AuthenticatedFieldsCodec = t.type(
+  { dc: Dc, code: t.string, amount: t.string, balance: t.string, currency: t.string, description: t.string },
+  'AuthenticatedFields',
+)
+
+/**
+ * The five fields Banksocket sends that the hash does not cover, as stored (absent ones as `""`).
+ * The one declaration of these fields: {@link UNAUTHENTICATED_FIELDS}, `UnauthenticatedFields` and
+ * the stored `TransactionReceived` are derived from it.
+ *
+ * @example
+ * import { UnauthenticatedFieldsCodec } from '@banksocket-webhooks/core'
+ * UnauthenticatedFieldsCodec.is({ account_id: '69', account: '', bank: '', opponent_id: '', opponent_iban: '' }) // true
+ */
+export const UnauthenticatedFieldsCodec = t.type(
+  { account_id: t.string, account: t.string, bank: t.string, opponent_id: t.string, opponent_iban: t.string },
+  'UnauthenticatedFields',
+)
+
+/** The keys of a `t.type` codec's props, in declaration order, as a typed tuple-like list. */
+const keysOf = <P extends t.Props>(codec: t.TypeC<P>): ReadonlyArray<keyof P & string> => Object.keys(codec.props) as Array<keyof P & string>
+
+/**
  * The six fields the hash covers, in hashing order. Only these are authenticated.
  *
  * @example
  * import { AUTHENTICATED_FIELDS } from '@banksocket-webhooks/core'
  * AUTHENTICATED_FIELDS.join('+') // 'dc+code+amount+balance+currency+description'
  */
-export const AUTHENTICATED_FIELDS = ['dc', 'code', 'amount', 'balance', 'currency', 'description'] as const
+export const AUTHENTICATED_FIELDS = keysOf(AuthenticatedFieldsCodec)
 
 /**
  * The fields Banksocket sends that the hash does NOT cover. Anyone who can replay a notification can
@@ -183,7 +214,25 @@ export const AUTHENTICATED_FIELDS = ['dc', 'code', 'amount', 'balance', 'currenc
  * import { UNAUTHENTICATED_FIELDS } from '@banksocket-webhooks/core'
  * UNAUTHENTICATED_FIELDS.includes('account_id') // true
  */
-export const UNAUTHENTICATED_FIELDS = ['account_id', 'account', 'bank', 'opponent_id', 'opponent_iban'] as const
+export const UNAUTHENTICATED_FIELDS = keysOf(UnauthenticatedFieldsCodec)
+
+/**
+ * The name of an authenticated field.
+ *
+ * @example
+ * import type { AuthenticatedField } from '@banksocket-webhooks/core'
+ * const f: AuthenticatedField = 'description'
+ */
+export type AuthenticatedField = (typeof AUTHENTICATED_FIELDS)[number]
+
+/**
+ * The name of an unauthenticated field.
+ *
+ * @example
+ * import type { UnauthenticatedField } from '@banksocket-webhooks/core'
+ * const f: UnauthenticatedField = 'account_id'
+ */
+export type UnauthenticatedField = (typeof UNAUTHENTICATED_FIELDS)[number]
 
 /**
  * Every field name Banksocket documents for a notification.
@@ -192,7 +241,11 @@ export const UNAUTHENTICATED_FIELDS = ['account_id', 'account', 'bank', 'opponen
  * import { NOTIFICATION_FIELDS } from '@banksocket-webhooks/core'
  * NOTIFICATION_FIELDS.length // 12
  */
-export const NOTIFICATION_FIELDS = [...AUTHENTICATED_FIELDS, ...UNAUTHENTICATED_FIELDS, 'hash'] as const
+export const NOTIFICATION_FIELDS: ReadonlyArray<AuthenticatedField | UnauthenticatedField | 'hash'> = [
+  ...AUTHENTICATED_FIELDS,
+  ...UNAUTHENTICATED_FIELDS,
+  'hash',
+]
 
 const refine = (name: string, test: (s: string) => boolean, message: string): t.Type<string, string, unknown> =>
   new t.Type<string, string, unknown>(
@@ -233,17 +286,4 @@ export const WireNotification = t.intersection(
   'WireNotification',
 )
 /** @see {@link WireNotification} */
-export type WireNotification = Readonly<{
-  dc: Dc
-  code: string
-  amount: string
-  balance: string
-  currency: string
-  description: string
-  account_id: string
-  account: string
-  bank: string
-  opponent_id: string
-  opponent_iban: string
-  hash: string
-}>
+export type WireNotification = Readonly<t.TypeOf<typeof AuthenticatedFieldsCodec> & t.TypeOf<typeof UnauthenticatedFieldsCodec> & { hash: string }>

@@ -10,7 +10,7 @@
  * @module
  */
 import * as t from 'io-ts'
-import { CreateWebhookInput, Dc, Webhook } from './codecs.ts'
+import { AuthenticatedFieldsCodec, CreateWebhookInput, UnauthenticatedFieldsCodec, Webhook } from './codecs.ts'
 
 const event = <T extends string, D extends t.Mixed>(type: T, data: D) => t.readonly(t.type({ type: t.literal(type), data: t.readonly(data) }), type)
 
@@ -53,21 +53,8 @@ const transactionData = t.type({
   idempotencyKey: t.string,
   receivedAt: t.string,
   hash: t.string,
-  verified: t.type({
-    dc: Dc,
-    code: t.string,
-    amount: t.string,
-    balance: t.string,
-    currency: t.string,
-    description: t.string,
-  }),
-  unverified: t.type({
-    account_id: t.string,
-    account: t.string,
-    bank: t.string,
-    opponent_id: t.string,
-    opponent_iban: t.string,
-  }),
+  verified: AuthenticatedFieldsCodec,
+  unverified: UnauthenticatedFieldsCodec,
 })
 
 /**

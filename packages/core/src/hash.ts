@@ -9,6 +9,7 @@
 import * as E from 'fp-ts/lib/Either.js'
 import type * as T from 'fp-ts/lib/Task.js'
 import type * as TE from 'fp-ts/lib/TaskEither.js'
+import type { AuthenticatedField } from './codecs.ts'
 
 /**
  * The hashing port: SHA-256 of the UTF-8 encoding of `message`, as the 32-byte digest or as its
@@ -42,14 +43,7 @@ export const webCryptoSha256 = async (message: string): Promise<Uint8Array> =>
  * import type { SignedFields } from '@banksocket-webhooks/core'
  * const f: SignedFields = { dc: 'Credit', code: 'EFT', amount: '100.00', balance: '18100.00', currency: 'TRY', description: 'SN:1' }
  */
-export type SignedFields = Readonly<{
-  dc: string
-  code: string
-  amount: string
-  balance: string
-  currency: string
-  description: string
-}>
+export type SignedFields = Readonly<Record<AuthenticatedField, string>>
 
 /**
  * The message that is hashed, without the secret: the six fields concatenated in order.

@@ -9,7 +9,7 @@ import { pipe } from 'fp-ts/lib/function.js'
 import * as TE from 'fp-ts/lib/TaskEither.js'
 import type * as t from 'io-ts'
 import { type Fields, parseBody } from './body.ts'
-import { type Dc, NOTIFICATION_FIELDS, WireNotification } from './codecs.ts'
+import { type AuthenticatedFieldsCodec, type Dc, NOTIFICATION_FIELDS, type UnauthenticatedFieldsCodec, WireNotification } from './codecs.ts'
 import { digestHex, type InvalidHash, type Sha256, type Verified, verifyNow, webCryptoSha256 } from './hash.ts'
 import { type IbanView, ibanView } from './iban.ts'
 import { type Money, parseAmount, parseBalance } from './money.ts'
@@ -23,14 +23,7 @@ import { assertSecrets } from './secrets.ts'
  * import type { AuthenticatedFields } from '@banksocket-webhooks/core'
  * const v: AuthenticatedFields = { dc: 'Credit', code: 'EFT', amount: '100.00', balance: '18100.00', currency: 'TRY', description: 'SN:1' }
  */
-export type AuthenticatedFields = Readonly<{
-  dc: Dc
-  code: string
-  amount: string
-  balance: string
-  currency: string
-  description: string
-}>
+export type AuthenticatedFields = Readonly<t.TypeOf<typeof AuthenticatedFieldsCodec>>
 
 /**
  * Fields Banksocket sends that the hash does NOT cover: anyone replaying a notification can change
@@ -40,13 +33,7 @@ export type AuthenticatedFields = Readonly<{
  * import type { UnauthenticatedFields } from '@banksocket-webhooks/core'
  * const u: UnauthenticatedFields = { account_id: '69', account: '', bank: '', opponent_id: '', opponent_iban: '' }
  */
-export type UnauthenticatedFields = Readonly<{
-  account_id: string
-  account: string
-  bank: string
-  opponent_id: string
-  opponent_iban: string
-}>
+export type UnauthenticatedFields = Readonly<t.TypeOf<typeof UnauthenticatedFieldsCodec>>
 
 /**
  * A notification whose hash matched one of the active secrets.

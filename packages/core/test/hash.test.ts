@@ -2,7 +2,21 @@ import fc from 'fast-check'
 import * as E from 'fp-ts/lib/Either.js'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { claimedDigest, constantTimeEqual, type SignedFields, sign, signingInput, toHex, verify, webCryptoSha256 } from '../src/index.ts'
+import {
+  AUTHENTICATED_FIELDS,
+  AuthenticatedFieldsCodec,
+  claimedDigest,
+  constantTimeEqual,
+  NOTIFICATION_FIELDS,
+  type SignedFields,
+  sign,
+  signingInput,
+  toHex,
+  UNAUTHENTICATED_FIELDS,
+  UnauthenticatedFieldsCodec,
+  verify,
+  webCryptoSha256,
+} from '../src/index.ts'
 import vectors from './fixtures/notifications.json' with { type: 'json' }
 
 const credit = vectors.cases[0]!
@@ -112,6 +126,17 @@ test('property: changing any authenticated field breaks verification', async () 
     }),
     { numRuns: 300 },
   )
+})
+
+test('the field lists come from the one declaration: hashing order, the five unauthenticated, twelve in all', () => {
+  assert.equal(AUTHENTICATED_FIELDS, ['dc', 'code', 'amount', 'balance', 'currency', 'description'])
+  assert.equal(UNAUTHENTICATED_FIELDS, ['account_id', 'account', 'bank', 'opponent_id', 'opponent_iban'])
+  assert.equal(AUTHENTICATED_FIELDS, Object.keys(AuthenticatedFieldsCodec.props))
+  assert.equal(UNAUTHENTICATED_FIELDS, Object.keys(UnauthenticatedFieldsCodec.props))
+  assert.equal(NOTIFICATION_FIELDS, [...AUTHENTICATED_FIELDS, ...UNAUTHENTICATED_FIELDS, 'hash'])
+  // signingInput concatenates in the declared order
+  const fields = Object.fromEntries(AUTHENTICATED_FIELDS.map((name, i) => [name, String(i)])) as SignedFields
+  assert.is(signingInput(fields), '012345')
 })
 
 test.run()
