@@ -79,12 +79,21 @@ export type KeySeen = 'recorded' | 'maybe'
 
 /**
  * Record a verified transaction (as its `TransactionReceived` data) in its account ledger.
+ * `money` is the amount and balance already parsed from `data.verified` (a `VerifiedTransaction`'s
+ * `amount` and `balance`): given, the decider does not parse the strings again, so money is parsed
+ * once per delivery. It must be what `parseAmount`/`parseBalance` make of those strings.
  *
  * @example
  * import type { LedgerCommand } from '@banksocket-webhooks/core'
  * const c: LedgerCommand = { type: 'RecordTransaction', data: transactionReceived.data }
+ * const once: LedgerCommand = { type: 'RecordTransaction', data: transactionReceived.data, money: { amount: tx.amount, balance: tx.balance } }
  */
-export type LedgerCommand = Readonly<{ type: 'RecordTransaction'; data: TransactionReceived['data']; seen?: KeySeen }>
+export type LedgerCommand = Readonly<{
+  type: 'RecordTransaction'
+  data: TransactionReceived['data']
+  seen?: KeySeen
+  money?: Readonly<{ amount: Money; balance: Money }>
+}>
 
 /**
  * Why a ledger command is refused: an amount or balance that is not exact money (only possible
@@ -296,7 +305,15 @@ export const ledgerDecider = (options: LedgerOptions = {}): Decider<LedgerComman
     initialState: emptyLedgerState,
     decide: (command, state) => {
       const tx = command.data
-      const parsed = parseMovement(tx)
+      const given = command.money
+      const parsed: E.Either<InvalidAmount, Parsed> =
+        given === undefined
+          ? parseMovement(tx)
+          : E.right({
+              link: linkOf(tx.idempotencyKey, tx.verified.dc, given.amount.minor, given.balance.minor),
+              amount: given.amount,
+              balance: given.balance,
+            })
       if (E.isLeft(parsed)) return parsed
       const { link } = parsed.right
       const accountId = tx.unverified.account_id

@@ -1,7 +1,7 @@
 import * as E from 'fp-ts/lib/Either.js'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { fold, type LedgerCommand, type LedgerEvent, ledgerDecider, type TransactionReceived } from '../src/index.ts'
+import { fold, type LedgerCommand, type LedgerEvent, ledgerDecider, parseAmount, parseBalance, type TransactionReceived } from '../src/index.ts'
 import { given } from './support/gwt.ts'
 
 const tx = (key: string, dc: 'Credit' | 'Debit', amount: string, balance: string, description = `SN:${key}`): TransactionReceived['data'] => ({
@@ -230,6 +230,28 @@ test('hand-built commands with a non-decimal amount are refused', () => {
 
 test('maxFragments must leave room for a gap', () => {
   assert.throws(() => ledgerDecider({ maxFragments: 1 }), /maxFragments/)
+})
+
+test('money given with the command (parsed once by receive) decides exactly as the strings do', () => {
+  const decider = ledgerDecider()
+  const withMoney = (data: TransactionReceived['data']): LedgerCommand => {
+    const amount = parseAmount(data.verified.amount, data.verified.currency)
+    const balance = parseBalance(data.verified.balance, data.verified.currency)
+    if (E.isLeft(amount) || E.isLeft(balance)) throw new Error('fixture money does not parse')
+    return { type: 'RecordTransaction', data, money: { amount: amount.right, balance: balance.right } }
+  }
+  const gapAfter = tx('k3', 'Credit', '10.00', '20000.00')
+  let plain = decider.initialState
+  let once = decider.initialState
+  for (const data of [t1, t2, gapAfter]) {
+    const a = decider.decide(record(data), plain)
+    const b = decider.decide(withMoney(data), once)
+    assert.equal(b, a, data.idempotencyKey)
+    if (E.isLeft(a) || E.isLeft(b)) return
+    plain = a.right.reduce(decider.evolve, plain)
+    once = b.right.reduce(decider.evolve, once)
+  }
+  assert.equal(once.chain, plain.chain)
 })
 
 test.run()
