@@ -144,7 +144,7 @@ export {
   currencyExponent,
   formatMoney,
   type InvalidAmount,
-  Money,
+  type Money,
   parseAmount,
   parseBalance,
   subtractMoney,

@@ -5,7 +5,6 @@
  * @module
  */
 import * as E from 'fp-ts/lib/Either.js'
-import * as t from 'io-ts'
 
 /**
  * ISO 4217 currencies whose minor unit is not 2 decimal places. Every other three-letter code uses 2.
@@ -59,7 +58,7 @@ export const currencyExponent = (currency: string): number => EXPONENTS[currency
  * An exact amount of money: an integer count of the currency's minor units (kuruş for TRY).
  *
  * @example
- * import { Money } from '@banksocket-webhooks/core'
+ * import type { Money } from '@banksocket-webhooks/core'
  * const m: Money = { minor: 10000n, currency: 'TRY' } // 100.00 TRY
  */
 export type Money = Readonly<{ minor: bigint; currency: string }>
@@ -220,29 +219,3 @@ export const subtractMoney = (a: Money, b: Money): Money => {
   if (a.currency !== b.currency) throw new TypeError(`cannot subtract ${b.currency} from ${a.currency}`)
   return { minor: a.minor - b.minor, currency: a.currency }
 }
-
-/**
- * io-ts codec between `Money` and its JSON form `{ amount: "100.00", currency: "TRY" }`, for events
- * and APIs that must not carry a bigint.
- *
- * @example
- * import { Money } from '@banksocket-webhooks/core'
- * Money.decode({ amount: '100.00', currency: 'TRY' }) // Right({ minor: 10000n, currency: 'TRY' })
- * Money.encode({ minor: 10000n, currency: 'TRY' })     // { amount: '100.00', currency: 'TRY' }
- */
-export const Money = new t.Type<Money, Readonly<{ amount: string; currency: string }>, unknown>(
-  'Money',
-  (u): u is Money => typeof u === 'object' && u !== null && typeof (u as Money).minor === 'bigint' && typeof (u as Money).currency === 'string',
-  (u, c) => {
-    if (typeof u !== 'object' || u === null) return t.failure(u, c, 'expected { amount, currency }')
-    const { amount, currency } = u as Record<string, unknown>
-    if (typeof amount !== 'string' || typeof currency !== 'string') {
-      return t.failure(u, c, 'expected string amount and currency')
-    }
-    return E.match<InvalidAmount, Money, t.Validation<Money>>(
-      (e) => t.failure(u, c, `amount "${amount}" ${e.reason}`),
-      (m) => t.success(m),
-    )(parseBalance(amount, currency))
-  },
-  (m) => ({ amount: formatMoney(m), currency: m.currency }),
-)

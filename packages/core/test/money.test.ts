@@ -8,7 +8,6 @@ import {
   BALANCE_SYNTAX,
   currencyExponent,
   formatMoney,
-  Money,
   parseAmount,
   parseBalance,
   subtractMoney,
@@ -50,16 +49,6 @@ test('arithmetic is exact and refuses to mix currencies', () => {
   assert.equal(addMoney({ minor: 10n, currency: 'TRY' }, { minor: 20n, currency: 'TRY' }), { minor: 30n, currency: 'TRY' })
   assert.equal(subtractMoney({ minor: 10n, currency: 'TRY' }, { minor: 20n, currency: 'TRY' }), { minor: -10n, currency: 'TRY' })
   assert.throws(() => addMoney({ minor: 1n, currency: 'TRY' }, { minor: 1n, currency: 'USD' }), /TRY and USD/)
-})
-
-test('the Money codec encodes to strings (JSON-safe) and decodes back', () => {
-  const m = { minor: 1810000n, currency: 'TRY' }
-  assert.equal(Money.encode(m), { amount: '18100.00', currency: 'TRY' })
-  assert.equal(Money.decode(Money.encode(m)), E.right(m))
-  assert.ok(E.isLeft(Money.decode({ amount: 18100, currency: 'TRY' })))
-  assert.ok(E.isLeft(Money.decode({ amount: '1,00', currency: 'TRY' })))
-  assert.ok(E.isLeft(Money.decode(null)))
-  assert.ok(Money.is(m))
 })
 
 const currencies = fc.constantFrom('TRY', 'USD', 'EUR', 'JPY', 'KWD', 'CLF')
