@@ -17,8 +17,8 @@ import * as E from 'fp-ts/lib/Either.js'
  * const store = tapAppends(createInMemoryEventStore<LedgerEvent>(), (stream, events) => console.log(stream, events.length))
  */
 export const tapAppends = <Ev>(store: EventStore<Ev>, onAppended: (stream: string, events: ReadonlyArray<Ev>) => void): EventStore<Ev> => ({
-  readStream: (stream) => store.readStream(stream),
-  readAll: () => store.readAll(),
+  readStream: (stream, options) => store.readStream(stream, options),
+  readAll: (options) => store.readAll(options),
   appendToStream: (stream, events, expected) => async () => {
     const result = await store.appendToStream(stream, events, expected)()
     if (E.isRight(result)) {

@@ -165,12 +165,18 @@ export { invalidPayload, type PayloadProblem, type Rejection } from './rejection
 export { assertSecrets, checkSecrets, type InvalidSecret, InvalidSecretError } from './secrets.ts'
 export { isSharedStore, type KeyConflict, type RecordError, type Recording, type SharedLedgerStore, type StreamState } from './shared-store.ts'
 export {
+  checkReadOptions,
   createInMemoryEventStore,
   type EventStore,
   type ExpectedVersion,
+  MAX_READ_LIMIT,
+  type ReadAllOptions,
+  type ReadStreamOptions,
   type StoredEvent,
   type StoreError,
+  type StreamEvent,
   type StreamRead,
+  unknownPosition,
   versionMatches,
 } from './store.ts'
 export {

@@ -8,7 +8,7 @@ import type { WebhookEvent } from './codecs.ts'
 import type { LedgerEvent } from './events.ts'
 import { isUnobserved, type LedgerState, ledgerBalance, ledgerDecider } from './ledger.ts'
 import type { Money } from './money.ts'
-import type { StoredEvent } from './store.ts'
+import type { StreamEvent } from './store.ts'
 
 /**
  * An open gap of a ledger: between the balance `from` (where a chain fragment ends) and `to` (where
@@ -114,7 +114,7 @@ export const parseLedgerStream = (stream: string): Readonly<{ accountId: string;
  * if (all._tag === 'Right') for (const s of summarizeLedgers(all.right).values()) console.log(s.accountId, s.openGaps.length)
  */
 export const summarizeLedgers = (
-  events: ReadonlyArray<StoredEvent<LedgerEvent>>,
+  events: ReadonlyArray<StreamEvent<LedgerEvent>>,
   options: Readonly<{ filter?: WebhookEvent }> = {},
 ): ReadonlyMap<string, LedgerSummary> => {
   const decider = ledgerDecider(options.filter === undefined ? {} : { filter: options.filter })

@@ -8,7 +8,7 @@
  * @module
  */
 import type * as TE from 'fp-ts/lib/TaskEither.js'
-import type { EventStore, ExpectedVersion, StoreError, StreamRead } from './store.ts'
+import type { EventStore, ExpectedVersion, StoreError } from './store.ts'
 
 /**
  * A write whose idempotency key is already recorded, in this stream or in any other: `stream` is
@@ -53,15 +53,14 @@ export type StreamState<S> = Readonly<{ version: number; state: S | undefined; s
 
 /**
  * A store several receivers share. Every write is one transaction that checks the stream's version,
- * appends, stores the state and claims the key, or does none of it.
+ * appends, stores the state and claims the key, or does none of it. The inbox reads a ledger's
+ * events after its stored state's version with the port's `readStream(stream, { after })`.
  *
  * @example
  * import type { LedgerEvent, LedgerState, SharedLedgerStore } from '@banksocket-webhooks/core'
  * const owner = (store: SharedLedgerStore<LedgerEvent, LedgerState>, key: string) => store.keyOwner(key)
  */
 export interface SharedLedgerStore<Ev, S> extends EventStore<Ev> {
-  /** Reads a stream's events, all of them or those after a version (a stored state's). */
-  readStream(stream: string, options?: Readonly<{ after?: number }>): TE.TaskEither<StoreError, StreamRead<Ev>>
   /** The stream's version, stored state and duplicate count, in one query. */
   readState(stream: string): TE.TaskEither<StoreError, StreamState<S>>
   /** The state of every stream whose name starts with `prefix`. */

@@ -1,7 +1,7 @@
 /**
  * The EventStore port: read a stream, append with an expected version (optimistic concurrency),
- * read everything in order (to rebuild on start). An in-memory implementation ships here; durable
- * stores are adapters.
+ * read everything in order, whole or in pages from a global position (to rebuild on start, or to
+ * feed a consumer). An in-memory implementation ships here; durable stores are adapters.
  *
  * @module
  */
@@ -39,24 +39,127 @@ export type StoreError =
 export type StreamRead<Ev> = Readonly<{ version: number; events: ReadonlyArray<Ev> }>
 
 /**
- * An event with where it sits: its stream and its 1-based version in that stream.
+ * An event with its stream and its 1-based version in that stream: what a projection needs, and
+ * what the inbox reports of an append (whose global positions it is not told).
+ *
+ * @example
+ * import type { StreamEvent } from '@banksocket-webhooks/core'
+ * const s: StreamEvent<string> = { stream: 'ledger-69-TRY', version: 1, event: 'x' }
+ */
+export type StreamEvent<Ev> = Readonly<{ stream: string; version: number; event: Ev }>
+
+/**
+ * An event as a store holds it: its stream, its 1-based version in that stream, and its global
+ * position in the store, unique, assigned when the event is stored and increasing in the store's
+ * feed order (`readAll`'s order). Pass the last position you read as `after` to read on from there.
  *
  * @example
  * import type { StoredEvent } from '@banksocket-webhooks/core'
- * const s: StoredEvent<string> = { stream: 'ledger-69-TRY', version: 1, event: 'x' }
+ * const s: StoredEvent<string> = { stream: 'ledger-69-TRY', version: 1, event: 'x', position: 17 }
  */
-export type StoredEvent<Ev> = Readonly<{ stream: string; version: number; event: Ev }>
+export type StoredEvent<Ev> = StreamEvent<Ev> & Readonly<{ position: number }>
+
+/**
+ * Options of `readStream`: read the events after a version, at most `limit` of them. The answer's
+ * `version` is still the stream's current version, so `events.length < version - after` means there
+ * is more to read.
+ *
+ * @example
+ * import type { ReadStreamOptions } from '@banksocket-webhooks/core'
+ * const tail: ReadStreamOptions = { after: 120, limit: 100 } // versions 121 to 220
+ */
+export type ReadStreamOptions = Readonly<{
+  /**
+   * Read the events whose version is greater than this (a snapshot's version, say).
+   * @default 0
+   */
+  after?: number
+  /**
+   * The most events to read (1 to {@link MAX_READ_LIMIT}).
+   * @default every event after `after`
+   */
+  limit?: number
+}>
+
+/**
+ * Options of `readAll`: read the events after a global position, at most `limit` of them, in the
+ * store's feed order. To page through a store, pass the `position` of the last event of a page as
+ * the next page's `after`; an empty page means there is nothing more for now.
+ *
+ * @example
+ * import type { ReadAllOptions } from '@banksocket-webhooks/core'
+ * const next: ReadAllOptions = { after: 1041, limit: 500 }
+ */
+export type ReadAllOptions = Readonly<{
+  /**
+   * Read the events after the event at this position (0: from the start). A position no event of
+   * this store ever had is a `StoreFailure`: a checkpoint from another store, or a store replaced.
+   * @default 0
+   */
+  after?: number
+  /**
+   * The most events to read (1 to {@link MAX_READ_LIMIT}).
+   * @default every event after `after`
+   */
+  limit?: number
+}>
+
+/**
+ * The largest `limit` a read accepts: 10,000 events.
+ *
+ * @example
+ * import { MAX_READ_LIMIT } from '@banksocket-webhooks/core'
+ * MAX_READ_LIMIT // 10000
+ */
+export const MAX_READ_LIMIT = 10_000
+
+/**
+ * Checks the options of `readStream` or `readAll` and fills in the defaults: `after` a non-negative
+ * integer (default 0), `limit` an integer from 1 to {@link MAX_READ_LIMIT} (default none: no
+ * bound). Throws a `TypeError` naming `method` otherwise. Every store calls it when a read is asked
+ * for, so a bad option fails the same way, early, whatever the store.
+ *
+ * @example
+ * import { checkReadOptions } from '@banksocket-webhooks/core'
+ * checkReadOptions('readAll', { after: 17, limit: 100 }) // { after: 17, limit: 100 }
+ * checkReadOptions('readAll', undefined) // { after: 0, limit: undefined }
+ * checkReadOptions('readAll', { limit: 0 }) // throws TypeError
+ */
+export const checkReadOptions = (
+  method: string,
+  options: ReadStreamOptions | ReadAllOptions | undefined,
+): Readonly<{ after: number; limit: number | undefined }> => {
+  const after = options?.after ?? 0
+  const limit = options?.limit
+  if (!Number.isSafeInteger(after) || after < 0) {
+    throw new TypeError(`${method}: after must be a non-negative integer (0 reads from the start), got ${String(after)}`)
+  }
+  if (limit !== undefined && (!Number.isSafeInteger(limit) || limit < 1 || limit > MAX_READ_LIMIT)) {
+    throw new TypeError(
+      `${method}: limit must be an integer from 1 to ${MAX_READ_LIMIT}, got ${String(limit)}; leave it out to read everything after \`after\``,
+    )
+  }
+  return { after, limit }
+}
 
 /**
  * The EventStore port.
+ *
+ * Reads page: `readStream(stream, { after, limit })` by version, `readAll({ after, limit })` by
+ * global position, so neither a consumer nor a rebuild has to hold a million-event history at once.
+ * Without options, both read everything.
  *
  * @example
  * import type { EventStore, LedgerEvent } from '@banksocket-webhooks/core'
  * const append = (store: EventStore<LedgerEvent>, e: LedgerEvent) => store.appendToStream('ledger-69-TRY', [e], 'any')
  */
 export interface EventStore<Ev> {
-  /** Reads one stream from its start. */
-  readStream(stream: string): TE.TaskEither<StoreError, StreamRead<Ev>>
+  /**
+   * Reads one stream: from its start, or the events after version `after`, at most `limit` of them,
+   * in version order; `version` is the stream's current version. Bad options throw a `TypeError`
+   * (see {@link checkReadOptions}).
+   */
+  readStream(stream: string, options?: ReadStreamOptions): TE.TaskEither<StoreError, StreamRead<Ev>>
   /**
    * Appends events atomically if the stream is at `expected`; resolves with the new version once
    * the events are stored (durably, for a durable store). The append's place in the stream is
@@ -64,8 +167,13 @@ export interface EventStore<Ev> {
    * the first resolves is checked against the version the first will produce.
    */
   appendToStream(stream: string, events: ReadonlyArray<Ev>, expected: ExpectedVersion): TE.TaskEither<StoreError, Readonly<{ nextVersion: number }>>
-  /** Every event of every stream, in append order. */
-  readAll(): TE.TaskEither<StoreError, ReadonlyArray<StoredEvent<Ev>>>
+  /**
+   * Events of every stream in the store's feed order, each with its global position: without
+   * options, every event (all loaded at once); with them, those after the event at position `after`,
+   * at most `limit`. Paging on with the last event's position reads each event once, in the same
+   * order as `readAll()`. Bad options throw a `TypeError` (see {@link checkReadOptions}).
+   */
+  readAll(options?: ReadAllOptions): TE.TaskEither<StoreError, ReadonlyArray<StoredEvent<Ev>>>
 }
 
 /**
@@ -80,22 +188,31 @@ export const versionMatches = (expected: ExpectedVersion, actual: number): boole
 
 /**
  * An event store in memory: for tests, demos and receivers that keep nothing across restarts.
+ * Positions are 1, 2, 3, ... in append order, which is its feed order.
  *
  * @example
  * import { createInMemoryEventStore } from '@banksocket-webhooks/core'
  * const store = createInMemoryEventStore<{ type: string }>()
  * await store.appendToStream('s', [{ type: 'A' }], 'no_stream')() // Right({ nextVersion: 1 })
  * await store.appendToStream('s', [{ type: 'B' }], 'no_stream')() // Left(VersionConflict)
+ * await store.readAll({ after: 0, limit: 10 })() // Right([{ stream: 's', version: 1, event: { type: 'A' }, position: 1 }])
  */
 export const createInMemoryEventStore = <Ev>(): EventStore<Ev> => {
   const streams = new Map<string, Ev[]>()
   // The global order as three parallel columns rather than one record per event: a store that keeps
-  // every event forever should not also keep a wrapper object for each.
+  // every event forever should not also keep a wrapper object for each. An event's position is its
+  // index in them plus one.
   const allStreams: string[] = []
   const allVersions: number[] = []
   const allEvents: Ev[] = []
   return {
-    readStream: (stream) => async () => E.right({ version: streams.get(stream)?.length ?? 0, events: [...(streams.get(stream) ?? [])] }),
+    readStream: (stream, options) => {
+      const { after, limit } = checkReadOptions('readStream', options)
+      return async () => {
+        const events = streams.get(stream) ?? []
+        return E.right({ version: events.length, events: events.slice(after, limit === undefined ? undefined : after + limit) })
+      }
+    },
     appendToStream: (stream, events, expected) => async (): Promise<E.Either<StoreError, Readonly<{ nextVersion: number }>>> => {
       const current = streams.get(stream) ?? []
       if (!versionMatches(expected, current.length)) {
@@ -110,7 +227,29 @@ export const createInMemoryEventStore = <Ev>(): EventStore<Ev> => {
       streams.set(stream, current)
       return E.right({ nextVersion: current.length })
     },
-    readAll: () => async () =>
-      E.right(allEvents.map((event, i): StoredEvent<Ev> => ({ stream: allStreams[i] as string, version: allVersions[i] as number, event }))),
+    readAll: (options) => {
+      const { after, limit } = checkReadOptions('readAll', options)
+      return async () => {
+        if (after > allEvents.length) return E.left(unknownPosition(after))
+        const end = limit === undefined ? allEvents.length : Math.min(allEvents.length, after + limit)
+        const page: StoredEvent<Ev>[] = []
+        for (let i = after; i < end; i++) {
+          page.push({ stream: allStreams[i] as string, version: allVersions[i] as number, event: allEvents[i] as Ev, position: i + 1 })
+        }
+        return E.right(page)
+      }
+    },
   }
 }
+
+/**
+ * The failure of a `readAll` whose `after` is a position no event of the store had.
+ *
+ * @example
+ * import { unknownPosition } from '@banksocket-webhooks/core'
+ * unknownPosition(42) // { _tag: 'StoreFailure', message: 'readAll: no event of this store has position 42 ...' }
+ */
+export const unknownPosition = (after: number): StoreError => ({
+  _tag: 'StoreFailure',
+  message: `readAll: no event of this store has position ${after}, so there is nothing to read after it; pass 0 or the position of an event this store returned (was the checkpoint saved from another store?)`,
+})

@@ -1,6 +1,6 @@
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { type LedgerEvent, type StoredEvent, summarizeLedgers } from '../src/index.ts'
+import { type LedgerEvent, type StreamEvent, summarizeLedgers } from '../src/index.ts'
 
 const tx = (key: string, dc: 'Credit' | 'Debit', amount: string, balance: string, account = '69'): LedgerEvent => ({
   type: 'TransactionReceived',
@@ -14,7 +14,7 @@ const tx = (key: string, dc: 'Credit' | 'Debit', amount: string, balance: string
 })
 
 test('the projection totals credits and debits exactly, keeps the head balance, duplicates (from 0.1 stores) and open gaps', () => {
-  const events: StoredEvent<LedgerEvent>[] = [
+  const events: StreamEvent<LedgerEvent>[] = [
     { stream: 'ledger-69-TRY', version: 1, event: tx('a', 'Credit', '0.10', '0.10') },
     { stream: 'ledger-69-TRY', version: 2, event: tx('b', 'Credit', '0.20', '0.30') },
     { stream: 'ledger-69-TRY', version: 3, event: { type: 'DuplicateIgnored', data: { idempotencyKey: 'a', accountId: '69', receivedAt: 'x' } } },
@@ -72,7 +72,7 @@ test('the projection totals credits and debits exactly, keeps the head balance, 
 })
 
 test('the balance is the head of the chain, not the last arrival: a late movement closes the gap', () => {
-  const events: StoredEvent<LedgerEvent>[] = [
+  const events: StreamEvent<LedgerEvent>[] = [
     { stream: 'ledger-69-TRY', version: 1, event: tx('a', 'Credit', '100.00', '1100.00') },
     { stream: 'ledger-69-TRY', version: 2, event: tx('c', 'Debit', '30.00', '1120.00') },
     { stream: 'ledger-69-TRY', version: 3, event: tx('b', 'Credit', '50.00', '1150.00') },
@@ -82,7 +82,7 @@ test('the balance is the head of the chain, not the last arrival: a late movemen
 })
 
 test('with a credits-only filter a drop between credits is unobserved, not an open gap', () => {
-  const events: StoredEvent<LedgerEvent>[] = [
+  const events: StreamEvent<LedgerEvent>[] = [
     { stream: 'ledger-69-TRY', version: 1, event: tx('a', 'Credit', '100.00', '1100.00') },
     { stream: 'ledger-69-TRY', version: 2, event: tx('b', 'Credit', '10.00', '1060.00') },
   ]

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { addMoney, type Money, type StoredEvent, zero } from '@banksocket-webhooks/core'
+import { addMoney, type Money, type StreamEvent, zero } from '@banksocket-webhooks/core'
 import { type Credit, type CreditRoute, type CreditState, creditDecider } from './credit.ts'
 import type { PaymentsEvent } from './events.ts'
 import { type Expectation, type ExpectationState, expectationDecider } from './expectation.ts'
@@ -49,7 +49,7 @@ const CREDIT_PREFIX = 'credit-'
  * const all = await store.readAll()()
  * if (E.isRight(all)) summarizePayments(all.right).expectations.get('order-1042')?.status // 'settled'
  */
-export const summarizePayments = (stored: Iterable<StoredEvent<PaymentsEvent>>): PaymentsSummary => {
+export const summarizePayments = (stored: Iterable<StreamEvent<PaymentsEvent>>): PaymentsSummary => {
   const expectationStreams = new Map<string, ExpectationState>()
   const creditStreams = new Map<string, CreditState>()
   for (const { stream, event } of stored) {

@@ -54,7 +54,8 @@ export const createMemorySharedStore = (pauseMs = 1): MemorySharedStore => {
         await pause()
         if (failure()) return down
         const r = row(stream)
-        return E.right({ version: r.events.length, events: r.events.slice(options.after ?? 0) })
+        const after = options.after ?? 0
+        return E.right({ version: r.events.length, events: r.events.slice(after, options.limit === undefined ? undefined : after + options.limit) })
       },
     appendToStream: (stream, events, expected) => async () => {
       await pause()
@@ -62,12 +63,15 @@ export const createMemorySharedStore = (pauseMs = 1): MemorySharedStore => {
       if (!versionMatches(expected, r.events.length)) return E.left({ _tag: 'VersionConflict', stream, expected, actual: r.events.length })
       for (const event of events) {
         r.events.push(event)
-        all.push({ stream, version: r.events.length, event })
+        all.push({ stream, version: r.events.length, event, position: all.length + 1 })
       }
       rows.set(stream, r)
       return E.right({ nextVersion: r.events.length })
     },
-    readAll: () => async () => E.right([...all]),
+    readAll:
+      (options = {}) =>
+      async () =>
+        E.right(all.slice(options.after ?? 0, options.limit === undefined ? undefined : (options.after ?? 0) + options.limit)),
     readState: (stream) => async () => {
       await pause()
       if (failure()) return down
@@ -102,7 +106,7 @@ export const createMemorySharedStore = (pauseMs = 1): MemorySharedStore => {
       }
       for (const event of recording.events) {
         r.events.push(event)
-        all.push({ stream, version: r.events.length, event })
+        all.push({ stream, version: r.events.length, event, position: all.length + 1 })
       }
       if (recording.state !== undefined) {
         r.state = JSON.stringify(LedgerStateCodec.encode(recording.state))
