@@ -115,7 +115,7 @@ export const readEvents = async <Ev>(
         problem ??= { offset, message: `the event at byte ${offset} no longer decodes: the log was changed under the store` }
         return
       }
-      out[k] = { stream: parsed.stream, version: parsed.version, event: decoded.right }
+      out[k] = { stream: parsed.stream, version: parsed.version, event: decoded.right, position: index.position(ordinal) }
     }
   }
   let next = 0

@@ -75,7 +75,7 @@ export type Decode<Ev> = (value: unknown) => E.Either<ReadonlyArray<PayloadProbl
  */
 export type Loaded = Readonly<{ index: LineIndex; recovery: Recovery }>
 
-type PendingLine = Readonly<{ stream: string; version: number; event: unknown; line: number; offset: number; end: number }>
+type PendingLine = Readonly<{ stream: string; version: number; event: unknown; line: number; offset: number; end: number; position: number }>
 
 /**
  * The pure part of recovery: fed the lines after the header, in order, it checks them and builds
@@ -92,6 +92,8 @@ const createScanner = <Ev>(decode: Decode<Ev>, onCorruption: 'fail' | 'skip', he
   let commits = 0
   let committedEnd = headerEnd
   let committedLines = 1
+  /** Event lines in committed groups so far: an event's position is its number among them. */
+  let committedPositions = 0
 
   const fail = (problem: LineProblem): E.Either<LineProblem, void> => {
     if (onCorruption === 'fail') return E.left(problem)
@@ -122,7 +124,7 @@ const createScanner = <Ev>(decode: Decode<Ev>, onCorruption: 'fail' | 'skip', he
         problems: decoded.left,
       })
     }
-    index.add(item.stream, item.version, item.offset, item.end - item.offset - 1)
+    index.add(item.stream, item.version, item.offset, item.end - item.offset - 1, item.position)
     return E.right(undefined)
   }
 
@@ -144,6 +146,10 @@ const createScanner = <Ev>(decode: Decode<Ev>, onCorruption: 'fail' | 'skip', he
       const r = apply(item)
       if (E.isLeft(r)) return r
     }
+    // Every line of a group but its commit record was written as an event line: each one, usable
+    // or skipped, takes a position, so skipping one never moves the positions after it.
+    committedPositions += pendingLines
+    index.takePosition(committedPositions)
     pending = []
     pendingProblems = []
     pendingLines = 0
@@ -161,7 +167,15 @@ const createScanner = <Ev>(decode: Decode<Ev>, onCorruption: 'fail' | 'skip', he
         case 'commit':
           return commit(parsed.count, line, offset, end)
         case 'event':
-          pending.push({ stream: parsed.stream, version: parsed.version, event: parsed.event, line, offset, end })
+          pending.push({
+            stream: parsed.stream,
+            version: parsed.version,
+            event: parsed.event,
+            line,
+            offset,
+            end,
+            position: committedPositions + pendingLines + 1,
+          })
           break
         case 'header':
           pendingProblems.push({ line, offset, reason: 'invalid_record', message: `line ${line} is a second header` })

@@ -6,7 +6,16 @@
  */
 import { open } from 'node:fs/promises'
 import { resolve } from 'node:path'
-import { type EventStore, problemsOf, type StoredEvent, type StoreError, type StreamRead, versionMatches } from '@banksocket-webhooks/core'
+import {
+  checkReadOptions,
+  type EventStore,
+  problemsOf,
+  type StoredEvent,
+  type StoreError,
+  type StreamRead,
+  unknownPosition,
+  versionMatches,
+} from '@banksocket-webhooks/core'
 import * as E from 'fp-ts/lib/Either.js'
 import type * as TE from 'fp-ts/lib/TaskEither.js'
 import type * as t from 'io-ts'
@@ -14,7 +23,7 @@ import type { OpenError } from './errors.ts'
 import { openStoreFile, type StoreFile } from './file.ts'
 import { describe, errorCode } from './internal.ts'
 import { eventLine } from './line.ts'
-import type { LineIndex } from './line-index.ts'
+import { firstAfterVersion, type LineIndex } from './line-index.ts'
 import { acquireLock, type Lock } from './lock.ts'
 import { type ReadAt, type ReadProblem, readEvents } from './reader.ts'
 import { type Decode, type Recovery, recover } from './recovery.ts'
@@ -87,6 +96,10 @@ export type FileStoreStats = Readonly<{
  *   the events back from the file (memory holds only where each event's line is), so each read
  *   costs disk I/O and decoding; the inbox reads a ledger's stream once, at its first delivery.
  *   After `close` they still work: the file is reopened read-only for each read.
+ * - An event's global position is its number among the event lines of the log, so it is the same
+ *   after every reopen. `readAll({ after, limit })` and `readStream(stream, { after, limit })` find
+ *   the page in the in-memory index and read only its lines from disk: paging through a million
+ *   events never holds more than a page.
  * - `close` stops accepting appends, waits for queued ones to be synced, closes the file and
  *   releases the lock.
  *
@@ -283,19 +296,31 @@ const storeOver = <Ev>(
     }
   }
 
-  const readStream: EventStore<Ev>['readStream'] = (stream) => async () => {
-    const entry = index.stream(stream)
-    if (entry === undefined) return E.right({ version: 0, events: [] })
-    // A snapshot: appends acknowledged while the lines are read are not part of this read.
-    const version = entry.version
-    const count = entry.ordinals.length
-    const read = await withFile((at) => readEvents(at, index, count, (i) => entry.ordinals[i] as number, stream, decode))
-    return E.map((stored: ReadonlyArray<StoredEvent<Ev>>): StreamRead<Ev> => ({ version, events: stored.map((s) => s.event) }))(read)
+  const readStream: EventStore<Ev>['readStream'] = (stream, options) => {
+    const { after, limit } = checkReadOptions('readStream', options)
+    return async () => {
+      const entry = index.stream(stream)
+      if (entry === undefined) return E.right({ version: 0, events: [] })
+      // A snapshot: appends acknowledged while the lines are read are not part of this read.
+      const version = entry.version
+      const end = entry.ordinals.length
+      const first = firstAfterVersion(entry, after)
+      const count = Math.min(end - first, limit ?? end)
+      const read = await withFile((at) => readEvents(at, index, count, (i) => entry.ordinals[first + i] as number, stream, decode))
+      return E.map((stored: ReadonlyArray<StoredEvent<Ev>>): StreamRead<Ev> => ({ version, events: stored.map((s) => s.event) }))(read)
+    }
   }
 
-  const readAll: EventStore<Ev>['readAll'] = () => async () => {
-    const count = index.count()
-    return withFile((at) => readEvents(at, index, count, (i) => i, undefined, decode))
+  const readAll: EventStore<Ev>['readAll'] = (options) => {
+    const { after, limit } = checkReadOptions('readAll', options)
+    return async () => {
+      // A snapshot of the events acknowledged so far; only the page's lines are read from disk.
+      const end = index.count()
+      if (after > index.lastPosition()) return E.left(unknownPosition(after))
+      const first = index.firstAfterPosition(after, end)
+      const count = Math.min(end - first, limit ?? end)
+      return withFile((at) => readEvents(at, index, count, (i) => first + i, undefined, decode))
+    }
   }
 
   const appendToStream: EventStore<Ev>['appendToStream'] = (stream, events, expected) => () =>
