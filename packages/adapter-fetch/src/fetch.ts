@@ -1,14 +1,13 @@
 /**
  * The receiver as `(request: Request) => Promise<Response>`, for Deno, Cloudflare Workers, Bun and
- * any runtime that speaks the Fetch API. Web APIs only.
+ * any runtime that speaks the Fetch API. Web APIs only. Nothing is decided here: the request is
+ * described to the runtime-neutral receiver, and its answer becomes a `Response`.
  *
  * @module
  */
-import { answerFor, type HttpAnswer, METHOD_NOT_ALLOWED, NOT_FOUND } from '@banksocket-webhooks/core'
-import * as E from 'fp-ts/lib/Either.js'
-import { bodyRejection, readRequestBody } from './body.ts'
-import { notify } from './dispatch.ts'
-import { pathnameOf, Receiver, type ReceiverOptions } from './receiver.ts'
+import type { HttpAnswer } from '@banksocket-webhooks/core'
+import { Receiver, type ReceiverOptions } from '@banksocket-webhooks/receiver'
+import { readRequestBody } from './read.ts'
 
 /**
  * Turns a runtime-neutral answer into a `Response`.
@@ -21,9 +20,32 @@ import { pathnameOf, Receiver, type ReceiverOptions } from './receiver.ts'
 export const toResponse = (answer: HttpAnswer): Response => new Response(answer.body, { status: answer.status, headers: answer.headers })
 
 /**
+ * A fetch handler for a receiver: reads the request under the receiver's body limit, hands it to
+ * `receiver.handle` and answers with the HTTP contract. Never rejects: unexpected failures answer
+ * 500 and are told to `error` listeners.
+ *
+ * @example
+ * import { createReceiver } from '@banksocket-webhooks/receiver'
+ * import { toFetchHandler } from '@banksocket-webhooks/adapter-fetch'
+ * const receiver = createReceiver({ secrets: [Deno.env.get('BANKSOCKET_SECRET')!] })
+ *   .on('credit', (tx) => console.log(tx.verified.amount, tx.verified.currency))
+ * Deno.serve(toFetchHandler(receiver))
+ */
+export const toFetchHandler =
+  (receiver: Receiver) =>
+  (request: Request): Promise<Response> =>
+    receiver
+      .handle({
+        method: request.method,
+        url: request.url,
+        contentType: request.headers.get('content-type'),
+        body: (limit) => readRequestBody(request, limit),
+      })
+      .then(toResponse)
+
+/**
  * A receiver for Fetch API runtimes: a {@link Receiver} (typed events, inbox) with a bound
- * `fetch(request)` that reads the request under the body limit, delivers it and answers with the
- * HTTP contract. Never rejects: unexpected failures answer 500 and are told to `error` listeners.
+ * `fetch(request)`, which is `toFetchHandler(receiver)`.
  *
  * @example
  * import { createFetchReceiver } from '@banksocket-webhooks/adapter-fetch'
@@ -33,33 +55,13 @@ export const toResponse = (answer: HttpAnswer): Response => new Response(answer.
  */
 export class FetchReceiver extends Receiver {
   /** Answers one request. Bound: pass it around as a plain function. */
-  readonly fetch = async (request: Request): Promise<Response> => {
-    try {
-      return toResponse(await this.#answer(request))
-    } catch (error) {
-      notify(this, 'error', { _tag: 'internal_error', error })
-      return toResponse(answerFor({ _tag: 'internal_error', error }))
-    }
-  }
-
-  async #answer(request: Request): Promise<HttpAnswer> {
-    switch (this.route(request.method, pathnameOf(request.url))) {
-      case 'not_found':
-        return NOT_FOUND
-      case 'method_not_allowed':
-        return METHOD_NOT_ALLOWED
-      case 'deliver': {
-        const body = await readRequestBody(request, this.limit)
-        if (E.isLeft(body)) return this.refuse(bodyRejection(body.left))
-        return this.deliver({ body: body.right, contentType: request.headers.get('content-type') })
-      }
-    }
-  }
+  readonly fetch: (request: Request) => Promise<Response> = toFetchHandler(this)
 }
 
 /**
- * Creates a {@link FetchReceiver}. Use `receiver.fetch` as a Worker's `fetch`, with `Deno.serve`
- * or `Bun.serve`. Throws a `TypeError` saying what to fix when the options cannot work.
+ * Creates a {@link FetchReceiver}: `createReceiver(options)` with `toFetchHandler` as its `fetch`.
+ * Use `receiver.fetch` as a Worker's `fetch`, with `Deno.serve` or `Bun.serve`. Throws a
+ * `TypeError` saying what to fix when the options cannot work.
  *
  * @example
  * import { createFetchReceiver } from '@banksocket-webhooks/adapter-fetch'

@@ -3,8 +3,9 @@
  * `(request: Request) => Promise<Response>`, for Deno, Cloudflare Workers, Bun and any Fetch API
  * runtime, with typed events. Web APIs only.
  *
- * It also holds the runtime-neutral pieces every receiver shares (options, routing, typed events and
- * the listener dispatch), which the Node receiver (`@banksocket-webhooks/adapter-node-server`) reuses.
+ * It only translates: `toFetchHandler(receiver)` turns a `Request` into the description the
+ * runtime-neutral receiver of `@banksocket-webhooks/receiver` handles, and its answer into a
+ * `Response`. `createFetchReceiver(options)` is both in one. The receiver's types are re-exported.
  *
  * @example
  * import { createFetchReceiver } from '@banksocket-webhooks/adapter-fetch'
@@ -17,8 +18,6 @@
  *
  * @packageDocumentation
  */
-export { type BodyProblem, bodyRejection, concatBytes, declaredTooLarge, readRequestBody } from './body.ts'
-export { dispatchTo, notify, type ReceiverEmitter } from './dispatch.ts'
 export type {
   BalanceGap,
   BalanceGapChange,
@@ -27,14 +26,10 @@ export type {
   ReceiverError,
   ReceiverEventName,
   ReceiverEvents,
+  ReceiverOptions,
+  Recorded,
   SuspectedReplayDelivery,
   Unobserved,
-} from './events.ts'
-export { createFetchReceiver, FetchReceiver, toResponse } from './fetch.ts'
-export {
-  createReceiver,
-  pathnameOf,
-  Receiver,
-  type ReceiverOptions,
-  type Route,
-} from './receiver.ts'
+} from '@banksocket-webhooks/receiver'
+export { createFetchReceiver, FetchReceiver, toFetchHandler, toResponse } from './fetch.ts'
+export { readRequestBody } from './read.ts'

@@ -1,6 +1,6 @@
+import { contract } from '../../receiver/test/support/contract.ts'
 import { createFetchReceiver } from '../src/index.ts'
 import { serveFetch } from './support/bridge.ts'
-import { contract } from './support/contract.ts'
 
 contract('fetch receiver', async (options) => {
   const receiver = createFetchReceiver(options)

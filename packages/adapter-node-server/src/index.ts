@@ -1,8 +1,10 @@
 /**
  * `@banksocket-webhooks/adapter-node-server`: the Banksocket webhook receiver for node:http and
  * Connect/Express, with typed events, a node:crypto hasher and a server with sensible timeouts.
- * It is a thin layer over the runtime-neutral receiver of `@banksocket-webhooks/adapter-fetch`, so
- * both answer exactly the same HTTP contract and emit the same events.
+ * It only translates node:http to the runtime-neutral receiver of `@banksocket-webhooks/receiver`
+ * (`toNodeListener(receiver)`, `toNodeMiddleware(receiver)`), so every receiver answers the same
+ * HTTP contract and emits the same events. `createNodeReceiver(options)` is a receiver with these
+ * bound, a node:crypto hasher and a server of its own. The receiver's types are re-exported.
  *
  * @example
  * import { createNodeReceiver } from '@banksocket-webhooks/adapter-node-server'
@@ -27,9 +29,10 @@ export type {
   ReceiverEventName,
   ReceiverEvents,
   ReceiverOptions,
+  Recorded,
   SuspectedReplayDelivery,
   Unobserved,
-} from '@banksocket-webhooks/adapter-fetch'
+} from '@banksocket-webhooks/receiver'
 export { nodeSha256 } from './hash.ts'
 export { readNodeBody } from './read.ts'
 export {
@@ -39,4 +42,6 @@ export {
   type Middleware,
   NodeReceiver,
   type NodeReceiverOptions,
+  toNodeListener,
+  toNodeMiddleware,
 } from './receiver.ts'

@@ -4,7 +4,7 @@
  * @module
  */
 import type { IncomingMessage } from 'node:http'
-import { type BodyProblem, concatBytes, declaredTooLarge } from '@banksocket-webhooks/adapter-fetch'
+import { type BodyProblem, concatBytes, declaredTooLarge } from '@banksocket-webhooks/receiver'
 import * as E from 'fp-ts/lib/Either.js'
 
 const ignore = () => {}

@@ -1,15 +1,17 @@
 /**
- * The Node receiver: a node:http request listener, a Connect/Express middleware and a server of its
- * own, all over the shared runtime-neutral receiver of `@banksocket-webhooks/adapter-fetch`.
+ * The receiver on node:http: a request listener and a Connect/Express middleware for any
+ * runtime-neutral receiver of `@banksocket-webhooks/receiver` (`toNodeListener`,
+ * `toNodeMiddleware`), and the Node receiver, which is one with a node:crypto hasher and a server
+ * of its own. Nothing is decided here: the request is described to the receiver, and its answer
+ * written back.
  *
  * @module
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse, STATUS_CODES } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import type { Duplex } from 'node:stream'
-import { bodyRejection, notify, pathnameOf, Receiver, type ReceiverOptions } from '@banksocket-webhooks/adapter-fetch'
-import { answerFor, clientErrorAnswer, type Fields, type HttpAnswer, METHOD_NOT_ALLOWED, NOT_FOUND } from '@banksocket-webhooks/core'
-import * as E from 'fp-ts/lib/Either.js'
+import { clientErrorAnswer, type Fields, type HttpAnswer } from '@banksocket-webhooks/core'
+import { notify, Receiver, type ReceiverOptions, type ReceiverRequest } from '@banksocket-webhooks/receiver'
 import { nodeSha256 } from './hash.ts'
 import { readNodeBody } from './read.ts'
 
@@ -113,10 +115,95 @@ const headersOf = (answer: HttpAnswer): Readonly<Record<string, string | number>
   return headers
 }
 
-const parsedBody = (req: IncomingMessage): unknown => (req as IncomingMessage & { body?: unknown }).body
+/**
+ * What a Connect body parser left on the request, if it read the stream: a Buffer or string is the
+ * raw body, an object the parsed fields. Express 4's parsers leave `req.body = {}` on requests they
+ * skip, with the stream still unread: that counts as nothing.
+ */
+const parsedBody = (req: IncomingMessage): Uint8Array | string | Fields | undefined => {
+  if (!req.readableEnded) return undefined
+  const body = (req as IncomingMessage & { body?: unknown }).body
+  return typeof body === 'string' || (typeof body === 'object' && body !== null) ? (body as Uint8Array | string | Fields) : undefined
+}
+
+/** The request as the receiver takes it: the parser's body if there is one, else a reader of the stream. */
+const describe = (req: IncomingMessage): ReceiverRequest => ({
+  method: req.method ?? '',
+  url: req.url ?? '/',
+  contentType: req.headers['content-type'],
+  body: parsedBody(req) ?? ((limit) => readNodeBody(req, limit)),
+})
+
+/** Writes an answer unless the response is already gone; a 413 (body left unread) closes the connection. */
+const write = (res: ServerResponse, answer: HttpAnswer, close: boolean): void => {
+  // `res.socket` is null for a pipelined response until the one before it is sent: check the
+  // request's socket, which is always there.
+  if (res.headersSent || res.writableEnded || res.destroyed || res.req.socket.destroyed) return
+  res.on('error', ignore)
+  res.writeHead(answer.status, close || answer.status === 413 ? { ...headersOf(answer), connection: 'close' } : headersOf(answer))
+  res.end(answer.body)
+}
 
 /**
- * The Node receiver: a {@link Receiver} (typed events, inbox) that speaks node:http.
+ * One request, start to end: describe it, let the receiver answer, write the answer. With `next`
+ * (a middleware), a request for another path goes to `next()` instead of a 404.
+ */
+const serve = (
+  receiver: Receiver,
+  req: IncomingMessage,
+  res: ServerResponse,
+  next: ((error?: unknown) => void) | undefined,
+  closing: () => boolean,
+): Promise<void> =>
+  receiver
+    .handle(describe(req))
+    .then((answer) => {
+      if (answer.status === 404 && next !== undefined) next()
+      else write(res, answer, closing())
+    })
+    .catch((error: unknown) => notify(receiver, 'error', { _tag: 'internal_error', error }))
+
+const never = () => false
+
+/**
+ * A node:http request listener for a receiver: `http.createServer(toNodeListener(receiver))`. It
+ * reads the body under the receiver's limit, hands the request to `receiver.handle` and writes the
+ * answer (a 413 closes the connection, since the rest of the body was not read).
+ *
+ * @example
+ * import { createServer } from 'node:http'
+ * import { createReceiver } from '@banksocket-webhooks/receiver'
+ * import { nodeSha256, toNodeListener } from '@banksocket-webhooks/adapter-node-server'
+ * const receiver = createReceiver({ secrets: [process.env.BANKSOCKET_SECRET!], sha256: nodeSha256, path: '/banksocket' })
+ *   .on('credit', (tx) => console.log(tx.verified.amount, tx.verified.currency))
+ * createServer(toNodeListener(receiver)).listen(3000)
+ */
+export const toNodeListener =
+  (receiver: Receiver) =>
+  (req: IncomingMessage, res: ServerResponse): void =>
+    void serve(receiver, req, res, undefined, never)
+
+/**
+ * A Connect/Express middleware for a receiver, like octokit's `createNodeMiddleware(webhooks)`.
+ * Mounted before any body parser it reads the raw body; after one, it delivers what the parser left:
+ * a Buffer or string as the raw body with the request's content type, an object as already-parsed
+ * fields. Requests for another path than the receiver's `path` go to `next()`.
+ *
+ * @example
+ * import express from 'express'
+ * import { createReceiver } from '@banksocket-webhooks/receiver'
+ * import { nodeSha256, toNodeMiddleware } from '@banksocket-webhooks/adapter-node-server'
+ * const receiver = createReceiver({ secrets: [process.env.BANKSOCKET_SECRET!], sha256: nodeSha256, path: '/banksocket' })
+ * express().use(toNodeMiddleware(receiver)).listen(3000)
+ */
+export const toNodeMiddleware =
+  (receiver: Receiver): Middleware =>
+  (req, res, next) =>
+    void serve(receiver, req, res, next, never)
+
+/**
+ * The Node receiver: a {@link Receiver} (typed events, inbox) with node:crypto as its default
+ * hasher, `toNodeListener` and `toNodeMiddleware` bound to it, and a server of its own.
  *
  * - `requestListener(req, res)`: for `http.createServer` / `https.createServer`.
  * - `middleware(req, res, next)`: for Connect and Express, before or after a body parser. Requests
@@ -147,7 +234,7 @@ export class NodeReceiver extends Receiver {
 
   /** A node:http request listener: `http.createServer(receiver.requestListener)`. */
   readonly requestListener = (req: IncomingMessage, res: ServerResponse): void => {
-    this.#track(this.#handle(req, res, undefined))
+    this.#track(serve(this, req, res, undefined, this.#isClosing))
   }
 
   /**
@@ -156,7 +243,7 @@ export class NodeReceiver extends Receiver {
    * type, an object as already-parsed fields.
    */
   readonly middleware: Middleware = (req, res, next) => {
-    this.#track(this.#handle(req, res, next))
+    this.#track(serve(this, req, res, next, this.#isClosing))
   }
 
   /**
@@ -210,6 +297,8 @@ export class NodeReceiver extends Receiver {
     await closed
   }
 
+  readonly #isClosing = (): boolean => this.#closing !== undefined
+
   #track(work: Promise<void>): void {
     this.#active++
     work.then(this.#done, this.#done)
@@ -220,53 +309,6 @@ export class NodeReceiver extends Receiver {
     const waiting = this.#idle
     this.#idle = []
     for (const resolve of waiting) resolve()
-  }
-
-  #write(res: ServerResponse, answer: HttpAnswer, close = false): void {
-    // `res.socket` is null for a pipelined response until the one before it is sent: check the
-    // request's socket, which is always there.
-    if (res.headersSent || res.writableEnded || res.destroyed || res.req.socket.destroyed) return
-    res.on('error', ignore)
-    res.writeHead(answer.status, close || this.#closing !== undefined ? { ...headersOf(answer), connection: 'close' } : headersOf(answer))
-    res.end(answer.body)
-  }
-
-  async #handle(req: IncomingMessage, res: ServerResponse, next: ((error?: unknown) => void) | undefined): Promise<void> {
-    try {
-      const target = req.url ?? '/'
-      // '/' and the configured path are their own pathnames: no URL to parse for them.
-      switch (this.route(req.method ?? '', target === '/' || target === this.path ? target : pathnameOf(target))) {
-        case 'not_found':
-          if (next === undefined) this.#write(res, NOT_FOUND)
-          else next()
-          return
-        case 'method_not_allowed':
-          this.#write(res, METHOD_NOT_ALLOWED)
-          return
-        case 'deliver':
-          break
-      }
-      // A body parser's result counts only if it read the stream; Express 4's parsers leave
-      // `req.body = {}` on requests they skip, with the stream still unread.
-      const parsed = req.readableEnded ? parsedBody(req) : undefined
-      if (typeof parsed === 'string' || parsed instanceof Uint8Array) {
-        this.#write(res, await this.deliver({ body: parsed, contentType: req.headers['content-type'] }))
-        return
-      }
-      if (typeof parsed === 'object' && parsed !== null) {
-        this.#write(res, await this.deliverFields(parsed as Fields))
-        return
-      }
-      const body = await readNodeBody(req, this.limit)
-      if (E.isLeft(body)) {
-        this.#write(res, this.refuse(bodyRejection(body.left)), body.left._tag === 'too_large')
-        return
-      }
-      this.#write(res, await this.deliver({ body: body.right, contentType: req.headers['content-type'] }))
-    } catch (error) {
-      notify(this, 'error', { _tag: 'internal_error', error })
-      this.#write(res, answerFor({ _tag: 'internal_error', error }))
-    }
   }
 }
 

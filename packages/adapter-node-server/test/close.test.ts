@@ -1,16 +1,18 @@
 /** close(): stops accepting, lets in-flight requests finish (listeners, store append, answer), resolves. */
 import { Agent, request } from 'node:http'
+import { createInMemoryEventStore, type LedgerEvent } from '@banksocket-webhooks/core'
 import * as E from 'fp-ts/lib/Either.js'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { encodings, SECRET, signed } from '../../adapter-fetch/test/support/encodings.ts'
-import { send } from '../../adapter-fetch/test/support/http.ts'
+import { encodings, SECRET, signed } from '../../receiver/test/support/encodings.ts'
+import { send } from '../../receiver/test/support/http.ts'
 import { createNodeReceiver } from '../src/index.ts'
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms))
 
 test('close() waits for an in-flight slow handler, which is answered 200 and stored', async () => {
-  const receiver = createNodeReceiver({ secrets: [SECRET] })
+  const store = createInMemoryEventStore<LedgerEvent>()
+  const receiver = createNodeReceiver({ secrets: [SECRET], store })
   const order: string[] = []
   let started!: () => void
   const handling = new Promise<void>((resolve) => (started = resolve))
@@ -37,7 +39,7 @@ test('close() waits for an in-flight slow handler, which is answered 200 and sto
   await Promise.all([response, closed])
   assert.is(order[0], 'handler done', 'close() resolved only after the handler finished')
   assert.equal([...order].sort(), ['answered 200 close', 'closed', 'handler done'])
-  const stored = await receiver.inbox.store.readAll()()
+  const stored = await store.readAll()()
   assert.is(E.isRight(stored) && stored.right.length, 1)
 })
 

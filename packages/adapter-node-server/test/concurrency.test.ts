@@ -4,12 +4,12 @@
  * stored stream is consistent (contiguous, every gap recorded exactly where the arrival order broke
  * the running balance, and nowhere else).
  */
-import { type LedgerEvent, ledgerStream, type StoredEvent, sign } from '@banksocket-webhooks/core'
+import { createInMemoryEventStore, type LedgerEvent, ledgerStream, type StoredEvent, sign } from '@banksocket-webhooks/core'
 import * as E from 'fp-ts/lib/Either.js'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { type Encoding, encodings, SECRET } from '../../adapter-fetch/test/support/encodings.ts'
-import { send } from '../../adapter-fetch/test/support/http.ts'
+import { type Encoding, encodings, SECRET } from '../../receiver/test/support/encodings.ts'
+import { send } from '../../receiver/test/support/http.ts'
 import { createNodeReceiver, nodeSha256 } from '../src/index.ts'
 
 const ACCOUNTS = ['101', '202', '303']
@@ -34,7 +34,8 @@ const notification = async (i: number) => {
 const cents = (s: string) => BigInt(s.replace('.', ''))
 
 test('parallel deliveries: each emitted exactly once, ledgers consistent', async () => {
-  const receiver = createNodeReceiver({ secrets: [SECRET] })
+  const store = createInMemoryEventStore<LedgerEvent>()
+  const receiver = createNodeReceiver({ secrets: [SECRET], store })
   const transactions = new Map<string, number>()
   let duplicates = 0
   let gaps = 0
@@ -61,7 +62,7 @@ test('parallel deliveries: each emitted exactly once, ledgers consistent', async
     )
     assert.is(duplicates, RESENDS)
 
-    const stored = await receiver.inbox.store.readAll()()
+    const stored = await store.readAll()()
     if (E.isLeft(stored)) return assert.unreachable('the store failed')
     let storedGaps = 0
     for (const account of ACCOUNTS) {

@@ -1,4 +1,4 @@
-import { contract } from '../../adapter-fetch/test/support/contract.ts'
+import { contract } from '../../receiver/test/support/contract.ts'
 import { createNodeReceiver } from '../src/index.ts'
 
 contract('node receiver', async (options) => {

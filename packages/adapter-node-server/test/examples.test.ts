@@ -5,8 +5,8 @@ import type { Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { encodings, SECRET, signed } from '../../adapter-fetch/test/support/encodings.ts'
-import { send } from '../../adapter-fetch/test/support/http.ts'
+import { encodings, SECRET, signed } from '../../receiver/test/support/encodings.ts'
+import { send } from '../../receiver/test/support/http.ts'
 
 process.env.BANKSOCKET_SECRET = SECRET
 process.env.PORT = '0'

@@ -8,8 +8,8 @@ import { request } from 'node:http'
 import { connect } from 'node:net'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { encodings, SECRET, signed } from '../../adapter-fetch/test/support/encodings.ts'
-import { send } from '../../adapter-fetch/test/support/http.ts'
+import { encodings, SECRET, signed } from '../../receiver/test/support/encodings.ts'
+import { send } from '../../receiver/test/support/http.ts'
 import { createNodeReceiver, DEFAULT_HEADERS_TIMEOUT, DEFAULT_REQUEST_TIMEOUT, type NodeReceiverOptions } from '../src/index.ts'
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms))

@@ -4,8 +4,8 @@
  * contract.test.ts through the uvu bridge, so each case is one `Deno.test`.
  */
 import { serveOnLoopback } from '../../../core/test/deno/deno.ts'
+import { contract } from '../../../receiver/test/support/contract.ts'
 import { createFetchReceiver } from '../../src/index.ts'
-import { contract } from '../support/contract.ts'
 
 contract('fetch receiver on Deno.serve', async (options) => {
   const receiver = createFetchReceiver(options)

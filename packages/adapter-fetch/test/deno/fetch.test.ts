@@ -5,8 +5,8 @@
  */
 import * as assert from 'uvu/assert'
 import { Deno, serveOnLoopback } from '../../../core/test/deno/deno.ts'
+import { encodings, type NotificationFields, SECRET, signed } from '../../../receiver/test/support/encodings.ts'
 import { createFetchReceiver, type ReceivedTransaction } from '../../src/index.ts'
-import { encodings, type NotificationFields, SECRET, signed } from '../support/encodings.ts'
 
 type Answer = Readonly<{ status: number; allow: string | null; body: unknown }>
 

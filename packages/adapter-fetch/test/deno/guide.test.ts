@@ -6,7 +6,7 @@
  */
 import * as assert from 'uvu/assert'
 import { Deno, type DenoChildProcess } from '../../../core/test/deno/deno.ts'
-import { encodings, type NotificationFields, SECRET, signed } from '../support/encodings.ts'
+import { encodings, type NotificationFields, SECRET, signed } from '../../../receiver/test/support/encodings.ts'
 
 const sample = new URL('../../../../docs/guides/examples/deno.ts', import.meta.url)
 const root = new URL('../../../../', import.meta.url)

@@ -1,6 +1,6 @@
 /**
  * From ledger events to listener calls: the inbox's {@link Dispatch} that runs the application's
- * listeners and waits for them, and the after-the-fact notification of `rejected` and `error`.
+ * listeners and waits for them, and the after-the-fact notification of `recorded`, `rejected` and `error`.
  *
  * @module
  */
@@ -22,7 +22,7 @@ import type {
  * An emitter of receiver events, as the dispatch needs it.
  *
  * @example
- * import type { ReceiverEmitter } from '@banksocket-webhooks/adapter-fetch'
+ * import type { ReceiverEmitter } from '@banksocket-webhooks/receiver'
  * import { EventEmitter } from 'eventemitter3'
  * const emitter: ReceiverEmitter = new EventEmitter()
  */
@@ -165,7 +165,7 @@ const failure = (errors: ReadonlyArray<unknown>): unknown =>
  *
  * @example
  * import { createInbox } from '@banksocket-webhooks/core'
- * import { dispatchTo, type ReceiverEvents } from '@banksocket-webhooks/adapter-fetch'
+ * import { dispatchTo, type ReceiverEvents } from '@banksocket-webhooks/receiver'
  * import { EventEmitter } from 'eventemitter3'
  * const events = new EventEmitter<ReceiverEvents, never>().on('credit', async (tx) => save(tx))
  * const outcome = await createInbox({ secrets: ['s3cr3t'] }).deliver({ body, contentType }, dispatchTo(events))
@@ -192,14 +192,14 @@ export const dispatchTo =
   }
 
 /**
- * Tells the listeners of an after-the-fact event (`rejected`, `error`) without letting them fail
- * anything: a throw or a rejection goes to `onFailure`, which defaults to ignoring it.
+ * Tells the listeners of an after-the-fact event (`recorded`, `rejected`, `error`) without letting them
+ * fail anything: a throw or a rejection goes to `onFailure`, which defaults to ignoring it.
  *
  * @example
- * import { notify } from '@banksocket-webhooks/adapter-fetch'
+ * import { notify } from '@banksocket-webhooks/receiver'
  * notify(receiver, 'rejected', { _tag: 'invalid_hash' })
  */
-export const notify = <K extends 'rejected' | 'error'>(
+export const notify = <K extends 'recorded' | 'rejected' | 'error'>(
   emitter: ReceiverEmitter,
   name: K,
   payload: Parameters<ReceiverEvents[K]>[0],

@@ -1,7 +1,7 @@
 import { InvalidSecretError } from '@banksocket-webhooks/core'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { createFetchReceiver, createReceiver, type ReceiverOptions } from '../src/index.ts'
+import { createReceiver, type ReceiverOptions } from '../src/index.ts'
 
 const refuses = (options: unknown, pattern: RegExp) => {
   try {
@@ -33,7 +33,7 @@ test('bad options fail early with a message that says what to pass', () => {
 
 test('a bad secret is a typed InvalidSecretError with its index, never quoting a secret', () => {
   try {
-    createFetchReceiver({ secrets: ['hunter2', process.env.BANKSOCKET_UNSET_FOR_TEST as string] })
+    createReceiver({ secrets: ['hunter2', process.env.BANKSOCKET_UNSET_FOR_TEST as string] })
     assert.unreachable('accepted an undefined secret')
   } catch (error) {
     assert.instance(error, InvalidSecretError)
@@ -49,14 +49,6 @@ test('defaults: 64 KiB limit, every path', () => {
   assert.is(r.route('POST', '/anything'), 'deliver')
   assert.is(r.route('GET', '/anything'), 'method_not_allowed')
   assert.is(r.route('POST', undefined), 'not_found')
-})
-
-test('fetch is bound, so it can be passed around as a plain function', async () => {
-  const { fetch } = createFetchReceiver({ secrets: ['s'], path: '/hook' })
-  assert.is((await fetch(new Request('http://x.test/elsewhere'))).status, 404)
-  const response = await fetch(new Request('http://x.test/hook'))
-  assert.is(response.status, 405)
-  assert.is(response.headers.get('allow'), 'POST')
 })
 
 test.run()

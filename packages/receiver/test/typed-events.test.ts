@@ -9,20 +9,20 @@ import * as assert from 'uvu/assert'
 import {
   type BalanceGap,
   type BalanceGapChange,
-  createFetchReceiver,
+  createReceiver,
   type DuplicateDelivery,
   type ReceivedTransaction,
   type ReceiverError,
+  type ReceiverRequest,
   type SuspectedReplayDelivery,
   type Unobserved,
 } from '../src/index.ts'
 import { encodings, SECRET, signed } from './support/encodings.ts'
 import type { WireRequest } from './support/http.ts'
 
-const post = (wire: WireRequest) =>
-  new Request('http://receiver.test/', { method: 'POST', body: String(wire.body), headers: { 'content-type': wire.contentType ?? '' } })
+const post = (wire: WireRequest): ReceiverRequest => ({ method: 'POST', url: '/', contentType: wire.contentType, body: String(wire.body) })
 
-const receiver = createFetchReceiver({ secrets: [SECRET] })
+const receiver = createReceiver({ secrets: [SECRET] })
 
 // Right payload types compile.
 receiver.on('transaction', (tx: ReceivedTransaction) => void tx.verified.amount)
@@ -58,14 +58,14 @@ receiver.on('error', () => {}, {})
 
 test('each listener gets the payload its type promises, gap before transaction before credit', async () => {
   const seen: string[] = []
-  const r = createFetchReceiver({ secrets: [SECRET] })
+  const r = createReceiver({ secrets: [SECRET] })
     .on('gap', (gap) => void seen.push(`gap ${gap.missing.minor} ${gap.missing.currency}`))
     .on('transaction', (tx) => void seen.push(`transaction ${tx.verified.dc} ${tx.amount.minor}`))
     .on('credit', (tx) => void seen.push(`credit ${tx.verified.dc}`))
     .on('debit', (tx) => void seen.push(`debit ${tx.verified.dc}`))
     .on('duplicate', (d) => void seen.push(`duplicate ${d.event.type}`))
   const deliver = async (overrides: Record<string, string>) => {
-    return (await r.fetch(post(encodings.form(await signed(overrides))))).status
+    return (await r.handle(post(encodings.form(await signed(overrides))))).status
   }
   assert.is(await deliver({ amount: '100.00', balance: '1100.00', description: 'a' }), 200)
   assert.is(await deliver({ dc: 'Debit', amount: '0.50', balance: '999.00', description: 'b' }), 200)
@@ -82,12 +82,12 @@ test('each listener gets the payload its type promises, gap before transaction b
 
 test('a late notification closes the gap it fills: transaction, then gap_closed naming the gap and the delivery', async () => {
   const seen: string[] = []
-  const r = createFetchReceiver({ secrets: [SECRET] })
+  const r = createReceiver({ secrets: [SECRET] })
     .on('gap', (gap) => void seen.push(`gap ${gap.gapId} ${gap.from.minor}->${gap.to.minor} missing ${gap.missing.minor}`))
     .on('transaction', (tx) => void seen.push(`transaction ${tx.verified.amount}${tx.repeat ? ' repeat' : ''}`))
     .on('gap_narrowed', (c) => void seen.push(`narrowed ${c.gapId} missing ${c.missing.minor}`))
     .on('gap_closed', (c: BalanceGapChange) => void seen.push(`closed ${c.gapId} by ${c.transaction.verified.amount} (was ${c.missing.minor})`))
-  const deliver = async (overrides: Record<string, string>) => (await r.fetch(post(encodings.form(await signed(overrides))))).status
+  const deliver = async (overrides: Record<string, string>) => (await r.handle(post(encodings.form(await signed(overrides))))).status
   await deliver({ amount: '100.00', balance: '1100.00', description: 'a' })
   await deliver({ dc: 'Debit', amount: '30.00', balance: '1120.00', description: 'c' })
   await deliver({ amount: '20.00', balance: '1120.00', description: 'b1' })
@@ -107,10 +107,10 @@ test('a late notification closes the gap it fills: transaction, then gap_closed 
 
 test('a credits-only receiver reports unseen debits as unobserved, not as a gap', async () => {
   const seen: string[] = []
-  const r = createFetchReceiver({ secrets: [SECRET], filter: 'NEW_CREDIT' })
+  const r = createReceiver({ secrets: [SECRET], filter: 'NEW_CREDIT' })
     .on('gap', (gap) => void seen.push(`gap ${gap.missing.minor}`))
     .on('unobserved', (u: Unobserved) => void seen.push(`unobserved ${u.net.minor} ${u.filter}`))
-  const deliver = async (overrides: Record<string, string>) => (await r.fetch(post(encodings.form(await signed(overrides))))).status
+  const deliver = async (overrides: Record<string, string>) => (await r.handle(post(encodings.form(await signed(overrides))))).status
   await deliver({ amount: '100.00', balance: '1100.00', description: 'a' })
   await deliver({ amount: '10.00', balance: '1060.00', description: 'b' })
   await deliver({ amount: '10.00', balance: '1500.00', description: 'c' })
@@ -119,23 +119,23 @@ test('a credits-only receiver reports unseen debits as unobserved, not as a gap'
 
 test('a genuine repeat reaches transaction listeners marked repeat; a stale re-delivery is a duplicate', async () => {
   const seen: string[] = []
-  const r = createFetchReceiver({ secrets: [SECRET] })
+  const r = createReceiver({ secrets: [SECRET] })
     .on('transaction', (tx) => void seen.push(`${tx.verified.dc} ${tx.verified.amount}${tx.repeat ? ' repeat' : ''}`))
     .on('duplicate', () => void seen.push('duplicate'))
   const credit = await signed({ amount: '100.00', balance: '18100.00', description: 'SN:1 AIDAT' })
   const debit = await signed({ dc: 'Debit', amount: '100.00', balance: '18000.00', description: 'SN:1 AIDAT' })
   const statuses: string[] = []
-  for (const fields of [credit, debit, credit, credit]) statuses.push(await (await r.fetch(post(encodings.form(fields)))).text())
+  for (const fields of [credit, debit, credit, credit]) statuses.push((await r.handle(post(encodings.form(fields)))).body)
   assert.equal(seen, ['Credit 100.00', 'Debit 100.00', 'Credit 100.00 repeat', 'duplicate'])
   assert.equal(statuses, ['{"status":"ok"}', '{"status":"ok"}', '{"status":"ok"}', '{"status":"duplicate"}'])
 })
 
 test('an old notification replayed past the dedupe window is held back as suspected_replay', async () => {
   const seen: string[] = []
-  const r = createFetchReceiver({ secrets: [SECRET], dedupeWindow: 2 })
+  const r = createReceiver({ secrets: [SECRET], dedupeWindow: 2 })
     .on('transaction', (tx) => void seen.push(`transaction ${tx.verified.description}`))
     .on('suspected_replay', (d: SuspectedReplayDelivery) => void seen.push(`suspected ${d.verified.description}`))
-  const deliver = async (fields: Record<string, string>) => (await r.fetch(post(encodings.form(fields)))).text()
+  const deliver = async (fields: Record<string, string>) => (await r.handle(post(encodings.form(fields)))).body
   const old = await signed({ amount: '100.00', balance: '1100.00', description: 'old' })
   await deliver(old)
   await deliver(await signed({ amount: '10.00', balance: '1110.00', description: 'n1' }))
@@ -147,9 +147,9 @@ test('an old notification replayed past the dedupe window is held back as suspec
 
 test('once listeners run once, like EventEmitter#emit', async () => {
   let calls = 0
-  const r = createFetchReceiver({ secrets: [SECRET] }).once('transaction', () => void calls++)
+  const r = createReceiver({ secrets: [SECRET] }).once('transaction', () => void calls++)
   for (const description of ['x', 'y']) {
-    await r.fetch(post(encodings.json(await signed({ description }))))
+    await r.handle(post(encodings.json(await signed({ description }))))
   }
   assert.is(calls, 1)
   assert.is(r.listenerCount('transaction'), 0)

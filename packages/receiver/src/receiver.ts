@@ -1,7 +1,8 @@
 /**
- * The runtime-neutral receiver: options, routing, the inbox and the typed events, shared by the
- * fetch receiver here and by the Node receiver (adapter-node-server). A runtime adapter only reads
- * the request and writes the {@link HttpAnswer} it is given.
+ * The runtime-neutral receiver: options, routing, the inbox and the typed events. A runtime adapter
+ * describes the request ({@link ReceiverRequest}), calls `handle` and writes the {@link HttpAnswer}
+ * it is given: `toFetchHandler(receiver)` in adapter-fetch, `toNodeListener(receiver)` and
+ * `toNodeMiddleware(receiver)` in adapter-node-server.
  *
  * @module
  */
@@ -15,22 +16,30 @@ import {
   type HttpAnswer,
   type Inbox,
   type InboxOptions,
+  METHOD_NOT_ALLOWED,
+  NOT_FOUND,
   type Outcome,
+  type Recorded,
   type Rejection,
   rejectionAnswer,
   WebhookEvent,
 } from '@banksocket-webhooks/core'
 import { EventEmitter } from 'eventemitter3'
+import * as E from 'fp-ts/lib/Either.js'
+import { type BodyReader, bodyRejection } from './body.ts'
 import { dispatchTo, notify } from './dispatch.ts'
 import type { ReceiverEvents } from './events.ts'
 
 /**
  * Options of every receiver: those of core's `createInbox` (`secrets`, `sha256`, `limit`, `store`,
  * `handlerTimeout`, `dedupeWindow`, `filter`, `now`, each documented with its default there) plus
- * `path`. A missing, empty or blank secret throws core's `InvalidSecretError` naming its index.
+ * `path`; the receiver's `recorded` event takes the place of `onRecorded`. Without a `store` the
+ * receiver keeps no history, only each ledger's state and the dedupe window: pass
+ * `createInMemoryEventStore()` (tests), a file store or a database to keep every event. A missing,
+ * empty or blank secret throws core's `InvalidSecretError` naming its index.
  *
  * @example
- * import type { ReceiverOptions } from '@banksocket-webhooks/adapter-fetch'
+ * import type { ReceiverOptions } from '@banksocket-webhooks/receiver'
  * const options: ReceiverOptions = {
  *   secrets: ['current-secret', 'previous-secret'], // rotation: any of them verifies
  *   path: '/banksocket',
@@ -38,7 +47,7 @@ import type { ReceiverEvents } from './events.ts'
  *   handlerTimeout: 10_000,
  * }
  */
-export type ReceiverOptions = InboxOptions &
+export type ReceiverOptions = Omit<InboxOptions, 'onRecorded'> &
   Readonly<{
     /**
      * The only path the receiver answers (compared with the request's pathname, query ignored);
@@ -52,7 +61,7 @@ export type ReceiverOptions = InboxOptions &
  * What to do with a request, from its method and path: deliver it, or answer 404 or 405.
  *
  * @example
- * import type { Route } from '@banksocket-webhooks/adapter-fetch'
+ * import type { Route } from '@banksocket-webhooks/receiver'
  * const r: Route = receiver.route('GET', '/') // 'method_not_allowed'
  */
 export type Route = 'deliver' | 'not_found' | 'method_not_allowed'
@@ -64,7 +73,7 @@ const BASE = 'http://receiver.invalid'
  * WHATWG URL parser normalises it; `undefined` when it is not a URL at all.
  *
  * @example
- * import { pathnameOf } from '@banksocket-webhooks/adapter-fetch'
+ * import { pathnameOf } from '@banksocket-webhooks/receiver'
  * pathnameOf('/banksocket?x=1') // '/banksocket'
  * pathnameOf('https://shop.example/banksocket') // '/banksocket'
  */
@@ -108,16 +117,45 @@ const checkOptions = (options: ReceiverOptions): void => {
 }
 
 /**
- * A receiver independent of any runtime: a typed event emitter ({@link ReceiverEvents}) around
- * core's inbox. `route` says whether to deliver a request; `deliver`/`deliverFields` run the
- * inbox and return the answer after telling the listeners; `refuse` answers a request the adapter
- * refused itself (too large, cut off). The fetch and Node receivers are this plus HTTP I/O.
+ * A request as a runtime adapter describes it to {@link Receiver.handle}: its method, its URL (for
+ * the path), its content type, and its body in whichever form the adapter has it.
+ *
+ * - `body` as a `Uint8Array` or a string: the raw body, exactly as received;
+ * - a {@link BodyReader}: read under the receiver's `limit`, only when the request is delivered (a
+ *   404 or a 405 never reads it);
+ * - any other object: fields a framework's body parser already parsed (Express, say).
  *
  * @example
- * import { createReceiver } from '@banksocket-webhooks/adapter-fetch'
+ * import type { ReceiverRequest } from '@banksocket-webhooks/receiver'
+ * const request: ReceiverRequest = {
+ *   method: 'POST',
+ *   url: '/banksocket?attempt=2',
+ *   contentType: 'application/x-www-form-urlencoded',
+ *   body: 'dc=Credit&code=EFT&amount=100.00&...',
+ * }
+ */
+export type ReceiverRequest = Readonly<{
+  method: string
+  /** The request URL: absolute (`https://host/p?q`, as a fetch `Request` has it) or origin-form (`/p?q`, as node:http has it). */
+  url: string
+  /** The `Content-Type` header, if any. */
+  contentType: string | null | undefined
+  /** The raw body, a reader of it, or already-parsed fields. */
+  body: Uint8Array | string | BodyReader | Fields
+}>
+
+/**
+ * A receiver independent of any runtime: a typed event emitter ({@link ReceiverEvents}) around
+ * core's inbox. `handle` takes a request as an adapter describes it and resolves with the answer
+ * once the listeners were told; `deliver`/`deliverFields` do the same for a body already in hand.
+ * Runtime adapters only translate I/O to it: `toFetchHandler(receiver)`,
+ * `toNodeListener(receiver)`, `toNodeMiddleware(receiver)`.
+ *
+ * @example
+ * import { createReceiver } from '@banksocket-webhooks/receiver'
  * const receiver = createReceiver({ secrets: ['s3cr3t'] })
  * receiver.on('credit', async (tx) => { await orders.markPaid(tx.verified.description, tx.amount) })
- * const answer = await receiver.deliver({ body, contentType: 'application/x-www-form-urlencoded' })
+ * const answer = await receiver.handle({ method: 'POST', url: '/', contentType: 'application/x-www-form-urlencoded', body })
  * answer.status // 200
  */
 export class Receiver extends EventEmitter<ReceiverEvents, never> {
@@ -132,10 +170,42 @@ export class Receiver extends EventEmitter<ReceiverEvents, never> {
   constructor(options: ReceiverOptions) {
     super()
     checkOptions(options)
-    this.inbox = createInbox(options)
+    this.inbox = createInbox({ ...options, onRecorded: this.#recorded })
     this.path = options.path
     this.limit = options.limit ?? DEFAULT_BODY_LIMIT
     this.#dispatch = dispatchTo(this)
+  }
+
+  /**
+   * Answers one request: 404 for another path than `path`, 405 for another method than POST,
+   * otherwise the body is read (under `limit`), verified, decided, handed to the listeners, stored,
+   * and answered with the HTTP contract. Never rejects: an unexpected failure answers 500 and is
+   * told to `error` listeners.
+   */
+  handle(request: ReceiverRequest): Promise<HttpAnswer> {
+    try {
+      const { url, body, contentType } = request
+      // '/' and the configured path are their own pathnames: no URL to parse for them.
+      switch (this.route(request.method, url === '/' || url === this.path ? url : pathnameOf(url))) {
+        case 'not_found':
+          return Promise.resolve(NOT_FOUND)
+        case 'method_not_allowed':
+          return Promise.resolve(METHOD_NOT_ALLOWED)
+        case 'deliver':
+          break
+      }
+      const answer =
+        typeof body === 'function'
+          ? body(this.limit).then((read) =>
+              E.isLeft(read) ? this.#refuse(bodyRejection(read.left)) : this.deliver({ body: read.right, contentType }),
+            )
+          : typeof body === 'string' || body instanceof Uint8Array
+            ? this.deliver({ body, contentType })
+            : this.deliverFields(body)
+      return answer.catch(this.#failed)
+    } catch (error) {
+      return Promise.resolve(this.#failed(error))
+    }
   }
 
   /** Whether a request with this method and pathname is delivered, or answered 404 or 405. */
@@ -154,15 +224,24 @@ export class Receiver extends EventEmitter<ReceiverEvents, never> {
     return this.inbox.deliverFields(fields, this.#dispatch).then(this.#settle)
   }
 
-  /** Answers a request the adapter refused before delivering it, telling `rejected` listeners. */
-  refuse(rejection: Rejection): HttpAnswer {
+  /** Resolves when every delivery under way has finished. */
+  drain(): Promise<void> {
+    return this.inbox.drain()
+  }
+
+  /** Answers a body that could not be read whole, telling `rejected` listeners. */
+  #refuse(rejection: Rejection): HttpAnswer {
     this.#rejected(rejection)
     return rejectionAnswer(rejection)
   }
 
-  /** Resolves when every delivery under way has finished. */
-  drain(): Promise<void> {
-    return this.inbox.drain()
+  readonly #failed = (error: unknown): HttpAnswer => {
+    notify(this, 'error', { _tag: 'internal_error', error })
+    return answerFor({ _tag: 'internal_error', error })
+  }
+
+  readonly #recorded = (recorded: Recorded): void => {
+    notify(this, 'recorded', recorded, (error) => notify(this, 'error', { _tag: 'listener_failed', event: 'recorded', error }))
   }
 
   #rejected(rejection: Rejection): void {
@@ -197,7 +276,7 @@ export class Receiver extends EventEmitter<ReceiverEvents, never> {
  * options cannot work (no secret, a negative limit, a path without a leading slash).
  *
  * @example
- * import { createReceiver } from '@banksocket-webhooks/adapter-fetch'
+ * import { createReceiver } from '@banksocket-webhooks/receiver'
  * const receiver = createReceiver({ secrets: [secret], path: '/banksocket' })
  * receiver.route('POST', '/banksocket') // 'deliver'
  */

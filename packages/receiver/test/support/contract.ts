@@ -1,7 +1,8 @@
 /**
  * The receiver HTTP contract (DESIGN.md), as one table of requests with the status, body and events
- * each must produce. Every receiver runs this same suite over real loopback sockets: the fetch
- * receiver through the bridge in ./bridge.ts, the Node receiver on its own server.
+ * each must produce. Every runtime adapter runs this same suite over real loopback sockets: the
+ * fetch handler through adapter-fetch's bridge (test/support/bridge.ts there), on Deno.serve, and
+ * the Node receiver on its own server.
  */
 import { inspect } from 'node:util'
 import { createInMemoryEventStore, type EventStore, type LedgerEvent, type Money, parseAmount, parseBalance } from '@banksocket-webhooks/core'
@@ -10,11 +11,11 @@ import * as TE from 'fp-ts/lib/TaskEither.js'
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
 import vectors from '../../../core/test/fixtures/notifications.json' with { type: 'json' }
-import type { Receiver, ReceiverEventName, ReceiverEvents, ReceiverOptions } from '../../src/index.ts'
+import type { Receiver, ReceiverEventName, ReceiverEvents, ReceiverOptions, Recorded as StoredDelivery } from '../../src/index.ts'
 import { type Encoding, encodings, type NotificationFields, SECRET, signed } from './encodings.ts'
 import { send, type WireRequest, type WireResponse } from './http.ts'
 
-/** What the suite needs of a receiver, structurally, so that receivers built on adapter-fetch's dist fit too. */
+/** What the suite needs of a receiver, structurally, so that receivers built on the receiver package's dist fit too. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- listeners of every event name
 type Subscribe = (event: ReceiverEventName, listener: (payload: any) => unknown) => unknown
 type ContractReceiver = Pick<Receiver, 'inbox'> & Readonly<{ on: Subscribe; once: Subscribe; off: Subscribe }>
@@ -477,18 +478,68 @@ const cases: ReadonlyArray<Case> = [
   },
   {
     name: 'accepted events are stored after the listeners ran',
+    options: { store: createInMemoryEventStore<LedgerEvent>() },
     steps: async ({ receiver }) => {
+      const readAll = async () => {
+        const all = await receiver.inbox.store?.readAll()()
+        return all !== undefined && E.isRight(all) ? all.right.length : -2
+      }
       let storedWhileHandling = -1
       receiver.once('credit', async () => {
-        const all = await receiver.inbox.store.readAll()()
-        storedWhileHandling = E.isRight(all) ? all.right.length : -2
+        storedWhileHandling = await readAll()
       })
       return [
         accepted(await signed()),
         async () => {
-          const all = await receiver.inbox.store.readAll()()
           assert.is(storedWhileHandling, 0, 'nothing is stored before the listeners finish')
-          assert.is(E.isRight(all) && all.right.length, 1)
+          assert.is(await readAll(), 1)
+        },
+      ]
+    },
+  },
+  {
+    name: 'recorded is told once the events are stored, before the answer; never for a duplicate, a rejection or a failure',
+    options: { store: createInMemoryEventStore<LedgerEvent>() },
+    steps: async ({ receiver }) => {
+      const told: Array<Readonly<{ stream: string; outcome: string; versions: number[]; types: string[]; stored: number }>> = []
+      receiver.on('recorded', async (r: StoredDelivery) => {
+        const all = await receiver.inbox.store?.readAll()()
+        told.push({
+          stream: r.stream,
+          outcome: r.outcome,
+          versions: r.events.map((e) => e.version),
+          types: r.events.map((e) => e.event.type),
+          stored: all !== undefined && E.isRight(all) ? all.right.length : -1,
+        })
+      })
+      const first = await signed({ amount: '100.00', balance: '1100.00', description: 'a' })
+      return [
+        accepted(first),
+        { send: post(first, 'json'), status: 200, body: DUPLICATE, events: ['duplicate'] },
+        { send: post({ ...first, hash: 'AAAA' }), status: 401, events: ['rejected'] },
+        { ...accepted(await signed({ amount: '10.00', balance: '1200.00', description: 'b' })), events: ['gap', 'transaction', 'credit'] },
+        () =>
+          assert.equal(told, [
+            { stream: 'ledger-69-TRY', outcome: 'accepted', versions: [1], types: ['TransactionReceived'], stored: 1 },
+            { stream: 'ledger-69-TRY', outcome: 'accepted', versions: [2, 3], types: ['BalanceGapDetected', 'TransactionReceived'], stored: 3 },
+          ]),
+      ]
+    },
+  },
+  {
+    name: 'a failing recorded listener changes nothing but is told to error',
+    steps: async ({ receiver }) => {
+      receiver.on('recorded', () => {
+        throw new Error('printer jammed')
+      })
+      return [
+        {
+          ...accepted(await signed()),
+          events: ['transaction', 'credit', 'error'],
+          check: (events) => {
+            const e = payload(events, 'error')
+            assert.is(e._tag === 'listener_failed' && e.event, 'recorded')
+          },
         },
       ]
     },

@@ -14,6 +14,7 @@ import type {
   Dc,
   DuplicateIgnored,
   Money,
+  Recorded,
   Rejection,
   StoreError,
   SuspectedReplay,
@@ -31,7 +32,7 @@ import type {
  * `D` narrows `verified.dc`: `credit` listeners get `ReceivedTransaction<'Credit'>`.
  *
  * @example
- * import type { ReceivedTransaction } from '@banksocket-webhooks/adapter-fetch'
+ * import type { ReceivedTransaction } from '@banksocket-webhooks/receiver'
  * const line = (tx: ReceivedTransaction) =>
  *   `${tx.verified.dc} ${tx.verified.amount} ${tx.verified.currency} (${tx.amount.minor} minor units) key ${tx.idempotencyKey}`
  */
@@ -56,7 +57,7 @@ export type ReceivedTransaction<D extends Dc = Dc> = VerifiedTransaction &
  * it. It is answered `200 {"status":"duplicate"}` and never emitted as a transaction again.
  *
  * @example
- * import type { DuplicateDelivery } from '@banksocket-webhooks/adapter-fetch'
+ * import type { DuplicateDelivery } from '@banksocket-webhooks/receiver'
  * const note = (d: DuplicateDelivery) => `re-delivery of ${d.idempotencyKey} for account ${d.event.data.accountId}`
  */
 export type DuplicateDelivery = VerifiedTransaction &
@@ -77,7 +78,7 @@ export type DuplicateDelivery = VerifiedTransaction &
  * emits `gap_narrowed` or `gap_closed` with the same `gapId`.
  *
  * @example
- * import type { BalanceGap } from '@banksocket-webhooks/adapter-fetch'
+ * import type { BalanceGap } from '@banksocket-webhooks/receiver'
  * const alert = (gap: BalanceGap) =>
  *   `account ${gap.accountId}: ${gap.event.data.missing} ${gap.currency} missing (${gap.missing.minor} minor units)`
  */
@@ -112,7 +113,7 @@ export type BalanceGap = Readonly<{
  * after the `transaction` event of the notification that filled it.
  *
  * @example
- * import type { BalanceGapChange } from '@banksocket-webhooks/adapter-fetch'
+ * import type { BalanceGapChange } from '@banksocket-webhooks/receiver'
  * const note = (c: BalanceGapChange) => `gap ${c.gapId} on ${c.accountId}: filled by ${c.idempotencyKey}`
  */
 export type BalanceGapChange = Readonly<{
@@ -137,7 +138,7 @@ export type BalanceGapChange = Readonly<{
  * missed notification, so not a `gap`.
  *
  * @example
- * import type { Unobserved } from '@banksocket-webhooks/adapter-fetch'
+ * import type { Unobserved } from '@banksocket-webhooks/receiver'
  * const note = (u: Unobserved) => `${u.accountId}: ${u.net.minor} minor units moved unseen (${u.filter})`
  */
 export type Unobserved = Readonly<{
@@ -159,7 +160,7 @@ export type Unobserved = Readonly<{
  * listeners.
  *
  * @example
- * import type { SuspectedReplayDelivery } from '@banksocket-webhooks/adapter-fetch'
+ * import type { SuspectedReplayDelivery } from '@banksocket-webhooks/receiver'
  * const review = (r: SuspectedReplayDelivery) => `review ${r.verified.amount} ${r.verified.currency} (${r.idempotencyKey})`
  */
 export type SuspectedReplayDelivery = VerifiedTransaction &
@@ -178,17 +179,17 @@ export type SuspectedReplayDelivery = VerifiedTransaction &
  *   rejected or outlived `handlerTimeout` (`error` is then a `HandlerTimeoutError`). Nothing was stored.
  * - `store_failed`: the EventStore failed the read or append. Nothing was stored.
  * - `internal_error`: something below the application failed (a hasher that threw, say).
- * - `listener_failed`: a `rejected` listener threw or rejected; the answer was not affected.
+ * - `listener_failed`: a `rejected` or `recorded` listener threw or rejected; the answer was not affected.
  *
  * @example
- * import type { ReceiverError } from '@banksocket-webhooks/adapter-fetch'
+ * import type { ReceiverError } from '@banksocket-webhooks/receiver'
  * const describe = (e: ReceiverError) => e._tag === 'handler_failed' ? `handler failed for ${e.transaction.idempotencyKey}` : e._tag
  */
 export type ReceiverError =
   | Readonly<{ _tag: 'handler_failed'; error: unknown; transaction: VerifiedTransaction }>
   | Readonly<{ _tag: 'store_failed'; error: StoreError; transaction: VerifiedTransaction }>
   | Readonly<{ _tag: 'internal_error'; error: unknown }>
-  | Readonly<{ _tag: 'listener_failed'; event: 'rejected'; error: unknown }>
+  | Readonly<{ _tag: 'listener_failed'; event: 'rejected' | 'recorded'; error: unknown }>
 
 /**
  * The receiver's events, as listener signatures. Listeners may be async.
@@ -198,11 +199,11 @@ export type ReceiverError =
  *   answer waits for them (up to `handlerTimeout`): if one throws, rejects or times out, the
  *   notification is answered 500, nothing is stored and Banksocket retries. Make them idempotent
  *   (the retry brings the same `idempotencyKey`).
- * - `rejected` (a 4xx answer) and `error` are told after the fact; what they do never changes
- *   the answer, and an `error` listener that throws is ignored.
+ * - `recorded` (the events are stored), `rejected` (a 4xx answer) and `error` are told after the
+ *   fact; what they do never changes the answer, and an `error` listener that throws is ignored.
  *
  * @example
- * import type { ReceiverEvents } from '@banksocket-webhooks/adapter-fetch'
+ * import type { ReceiverEvents } from '@banksocket-webhooks/receiver'
  * import { EventEmitter } from 'eventemitter3'
  * const events = new EventEmitter<ReceiverEvents>()
  * events.on('credit', (tx) => console.log(tx.amount.minor)) // tx: ReceivedTransaction<'Credit'>
@@ -226,6 +227,13 @@ export interface ReceiverEvents {
   unobserved: (unobserved: Unobserved) => void | Promise<void>
   /** An old notification replayed, most likely: held back from `transaction`, `credit`, `debit`. */
   suspected_replay: (delivery: SuspectedReplayDelivery) => void | Promise<void>
+  /**
+   * The events of an accepted (or suspected-replay) notification are stored: the ledger's stream,
+   * each event with its version, the verified transaction. Told once the store says so (durably,
+   * for a durable store) and before the 200 is answered; never for a duplicate or a failure. Use it
+   * for output that must follow what was recorded.
+   */
+  recorded: (recorded: Recorded) => void | Promise<void>
   /** A notification was refused with a 4xx (400, 401, 413 or 415). */
   rejected: (rejection: Rejection) => void | Promise<void>
   /** A 500 was answered, or a `rejected` listener failed. */
@@ -236,7 +244,7 @@ export interface ReceiverEvents {
  * The name of a receiver event.
  *
  * @example
- * import type { ReceiverEventName } from '@banksocket-webhooks/adapter-fetch'
- * const names: ReceiverEventName[] = ['transaction', 'credit', 'debit', 'duplicate', 'gap', 'gap_narrowed', 'gap_closed', 'unobserved', 'suspected_replay', 'rejected', 'error']
+ * import type { ReceiverEventName } from '@banksocket-webhooks/receiver'
+ * const names: ReceiverEventName[] = ['transaction', 'credit', 'debit', 'duplicate', 'gap', 'gap_narrowed', 'gap_closed', 'unobserved', 'suspected_replay', 'recorded', 'rejected', 'error']
  */
 export type ReceiverEventName = keyof ReceiverEvents
