@@ -6,7 +6,19 @@
  *
  * @module
  */
-import { type EventStore, type ExpectedVersion, problemsOf, type StoredEvent, type StoreError, type StreamRead } from '@banksocket-webhooks/core'
+import {
+  type ReadStreamOptions as CoreReadStreamOptions,
+  checkReadOptions,
+  type EventStore,
+  type ExpectedVersion,
+  MAX_READ_LIMIT,
+  problemsOf,
+  type ReadAllOptions,
+  type StoredEvent,
+  type StoreError,
+  type StreamRead,
+  unknownPosition,
+} from '@banksocket-webhooks/core'
 import * as E from 'fp-ts/lib/Either.js'
 import type * as TE from 'fp-ts/lib/TaskEither.js'
 import type * as t from 'io-ts'
@@ -38,13 +50,14 @@ export const START: Checkpoint = { transactionId: 0, position: 0 }
 
 /**
  * An event of the global feed: its stream and version, its global position (unique, increasing in
- * the order events were inserted) and the id of the transaction that wrote it.
+ * the order events were inserted, which is not quite the order they were committed in) and the id
+ * of the transaction that wrote it.
  *
  * @example
  * import type { FeedEvent } from '@banksocket-webhooks/adapter-postgres'
  * const e: FeedEvent<{ type: string }> = { stream: 'ledger-69-TRY', version: 1, event: { type: 'TransactionReceived' }, position: 17, transactionId: 912 }
  */
-export type FeedEvent<Ev> = StoredEvent<Ev> & Readonly<{ position: number; transactionId: number }>
+export type FeedEvent<Ev> = StoredEvent<Ev> & Readonly<{ transactionId: number }>
 
 /**
  * A page of the global feed and the checkpoint to read the next one after (`after` itself when the
@@ -77,23 +90,13 @@ export type ReadAllPageOptions = Readonly<{
 }>
 
 /**
- * Options of `readStream`.
+ * Options of `readStream`: core's `ReadStreamOptions` (`after` a version, at most `limit` events).
  *
  * @example
  * import type { ReadStreamOptions } from '@banksocket-webhooks/adapter-postgres'
  * const tail: ReadStreamOptions = { after: 120, limit: 100 } // versions 121 to 220
  */
-export type ReadStreamOptions = Readonly<{
-  /**
-   * Read the events whose version is greater than this (a snapshot's version, say).
-   * @default 0
-   */
-  after?: number
-  /**
-   * The most events to read; all of them when not given.
-   */
-  limit?: number
-}>
+export type ReadStreamOptions = CoreReadStreamOptions
 
 /**
  * A ledger write for {@link PostgresEventStore.record}: the events, the version the stream must be
@@ -217,8 +220,19 @@ export interface PostgresEventStore<Ev, S = unknown> extends EventStore<Ev> {
    * `limit`), with the stream's current version, in one query.
    */
   readStream(stream: string, options?: ReadStreamOptions): TE.TaskEither<StoreError, StreamRead<Ev>>
-  /** Every event of every stream, in `(transactionId, position)` order, from one snapshot. */
-  readAll(): TE.TaskEither<StoreError, ReadonlyArray<FeedEvent<Ev>>>
+  /**
+   * Without options, every committed event of every stream, in `(transactionId, position)` order,
+   * from one snapshot. With options, the feed: the events after the event at position `after` (0:
+   * from the start), at most `limit`, in `(transactionId, position)` order and only those whose
+   * transaction is older than every transaction still running, as {@link PostgresEventStore.readAllPage} reads them
+   * (the transaction id is looked up from the position). Paging on with the last event's position
+   * is then safe: an event committed late with a lower position is read, not skipped. A position
+   * no event has is a `StoreFailure`.
+   *
+   * Page from a position a paged read gave you, not from the last event of `readAll()` taken while
+   * writers run: that read may include a transaction that committed before an older one did.
+   */
+  readAll(options?: ReadAllOptions): TE.TaskEither<StoreError, ReadonlyArray<FeedEvent<Ev>>>
   /**
    * A page of the global feed after a checkpoint, in `(transactionId, position)` order, holding only
    * events whose transaction is older than every transaction still running
@@ -248,7 +262,7 @@ export interface PostgresEventStore<Ev, S = unknown> extends EventStore<Ev> {
 }
 
 const DEFAULT_PAGE = 1000
-const MAX_PAGE = 10_000
+const MAX_PAGE = MAX_READ_LIMIT
 
 type Decode<A> = (value: unknown) => E.Either<string, A>
 
@@ -478,13 +492,34 @@ export const createPostgresEventStore = <Ev, S = unknown>(options: PostgresEvent
       FROM ${q}.events
      ORDER BY transaction_id, global_position`
 
-  const READ_PAGE = `
-    SELECT global_position, transaction_id::text AS transaction_id, stream, version, data::text AS data
-      FROM ${q}.events
-     WHERE transaction_id < pg_snapshot_xmin(pg_current_snapshot())
-       AND (transaction_id, global_position) > ($1::text::xid8, $2::bigint)
-     ORDER BY transaction_id, global_position
-     LIMIT $3`
+  /**
+   * The feed after a cursor (a row of `transaction_id, global_position`; none: the cursor's event
+   * does not exist), at most `$1` events (NULL: no bound), below the oldest transaction still
+   * running. One row with NULL columns when the cursor exists but nothing follows it yet.
+   */
+  const feedAfter = (cursor: string) => `
+    WITH cursor AS (${cursor})
+    SELECT e.global_position, e.transaction_id::text AS transaction_id, e.stream, e.version, e.data::text AS data
+      FROM cursor AS c
+      LEFT JOIN LATERAL (
+        SELECT ev.global_position, ev.transaction_id, ev.stream, ev.version, ev.data FROM ${q}.events AS ev
+         WHERE ev.transaction_id < pg_snapshot_xmin(pg_current_snapshot())
+           AND (ev.transaction_id, ev.global_position) > (c.transaction_id, c.global_position)
+         ORDER BY ev.transaction_id, ev.global_position
+         LIMIT $1
+      ) AS e ON true
+     ORDER BY e.transaction_id, e.global_position`
+
+  const READ_PAGE = feedAfter('SELECT $2::text::xid8 AS transaction_id, $3::bigint AS global_position')
+
+  const READ_FEED = feedAfter(`
+    SELECT transaction_id, global_position FROM ${q}.events WHERE global_position = $2::bigint
+    UNION ALL
+    SELECT '0'::xid8, 0::bigint WHERE $2::bigint = 0`)
+
+  /** The events of a feed query's rows, without the empty row that says the cursor exists. */
+  const feedEventsOf = (rows: ReadonlyArray<Record<string, unknown>>): FeedEvent<Ev>[] =>
+    rows.filter((row) => row['global_position'] !== null && row['global_position'] !== undefined).map(feedEventOf)
 
   const READ_STATE = `SELECT version, state::text AS state, state_version, duplicates FROM ${q}.streams WHERE stream = $1`
   const READ_STATES = `SELECT stream, version, state::text AS state, state_version, duplicates FROM ${q}.streams WHERE starts_with(stream, $1) ORDER BY stream`
@@ -513,12 +548,8 @@ export const createPostgresEventStore = <Ev, S = unknown>(options: PostgresEvent
   return {
     schema,
 
-    readStream: (stream, readOptions = {}) => {
-      const after = readOptions.after ?? 0
-      const limit = readOptions.limit
-      if (!Number.isSafeInteger(after) || after < 0) throw new TypeError(`readStream: after must be a non-negative integer, got ${String(after)}`)
-      if (limit !== undefined && (!Number.isSafeInteger(limit) || limit < 1))
-        throw new TypeError(`readStream: limit must be a positive integer, got ${String(limit)}`)
+    readStream: (stream, readOptions) => {
+      const { after, limit } = checkReadOptions('readStream', readOptions)
       return async () => {
         try {
           const { rows } = await query(READ_STREAM, [stream, after, limit ?? null])
@@ -551,12 +582,26 @@ export const createPostgresEventStore = <Ev, S = unknown>(options: PostgresEvent
         )
     },
 
-    readAll: () => async () => {
-      try {
-        const { rows } = await query(READ_ALL, [])
-        return E.right(rows.map(feedEventOf))
-      } catch (error) {
-        return E.left(failure('reading all events', error))
+    readAll: (readOptions) => {
+      if (readOptions === undefined) {
+        return async () => {
+          try {
+            const { rows } = await query(READ_ALL, [])
+            return E.right(rows.map(feedEventOf))
+          } catch (error) {
+            return E.left(failure('reading all events', error))
+          }
+        }
+      }
+      const { after, limit } = checkReadOptions('readAll', readOptions)
+      return async () => {
+        try {
+          const { rows } = await query(READ_FEED, [limit ?? null, after])
+          if (rows.length === 0) return E.left(unknownPosition(after))
+          return E.right(feedEventsOf(rows))
+        } catch (error) {
+          return E.left(failure('reading the global feed', error))
+        }
       }
     },
 
@@ -569,8 +614,8 @@ export const createPostgresEventStore = <Ev, S = unknown>(options: PostgresEvent
       }
       return async () => {
         try {
-          const { rows } = await query(READ_PAGE, [String(after.transactionId), after.position, limit])
-          const events = rows.map(feedEventOf)
+          const { rows } = await query(READ_PAGE, [limit, String(after.transactionId), after.position])
+          const events = feedEventsOf(rows)
           const last = events[events.length - 1]
           return E.right({ events, next: last === undefined ? after : { transactionId: last.transactionId, position: last.position } })
         } catch (error) {

@@ -146,6 +146,51 @@ test('a transaction that started first but wrote last is not skipped though its 
   assert.equal(right(await store.readAllPage({ after: { transactionId: y.transactionId, position: y.position } })()).events.map(label), ['x@1'])
 })
 
+test("readAll({ after: position }) is the same feed: paging by the last event's position never skips an older transaction that committed later", async () => {
+  const store = await fresh()
+  right(await store.appendToStream('before', [{ type: 'B' }], 'no_stream')())
+  const seen = right(await store.readAll({ after: 0, limit: 10 })())
+  assert.equal(seen.map(label), ['before@1'])
+  const checkpoint = (seen[0] as FeedEvent<Ev>).position
+  const open = await pool.connect()
+  let read: FeedEvent<Ev>[] = []
+  try {
+    await open.query('BEGIN')
+    await open.query('SELECT pg_current_xact_id()') // T1 holds an older transaction id
+    right(await store.appendToStream('x', [{ type: 'X' }], 'no_stream')()) // T2: newer id, lower position
+    assert.equal(right(await store.readAll({ after: checkpoint, limit: 10 })()), [], 'read past a transaction still in flight')
+    await open.query(`SELECT * FROM "${store.schema}".append_to_stream('y', 0, '[{"type":"Y"}]'::jsonb, NULL, NULL)`) // higher position
+    await open.query('COMMIT')
+    const deadline = Date.now() + 10_000
+    while (read.length < 2 && Date.now() < deadline) {
+      read = [...right(await store.readAll({ after: checkpoint, limit: 1 })())]
+      const first = read[0]
+      if (first !== undefined) read.push(...right(await store.readAll({ after: first.position, limit: 10 })()))
+      else await new Promise((r) => setTimeout(r, 20))
+    }
+  } finally {
+    open.release()
+  }
+  // One event a page: after y (the higher position), x is still read.
+  assert.equal(read.map(label), ['y@1', 'x@1'])
+  const [y, x] = read as [FeedEvent<Ev>, FeedEvent<Ev>]
+  assert.ok(y.position > x.position)
+  assert.equal(right(await store.readAll({ after: x.position })()), [])
+  assert.equal(right(await store.readAll({ after: y.position })()).map(label), ['x@1'])
+  // readAllPage reads the same feed.
+  const page = right(await store.readAllPage({ after: { transactionId: y.transactionId, position: y.position } })())
+  assert.equal(page.events, [x])
+})
+
+test('readAll after a position no event has is a StoreFailure that says so', async () => {
+  const store = await fresh()
+  right(await store.appendToStream('s', [{ type: 'E' }], 'no_stream')())
+  const [only] = right(await store.readAll()())
+  const missing = (only as FeedEvent<Ev>).position + 1000
+  const failed = await store.readAll({ after: missing, limit: 5 })()
+  assert.ok(E.isLeft(failed) && failed.left._tag === 'StoreFailure' && failed.left.message.includes(`position ${missing}`), JSON.stringify(failed))
+})
+
 test('concurrent writers from four pools: the feed holds every event once, each stream in version order', async () => {
   const schema = await db.schema()
   const writers = Array.from({ length: 4 }, () => createPostgresEventStore<Ev>({ pool: db.pool({ max: 3 }), schema }))
@@ -234,6 +279,9 @@ test('bad paging arguments are refused at once', async () => {
   assert.throws(() => store.readAllPage({ after: { transactionId: -1, position: 0 } }), TypeError)
   assert.throws(() => store.readStream('s', { after: -1 }), TypeError)
   assert.throws(() => store.readStream('s', { limit: 0 }), TypeError)
+  assert.throws(() => store.readStream('s', { limit: 10_001 }), TypeError)
+  assert.throws(() => store.readAll({ limit: 0 }), TypeError)
+  assert.throws(() => store.readAll({ after: -1 }), TypeError)
 })
 
 test.run()
