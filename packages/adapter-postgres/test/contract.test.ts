@@ -1,20 +1,27 @@
 /**
- * The store contract (test/support/contract.ts) against the PostgreSQL store and, as the reference,
- * core's in-memory store: the same tests, the same answers.
+ * The store contract (`@banksocket-webhooks/test-support`) against the PostgreSQL store: the same
+ * tests, the same answers as core's in-memory store and the file store. Reopening is a new store
+ * (and a new pool) on the same schema.
  */
-import { createInMemoryEventStore } from '@banksocket-webhooks/core'
+import { type ContractEvent, storeContract } from '@banksocket-webhooks/test-support'
 import type pg from 'pg'
-import { createPostgresEventStore } from '../src/index.ts'
-import { type ContractEvent, storeContract } from './support/contract.ts'
+import { createPostgresEventStore, type PostgresEventStore } from '../src/index.ts'
 import { startDatabase, type TestDatabase } from './support/database.ts'
-
-storeContract('in memory (core)', async () => ({ store: createInMemoryEventStore<ContractEvent>(), dispose: async () => {} })).run()
 
 let db: TestDatabase
 let pool: pg.Pool
 const postgres = storeContract('PostgreSQL', async () => {
-  const store = createPostgresEventStore<ContractEvent>({ pool, schema: await db.schema() })
-  return { store, dispose: async () => void (await store.close()()) }
+  const schema = await db.schema()
+  let current: PostgresEventStore<ContractEvent> = createPostgresEventStore<ContractEvent>({ pool, schema })
+  return {
+    store: current,
+    dispose: async () => void (await current.close()()),
+    reopen: async () => {
+      await current.close()()
+      current = createPostgresEventStore<ContractEvent>({ pool: db.pool({ max: 4 }), schema })
+      return current
+    },
+  }
 })
 postgres.before(async () => {
   db = await startDatabase()
