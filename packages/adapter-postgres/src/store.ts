@@ -461,7 +461,14 @@ export const createPostgresEventStore = <Ev, S = unknown>(options: PostgresEvent
     }
   }
 
-  const READ_VERSION = `SELECT version FROM ${q}.streams WHERE stream = $1`
+  // Every read selects `clock_timestamp()` (a volatile function): a query cache in front of the
+  // database (Cloudflare Hyperdrive caches read-only queries for up to 60 s by default, and never one
+  // that calls a volatile function) must not answer a version, a state or a key's owner from the
+  // past. The database would still refuse a decision made on it, but every retry would read the
+  // same stale row until the attempts ran out.
+  const FRESH = 'clock_timestamp() AS read_at'
+
+  const READ_VERSION = `SELECT version, ${FRESH} FROM ${q}.streams WHERE stream = $1`
 
   /** An append of nothing only checks the version: no row is written. */
   const checkOnly = async (stream: string, expected: ExpectedVersion): Promise<E.Either<StoreError, Readonly<{ nextVersion: number }>>> => {
@@ -476,7 +483,7 @@ export const createPostgresEventStore = <Ev, S = unknown>(options: PostgresEvent
   }
 
   const READ_STREAM = `
-    SELECT st.version AS stream_version, e.version, e.data::text AS data
+    SELECT st.version AS stream_version, e.version, e.data::text AS data, ${FRESH}
       FROM ${q}.streams AS st
       LEFT JOIN LATERAL (
         SELECT ev.version, ev.data FROM ${q}.events AS ev
@@ -488,7 +495,7 @@ export const createPostgresEventStore = <Ev, S = unknown>(options: PostgresEvent
      ORDER BY e.version`
 
   const READ_ALL = `
-    SELECT global_position, transaction_id::text AS transaction_id, stream, version, data::text AS data
+    SELECT global_position, transaction_id::text AS transaction_id, stream, version, data::text AS data, ${FRESH}
       FROM ${q}.events
      ORDER BY transaction_id, global_position`
 
@@ -499,7 +506,7 @@ export const createPostgresEventStore = <Ev, S = unknown>(options: PostgresEvent
    */
   const feedAfter = (cursor: string) => `
     WITH cursor AS (${cursor})
-    SELECT e.global_position, e.transaction_id::text AS transaction_id, e.stream, e.version, e.data::text AS data
+    SELECT e.global_position, e.transaction_id::text AS transaction_id, e.stream, e.version, e.data::text AS data, ${FRESH}
       FROM cursor AS c
       LEFT JOIN LATERAL (
         SELECT ev.global_position, ev.transaction_id, ev.stream, ev.version, ev.data FROM ${q}.events AS ev
@@ -521,9 +528,9 @@ export const createPostgresEventStore = <Ev, S = unknown>(options: PostgresEvent
   const feedEventsOf = (rows: ReadonlyArray<Record<string, unknown>>): FeedEvent<Ev>[] =>
     rows.filter((row) => row['global_position'] !== null && row['global_position'] !== undefined).map(feedEventOf)
 
-  const READ_STATE = `SELECT version, state::text AS state, state_version, duplicates FROM ${q}.streams WHERE stream = $1`
-  const READ_STATES = `SELECT stream, version, state::text AS state, state_version, duplicates FROM ${q}.streams WHERE starts_with(stream, $1) ORDER BY stream`
-  const KEY_OWNER = `SELECT stream FROM ${q}.idempotency_keys WHERE key = $1`
+  const READ_STATE = `SELECT version, state::text AS state, state_version, duplicates, ${FRESH} FROM ${q}.streams WHERE stream = $1`
+  const READ_STATES = `SELECT stream, version, state::text AS state, state_version, duplicates, ${FRESH} FROM ${q}.streams WHERE starts_with(stream, $1) ORDER BY stream`
+  const KEY_OWNER = `SELECT stream, ${FRESH} FROM ${q}.idempotency_keys WHERE key = $1`
   const COUNT = `UPDATE ${q}.streams SET duplicates = duplicates + $2, last_duplicate_at = now() WHERE stream = $1 RETURNING duplicates`
   const COUNT_NEW = `
     INSERT INTO ${q}.streams AS st (stream, duplicates, last_duplicate_at) VALUES ($1, $2, now())
