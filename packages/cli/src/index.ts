@@ -52,7 +52,6 @@ export { duplicateLine, errorLine, type GapLine, rejectionLine, transactionLine 
 export { awaitShutdown, type ShutdownSignal } from './signals.ts'
 export { type CommandSpec, type FlagSpec, HELP_FLAG, type PositionalSpec } from './spec.ts'
 export { colorsWanted, createStyle, type Style, stripAnsi } from './style.ts'
-export { tapAppends } from './tap.ts'
 export { formatUsageError, suggest, type UsageError } from './usage.ts'
 export { choiceFlag, integerFlag, optionalFlag, requiredFlag, secretsFlag, secretValuesInEnv, urlFlag } from './values.ts'
 export { cliVersion } from './version.ts'

@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { DuplicateDelivery, ReceivedTransaction, ReceiverError } from '@banksocket-webhooks/adapter-node-server'
+import type { DuplicateDelivery, ReceiverError } from '@banksocket-webhooks/adapter-node-server'
 import {
   type BalanceGapClosed,
   type BalanceGapDetected,
@@ -16,6 +16,7 @@ import {
   type StoreError,
   type SuspectedReplay,
   type UnobservedMovements,
+  type VerifiedTransaction,
 } from '@banksocket-webhooks/core'
 
 /**
@@ -62,13 +63,18 @@ export const describeMissing = (missing: string, currency: string): string =>
   `${missing.startsWith('-') ? missing.slice(1) : missing} ${currency} ${directionOf(missing)} never notified`
 
 /**
- * The stdout record of an accepted transaction.
+ * The stdout record of an accepted transaction: the verified transaction with when it was received
+ * and whether it is a genuine repeat (a `ReceivedTransaction` has both; so does a `recorded`
+ * event's transaction with its `TransactionReceived` event's data).
  *
  * @example
  * import { transactionLine } from '@banksocket-webhooks/cli'
  * JSON.stringify(transactionLine(tx, undefined)) // '{"type":"transaction","idempotencyKey":"…","dc":"Credit","amount":"100.00",…}'
  */
-export const transactionLine = (tx: ReceivedTransaction, gap: BalanceGapDetected['data'] | undefined) => ({
+export const transactionLine = (
+  tx: VerifiedTransaction & Readonly<{ receivedAt: string; repeat: boolean }>,
+  gap: BalanceGapDetected['data'] | undefined,
+) => ({
   type: 'transaction' as const,
   idempotencyKey: tx.idempotencyKey,
   receivedAt: tx.receivedAt,

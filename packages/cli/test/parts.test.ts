@@ -1,4 +1,3 @@
-import { createInMemoryEventStore } from '@banksocket-webhooks/core'
 import { createMovementGenerator } from '@banksocket-webhooks/testing'
 import * as E from 'fp-ts/lib/Either.js'
 import { test } from 'uvu'
@@ -17,7 +16,6 @@ import {
   secretValuesIn,
   stripAnsi,
   suggest,
-  tapAppends,
   webhooksCreateCommand,
 } from '../src/index.ts'
 import { runInProcess } from './support/memory.ts'
@@ -103,14 +101,6 @@ test('planDemo: drops a movement that a later one on its account reveals, duplic
   assert.is(drop[0]?.movement.account_id, '70')
   assert.is(duplicate[0]?.movement.account_id, '69')
   assert.ok(steps.some((s) => s.number > (drop[0]?.number ?? 99) && s.movement.account_id === '70'))
-})
-
-test('tapAppends reports successful appends only', async () => {
-  const seen: string[] = []
-  const store = tapAppends(createInMemoryEventStore<string>(), (stream, events) => void seen.push(`${stream}:${events.join(',')}`))
-  assert.ok(E.isRight(await store.appendToStream('s', ['a', 'b'], 'no_stream')()))
-  assert.ok(E.isLeft(await store.appendToStream('s', ['c'], 'no_stream')()))
-  assert.equal(seen, ['s:a,b'])
 })
 
 test.run()

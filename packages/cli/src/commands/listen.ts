@@ -4,18 +4,15 @@
  * @module
  */
 import { type FileEventStore, openFileEventStore } from '@banksocket-webhooks/adapter-file-store'
-import { createNodeReceiver, type ReceivedTransaction } from '@banksocket-webhooks/adapter-node-server'
+import { createNodeReceiver, type Recorded } from '@banksocket-webhooks/adapter-node-server'
 import { createPostgresEventStore, type PostgresEventStore } from '@banksocket-webhooks/adapter-postgres'
 import {
   type BalanceGapDetected,
-  createInMemoryEventStore,
-  type EventStore,
   formatMoney,
   LedgerEvent,
   type LedgerState,
   LedgerStateCodec,
   type LedgerSummary,
-  ledgerStream,
   type WebhookEvent,
 } from '@banksocket-webhooks/core'
 import * as E from 'fp-ts/lib/Either.js'
@@ -26,7 +23,6 @@ import { ExitCode } from '../exit.ts'
 import { type Env, writeJsonLine } from '../io.ts'
 import { createDuplicateReporter, errorLine, gapChangeLine, rejectionLine, suspectedReplayLine, transactionLine, unobservedLine } from '../lines.ts'
 import { awaitShutdown } from '../signals.ts'
-import { tapAppends } from '../tap.ts'
 import type { UsageError } from '../usage.ts'
 import { choiceFlag, integerFlag, optionalFlag, requiredFlag, secretsFlag } from '../values.ts'
 import { displayUrl, isPostgresUrl, withoutPassword } from './migrate.ts'
@@ -46,7 +42,8 @@ export type ListenConfig = Readonly<{
   secrets: ReadonlyArray<string>
   /**
    * The event log file, or a `postgres://` / `postgresql://` URL (a database several receivers
-   * share; create its schema with `banksocket migrate`); `undefined` keeps events in memory.
+   * share; create its schema with `banksocket migrate`); `undefined` keeps no events, only each
+   * ledger's state and the dedupe window, in memory.
    */
   store: string | undefined
   /** The webhook's event filter (`--events credits|debits|all`). */
@@ -119,28 +116,6 @@ const pathFlag = (args: Arguments): E.Either<UsageError, string | undefined> => 
     : E.left({ _tag: 'InvalidValue', flag: 'path', reason: `expected a path starting with '/', such as /banksocket, got '${path.slice(0, 40)}'` })
 }
 
-/**
- * The shared store, calling `onRecorded(stream, events)` after every `record` that committed, so a
- * receiver prints only what it stored itself (another receiver's writes are its to print).
- */
-const tapRecords = (
-  store: PostgresEventStore<LedgerEvent, LedgerState>,
-  onRecorded: (stream: string, events: ReadonlyArray<LedgerEvent>) => void,
-): PostgresEventStore<LedgerEvent, LedgerState> => ({
-  ...store,
-  record: (stream, recording) => async () => {
-    const result = await store.record(stream, recording)()
-    if (E.isRight(result)) {
-      try {
-        onRecorded(stream, recording.events)
-      } catch {
-        // output must never undo a stored write
-      }
-    }
-    return result
-  },
-})
-
 const hostForUrl = (host: string): string => (host.includes(':') ? `[${host}]` : host)
 
 /**
@@ -189,7 +164,7 @@ export const listenCommand = defineCommand({
         type: 'string',
         value: 'FILE|URL',
         description: 'durable event log (created if missing), or a postgres:// URL shared by several receivers',
-        default: 'in memory',
+        default: 'no history: ledger state in memory',
       },
       events: {
         type: 'string',
@@ -243,18 +218,14 @@ export const listenCommand = defineCommand({
       }
       fileStore = opened.right
     }
-    const base: EventStore<LedgerEvent> = pgStore ?? fileStore ?? createInMemoryEventStore<LedgerEvent>()
+    const store = pgStore ?? fileStore
     const counts = { transactions: 0, repeats: 0, duplicates: 0, gaps: 0, gapsClosed: 0, unobserved: 0, suspectedReplays: 0, rejected: 0, errors: 0 }
 
-    // Listeners see the rich transaction before it is stored; lines are printed once it is.
-    const pending = new Map<string, ReceivedTransaction>()
-    const keyOf = (stream: string, idempotencyKey: string): string => `${stream}\u0000${idempotencyKey}`
-    const streamOf = (tx: { unverified: { account_id: string }; verified: { currency: string } }): string =>
-      ledgerStream(tx.unverified.account_id, tx.verified.currency)
-
-    const printStored = (stream: string, events: ReadonlyArray<LedgerEvent>): void => {
+    // Lines follow what was recorded: printed once the receiver says the events are stored (by
+    // this receiver: with a shared store, another receiver's writes are its to print).
+    const printRecorded = ({ transaction, events }: Recorded): void => {
       let gap: BalanceGapDetected['data'] | undefined
-      for (const event of events) {
+      for (const { event } of events) {
         switch (event.type) {
           case 'BalanceGapDetected':
             gap = event.data
@@ -265,12 +236,10 @@ export const listenCommand = defineCommand({
             writeJsonLine(io.stderr, unobservedLine(event.data))
             break
           case 'TransactionReceived': {
-            const key = keyOf(stream, event.data.idempotencyKey)
-            const tx = pending.get(key)
-            pending.delete(key)
+            const repeat = event.data.repeat === true
             counts.transactions++
-            if (event.data.repeat === true) counts.repeats++
-            if (tx !== undefined) writeJsonLine(io.stdout, transactionLine(tx, gap))
+            if (repeat) counts.repeats++
+            writeJsonLine(io.stdout, transactionLine({ ...transaction, receivedAt: event.data.receivedAt, repeat }, gap))
             gap = undefined
             break
           }
@@ -288,13 +257,12 @@ export const listenCommand = defineCommand({
         }
       }
     }
-    const store = pgStore === undefined ? tapAppends(base, printStored) : tapRecords(pgStore, printStored)
 
     let receiver: ReturnType<typeof createNodeReceiver>
     try {
       receiver = createNodeReceiver({
         secrets: config.secrets,
-        store,
+        ...(store === undefined ? {} : { store }),
         filter: config.filter,
         ...(config.path === undefined ? {} : { path: config.path }),
       })
@@ -307,7 +275,7 @@ export const listenCommand = defineCommand({
     }
     // Duplicates are not stored: a replay flood is summed up at most once a second.
     const duplicates = createDuplicateReporter((line) => writeJsonLine(io.stderr, line))
-    receiver.on('transaction', (tx) => void pending.set(keyOf(streamOf(tx), tx.idempotencyKey), tx))
+    receiver.on('recorded', printRecorded)
     receiver.on('duplicate', (duplicate) => {
       counts.duplicates++
       duplicates.report(duplicate)
@@ -318,7 +286,6 @@ export const listenCommand = defineCommand({
     })
     receiver.on('error', (error) => {
       counts.errors++
-      if ('transaction' in error) pending.delete(keyOf(streamOf(error.transaction), error.transaction.idempotencyKey))
       writeJsonLine(io.stderr, errorLine(error))
     })
 
