@@ -53,9 +53,27 @@ test('the Express sample receives a credit in every encoding', async () => {
   }
 })
 
+test('the composing sample serves one receiver on node:http and through Express middleware', async () => {
+  const { credits, receiver, server, appServer } = await import('./examples/compose.ts')
+  const [direct, viaExpress] = [await urlOf(server), await urlOf(appServer)]
+  try {
+    const first = await send(direct, { ...encodings.form(await signed({ amount: '250.75', balance: '1250.75' })), path: '/banksocket' })
+    assert.equal(first.json, { status: 'ok' })
+    const second = await send(viaExpress, { ...encodings.json(await signed({ amount: '1.00', balance: '1251.75' })), path: '/banksocket' })
+    assert.equal(second.json, { status: 'ok' })
+    const elsewhere = await send(viaExpress, { ...encodings.json(await signed()), path: '/elsewhere' })
+    assert.is(elsewhere.status, 404)
+    assert.match(String(elsewhere.headers['content-type']), /text\/html/, "another path went to Express's next(), not to the receiver")
+    assert.equal(credits, ['250.75 TRY', '1.00 TRY'])
+    await receiver.drain()
+  } finally {
+    await Promise.all([close(server), close(appServer)])
+  }
+})
+
 test('the README shows these sample files verbatim', () => {
   const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8')
-  for (const name of ['node-http.ts', 'express.ts']) {
+  for (const name of ['node-http.ts', 'express.ts', 'compose.ts']) {
     const code = readFileSync(new URL(`./examples/${name}`, import.meta.url), 'utf8')
       .split('\n')
       .slice(1)
