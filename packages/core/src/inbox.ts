@@ -76,9 +76,10 @@ export type Outcome =
 export type Dispatch = (events: ReadonlyArray<LedgerEvent>, transaction: VerifiedTransaction) => void | Promise<void>
 
 /**
- * What one delivery recorded, as {@link InboxOptions.onRecorded} is told it once the events are
- * stored: the ledger's stream, the events with their versions in it, the verified transaction,
- * and the outcome (`accepted`, or `suspected_replay` for a replay held back for review).
+ * What one delivery recorded, as the `onRecorded` option of {@link InboxOptions} is told it once
+ * the events are stored: the ledger's stream, the events with their versions in it, the verified
+ * transaction, and the outcome (`accepted`, or `suspected_replay` for a replay held back for
+ * review).
  *
  * @example
  * import type { Recorded } from '@banksocket-webhooks/core'
