@@ -4,7 +4,7 @@
  *   node --import tsx receiver-process.ts <store> [options-json]
  *
  * `<store>` is a log file path (the durable file store, opened with the LedgerEvent codec) or
- * `memory` (core's in-memory store). `options-json` is merged into the receiver options (`limit`,
+ * `memory` (no store: the receiver's default, which keeps each ledger's state and no events). `options-json` is merged into the receiver options (`limit`,
  * `headersTimeout`, `requestTimeout`). It listens on 127.0.0.1, a free port, and prints
  * `listening <port> <recovery-json>`. It counts what its listeners saw: every `transaction` emission
  * by notification number (parsed from the `SN:<n>` description), duplicates, rejections and errors,
