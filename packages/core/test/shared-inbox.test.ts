@@ -8,7 +8,7 @@
 import * as E from 'fp-ts/lib/Either.js'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { createInbox, createInMemoryEventStore, encodeForm, formatMoney, isSharedStore, type Outcome } from '../src/index.ts'
+import { createInbox, createInMemoryEventStore, encodeForm, formatMoney, isSharedStore, type Outcome, type Recorded } from '../src/index.ts'
 import { signed } from './support/fields.ts'
 import { createMemorySharedStore } from './support/shared-store.ts'
 
@@ -60,8 +60,11 @@ test('isSharedStore tells a shared store from a plain one', () => {
 
 test('two inboxes on one shared store, each notification sent to both at once: one ok per notification, chains whole', async () => {
   const store = createMemorySharedStore()
-  const a = createInbox({ secrets: ['s3cr3t-ÇĞİÖŞÜ-key'], store })
-  const b = createInbox({ secrets: ['s3cr3t-ÇĞİÖŞÜ-key'], store })
+  // Each inbox is told only what it recorded itself: together, every version of every stream once.
+  const told = new Map<string, number[]>()
+  const onRecorded = (r: Recorded) => void told.set(r.stream, [...(told.get(r.stream) ?? []), ...r.events.map((e) => e.version)])
+  const a = createInbox({ secrets: ['s3cr3t-ÇĞİÖŞÜ-key'], store, onRecorded })
+  const b = createInbox({ secrets: ['s3cr3t-ÇĞİÖŞÜ-key'], store, onRecorded })
   const { all, last } = chains(4, 40)
   const bodies = await Promise.all(shuffle([...all]).map(bodyOf))
   const outcomes: Outcome[][] = await Promise.all(
@@ -78,6 +81,15 @@ test('two inboxes on one shared store, each notification sent to both at once: o
   assert.ok(E.isRight(stored))
   assert.is(stored.right.filter((e) => e.event.type === 'TransactionReceived').length, all.length)
   assert.equal(await b.ledgers(), summaries)
+  for (const [stream, versions] of told) {
+    const count = stored.right.filter((e) => e.stream === stream).length
+    assert.equal(
+      [...versions].sort((x, y) => x - y),
+      Array.from({ length: count }, (_, i) => i + 1),
+      stream,
+    )
+  }
+  assert.is(told.size, last.size)
 })
 
 test('distinct notifications of one account spread over two inboxes: version conflicts are decided again, the chain stays whole', async () => {
