@@ -34,7 +34,7 @@ import {
 import type { Rejection } from './rejection.ts'
 import { assertSecrets } from './secrets.ts'
 import { isSharedStore, type SharedLedgerStore } from './shared-store.ts'
-import type { EventStore, StoreError } from './store.ts'
+import type { EventStore, StoreError, StreamEvent } from './store.ts'
 
 /**
  * What happened to one delivery.
@@ -88,8 +88,8 @@ export type Dispatch = (events: ReadonlyArray<LedgerEvent>, transaction: Verifie
 export type Recorded = Readonly<{
   outcome: 'accepted' | 'suspected_replay'
   stream: string
-  /** The events as stored, each with its 1-based version in the stream. */
-  events: ReadonlyArray<Readonly<{ version: number; event: LedgerEvent }>>
+  /** The events as stored, each with its stream and 1-based version (what projections such as `summarizeLedgers` fold). */
+  events: ReadonlyArray<StreamEvent<LedgerEvent>>
   transaction: VerifiedTransaction
 }>
 
@@ -258,7 +258,7 @@ const recordedHook = (onRecorded: ((recorded: Recorded) => void) | undefined) =>
           onRecorded({
             outcome: events[0]?.type === 'SuspectedReplay' ? 'suspected_replay' : 'accepted',
             stream,
-            events: events.map((event, i) => ({ version: first + i + 1, event })),
+            events: events.map((event, i) => ({ stream, version: first + i + 1, event })),
             transaction,
           })
         } catch {
