@@ -26,6 +26,8 @@ const ms = (x) => (x < 10 ? x.toFixed(2) : x.toFixed(1))
 const us = (nsValue) => `${(nsValue / 1000).toFixed(2)} µs`
 const ratio = (x) => `${x.toFixed(2)}x`
 const ok = (met) => (met ? 'met' : '**missed**')
+/** A server's CPU time per request: the median over the load rounds when there were several. */
+const cpuPerRequest = (s) => s.cpuMsPerRequestMedian ?? s.cpuMsPerRequest
 
 /** A Markdown table; `align` has one letter per column (l or r), numbers right by default. */
 const table = (head, rows, align = head.map((_, i) => (i === 0 ? 'l' : 'r'))) =>
@@ -74,6 +76,44 @@ export const targets = (results) => {
       met: node.requestsPerSecond > octokit.requestsPerSecond,
     })
   }
+  // Issue 13: `banksocket listen` against the same-work baselines and the peer, and its memory.
+  const listen = byName('listen')
+  const sameWork = byName('same-work')
+  const listenStore = byName('listen-store')
+  const sameWorkDurable = byName('same-work-durable')
+  if (listen !== undefined && sameWork !== undefined) {
+    out.push({
+      id: 'throughput',
+      target: '`banksocket listen` at ≥ 0.9x the same-work baseline’s requests/s',
+      measured: `${ratio(listen.requestsPerSecond / sameWork.requestsPerSecond)} (${int(listen.requestsPerSecond)} vs ${int(sameWork.requestsPerSecond)} req/s; server CPU per request ${ratio(cpuPerRequest(sameWork) / cpuPerRequest(listen))})`,
+      met: listen.requestsPerSecond >= 0.9 * sameWork.requestsPerSecond,
+    })
+  }
+  if (listen !== undefined && octokit !== undefined) {
+    out.push({
+      id: 'peer',
+      target: '`banksocket listen` ahead of `@octokit/webhooks` in requests/s',
+      measured: `${ratio(listen.requestsPerSecond / octokit.requestsPerSecond)} (${int(listen.requestsPerSecond)} vs ${int(octokit.requestsPerSecond)} req/s; server CPU per request ${ratio(cpuPerRequest(octokit) / cpuPerRequest(listen))})`,
+      met: listen.requestsPerSecond > octokit.requestsPerSecond,
+    })
+  }
+  if (listenStore !== undefined && sameWorkDurable !== undefined) {
+    out.push({
+      id: 'throughput',
+      target: '`banksocket listen --store FILE` at ≥ 0.9x the durable same-work baseline’s requests/s',
+      measured: `${ratio(listenStore.requestsPerSecond / sameWorkDurable.requestsPerSecond)} (${int(listenStore.requestsPerSecond)} vs ${int(sameWorkDurable.requestsPerSecond)} req/s; server CPU per request ${ratio(cpuPerRequest(sameWorkDurable) / cpuPerRequest(listenStore))})`,
+      met: listenStore.requestsPerSecond >= 0.9 * sameWorkDurable.requestsPerSecond,
+    })
+  }
+  const listenMemory = results.listenMemory?.runs.find((r) => r.name === 'listen')
+  if (listenMemory !== undefined) {
+    out.push({
+      id: 'rss',
+      target: `\`banksocket listen\` (defaults) peak RSS below 150 MB while ${int(listenMemory.total)} distinct notifications go through it`,
+      measured: `peak ${(listenMemory.peakRss / 1e6).toFixed(0)} MB (${mib(listenMemory.peakRss)})`,
+      met: listenMemory.peakRss < 150e6 && listenMemory.answered === listenMemory.total,
+    })
+  }
   const counting = byName('node-counting')
   for (const [server, how] of [
     [node, 'default options: core’s in-memory store keeps every event'],
@@ -112,6 +152,7 @@ const runSection = (r) => {
         ['CPU pinning', r.settings.pinned ? 'driver (this process, autocannon) on CPU 0; each measured process on CPU 1' : 'none'],
         ['load average', `${m.loadAverageAtStart} at start, ${r.loadAverageEnd} at end (1, 5, 15 min)`],
         ['duration', `${int(r.elapsedSeconds)} s`],
+        ...((r.failedSections ?? []).length > 0 ? [['sections that failed (left out)', r.failedSections.join(', ')]] : []),
       ],
       ['l', 'l'],
     ),
@@ -147,19 +188,28 @@ const verifySection = (v) => {
   ].join('\n')
 }
 
+/** Which same-work baseline a server is compared with: the durable one for durable servers. */
+const sameWorkOf = (servers, s) =>
+  servers.find((x) => x.name === (s.name === 'listen-store' || s.name === 'same-work-durable' ? 'same-work-durable' : 'same-work'))
+
 const loadSection = (l) => {
   const base = l.servers.find((s) => s.name === 'baseline')
+  const hasSameWork = l.servers.some((s) => s.name === 'same-work' || s.name === 'same-work-durable')
+  const manyRounds = (l.rounds ?? 1) > 1
   const rows = l.servers.map((s) => [
     s.label,
     int(s.requestsPerSecond),
+    ...(manyRounds ? [s.rounds.map((r) => int(r.requestsPerSecond)).join(', ')] : []),
     base === undefined ? '' : ratio(s.requestsPerSecond / base.requestsPerSecond),
+    ...(hasSameWork ? [sameWorkOf(l.servers, s) === undefined ? '' : ratio(s.requestsPerSecond / sameWorkOf(l.servers, s).requestsPerSecond)] : []),
     ms(s.latencyMs.p50),
     ms(s.latencyMs.p99),
     String(s.non2xx + s.errors + s.timeouts),
-    `${(s.cpuMsPerRequest * 1000).toFixed(1)} µs`,
+    `${(cpuPerRequest(s) * 1000).toFixed(1)} µs`,
     `${Math.round(s.cpuUtilisation * 100)}%`,
     mib(s.rss.idle),
     mib(s.rss.vmHwm),
+    s.loadAverage === undefined ? '' : s.loadAverage.before.split(', ')[0],
   ])
   const counted = l.servers.map((s) => [
     s.label,
@@ -169,22 +219,70 @@ const loadSection = (l) => {
     String(s.counts.duplicates),
     String(s.counts.rejected),
     String(s.counts.errors),
-    mib(s.heapUsedEnd),
+    s.heapUsedEnd === undefined ? '—' : mib(s.heapUsedEnd),
   ])
   return [
     '## 2. Receivers under load',
     '',
-    `autocannon over loopback, ${l.connections} connections, ${int(l.warmup)} warm-up then ${int(l.amount)} measured requests per server, every request a distinct signed notification (connection k sends account k's movements in order, so balances are continuous). Each server runs in its own process; requests/s is 2xx responses over the time from the first request to the last response; latency is per response, exact (not autocannon's millisecond histogram); server CPU is user + system time of the server process over the measured run, divided by the requests; peak RSS is the kernel's high-water mark (VmHWM) of the server process.`,
+    `autocannon over loopback, ${l.connections} connections, ${int(l.warmup)} warm-up then ${int(l.amount)} measured requests per server${manyRounds ? ` (${l.rounds} rounds, the servers taking turns, alternate rounds in reverse order; the median round is shown, every round's requests/s beside it, and the median of the rounds' server CPU per request)` : ''}, every request a distinct signed notification (connection k sends account k's movements in order, so balances are continuous). Each server runs in its own process; requests/s is 2xx responses over the time from the first request to the last response; latency is per response, exact (not autocannon's millisecond histogram); server CPU is user + system time of the server process over the measured run, divided by the requests; peak RSS is the kernel's high-water mark (VmHWM) of the server process.`,
     '',
     table(
-      ['server', 'req/s', 'vs baseline', 'p50 ms', 'p99 ms', 'non-2xx + errors', 'server CPU / req', 'server CPU busy', 'RSS idle', 'RSS peak'],
+      [
+        'server',
+        'req/s',
+        ...(manyRounds ? ['rounds'] : []),
+        'vs bare',
+        ...(hasSameWork ? ['vs same-work'] : []),
+        'p50 ms',
+        'p99 ms',
+        'non-2xx + errors',
+        'server CPU / req',
+        'server CPU busy',
+        'RSS idle',
+        'RSS peak',
+        'load avg',
+      ],
       rows,
     ),
     '',
     'What the applications saw (counters kept by each server process; the warm-up is included):',
     '',
     table(['server', 'sent', 'accepted', 'gaps', 'duplicates', 'rejected', '5xx', 'heap used at end'], counted),
+    '',
+    '"vs same-work" compares with the same-work baseline (bench/servers/same-work.mjs), and durable servers with its durable variant. "load avg" is the 1-minute load average of the machine when the measured requests began. `banksocket listen` reports its counters in its `stopped` line (its heap is not asked).',
   ].join('\n')
+}
+
+const listenMemorySection = (lm) => {
+  const parts = [
+    '## 3b. `banksocket listen` memory over HTTP',
+    '',
+    `${int(lm.total)} distinct notifications through each server process, over HTTP (autocannon, ${lm.connections} connections, connection k sending account k's movements in chain order, each request built when sent). RSS from /proc every ${int(lm.total / 10)} answers; the peak is the kernel's high-water mark (VmHWM).`,
+  ]
+  for (const r of lm.runs) {
+    const counted =
+      r.counts === undefined
+        ? ''
+        : ` It counted ${int(r.counts.transactions)} transactions, ${int(r.counts.gaps)} gaps, ${int(r.counts.duplicates)} duplicates.`
+    parts.push(
+      '',
+      `### ${r.label}`,
+      '',
+      `Peak RSS **${mib(r.peakRss)} (${(r.peakRss / 1e6).toFixed(0)} MB)**, idle ${mib(r.idleRss)}; ${int(r.answered)} answers (${Object.entries(
+        r.status,
+      )
+        .map(([code, n]) => `${int(n)} × ${code}`)
+        .join(
+          ', ',
+        )}, ${r.errors} errors) in ${r.seconds.toFixed(0)} s, ${int(r.perSecond)}/s; server CPU ${r.cpuUsPerNotification.toFixed(1)} µs and load generator CPU ${r.driverCpuUsPerNotification.toFixed(1)} µs per notification; load average ${r.loadAverage.before} → ${r.loadAverage.after}.${counted}`,
+      '',
+      table(
+        ['answered', 'RSS', 'peak so far', 'answers/s in this stretch'],
+        r.series.map((p) => [int(p.answered), mib(p.rss), mib(p.peak), int(p.perSecond)]),
+      ),
+    )
+  }
+  return parts.join('\n')
 }
 
 const memorySection = (mem) => {
@@ -292,6 +390,7 @@ const generated = (r) =>
     r.verify && verifySection(r.verify),
     r.load && loadSection(r.load),
     r.memory && memorySection(r.memory),
+    r.listenMemory && listenMemorySection(r.listenMemory),
     r.pipeline && pipelineSection(r.pipeline),
     profileSection(r),
   ]
