@@ -39,7 +39,7 @@ const percentile = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.max(0,
  * first and `{"type":"stopped",...}` with its counters when SIGTERM stops it. stdout goes to
  * /dev/null for every server (`banksocket listen > /dev/null`: a JSON line per transaction).
  *
- * @param {{ name?: string, script?: string, cli?: string[], store?: 'file', env?: Record<string, string> }} server
+ * @param {{ name?: string, script?: string, cli?: string[], bin?: string, store?: 'file', env?: Record<string, string> }} server
  * @param {{ cpu?: number, execArgv?: string[], stdout?: string }} options `stdout`: a file for the
  *   server's stdout instead of /dev/null (to read `--trace-gc`, say)
  */
@@ -53,7 +53,7 @@ export const startServer = (server, { cpu, execArgv = [], stdout }) =>
         storeDir = mkdtempSync(join(tmpdir(), 'bsw-bench-store-'))
         storeArgs.push('--store', join(storeDir, 'events.jsonl'))
       }
-      entry = [CLI_BIN, ...server.cli, '--port', '0', '--secret', SECRET, ...storeArgs]
+      entry = [server.bin ?? CLI_BIN, ...server.cli, '--port', '0', '--secret', SECRET, ...storeArgs]
     } else entry = [server.script]
     const node = [...execArgv, ...entry]
     const [command, args] = cpu === undefined ? [process.execPath, node] : ['taskset', ['-c', String(cpu), process.execPath, ...node]]

@@ -13,7 +13,7 @@ export const CLI_BIN = fileURLToPath(new URL('../../packages/cli/dist/bin.js', i
  * the `listening` line on stderr and the counters from the `stopped` line at SIGTERM). Every
  * server's stdout goes to /dev/null.
  *
- * @type {Record<string, { label: string, script?: string, cli?: string[], store?: 'file', kind: 'form' | 'octokit', env?: Record<string, string> }>}
+ * @type {Record<string, { label: string, script?: string, cli?: string[], bin?: string, store?: 'file', kind: 'form' | 'octokit', env?: Record<string, string> }>}
  */
 export const SERVERS = {
   baseline: { label: 'baseline: bare node:http + URLSearchParams + node:crypto', script: script('./baseline.mjs'), kind: 'form' },
@@ -50,4 +50,19 @@ export const SERVERS = {
     env: { BENCH_HASHER: 'node' },
   },
   octokit: { label: 'peer: `@octokit/webhooks` `createNodeMiddleware`', script: script('./octokit.mjs'), kind: 'octokit' },
+}
+
+// Another build of the CLI (say, the commit before a round, built in a copy of the repository) as
+// `listen-before` and `listen-store-before`, so that before and after run side by side in one run:
+// BENCH_LISTEN_BEFORE_BIN=/path/to/copy/packages/cli/dist/bin.js BENCH_SERVERS=...,listen-before
+const before = process.env.BENCH_LISTEN_BEFORE_BIN
+if (before !== undefined && before !== '') {
+  SERVERS['listen-before'] = { label: '`banksocket listen`, before (BENCH_LISTEN_BEFORE_BIN)', cli: ['listen'], bin: before, kind: 'form' }
+  SERVERS['listen-store-before'] = {
+    label: '`banksocket listen --store FILE`, before (BENCH_LISTEN_BEFORE_BIN)',
+    cli: ['listen'],
+    bin: before,
+    store: 'file',
+    kind: 'form',
+  }
 }
