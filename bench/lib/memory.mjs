@@ -12,7 +12,7 @@
 // BENCH_DEDUPE_WINDOW (default: core's), BENCH_MEMORY_CHECKPOINTS (default 10).
 import { performance } from 'node:perf_hooks'
 import { createNodeReceiver } from '@banksocket-webhooks/adapter-node-server'
-import { DEFAULT_DEDUPE_WINDOW, KeyWindow } from '@banksocket-webhooks/core'
+import { DEFAULT_DEDUPE_WINDOW, KeyIndex } from '@banksocket-webhooks/core'
 import { createCountingStore } from './counting-store.mjs'
 import { envNumber } from './measure.mjs'
 import { accountMovements, FORM_CONTENT_TYPE, formBody, SECRET } from './notifications.mjs'
@@ -32,16 +32,16 @@ const snapshot = () => {
   return { rss: m.rss, heapUsed: m.heapUsed, external: m.external + m.arrayBuffers }
 }
 
-/** Cost of one `KeyWindow.add` once the window is full (every add evicts the oldest key). */
+/** Cost of one `KeyIndex.record` once the window is full (every record moves the oldest key into the history). */
 const windowAddCost = (capacity, adds) => {
-  let w = KeyWindow.empty(capacity)
+  const w = new KeyIndex(capacity)
   const keys = (n, offset) => Array.from({ length: n }, (_, i) => `${(offset + i).toString(16).padStart(64, '0')}`)
-  for (const key of keys(capacity, 0)) w = w.add(key)
+  for (const key of keys(capacity, 0)) w.record(key, 'ledger-5000-TRY')
   const more = keys(adds, capacity)
   const start = performance.now()
-  for (const key of more) w = w.add(key)
+  for (const key of more) w.record(key, 'ledger-5000-TRY')
   const ns = ((performance.now() - start) * 1e6) / adds
-  if (w.size !== capacity) throw new Error(`KeyWindow holds ${w.size} keys, expected ${capacity}`)
+  if (w.size !== capacity) throw new Error(`KeyIndex holds ${w.size} keys, expected ${capacity}`)
   return { capacity, adds, nsPerAdd: ns }
 }
 
