@@ -10,8 +10,9 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse, STATUS_CODES } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import type { Duplex } from 'node:stream'
-import { clientErrorAnswer, type Fields, type HttpAnswer } from '@banksocket-webhooks/core'
+import type { Fields, HttpAnswer } from '@banksocket-webhooks/core'
 import { notify, Receiver, type ReceiverOptions, type ReceiverRequest } from '@banksocket-webhooks/receiver'
+import { clientErrorAnswer } from './client-error.ts'
 import { nodeSha256 } from './hash.ts'
 import { readNodeBody } from './read.ts'
 

@@ -16,7 +16,7 @@
  * | handler failed or timed out | 500 | `{"error":"handler_failed"}` |
  * | store failed | 500 | `{"error":"store_failed"}` |
  * | internal error | 500 | `{"error":"internal_error"}` |
- * | request refused by the HTTP parser | 400, 408, 431 | see {@link clientErrorAnswer} |
+ * | request refused by the runtime's HTTP parser | 400, 408, 431 | the Node adapter answers these itself |
  *
  * @module
  */
@@ -48,7 +48,7 @@ const OK = fixed(200, { status: 'ok' })
 const DUPLICATE = fixed(200, { status: 'duplicate' })
 const SUSPECTED_REPLAY = fixed(200, { status: 'suspected_replay' })
 const INVALID_HASH = fixed(401, { error: 'invalid_hash' })
-const TOO_LARGE_ANSWER = fixed(413, { error: 'too_large' })
+const TOO_LARGE = fixed(413, { error: 'too_large' })
 const UNSUPPORTED_MEDIA_TYPE = fixed(415, { error: 'unsupported_media_type' })
 const HANDLER_FAILED = fixed(500, { error: 'handler_failed' })
 const STORE_FAILED = fixed(500, { error: 'store_failed' })
@@ -68,7 +68,7 @@ export const rejectionAnswer = (rejection: Rejection): HttpAnswer => {
     case 'invalid_hash':
       return INVALID_HASH
     case 'too_large':
-      return TOO_LARGE_ANSWER
+      return TOO_LARGE
     case 'unsupported_media_type':
       return UNSUPPORTED_MEDIA_TYPE
   }
@@ -117,46 +117,3 @@ export const METHOD_NOT_ALLOWED: HttpAnswer = fixed(405, { error: 'method_not_al
  * NOT_FOUND.status // 404
  */
 export const NOT_FOUND: HttpAnswer = fixed(404, { error: 'not_found' })
-
-/**
- * The answer to a request the HTTP layer itself refused before the receiver saw it (a runtime's
- * parser error, given as its code): 408 `request_timeout` when the request took too long, 431
- * `headers_too_large`, otherwise 400 `invalid_payload` for a malformed request. The connection is
- * closed after these.
- *
- * @example
- * import { clientErrorAnswer } from '@banksocket-webhooks/core'
- * clientErrorAnswer('ERR_HTTP_REQUEST_TIMEOUT').status // 408
- */
-export const clientErrorAnswer = (code: string | undefined): HttpAnswer => {
-  switch (code) {
-    case 'ERR_HTTP_REQUEST_TIMEOUT':
-      return json(408, { error: 'request_timeout' })
-    case 'HPE_HEADER_OVERFLOW':
-      return json(431, { error: 'headers_too_large' })
-    default:
-      return json(400, { error: 'invalid_payload', details: [{ path: '', message: 'malformed HTTP request' }] })
-  }
-}
-
-/**
- * The answer to a body that was cut off before its declared length (the connection closed or
- * the body ended early): 400 invalid_payload.
- *
- * @example
- * import { TRUNCATED_BODY } from '@banksocket-webhooks/core'
- * TRUNCATED_BODY.status // 400
- */
-export const TRUNCATED_BODY: HttpAnswer = fixed(400, {
-  error: 'invalid_payload',
-  details: [{ path: '', message: 'body ended before its declared length' }],
-})
-
-/**
- * The answer to a body larger than the limit, for adapters that stop reading early.
- *
- * @example
- * import { TOO_LARGE } from '@banksocket-webhooks/core'
- * TOO_LARGE.status // 413
- */
-export const TOO_LARGE: HttpAnswer = TOO_LARGE_ANSWER

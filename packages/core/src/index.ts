@@ -96,7 +96,6 @@ export {
 export {
   claimedDigest,
   constantTimeEqual,
-  digestHex,
   type HashVariant,
   type InvalidHash,
   type Sha256,
@@ -108,7 +107,7 @@ export {
   verify,
   webCryptoSha256,
 } from './hash.ts'
-export { answerFor, clientErrorAnswer, type HttpAnswer, METHOD_NOT_ALLOWED, NOT_FOUND, rejectionAnswer, TOO_LARGE, TRUNCATED_BODY } from './http.ts'
+export { answerFor, type HttpAnswer, METHOD_NOT_ALLOWED, NOT_FOUND, rejectionAnswer } from './http.ts'
 export { type IbanProblem, type IbanView, ibanView } from './iban.ts'
 export {
   createInbox,
