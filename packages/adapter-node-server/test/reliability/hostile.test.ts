@@ -219,7 +219,7 @@ test('NUL bytes in fields are data: accepted when the hash matches (and stored e
   assert.equal(descriptions.sort(), ['SN:nul A\u0000B \u0000\u0000 SİPARİŞ', 'json \u0000 nul'].sort())
 })
 
-test('100,000 form fields: 413 at the default limit; with a raised limit 400 for more than MAX_FIELDS, quickly', async () => {
+test('100,000 form fields: 413 at the default limit; with a raised limit 400 for more than MAX_FIELDS, without hanging', async () => {
   const signed = await fresh()
   const many = `${encodeForm(signed)}&${Array.from({ length: 100_000 }, (_, i) => `f${i}=${i}`).join('&')}`
   const manyJson = JSON.stringify({ ...signed, ...Object.fromEntries(Array.from({ length: 100_000 }, (_, i) => [`f${i}`, `${i}`])) })
@@ -242,9 +242,11 @@ test('100,000 form fields: 413 at the default limit; with a raised limit 400 for
       [manyJson, 'application/json'],
       [manyParts, `multipart/form-data; boundary=${boundary}`],
     ] as const) {
+      // Not a speed measurement (bench/ measures speed): a guard that a hostile body cannot hang
+      // the receiver, generous enough for a loaded 2-core CI machine.
       const started = Date.now()
       assert.is(line(await connection.request(post(body, type))), tooMany, type)
-      assert.ok(Date.now() - started < 2_000, `${type} answered in ${Date.now() - started} ms`)
+      assert.ok(Date.now() - started < 15_000, `${type} answered in ${Date.now() - started} ms`)
     }
     assert.equal(raised.transactions, [])
     await stillServes(raised.port)
