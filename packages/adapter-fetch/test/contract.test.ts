@@ -1,4 +1,4 @@
-import { contract } from '../../receiver/test/support/contract.ts'
+import { contract } from '@banksocket-webhooks/test-support/receiver-contract'
 import { createFetchReceiver } from '../src/index.ts'
 import { serveFetch } from './support/bridge.ts'
 

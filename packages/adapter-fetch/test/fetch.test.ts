@@ -3,9 +3,9 @@
  * `toFetchHandler` works on any receiver; `createFetchReceiver` binds it as `fetch`.
  */
 import { createReceiver } from '@banksocket-webhooks/receiver'
+import { encodings, SECRET, signed } from '@banksocket-webhooks/test-support/encodings'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { encodings, SECRET, signed } from '../../receiver/test/support/encodings.ts'
 import { createFetchReceiver, toFetchHandler } from '../src/index.ts'
 
 test('fetch is bound, so it can be passed around as a plain function', async () => {

@@ -1,11 +1,11 @@
 /** close(): stops accepting, lets in-flight requests finish (listeners, store append, answer), resolves. */
 import { Agent, request } from 'node:http'
 import { createInMemoryEventStore, type LedgerEvent } from '@banksocket-webhooks/core'
+import { encodings, SECRET, signed } from '@banksocket-webhooks/test-support/encodings'
+import { send } from '@banksocket-webhooks/test-support/http'
 import * as E from 'fp-ts/lib/Either.js'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { encodings, SECRET, signed } from '../../receiver/test/support/encodings.ts'
-import { send } from '../../receiver/test/support/http.ts'
 import { createNodeReceiver } from '../src/index.ts'
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms))

@@ -5,11 +5,11 @@
  * the running balance, and nowhere else).
  */
 import { createInMemoryEventStore, type LedgerEvent, ledgerStream, type StoredEvent, sign } from '@banksocket-webhooks/core'
+import { type Encoding, encodings, SECRET } from '@banksocket-webhooks/test-support/encodings'
+import { send } from '@banksocket-webhooks/test-support/http'
 import * as E from 'fp-ts/lib/Either.js'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { type Encoding, encodings, SECRET } from '../../receiver/test/support/encodings.ts'
-import { send } from '../../receiver/test/support/http.ts'
 import { createNodeReceiver, nodeSha256 } from '../src/index.ts'
 
 const ACCOUNTS = ['101', '202', '303']

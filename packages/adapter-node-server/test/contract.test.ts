@@ -1,4 +1,4 @@
-import { contract } from '../../receiver/test/support/contract.ts'
+import { contract } from '@banksocket-webhooks/test-support/receiver-contract'
 import { createNodeReceiver } from '../src/index.ts'
 
 contract('node receiver', async (options) => {

@@ -3,10 +3,10 @@ import { once } from 'node:events'
 import { readFileSync } from 'node:fs'
 import type { Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
+import { encodings, SECRET, signed } from '@banksocket-webhooks/test-support/encodings'
+import { send } from '@banksocket-webhooks/test-support/http'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { encodings, SECRET, signed } from '../../receiver/test/support/encodings.ts'
-import { send } from '../../receiver/test/support/http.ts'
 
 process.env.BANKSOCKET_SECRET = SECRET
 process.env.PORT = '0'

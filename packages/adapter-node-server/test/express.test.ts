@@ -4,11 +4,11 @@
  * `express.text()` (raw bytes or text with the request's content type).
  */
 import type { AddressInfo } from 'node:net'
+import { type Encoding, encodings, SECRET, signed } from '@banksocket-webhooks/test-support/encodings'
+import { send, type WireRequest } from '@banksocket-webhooks/test-support/http'
 import express, { type RequestHandler } from 'express'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { type Encoding, encodings, SECRET, signed } from '../../receiver/test/support/encodings.ts'
-import { send, type WireRequest } from '../../receiver/test/support/http.ts'
 import { createNodeReceiver } from '../src/index.ts'
 
 type BodySeen = 'none' | 'object' | 'buffer' | 'string'

@@ -1,8 +1,8 @@
 import { createHash, hash } from 'node:crypto'
 import { sign, toHex, webCryptoSha256 } from '@banksocket-webhooks/core'
+import { vectors } from '@banksocket-webhooks/test-support/vectors'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import vectors from '../../core/test/fixtures/notifications.json' with { type: 'json' }
 import { nodeSha256On } from '../src/hash.ts'
 import { nodeSha256 } from '../src/index.ts'
 

@@ -6,10 +6,10 @@
 
 import { request } from 'node:http'
 import { connect } from 'node:net'
+import { encodings, SECRET, signed } from '@banksocket-webhooks/test-support/encodings'
+import { send } from '@banksocket-webhooks/test-support/http'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { encodings, SECRET, signed } from '../../receiver/test/support/encodings.ts'
-import { send } from '../../receiver/test/support/http.ts'
 import { createNodeReceiver, DEFAULT_HEADERS_TIMEOUT, DEFAULT_REQUEST_TIMEOUT, type NodeReceiverOptions } from '../src/index.ts'
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms))

@@ -2,6 +2,7 @@ import fc from 'fast-check'
 import * as E from 'fp-ts/lib/Either.js'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
+import { vectors } from '../../test-support/src/vectors.ts'
 import {
   AUTHENTICATED_FIELDS,
   AuthenticatedFieldsCodec,
@@ -17,7 +18,6 @@ import {
   verify,
   webCryptoSha256,
 } from '../src/index.ts'
-import vectors from './fixtures/notifications.json' with { type: 'json' }
 
 const credit = vectors.cases[0]!
 const fieldsOf = (f: Record<string, string>): SignedFields => ({

@@ -1,8 +1,8 @@
 import * as E from 'fp-ts/lib/Either.js'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
+import { given } from '../../test-support/src/gwt.ts'
 import { fold, type LedgerCommand, type LedgerEvent, ledgerDecider, parseAmount, parseBalance, type TransactionReceived } from '../src/index.ts'
-import { given } from './support/gwt.ts'
 
 const tx = (key: string, dc: 'Credit' | 'Debit', amount: string, balance: string, description = `SN:${key}`): TransactionReceived['data'] => ({
   idempotencyKey: key,

@@ -1,6 +1,6 @@
 import { test } from 'uvu'
+import { given } from '../../test-support/src/gwt.ts'
 import { type CreateWebhookInput, type SubscriptionEvent, subscriptionDecider } from '../src/index.ts'
-import { given } from './support/gwt.ts'
 
 const spec: CreateWebhookInput = { title: 'orders', endpoint: 'https://shop.example/bs', event: 'NEW_CREDIT', account: 'all' }
 const webhook = { id: 1233, endpoint: spec.endpoint, title: spec.title }

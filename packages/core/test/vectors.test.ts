@@ -1,7 +1,7 @@
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
+import { vectors } from '../../test-support/src/vectors.ts'
 import { encodeForm, receive } from '../src/index.ts'
-import vectors from './fixtures/notifications.json' with { type: 'json' }
 
 const outcome = async (_fields: Record<string, string>, secret: string, contentType: string, body: string) => {
   const result = await receive({ body, contentType }, { secrets: [secret] })()

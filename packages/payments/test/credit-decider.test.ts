@@ -1,7 +1,7 @@
 import { fold, type Money } from '@banksocket-webhooks/core'
+import { given } from '@banksocket-webhooks/test-support/gwt'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { given } from '../../core/test/support/gwt.ts'
 import {
   type Credit,
   type CreditEvent,

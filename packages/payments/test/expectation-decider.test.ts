@@ -1,8 +1,8 @@
 import { fold } from '@banksocket-webhooks/core'
+import { given } from '@banksocket-webhooks/test-support/gwt'
 import * as E from 'fp-ts/lib/Either.js'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { given } from '../../core/test/support/gwt.ts'
 import { type ExpectationCommand, type ExpectationEvent, expectationDecider, type PaymentExpected, PaymentsEvent } from '../src/index.ts'
 import { money } from './support/credits.ts'
 

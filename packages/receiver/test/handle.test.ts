@@ -7,8 +7,8 @@ import { encodeForm } from '@banksocket-webhooks/core'
 import * as E from 'fp-ts/lib/Either.js'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
+import { encodings, SECRET, signed } from '../../test-support/src/encodings.ts'
 import { type BodyReader, createReceiver, type ReceiverRequest } from '../src/index.ts'
-import { encodings, SECRET, signed } from './support/encodings.ts'
 
 const FORM = 'application/x-www-form-urlencoded'
 const bytes = (text: string) => new TextEncoder().encode(text)

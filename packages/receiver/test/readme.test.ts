@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { encodings, SECRET, signed } from './support/encodings.ts'
+import { encodings, SECRET, signed } from '../../test-support/src/encodings.ts'
 
 process.env['BANKSOCKET_SECRET'] = SECRET
 

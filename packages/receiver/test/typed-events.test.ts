@@ -6,6 +6,8 @@
 import type { Money, Rejection } from '@banksocket-webhooks/core'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
+import { encodings, SECRET, signed } from '../../test-support/src/encodings.ts'
+import type { WireRequest } from '../../test-support/src/http.ts'
 import {
   type BalanceGap,
   type BalanceGapChange,
@@ -17,8 +19,6 @@ import {
   type SuspectedReplayDelivery,
   type Unobserved,
 } from '../src/index.ts'
-import { encodings, SECRET, signed } from './support/encodings.ts'
-import type { WireRequest } from './support/http.ts'
 
 const post = (wire: WireRequest): ReceiverRequest => ({ method: 'POST', url: '/', contentType: wire.contentType, body: String(wire.body) })
 

@@ -1,9 +1,9 @@
 import { parseBody, parseContentType } from '@banksocket-webhooks/core'
+import { vectors } from '@banksocket-webhooks/test-support/vectors'
 import fc from 'fast-check'
 import * as E from 'fp-ts/lib/Either.js'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import vectors from '../../core/test/fixtures/notifications.json' with { type: 'json' }
 import { ENCODINGS, type Encoding, encodeNotification } from '../src/index.ts'
 
 const utf8 = new TextEncoder()

@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto'
 import { AUTHENTICATED_FIELDS, receive, receiveFields } from '@banksocket-webhooks/core'
+import { vectors } from '@banksocket-webhooks/test-support/vectors'
 import fc from 'fast-check'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import vectors from '../../core/test/fixtures/notifications.json' with { type: 'json' }
 import { encodeNotification, type NotificationInput, SAMPLE_NOTIFICATION, signNotification } from '../src/index.ts'
 
 const withoutHash = (fields: Readonly<Record<string, string>>): Record<string, string> => {
@@ -47,7 +47,7 @@ test('the wrong-secret and tampered-amount vectors are not what the secret signs
 
 test('a node:crypto hasher gives the same hash as Web Crypto', async () => {
   const c = vector('debit')
-  const sha256 = (m: string) => createHash('sha256').update(m, 'utf8').digest()
+  const sha256 = (m: string) => createHash('sha256').update(m, 'utf8').digest('hex')
   assert.is((await signNotification(withoutHash(c.fields), c.secret, { sha256 })()).hash, c.fields.hash)
 })
 

@@ -1,10 +1,10 @@
 /**
- * The receiver contract suite (../support/contract.ts, the same table of requests, answers and
+ * The receiver contract suite (`@banksocket-webhooks/test-support/receiver-contract`, the same table of requests, answers and
  * events the Node runs use) against the fetch receiver served by `Deno.serve`. Loaded by
  * contract.test.ts through the uvu bridge, so each case is one `Deno.test`.
  */
-import { serveOnLoopback } from '../../../core/test/deno/deno.ts'
-import { contract } from '../../../receiver/test/support/contract.ts'
+import { serveOnLoopback } from '@banksocket-webhooks/test-support/deno'
+import { contract } from '@banksocket-webhooks/test-support/receiver-contract'
 import { createFetchReceiver } from '../../src/index.ts'
 
 contract('fetch receiver on Deno.serve', async (options) => {

@@ -3,9 +3,10 @@
  * `Deno.serve`'s handler on 127.0.0.1 (port 0) and every request is a real `fetch` from Deno,
  * multipart bodies built by Deno's `FormData`, the oversized body a `ReadableStream` sent chunked.
  */
+
+import { Deno, serveOnLoopback } from '@banksocket-webhooks/test-support/deno'
+import { encodings, type NotificationFields, SECRET, signed } from '@banksocket-webhooks/test-support/encodings'
 import * as assert from 'uvu/assert'
-import { Deno, serveOnLoopback } from '../../../core/test/deno/deno.ts'
-import { encodings, type NotificationFields, SECRET, signed } from '../../../receiver/test/support/encodings.ts'
 import { createFetchReceiver, type ReceivedTransaction } from '../../src/index.ts'
 
 type Answer = Readonly<{ status: number; allow: string | null; body: unknown }>

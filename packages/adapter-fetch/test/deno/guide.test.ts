@@ -4,9 +4,10 @@
  * environment. Real `fetch` requests from this Deno process reach its `Deno.serve`; its log lines
  * (the `credit`, `debit`, `gap` and `rejected` listeners) are read from its stdout and stderr.
  */
+
+import { Deno, type DenoChildProcess } from '@banksocket-webhooks/test-support/deno'
+import { encodings, type NotificationFields, SECRET, signed } from '@banksocket-webhooks/test-support/encodings'
 import * as assert from 'uvu/assert'
-import { Deno, type DenoChildProcess } from '../../../core/test/deno/deno.ts'
-import { encodings, type NotificationFields, SECRET, signed } from '../../../receiver/test/support/encodings.ts'
 
 const sample = new URL('../../../../docs/guides/examples/deno.ts', import.meta.url)
 const root = new URL('../../../../', import.meta.url)

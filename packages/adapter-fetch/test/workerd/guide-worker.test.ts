@@ -7,11 +7,11 @@
  */
 import { readFileSync } from 'node:fs'
 import type { Readable } from 'node:stream'
+import { type Encoding, encodings, type NotificationFields, SECRET, signed } from '@banksocket-webhooks/test-support/encodings'
+import { bundleWorker } from '@banksocket-webhooks/test-support/workerd-bundle'
 import { Miniflare } from 'miniflare'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { bundleWorker } from '../../../core/test/workerd/bundle.ts'
-import { type Encoding, encodings, type NotificationFields, SECRET, signed } from '../../../receiver/test/support/encodings.ts'
 
 type Toml = Readonly<{ top: Readonly<Record<string, string>>; sections: Readonly<Record<string, Readonly<Record<string, string>>>> }>
 

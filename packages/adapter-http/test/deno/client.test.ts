@@ -4,9 +4,10 @@
  * header, answers `{"webhook":{...}}` to `POST /v1/webhooks` and `{"status":"success"}` to
  * `DELETE /v1/webhooks/:id`, and can fail on demand.
  */
+
+import { Deno, serveOnLoopback } from '@banksocket-webhooks/test-support/deno'
 import * as E from 'fp-ts/lib/Either.js'
 import * as assert from 'uvu/assert'
-import { Deno, serveOnLoopback } from '../../../core/test/deno/deno.ts'
 import { type ApiError, ApiRequestError, type ClientOptions, createClient, createPromiseClient } from '../../src/index.ts'
 
 const TOKEN = 'deno-token-9f3a5c71'

@@ -6,9 +6,10 @@
  *
  * The server outlives single tests, so the resource sanitizers are off; the last test stops it.
  */
+
+import { Deno, type DenoTestDefinition } from '@banksocket-webhooks/test-support/deno'
 import * as E from 'fp-ts/lib/Either.js'
 import * as assert from 'uvu/assert'
-import { Deno, type DenoTestDefinition } from '../../../core/test/deno/deno.ts'
 import { createPostgresEventStore, type PostgresEventStore, START } from '../../src/index.ts'
 import { left, right, startDatabase, type TestDatabase } from '../support/database.ts'
 

@@ -4,8 +4,8 @@
  * uvu test, so the workspace runner counts Deno results test by test. New core test files are
  * picked up without touching this file.
  */
-import { Deno } from './deno.ts'
-import { registerUvuFiles } from './uvu-bridge.ts'
+import { Deno } from '../../../test-support/src/deno.ts'
+import { registerUvuFiles } from '../../../test-support/src/uvu-bridge.ts'
 
 /**
  * Files not loaded here, with the reason: `guides.test.ts` runs the Node guide samples (node:http,

@@ -5,9 +5,9 @@
 import * as E from 'fp-ts/lib/Either.js'
 import * as assert from 'uvu/assert'
 import { type Deps, handle } from '../../../../docs/guides/examples/fp-ts-pipeline.ts'
+import { Deno } from '../../../test-support/src/deno.ts'
 import { createInMemoryEventStore, encodeForm, type LedgerEvent } from '../../src/index.ts'
 import { SECRET, signed } from '../support/fields.ts'
-import { Deno } from './deno.ts'
 
 const deliver = async (deps: Deps, overrides: Record<string, string>, secret = SECRET) => {
   const answer = await handle({ body: encodeForm(await signed(overrides, secret)), contentType: 'application/x-www-form-urlencoded' })(deps)()

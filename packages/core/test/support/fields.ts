@@ -1,5 +1,5 @@
+import { vectors } from '../../../test-support/src/vectors.ts'
 import { type SignedFields, sign } from '../../src/index.ts'
-import vectors from '../fixtures/notifications.json' with { type: 'json' }
 
 export const SECRET = 's3cr3t-ÇĞİÖŞÜ-key'
 

@@ -6,8 +6,8 @@
 import { Miniflare } from 'miniflare'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import vectors from '../fixtures/notifications.json' with { type: 'json' }
-import { bundleWorker } from './bundle.ts'
+import { vectors } from '../../../test-support/src/vectors.ts'
+import { bundleWorker } from '../../../test-support/src/workerd-bundle.ts'
 import type { VectorReport, VectorResult } from './vectors.worker.ts'
 
 const bundle = await bundleWorker(new URL('./vectors.worker.ts', import.meta.url))

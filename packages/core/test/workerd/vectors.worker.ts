@@ -5,8 +5,8 @@
  * `sign` must reproduce every accepted canonical (hex) hash.
  */
 
+import { vectors } from '../../../test-support/src/vectors.ts'
 import { encodeForm, receive, type SignedFields, sign } from '../../src/index.ts'
-import vectors from '../fixtures/notifications.json' with { type: 'json' }
 
 /** One vector in one encoding, as the Worker saw it. */
 export type VectorResult = Readonly<{

@@ -4,8 +4,8 @@
  * `deno test`, one `Deno.test` per uvu test, so the workspace runner counts Deno results test by
  * test. New test files are picked up without touching this file.
  */
-import { Deno } from '../../../core/test/deno/deno.ts'
-import { registerUvuFiles } from '../../../core/test/deno/uvu-bridge.ts'
+import { Deno } from '@banksocket-webhooks/test-support/deno'
+import { registerUvuFiles } from '@banksocket-webhooks/test-support/uvu-bridge'
 
 /**
  * Files not loaded here, with the reason: `guide.test.ts` starts the guide's Express sample as a

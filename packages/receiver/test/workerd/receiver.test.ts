@@ -7,8 +7,8 @@
 import { Miniflare } from 'miniflare'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { bundleWorker } from '../../../core/test/workerd/bundle.ts'
-import { encodings, signed } from '../support/encodings.ts'
+import { encodings, signed } from '../../../test-support/src/encodings.ts'
+import { bundleWorker } from '../../../test-support/src/workerd-bundle.ts'
 
 const bundle = await bundleWorker(new URL('./receiver.worker.ts', import.meta.url))
 const mf = new Miniflare({ modules: true, script: bundle.code, compatibilityDate: '2025-09-01' })

@@ -3,8 +3,9 @@
  * `receiver.handle` (its body read as bytes) and the answer written back as a `Response`. `GET /log`
  * answers the events the receiver emitted, so the Node side can check them.
  */
+
+import { SECRET } from '../../../test-support/src/encodings.ts'
 import { createReceiver } from '../../src/index.ts'
-import { SECRET } from '../support/encodings.ts'
 
 const log: string[] = []
 const receiver = createReceiver({ secrets: [SECRET], path: '/banksocket' })

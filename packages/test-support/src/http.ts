@@ -1,4 +1,11 @@
-/** A plain node:http client for the tests: one connection per request, exact bytes, no retries. */
+/**
+ * A plain node:http client for the tests: one connection per request, exact bytes, no retries.
+ *
+ * @example
+ * import { send } from '@banksocket-webhooks/test-support/http'
+ *
+ * const { status, json } = await send('http://127.0.0.1:8080', { contentType: 'application/json', body: '{}' })
+ */
 import { request as httpRequest, type IncomingHttpHeaders } from 'node:http'
 
 export type WireRequest = Readonly<{

@@ -3,17 +3,26 @@
  * each must produce. Every runtime adapter runs this same suite over real loopback sockets: the
  * fetch handler through adapter-fetch's bridge (test/support/bridge.ts there), on Deno.serve, and
  * the Node receiver on its own server.
+ *
+ * @example
+ * import { contract } from '@banksocket-webhooks/test-support/receiver-contract'
+ *
+ * contract('node receiver', async (options) => {
+ *   const receiver = createNodeReceiver(options)
+ *   const { port } = await receiver.listen(0, '127.0.0.1')
+ *   return { url: `http://127.0.0.1:${port}`, receiver, close: () => receiver.close() }
+ * }).run()
  */
 import { inspect } from 'node:util'
 import { createInMemoryEventStore, type EventStore, type LedgerEvent, type Money, parseAmount, parseBalance } from '@banksocket-webhooks/core'
+import type { Receiver, ReceiverEventName, ReceiverEvents, ReceiverOptions, Recorded as StoredDelivery } from '@banksocket-webhooks/receiver'
 import * as E from 'fp-ts/lib/Either.js'
 import * as TE from 'fp-ts/lib/TaskEither.js'
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
-import vectors from '../../../core/test/fixtures/notifications.json' with { type: 'json' }
-import type { Receiver, ReceiverEventName, ReceiverEvents, ReceiverOptions, Recorded as StoredDelivery } from '../../src/index.ts'
 import { type Encoding, encodings, type NotificationFields, SECRET, signed } from './encodings.ts'
 import { send, type WireRequest, type WireResponse } from './http.ts'
+import { vectors } from './vectors.ts'
 
 /** What the suite needs of a receiver, structurally, so that receivers built on the receiver package's dist fit too. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- listeners of every event name
@@ -546,7 +555,7 @@ const cases: ReadonlyArray<Case> = [
   },
 ]
 
-/** Registers the contract suite for one receiver. */
+/** Registers the contract suite for one receiver: `start` serves a receiver built with the options it is given. */
 export const contract = (name: string, start: Start) => {
   const s = suite(`${name} contract`)
   for (const c of cases) {

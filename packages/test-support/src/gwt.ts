@@ -1,9 +1,16 @@
+/** Given/when/then over a decider, for the decider tests of core and payments. */
+import { type Decider, fold } from '@banksocket-webhooks/core'
 import * as E from 'fp-ts/lib/Either.js'
 import * as assert from 'uvu/assert'
-import { type Decider, fold } from '../../src/index.ts'
 
 /**
- * Given/when/then over a decider: `given(decider)([events]).when(command).then([events])`.
+ * Given/when/then over a decider: `given(decider)([events]).when(command).then([events])`; the
+ * events are folded into a state, the command decided on it, and the result compared with uvu.
+ *
+ * @example
+ * import { given } from '@banksocket-webhooks/test-support/gwt'
+ *
+ * given(ledgerDecider)([]).when(command).then([expectedEvent])
  */
 export const given =
   <C, Ev, S, Err>(decider: Decider<C, Ev, S, Err>) =>

@@ -1,4 +1,11 @@
-/** The three encodings a notification may arrive in, for sending signed fields in tests. */
+/**
+ * The three encodings a notification may arrive in, for sending signed fields in tests.
+ *
+ * @example
+ * import { encodings, signed } from '@banksocket-webhooks/test-support/encodings'
+ *
+ * const { contentType, body } = encodings.multipart(await signed({ amount: '250.00' }))
+ */
 import { encodeForm, sign } from '@banksocket-webhooks/core'
 import type { WireRequest } from './http.ts'
 
