@@ -14,7 +14,7 @@ import { suggest, type UsageError } from './usage.ts'
  * for booleans; absent flags are missing) and positional arguments.
  *
  * @example
- * import type { Arguments } from '@banksocket-webhooks/cli'
+ * import type { Arguments } from './argv.ts'
  * const args: Arguments = { flags: { port: '3000', secret: ['a', 'b'] }, positionals: [], help: false }
  */
 export type Arguments = Readonly<{
@@ -34,7 +34,7 @@ const flagsOf = (spec: CommandSpec): Readonly<Record<string, FlagSpec>> => ({ ..
  * missing value (write `--secret=-x` for such values).
  *
  * @example
- * import { parseArguments } from '@banksocket-webhooks/cli'
+ * import { parseArguments } from './argv.ts'
  * parseArguments(spec, ['--port', '3000']) // Right({ flags: { port: '3000' }, positionals: [], help: false })
  */
 export const parseArguments = (spec: CommandSpec, args: ReadonlyArray<string>): E.Either<UsageError, Arguments> => {
@@ -99,7 +99,7 @@ export const parseArguments = (spec: CommandSpec, args: ReadonlyArray<string>): 
  * The value of a single-valued string flag, if given.
  *
  * @example
- * import { stringFlag } from '@banksocket-webhooks/cli'
+ * import { stringFlag } from './argv.ts'
  * stringFlag({ flags: { port: '3000' }, positionals: [], help: false }, 'port') // '3000'
  */
 export const stringFlag = (args: Arguments, name: string): string | undefined => {
@@ -111,7 +111,7 @@ export const stringFlag = (args: Arguments, name: string): string | undefined =>
  * The values of a repeatable string flag, in order (empty when absent).
  *
  * @example
- * import { stringsFlag } from '@banksocket-webhooks/cli'
+ * import { stringsFlag } from './argv.ts'
  * stringsFlag({ flags: { secret: ['a', 'b'] }, positionals: [], help: false }, 'secret') // ['a', 'b']
  */
 export const stringsFlag = (args: Arguments, name: string): ReadonlyArray<string> => {
@@ -120,20 +120,11 @@ export const stringsFlag = (args: Arguments, name: string): ReadonlyArray<string
 }
 
 /**
- * Whether a boolean flag was given.
- *
- * @example
- * import { booleanFlag } from '@banksocket-webhooks/cli'
- * booleanFlag({ flags: { json: true }, positionals: [], help: false }, 'json') // true
- */
-export const booleanFlag = (args: Arguments, name: string): boolean => args.flags[name] === true
-
-/**
  * Every value given to a secret flag (`--secret`, `--token`) anywhere in a raw command line, before
  * it is parsed, so that they can be redacted from all output, usage errors included.
  *
  * @example
- * import { secretValuesIn } from '@banksocket-webhooks/cli'
+ * import { secretValuesIn } from './argv.ts'
  * secretValuesIn(['listen', '--secret', 's3cr3t', '--token=t0k3n'], ['secret', 'token']) // ['s3cr3t', 't0k3n']
  */
 export const secretValuesIn = (args: ReadonlyArray<string>, names: ReadonlyArray<string>): ReadonlyArray<string> => {

@@ -6,7 +6,7 @@
  * @module
  */
 import { runCli } from './cli.ts'
-import { nodeIo } from './io.ts'
+import { flushNodeIo, nodeIo } from './io.ts'
 
 const flushed = (stream: NodeJS.WriteStream): Promise<void> =>
   new Promise((resolve) => {
@@ -15,5 +15,6 @@ const flushed = (stream: NodeJS.WriteStream): Promise<void> =>
   })
 
 const code = await runCli(process.argv.slice(2), nodeIo())
+flushNodeIo()
 await Promise.all([flushed(process.stdout), flushed(process.stderr)])
 process.exit(code)

@@ -25,7 +25,7 @@ import { cliVersion } from './version.ts'
  * Every command of `banksocket`, in help order.
  *
  * @example
- * import { COMMANDS } from '@banksocket-webhooks/cli'
+ * import { COMMANDS } from './cli.ts'
  * COMMANDS.map((c) => c.spec.path.join(' ')) // ['listen', 'migrate', 'send', 'simulate', 'webhooks create', 'webhooks delete', 'demo']
  */
 export const COMMANDS: ReadonlyArray<Command> = [

@@ -16,7 +16,7 @@ import type { UsageError } from './usage.ts'
  * What a running command gets: the (redacting) io and the styles of its two streams.
  *
  * @example
- * import type { Context } from '@banksocket-webhooks/cli'
+ * import type { Context } from './command.ts'
  * const say = (context: Context, text: string) => context.io.stdout.write(`${context.style.green(text)}\n`)
  */
 export type Context = Readonly<{ io: CliIo; style: Style; errorStyle: Style }>
@@ -26,7 +26,7 @@ export type Context = Readonly<{ io: CliIo; style: Style; errorStyle: Style }>
  * exit code 2.
  *
  * @example
- * import type { Command } from '@banksocket-webhooks/cli'
+ * import type { Command } from './command.ts'
  * const names = (commands: ReadonlyArray<Command>) => commands.map((c) => c.spec.path.join(' '))
  */
 export type Command = Readonly<{
@@ -41,7 +41,8 @@ export type Command = Readonly<{
  * Builds a {@link Command} from its two steps.
  *
  * @example
- * import { defineCommand, ExitCode } from '@banksocket-webhooks/cli'
+ * import { defineCommand } from './command.ts'
+ * import { ExitCode } from '@banksocket-webhooks/cli'
  * import * as E from 'fp-ts/lib/Either.js'
  * const hello = defineCommand({
  *   spec: { path: ['hello'], summary: 'say hello', flags: {}, positionals: [], examples: [] },

@@ -38,7 +38,8 @@ const usageLine = (spec: CommandSpec): string => {
  * and default notes) and examples.
  *
  * @example
- * import { commandHelp, createStyle } from '@banksocket-webhooks/cli'
+ * import { commandHelp } from './help.ts'
+ * import { createStyle } from './style.ts'
  * process.stdout.write(commandHelp(spec, createStyle(false)))
  */
 export const commandHelp = (spec: CommandSpec, style: Style): string => {
@@ -71,7 +72,8 @@ export const commandHelp = (spec: CommandSpec, style: Style): string => {
  * The help of `banksocket` itself: every command with its summary.
  *
  * @example
- * import { rootHelp, createStyle } from '@banksocket-webhooks/cli'
+ * import { rootHelp } from './help.ts'
+ * import { createStyle } from './style.ts'
  * process.stdout.write(rootHelp(specs, '0.1.0', createStyle(false)))
  */
 export const rootHelp = (specs: ReadonlyArray<CommandSpec>, version: string, style: Style): string => {
@@ -106,7 +108,8 @@ export const rootHelp = (specs: ReadonlyArray<CommandSpec>, version: string, sty
  * The help of a command group such as `banksocket webhooks`: its subcommands.
  *
  * @example
- * import { groupHelp, createStyle } from '@banksocket-webhooks/cli'
+ * import { groupHelp } from './help.ts'
+ * import { createStyle } from './style.ts'
  * process.stdout.write(groupHelp('webhooks', specs, createStyle(false)))
  */
 export const groupHelp = (group: string, specs: ReadonlyArray<CommandSpec>, style: Style): string => {

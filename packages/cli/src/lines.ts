@@ -26,11 +26,10 @@ import {
  * `out` for debits).
  *
  * @example
- * import type { GapLine } from '@banksocket-webhooks/cli'
  * const g: GapLine = { gapId: 1, from: '18100.00', to: '18350.00', expectedBalance: '18100.00', actualBalance: '18350.00',
  *   missing: '250.00', direction: 'in', previousKey: 'aa..' }
  */
-export type GapLine = Readonly<{
+type GapLine = Readonly<{
   gapId: number
   from: string
   to: string
@@ -46,7 +45,6 @@ export type GapLine = Readonly<{
  * went out.
  *
  * @example
- * import { directionOf } from '@banksocket-webhooks/cli'
  * directionOf('-244.92') // 'out'
  */
 const directionOf = (missing: string): 'in' | 'out' => (missing.startsWith('-') ? 'out' : 'in')
@@ -55,7 +53,7 @@ const directionOf = (missing: string): 'in' | 'out' => (missing.startsWith('-') 
  * A missing amount said in words, without a double negative.
  *
  * @example
- * import { describeMissing } from '@banksocket-webhooks/cli'
+ * import { describeMissing } from './lines.ts'
  * describeMissing('-244.92', 'USD') // '244.92 USD out never notified'
  * describeMissing('250.00', 'TRY')  // '250.00 TRY in never notified'
  */
@@ -64,33 +62,51 @@ export const describeMissing = (missing: string, currency: string): string =>
 
 /**
  * The stdout record of an accepted transaction: the verified transaction with when it was received
- * and whether it is a genuine repeat (a `ReceivedTransaction` has both; so does a `recorded`
- * event's transaction with its `TransactionReceived` event's data).
+ * (its `TransactionReceived` event's `receivedAt`), whether it is a genuine repeat, and the gap found
+ * before it. Built once, of JSON values only (money as exact decimal strings), in the order the line
+ * prints: `type`, `idempotencyKey`, `receivedAt`, `accountId`, `dc`, `amount`, `balance`,
+ * `currency`, `verified`, `unverified`, `opponentIban`, `extra` (only when the notification had
+ * extra fields), `gap`, `repeat` (only when true).
  *
  * @example
- * import { transactionLine } from '@banksocket-webhooks/cli'
- * JSON.stringify(transactionLine(tx, undefined)) // '{"type":"transaction","idempotencyKey":"…","dc":"Credit","amount":"100.00",…}'
+ * import { transactionLine } from './lines.ts'
+ * JSON.stringify(transactionLine(tx, receivedAt, false, undefined)) // '{"type":"transaction","idempotencyKey":"…","dc":"Credit","amount":"100.00",…}'
  */
-export const transactionLine = (
-  tx: VerifiedTransaction & Readonly<{ receivedAt: string; repeat: boolean }>,
-  gap: BalanceGapDetected['data'] | undefined,
-) => ({
-  type: 'transaction' as const,
-  idempotencyKey: tx.idempotencyKey,
-  receivedAt: tx.receivedAt,
-  accountId: tx.unverified.account_id,
-  dc: tx.verified.dc,
-  amount: formatMoney(tx.amount),
-  balance: formatMoney(tx.balance),
-  currency: tx.amount.currency,
-  verified: tx.verified,
-  unverified: tx.unverified,
-  opponentIban: tx.opponentIban.valid ? { valid: true, country: tx.opponentIban.country } : { valid: false, problem: tx.opponentIban.problem },
-  ...(Object.keys(tx.extra).length === 0 ? {} : { extra: tx.extra }),
-  gap:
+export const transactionLine = (tx: VerifiedTransaction, receivedAt: string, repeat: boolean, gap: BalanceGapDetected['data'] | undefined) => {
+  const iban = tx.opponentIban
+  const line: {
+    type: 'transaction'
+    idempotencyKey: string
+    receivedAt: string
+    accountId: string
+    dc: VerifiedTransaction['verified']['dc']
+    amount: string
+    balance: string
+    currency: string
+    verified: VerifiedTransaction['verified']
+    unverified: VerifiedTransaction['unverified']
+    opponentIban: Readonly<{ valid: true; country: string } | { valid: false; problem: string }>
+    extra?: VerifiedTransaction['extra']
+    gap?: GapLine | null
+    repeat?: true
+  } = {
+    type: 'transaction',
+    idempotencyKey: tx.idempotencyKey,
+    receivedAt,
+    accountId: tx.unverified.account_id,
+    dc: tx.verified.dc,
+    amount: formatMoney(tx.amount),
+    balance: formatMoney(tx.balance),
+    currency: tx.amount.currency,
+    verified: tx.verified,
+    unverified: tx.unverified,
+    opponentIban: iban.valid ? { valid: true, country: iban.country } : { valid: false, problem: iban.problem },
+  }
+  if (Object.keys(tx.extra).length > 0) line.extra = tx.extra
+  line.gap =
     gap === undefined
       ? null
-      : ({
+      : {
           gapId: gap.gapId,
           from: gap.from,
           to: gap.to,
@@ -99,16 +115,17 @@ export const transactionLine = (
           missing: gap.missing,
           direction: directionOf(gap.missing),
           previousKey: gap.previousKey,
-        } satisfies GapLine),
-  ...(tx.repeat ? { repeat: true } : {}),
-})
+        }
+  if (repeat) line.repeat = true
+  return line
+}
 
 /**
  * The stderr record of a gap that a late notification filled: `gap_closed` (`from`, `to`,
  * `missing` as the gap was) or `gap_narrowed` (what is still open).
  *
  * @example
- * import { gapChangeLine } from '@banksocket-webhooks/cli'
+ * import { gapChangeLine } from './lines.ts'
  * gapChangeLine(event) // { type: 'gap_closed', accountId: '69', currency: 'TRY', gapId: 1, from: '1100.00', to: '1150.00', missing: '50.00', idempotencyKey: '…' }
  */
 export const gapChangeLine = (event: BalanceGapNarrowed | BalanceGapClosed) => ({
@@ -126,7 +143,7 @@ export const gapChangeLine = (event: BalanceGapNarrowed | BalanceGapClosed) => (
  * The stderr record of a break a filtered webhook explains by the direction it does not see.
  *
  * @example
- * import { unobservedLine } from '@banksocket-webhooks/cli'
+ * import { unobservedLine } from './lines.ts'
  * unobservedLine(event.data).type // 'unobserved'
  */
 export const unobservedLine = (data: UnobservedMovements['data']) => ({
@@ -145,7 +162,7 @@ export const unobservedLine = (data: UnobservedMovements['data']) => ({
  * The stderr record of a suspected replay (held back, stored for review, answered 200).
  *
  * @example
- * import { suspectedReplayLine } from '@banksocket-webhooks/cli'
+ * import { suspectedReplayLine } from './lines.ts'
  * suspectedReplayLine(event.data).type // 'suspected_replay'
  */
 export const suspectedReplayLine = (data: SuspectedReplay['data']) => ({
@@ -164,10 +181,9 @@ export const suspectedReplayLine = (data: SuspectedReplay['data']) => ({
  * The stderr record of a duplicate delivery (answered 200 `{"status":"duplicate"}`, not processed again).
  *
  * @example
- * import { duplicateLine } from '@banksocket-webhooks/cli'
  * duplicateLine(duplicate).type // 'duplicate'
  */
-export const duplicateLine = (duplicate: DuplicateDelivery) => ({
+const duplicateLine = (duplicate: DuplicateDelivery) => ({
   type: 'duplicate' as const,
   idempotencyKey: duplicate.idempotencyKey,
   receivedAt: duplicate.receivedAt,
@@ -185,7 +201,7 @@ export const duplicateLine = (duplicate: DuplicateDelivery) => ({
  * the second is over (or on `flush`). So a replay flood writes at most about one line a second.
  *
  * @example
- * import { createDuplicateReporter } from '@banksocket-webhooks/cli'
+ * import { createDuplicateReporter } from './lines.ts'
  * const reporter = createDuplicateReporter((line) => console.error(JSON.stringify(line)))
  * receiver.on('duplicate', reporter.report)
  */
@@ -246,7 +262,7 @@ export const createDuplicateReporter = (write: (line: object) => void, intervalM
  * The stderr record of a refused notification, with the HTTP status it was answered.
  *
  * @example
- * import { rejectionLine } from '@banksocket-webhooks/cli'
+ * import { rejectionLine } from './lines.ts'
  * rejectionLine({ _tag: 'invalid_hash' }) // { type: 'rejected', status: 401, error: 'invalid_hash' }
  */
 export const rejectionLine = (rejection: Rejection) => ({
@@ -265,7 +281,7 @@ const storeMessage = (error: StoreError): string =>
  * The stderr record of a delivery answered 500 (so that the sender retries).
  *
  * @example
- * import { errorLine } from '@banksocket-webhooks/cli'
+ * import { errorLine } from './lines.ts'
  * errorLine({ _tag: 'internal_error', error: new Error('boom') }) // { type: 'error', error: 'internal_error', message: 'boom' }
  */
 export const errorLine = (error: ReceiverError) => {

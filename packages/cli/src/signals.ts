@@ -11,7 +11,7 @@ import type { CliIo, Signal } from './io.ts'
  * listening for signals.
  *
  * @example
- * import type { ShutdownSignal } from '@banksocket-webhooks/cli'
+ * import type { ShutdownSignal } from './signals.ts'
  * const wait = async (s: ShutdownSignal) => { const signal = await s.signal; s.dispose(); return signal }
  */
 export type ShutdownSignal = Readonly<{ signal: Promise<Signal>; dispose: () => void }>
@@ -21,7 +21,7 @@ export type ShutdownSignal = Readonly<{ signal: Promise<Signal>; dispose: () => 
  * exits with code 1 without waiting (for a shutdown that hangs).
  *
  * @example
- * import { awaitShutdown } from '@banksocket-webhooks/cli'
+ * import { awaitShutdown } from './signals.ts'
  * const shutdown = awaitShutdown(io, 'banksocket listen')
  * await shutdown.signal
  * await server.close()

@@ -9,7 +9,7 @@
  * One flag of a command.
  *
  * @example
- * import type { FlagSpec } from '@banksocket-webhooks/cli'
+ * import type { FlagSpec } from './spec.ts'
  * const port: FlagSpec = { type: 'string', value: 'PORT', description: 'port to listen on', required: true }
  */
 export type FlagSpec = Readonly<{
@@ -37,16 +37,15 @@ export type FlagSpec = Readonly<{
  * A positional argument.
  *
  * @example
- * import type { PositionalSpec } from '@banksocket-webhooks/cli'
  * const id: PositionalSpec = { name: 'ID', description: 'the webhook id' }
  */
-export type PositionalSpec = Readonly<{ name: string; description: string }>
+type PositionalSpec = Readonly<{ name: string; description: string }>
 
 /**
  * A command: its words (`['webhooks', 'create']`), flags, positional arguments and help text.
  *
  * @example
- * import type { CommandSpec } from '@banksocket-webhooks/cli'
+ * import type { CommandSpec } from './spec.ts'
  * const spec: CommandSpec = { path: ['demo'], summary: 'run the demo', flags: {}, positionals: [], examples: ['banksocket demo'] }
  */
 export type CommandSpec = Readonly<{
@@ -64,7 +63,7 @@ export type CommandSpec = Readonly<{
  * The help flag every command accepts.
  *
  * @example
- * import { HELP_FLAG } from '@banksocket-webhooks/cli'
+ * import { HELP_FLAG } from './spec.ts'
  * HELP_FLAG.short // 'h'
  */
 export const HELP_FLAG: FlagSpec = { type: 'boolean', short: 'h', description: 'show this help' }

@@ -9,7 +9,7 @@
  * Text decorations. When colours are off, every function returns its input unchanged.
  *
  * @example
- * import { createStyle } from '@banksocket-webhooks/cli'
+ * import { createStyle } from './style.ts'
  * const style = createStyle(true)
  * style.green('accepted') // '\u001b[32maccepted\u001b[39m'
  */
@@ -36,7 +36,7 @@ const plain = (text: string): string => text
  * A {@link Style} with colours on or off.
  *
  * @example
- * import { createStyle } from '@banksocket-webhooks/cli'
+ * import { createStyle } from './style.ts'
  * createStyle(false).red('refused') // 'refused'
  */
 export const createStyle = (enabled: boolean): Style =>
@@ -58,7 +58,7 @@ export const createStyle = (enabled: boolean): Style =>
  * Whether to colour a stream: it must be a terminal, and `NO_COLOR` must be unset or empty.
  *
  * @example
- * import { colorsWanted } from '@banksocket-webhooks/cli'
+ * import { colorsWanted } from './style.ts'
  * colorsWanted(process.stdout.isTTY === true, process.env) // false when piped
  */
 export const colorsWanted = (isTTY: boolean, env: Readonly<Record<string, string | undefined>>): boolean =>
@@ -68,7 +68,7 @@ export const colorsWanted = (isTTY: boolean, env: Readonly<Record<string, string
  * Removes ANSI colour sequences, to measure or compare decorated text.
  *
  * @example
- * import { stripAnsi } from '@banksocket-webhooks/cli'
+ * import { stripAnsi } from './style.ts'
  * stripAnsi('\u001b[32mok\u001b[39m') // 'ok'
  */
 // biome-ignore lint/suspicious/noControlCharactersInRegex: ANSI colour codes start with the ESC control character

@@ -22,7 +22,7 @@
  * | `InvalidArgument` | `banksocket webhooks delete abc` |
  *
  * @example
- * import type { UsageError } from '@banksocket-webhooks/cli'
+ * import type { UsageError } from './usage.ts'
  * const e: UsageError = { _tag: 'InvalidValue', flag: 'port', reason: 'expected an integer from 0 to 65535' }
  */
 export type UsageError =
@@ -73,7 +73,7 @@ const problem = (error: UsageError): string => {
  * The one-line message for a usage error, prefixed by the command and ending with where to look.
  *
  * @example
- * import { formatUsageError } from '@banksocket-webhooks/cli'
+ * import { formatUsageError } from './usage.ts'
  * formatUsageError(['listen'], { _tag: 'MissingFlag', flag: 'port' })
  * // "banksocket listen: missing required flag --port. Run 'banksocket listen --help' for usage."
  */
@@ -105,7 +105,7 @@ const distance = (a: string, b: string): number => {
  * the letters).
  *
  * @example
- * import { suggest } from '@banksocket-webhooks/cli'
+ * import { suggest } from './usage.ts'
  * suggest('lisen', ['listen', 'send', 'demo']) // 'listen'
  */
 export const suggest = (word: string, known: ReadonlyArray<string>): string | undefined => {

@@ -18,7 +18,7 @@ const shown = (value: string): string => `'${value.length > 40 ? `${value.slice(
  * An integer flag within bounds, or its default when absent.
  *
  * @example
- * import { integerFlag } from '@banksocket-webhooks/cli'
+ * import { integerFlag } from './values.ts'
  * integerFlag(args, 'port', { min: 0, max: 65535 }) // Right(3000) for --port 3000
  */
 export const integerFlag = (
@@ -40,7 +40,7 @@ export const integerFlag = (
  * A required flag (or its environment variable), as a non-empty string.
  *
  * @example
- * import { requiredFlag } from '@banksocket-webhooks/cli'
+ * import { requiredFlag } from './values.ts'
  * requiredFlag(args, 'to') // Left(MissingFlag) when --to is absent
  */
 export const requiredFlag = (
@@ -61,7 +61,7 @@ export const requiredFlag = (
  * An optional flag that must not be empty when given.
  *
  * @example
- * import { optionalFlag } from '@banksocket-webhooks/cli'
+ * import { optionalFlag } from './values.ts'
  * optionalFlag(args, 'store', 'expected a file path') // Right(undefined) when --store is absent
  */
 export const optionalFlag = (args: Arguments, flag: string, expected: string): E.Either<UsageError, string | undefined> => {
@@ -73,7 +73,7 @@ export const optionalFlag = (args: Arguments, flag: string, expected: string): E
  * One of a fixed set of words, or the default when absent.
  *
  * @example
- * import { choiceFlag } from '@banksocket-webhooks/cli'
+ * import { choiceFlag } from './values.ts'
  * choiceFlag(args, 'encoding', ['form', 'json', 'multipart'] as const, 'form') // Right('form')
  */
 export const choiceFlag = <C extends string>(args: Arguments, flag: string, choices: ReadonlyArray<C>, fallback: C): E.Either<UsageError, C> => {
@@ -96,7 +96,7 @@ const withoutCredentials = (raw: string): string => raw.replace(/^([a-z][a-z\d+.
  * An absolute http(s) URL with a port that can be connected to (1 to 65535, or none).
  *
  * @example
- * import { urlFlag } from '@banksocket-webhooks/cli'
+ * import { urlFlag } from './values.ts'
  * urlFlag(args, 'to') // Right(URL) for --to http://127.0.0.1:3000/; Left for --to http://127.0.0.1:99999/
  */
 export const urlFlag = (
@@ -128,7 +128,7 @@ export const urlFlag = (
  * are refused; the values are never quoted in the error.
  *
  * @example
- * import { secretsFlag } from '@banksocket-webhooks/cli'
+ * import { secretsFlag } from './values.ts'
  * secretsFlag(args, 'secret', 'BANKSOCKET_SECRET', process.env) // Right(['new', 'old'])
  */
 export const secretsFlag = (args: Arguments, flag: string, env: string, environment: Env): E.Either<UsageError, ReadonlyArray<string>> => {
@@ -150,7 +150,7 @@ export const secretsFlag = (args: Arguments, flag: string, env: string, environm
  * The secrets found in the environment variables that hold credentials, to redact them from output.
  *
  * @example
- * import { secretValuesInEnv } from '@banksocket-webhooks/cli'
+ * import { secretValuesInEnv } from './values.ts'
  * secretValuesInEnv({ BANKSOCKET_SECRET: 'a1b2,c3d4' }) // ['a1b2,c3d4', 'a1b2', 'c3d4']
  */
 export const secretValuesInEnv = (environment: Env): ReadonlyArray<string> => {

@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs'
  * The version of `@banksocket-webhooks/cli`, or `'unknown'` if its package.json cannot be read.
  *
  * @example
- * import { cliVersion } from '@banksocket-webhooks/cli'
+ * import { cliVersion } from './version.ts'
  * cliVersion() // '0.1.0'
  */
 export const cliVersion = (): string => {

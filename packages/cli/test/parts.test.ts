@@ -2,22 +2,13 @@ import { createMovementGenerator } from '@banksocket-webhooks/testing'
 import * as E from 'fp-ts/lib/Either.js'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import {
-  colorsWanted,
-  configureListen,
-  configureWebhooksCreate,
-  createRedactor,
-  createStyle,
-  DEMO_ACCOUNTS,
-  formatUsageError,
-  listenCommand,
-  parseArguments,
-  planDemo,
-  secretValuesIn,
-  stripAnsi,
-  suggest,
-  webhooksCreateCommand,
-} from '../src/index.ts'
+import { parseArguments, secretValuesIn } from '../src/argv.ts'
+import { DEMO_ACCOUNTS, planDemo } from '../src/commands/demo.ts'
+import { configureListen, listenCommand } from '../src/commands/listen.ts'
+import { configureWebhooksCreate, webhooksCreateCommand } from '../src/commands/webhooks.ts'
+import { createRedactor } from '../src/io.ts'
+import { colorsWanted, createStyle, stripAnsi } from '../src/style.ts'
+import { formatUsageError, suggest } from '../src/usage.ts'
 import { runInProcess } from './support/memory.ts'
 
 test('parseArguments: inline and separate values, repeatable flags, -h', () => {

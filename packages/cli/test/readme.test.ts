@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs'
 import * as E from 'fp-ts/lib/Either.js'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { COMMANDS, parseArguments } from '../src/index.ts'
+import { parseArguments } from '../src/argv.ts'
+import { COMMANDS } from '../src/cli.ts'
 
 const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8')
 

@@ -36,7 +36,7 @@ import { integerFlag } from '../values.ts'
  * The two accounts of the demo: a Turkish lira account at İşbank and a US dollar account at Garanti.
  *
  * @example
- * import { DEMO_ACCOUNTS } from '@banksocket-webhooks/cli'
+ * import { DEMO_ACCOUNTS } from './commands/demo.ts'
  * DEMO_ACCOUNTS.map((a) => a.account_id) // ['69', '70']
  */
 export const DEMO_ACCOUNTS: ReadonlyArray<AccountSpec> = [
@@ -48,10 +48,9 @@ export const DEMO_ACCOUNTS: ReadonlyArray<AccountSpec> = [
  * The orders of the demo's payments part: references customers are asked to write in the transfer.
  *
  * @example
- * import { DEMO_ORDERS } from '@banksocket-webhooks/cli'
  * DEMO_ORDERS.map((o) => o.reference) // ['SİP1001', 'SİP1002', 'SİP1003']
  */
-export const DEMO_ORDERS = [
+const DEMO_ORDERS = [
   { id: 'ORDER-1001', reference: 'SİP1001', amount: { minor: 149990n, currency: 'TRY' } },
   { id: 'ORDER-1002', reference: 'SİP1002', amount: { minor: 75000n, currency: 'TRY' } },
   { id: 'ORDER-1003', reference: 'SİP1003', amount: { minor: 9999n, currency: 'TRY' } },
@@ -62,10 +61,9 @@ export const DEMO_ORDERS = [
  * ("sip-1001"), one pays part of order 1002 ("Sip 1002"), one names no order.
  *
  * @example
- * import { DEMO_PAYMENTS } from '@banksocket-webhooks/cli'
  * DEMO_PAYMENTS.length // 3
  */
-export const DEMO_PAYMENTS = [
+const DEMO_PAYMENTS = [
   ['1499.90', 'SN:901 FAST GELEN sip-1001 ödemesi'],
   ['500.00', 'SN:902 FAST GELEN Sip 1002 kapora'],
   ['320.00', 'SN:903 FAST GELEN kira ödemesi'],
@@ -75,19 +73,17 @@ export const DEMO_PAYMENTS = [
  * What `banksocket demo` does, once its flags are checked.
  *
  * @example
- * import type { DemoConfig } from '@banksocket-webhooks/cli'
  * const config: DemoConfig = { movements: 36, seed: '7', delay: 50 }
  */
-export type DemoConfig = Readonly<{ movements: number; seed: string; delay: number }>
+type DemoConfig = Readonly<{ movements: number; seed: string; delay: number }>
 
 /**
  * Checks the flags of `banksocket demo` (all optional).
  *
  * @example
- * import { configureDemo } from '@banksocket-webhooks/cli'
  * configureDemo(args, {}) // Right({ movements: 36, seed: '7', delay: 50 })
  */
-export const configureDemo = (args: Arguments, _env: Env): E.Either<UsageError, DemoConfig> =>
+const configureDemo = (args: Arguments, _env: Env): E.Either<UsageError, DemoConfig> =>
   pipe(
     E.Do,
     E.apS('movements', integerFlag(args, 'movements', { min: 6, max: 10_000, default: 36 })),
@@ -102,7 +98,7 @@ export const configureDemo = (args: Arguments, _env: Env): E.Either<UsageError, 
  * balance gap that stays open).
  *
  * @example
- * import type { DemoStep } from '@banksocket-webhooks/cli'
+ * import type { DemoStep } from './commands/demo.ts'
  * const label = (s: DemoStep) => `#${s.number} ${s.action}`
  */
 export type DemoStep = Readonly<{ number: number; movement: UnsignedNotification; action: 'deliver' | 'duplicate' | 'late' | 'drop' }>
@@ -115,7 +111,7 @@ export type DemoStep = Readonly<{ number: number; movement: UnsignedNotification
  * late.
  *
  * @example
- * import { planDemo } from '@banksocket-webhooks/cli'
+ * import { planDemo } from './commands/demo.ts'
  * planDemo(movements).filter((s) => s.action !== 'deliver').map((s) => s.action) // ['duplicate', 'drop', 'late']
  */
 export const planDemo = (movements: ReadonlyArray<UnsignedNotification>, accounts: readonly [string, string]): ReadonlyArray<DemoStep> => {
@@ -156,10 +152,10 @@ const clip = (text: string, width: number): string => (text.length > width ? `${
  * credits - debits + open gaps), and every gap still open with its missing amount.
  *
  * @example
- * import { summaryLines, createStyle } from '@banksocket-webhooks/cli'
+ * import { createStyle } from './style.ts'
  * summaryLines(summary, account, createStyle(false)).join('\n')
  */
-export const summaryLines = (summary: LedgerSummary, account: GeneratedAccount, style: Style): ReadonlyArray<string> => {
+const summaryLines = (summary: LedgerSummary, account: GeneratedAccount, style: Style): ReadonlyArray<string> => {
   const { currency } = summary
   const opening = money(account.openingBalance, currency)
   const missing = summary.openGaps.reduce((total, gap) => addMoney(total, gap.missing), money('0', currency))
@@ -194,7 +190,7 @@ const DEMO_SECRET = 'demo-secret'
  *
  * @example
  * // banksocket demo
- * import { demoCommand } from '@banksocket-webhooks/cli'
+ * import { demoCommand } from './commands/demo.ts'
  * demoCommand.spec.path // ['demo']
  */
 export const demoCommand = defineCommand({

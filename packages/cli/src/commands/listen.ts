@@ -31,7 +31,7 @@ import { displayUrl, isPostgresUrl, withoutPassword } from './migrate.ts'
  * What `banksocket listen` does, once its flags are checked.
  *
  * @example
- * import type { ListenConfig } from '@banksocket-webhooks/cli'
+ * import type { ListenConfig } from './commands/listen.ts'
  * const config: ListenConfig = { port: 3000, host: '127.0.0.1', path: undefined, secrets: ['s3cr3t'], store: undefined, filter: 'NEW_TRANSACTION' }
  */
 export type ListenConfig = Readonly<{
@@ -54,7 +54,7 @@ export type ListenConfig = Readonly<{
  * Checks the flags of `banksocket listen`.
  *
  * @example
- * import { configureListen } from '@banksocket-webhooks/cli'
+ * import { configureListen } from './commands/listen.ts'
  * configureListen(args, { BANKSOCKET_SECRET: 'new,old' }) // Right({ port: 3000, secrets: ['new', 'old'], ... })
  */
 export const configureListen = (args: Arguments, env: Env): E.Either<UsageError, ListenConfig> =>
@@ -84,7 +84,6 @@ const FILTERS = { all: 'NEW_TRANSACTION', credits: 'NEW_CREDIT', debits: 'NEW_DE
  * still open, as exact decimal strings.
  *
  * @example
- * import { ledgerLine } from '@banksocket-webhooks/cli'
  * ledgerLine(summary) // { accountId: '69', currency: 'TRY', balance: '1130.00', movements: 4, openGaps: [] , ... }
  */
 const ledgerLine = (summary: LedgerSummary) => ({
@@ -126,7 +125,7 @@ const hostForUrl = (host: string): string => (host.includes(':') ? `[${host}]` :
  *
  * @example
  * // banksocket listen --port 3000 --secret s3cr3t --store events.jsonl
- * import { listenCommand } from '@banksocket-webhooks/cli'
+ * import { listenCommand } from './commands/listen.ts'
  * listenCommand.spec.path // ['listen']
  */
 export const listenCommand = defineCommand({
@@ -239,7 +238,7 @@ export const listenCommand = defineCommand({
             const repeat = event.data.repeat === true
             counts.transactions++
             if (repeat) counts.repeats++
-            writeJsonLine(io.stdout, transactionLine({ ...transaction, receivedAt: event.data.receivedAt, repeat }, gap))
+            writeJsonLine(io.stdout, transactionLine(transaction, event.data.receivedAt, repeat, gap))
             gap = undefined
             break
           }

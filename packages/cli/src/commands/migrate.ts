@@ -19,7 +19,7 @@ import { optionalFlag, requiredFlag } from '../values.ts'
  * than a file.
  *
  * @example
- * import { isPostgresUrl } from '@banksocket-webhooks/cli'
+ * import { isPostgresUrl } from './commands/migrate.ts'
  * isPostgresUrl('postgres://app@db:5432/app') // true
  * isPostgresUrl('events.jsonl') // false
  */
@@ -29,7 +29,7 @@ export const isPostgresUrl = (store: string): boolean => /^postgres(?:ql)?:\/\//
  * A PostgreSQL URL fit to print: its password replaced by `***`.
  *
  * @example
- * import { displayUrl } from '@banksocket-webhooks/cli'
+ * import { displayUrl } from './commands/migrate.ts'
  * displayUrl('postgres://app:pw@db:5432/app') // 'postgres://app:***@db:5432/app'
  */
 export const displayUrl = (url: string): string => {
@@ -46,7 +46,8 @@ export const displayUrl = (url: string): string => {
  * The io of a command that holds a database URL: its password is redacted from every write.
  *
  * @example
- * import { nodeIo, withoutPassword } from '@banksocket-webhooks/cli'
+ * import { nodeIo } from '@banksocket-webhooks/cli'
+ * import { withoutPassword } from './commands/migrate.ts'
  * const io = withoutPassword(nodeIo(), 'postgres://app:s3cr3t-pass@db:5432/app')
  * io.stderr.write('connecting with s3cr3t-pass') // writes 'connecting with [redacted]'
  */
@@ -63,10 +64,9 @@ export const withoutPassword = (io: CliIo, url: string): CliIo => {
  * What `banksocket migrate` does, once its flags are checked.
  *
  * @example
- * import type { MigrateConfig } from '@banksocket-webhooks/cli'
  * const config: MigrateConfig = { store: 'postgres://app@db:5432/app', schema: 'banksocket' }
  */
-export type MigrateConfig = Readonly<{ store: string; schema: string }>
+type MigrateConfig = Readonly<{ store: string; schema: string }>
 
 const SCHEMA = /^[a-z_][a-z0-9_]{0,62}$/
 
@@ -74,10 +74,9 @@ const SCHEMA = /^[a-z_][a-z0-9_]{0,62}$/
  * Checks the flags of `banksocket migrate`.
  *
  * @example
- * import { configureMigrate } from '@banksocket-webhooks/cli'
  * configureMigrate(args, {}) // Right({ store: 'postgres://...', schema: 'banksocket' })
  */
-export const configureMigrate = (args: Arguments, _env: Env): E.Either<UsageError, MigrateConfig> =>
+const configureMigrate = (args: Arguments, _env: Env): E.Either<UsageError, MigrateConfig> =>
   pipe(
     E.Do,
     E.apS('store', requiredFlag(args, 'store')),
@@ -104,7 +103,7 @@ export const configureMigrate = (args: Arguments, _env: Env): E.Either<UsageErro
  *
  * @example
  * // banksocket migrate --store postgres://app@db.internal:5432/app
- * import { migrateCommand } from '@banksocket-webhooks/cli'
+ * import { migrateCommand } from './commands/migrate.ts'
  * migrateCommand.spec.path // ['migrate']
  */
 export const migrateCommand = defineCommand({

@@ -55,10 +55,9 @@ for (const [flag, field] of FIELD_FLAGS) {
  * What `banksocket send` does, once its flags are checked.
  *
  * @example
- * import type { SendConfig } from '@banksocket-webhooks/cli'
  * const config: SendConfig = { to: new URL('http://127.0.0.1:3000/'), secret: 's3cr3t', fields: { amount: '250.00' }, encoding: 'json', timeout: 10000 }
  */
-export type SendConfig = Readonly<{
+type SendConfig = Readonly<{
   to: URL
   secret: string
   /** Fields given on the command line; the others take the documented sample's values. */
@@ -71,12 +70,13 @@ export type SendConfig = Readonly<{
  * Checks the flags of `banksocket send`.
  *
  * @example
- * import { configureSend, parseArguments, sendCommand } from '@banksocket-webhooks/cli'
+ * import { parseArguments } from './argv.ts'
+ * import { sendCommand } from './commands/send.ts'
  * import * as E from 'fp-ts/lib/Either.js'
  * const args = parseArguments(sendCommand.spec, ['--to', 'http://127.0.0.1:3000/', '--secret', 's3cr3t'])
  * E.chain((a) => configureSend(a, {}))(args) // Right({ to: URL, secret: 's3cr3t', ... })
  */
-export const configureSend = (args: Arguments, env: Env): E.Either<UsageError, SendConfig> =>
+const configureSend = (args: Arguments, env: Env): E.Either<UsageError, SendConfig> =>
   pipe(
     E.Do,
     E.apS(
@@ -196,7 +196,7 @@ const sendFailure = (error: SendError, to: URL): string => {
  *
  * @example
  * // banksocket send --to http://127.0.0.1:3000/ --secret s3cr3t --amount 250.00 --balance 18350.00
- * import { sendCommand } from '@banksocket-webhooks/cli'
+ * import { sendCommand } from './commands/send.ts'
  * sendCommand.spec.path // ['send']
  */
 export const sendCommand = defineCommand({

@@ -23,20 +23,18 @@ import { choiceFlag, integerFlag, optionalFlag, requiredFlag } from '../values.t
  * since nobody else knows it).
  *
  * @example
- * import type { Credential } from '@banksocket-webhooks/cli'
  * const c: Credential = { value: 'c0ffee', origin: 'generated' }
  */
-export type Credential = Readonly<{ value: string; origin: 'flag' | 'env' | 'generated' }>
+type Credential = Readonly<{ value: string; origin: 'flag' | 'env' | 'generated' }>
 
 /**
  * What `banksocket simulate` does, once its flags are checked.
  *
  * @example
- * import type { SimulateConfig } from '@banksocket-webhooks/cli'
  * const config: SimulateConfig = { port: 0, host: '127.0.0.1', token: { value: 't0k3n', origin: 'flag' },
  *   secret: { value: 's3cr3t', origin: 'flag' }, encoding: 'form', movements: 10, interval: 500, seed: '1' }
  */
-export type SimulateConfig = Readonly<{
+type SimulateConfig = Readonly<{
   port: number
   host: string
   token: Credential
@@ -63,10 +61,9 @@ const credential = (args: Arguments, flag: string, env: string, environment: Env
  * Checks the flags of `banksocket simulate`; a missing token or secret is generated.
  *
  * @example
- * import { configureSimulate } from '@banksocket-webhooks/cli'
  * configureSimulate(args, {}) // Right({ port: 0, host: '127.0.0.1', token: { origin: 'generated', ... }, ... })
  */
-export const configureSimulate = (args: Arguments, env: Env): E.Either<UsageError, SimulateConfig> =>
+const configureSimulate = (args: Arguments, env: Env): E.Either<UsageError, SimulateConfig> =>
   pipe(
     E.Do,
     E.apS('port', integerFlag(args, 'port', { min: 0, max: 65535, default: 0 })),
@@ -138,7 +135,7 @@ const deliveryLine = (delivery: Delivery): Record<string, unknown> => {
  *
  * @example
  * // banksocket simulate --port 4000 --token t0k3n --secret s3cr3t --movements 20 --interval 500
- * import { simulateCommand } from '@banksocket-webhooks/cli'
+ * import { simulateCommand } from './commands/simulate.ts'
  * simulateCommand.spec.path // ['simulate']
  */
 export const simulateCommand = defineCommand({

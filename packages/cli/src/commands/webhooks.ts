@@ -33,7 +33,7 @@ const API_FLAGS: Readonly<Record<string, FlagSpec>> = {
  * Where and how to reach the management API.
  *
  * @example
- * import type { ApiConfig } from '@banksocket-webhooks/cli'
+ * import type { ApiConfig } from './commands/webhooks.ts'
  * const api: ApiConfig = { baseUrl: 'http://127.0.0.1:4000/v1', token: 't0k3n', timeout: 10000 }
  */
 export type ApiConfig = Readonly<{ baseUrl: string; token: string; timeout: number }>
@@ -54,7 +54,7 @@ const FLAG_OF_FIELD: Readonly<Record<string, string>> = { title: 'title', endpoi
  * What `banksocket webhooks create` does, once its flags are checked.
  *
  * @example
- * import type { WebhooksCreateConfig } from '@banksocket-webhooks/cli'
+ * import type { WebhooksCreateConfig } from './commands/webhooks.ts'
  * const config: WebhooksCreateConfig = { api: { baseUrl: 'http://127.0.0.1:4000/v1', token: 't0k3n', timeout: 10000 },
  *   input: { title: 'orders', endpoint: 'http://127.0.0.1:3000/', event: 'NEW_TRANSACTION', account: 'all' } }
  */
@@ -65,7 +65,7 @@ export type WebhooksCreateConfig = Readonly<{ api: ApiConfig; input: CreateWebho
  * `CreateWebhookInput` codec (so a bad endpoint or account is a usage error, exit 2).
  *
  * @example
- * import { configureWebhooksCreate } from '@banksocket-webhooks/cli'
+ * import { configureWebhooksCreate } from './commands/webhooks.ts'
  * configureWebhooksCreate(args, { BANKSOCKET_TOKEN: 't0k3n' }) // Right({ api, input })
  */
 export const configureWebhooksCreate = (args: Arguments, env: Env): E.Either<UsageError, WebhooksCreateConfig> =>
@@ -100,19 +100,17 @@ export const configureWebhooksCreate = (args: Arguments, env: Env): E.Either<Usa
  * What `banksocket webhooks delete` does, once its arguments are checked.
  *
  * @example
- * import type { WebhooksDeleteConfig } from '@banksocket-webhooks/cli'
  * const config: WebhooksDeleteConfig = { api: { baseUrl: 'http://127.0.0.1:4000/v1', token: 't0k3n', timeout: 10000 }, id: 7 }
  */
-export type WebhooksDeleteConfig = Readonly<{ api: ApiConfig; id: number }>
+type WebhooksDeleteConfig = Readonly<{ api: ApiConfig; id: number }>
 
 /**
  * Checks the arguments of `banksocket webhooks delete ID`.
  *
  * @example
- * import { configureWebhooksDelete } from '@banksocket-webhooks/cli'
  * configureWebhooksDelete(args, { BANKSOCKET_TOKEN: 't0k3n' }) // Right({ api, id: 7 })
  */
-export const configureWebhooksDelete = (args: Arguments, env: Env): E.Either<UsageError, WebhooksDeleteConfig> => {
+const configureWebhooksDelete = (args: Arguments, env: Env): E.Either<UsageError, WebhooksDeleteConfig> => {
   const raw = args.positionals[0]
   if (raw === undefined) return E.left({ _tag: 'MissingArgument', name: 'ID' })
   const id = AccountId.decode(raw)
@@ -123,7 +121,7 @@ export const configureWebhooksDelete = (args: Arguments, env: Env): E.Either<Usa
 
 const clientFor = (api: ApiConfig) => createClient({ token: api.token, baseUrl: api.baseUrl, timeout: api.timeout })
 
-const report = async <A>(
+const report = async <A extends object>(
   name: string,
   context: Context,
   result: Promise<E.Either<ApiError, A>>,
@@ -143,7 +141,7 @@ const report = async <A>(
  *
  * @example
  * // banksocket webhooks create --endpoint https://shop.example/bs --event NEW_CREDIT --token "$BANKSOCKET_TOKEN"
- * import { webhooksCreateCommand } from '@banksocket-webhooks/cli'
+ * import { webhooksCreateCommand } from './commands/webhooks.ts'
  * webhooksCreateCommand.spec.path // ['webhooks', 'create']
  */
 export const webhooksCreateCommand = defineCommand({
@@ -176,7 +174,7 @@ export const webhooksCreateCommand = defineCommand({
  *
  * @example
  * // banksocket webhooks delete 1233 --token "$BANKSOCKET_TOKEN"
- * import { webhooksDeleteCommand } from '@banksocket-webhooks/cli'
+ * import { webhooksDeleteCommand } from './commands/webhooks.ts'
  * webhooksDeleteCommand.spec.path // ['webhooks', 'delete']
  */
 export const webhooksDeleteCommand = defineCommand({
