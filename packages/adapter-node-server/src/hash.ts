@@ -21,11 +21,11 @@ export const nodeSha256On = (oneShot: OneShot | undefined): ((message: string) =
     : (message) => crypto.createHash('sha256').update(message, 'utf8').digest('hex')
 
 /**
- * SHA-256 of the UTF-8 encoding of `message` with node:crypto, as lowercase hex (core compares hex
- * text directly, and the hex string is cheaper to make than a Buffer). It uses node:crypto's
- * one-shot `hash` where Node has it (20.12 and later) and a `createHash` object before that. On
- * Node it verifies several times more notifications per second than core's Web Crypto default
- * (see docs/benchmarks.md), and it answers synchronously. The Node receiver uses it unless told
+ * SHA-256 of the UTF-8 encoding of `message` with node:crypto, as lowercase hex (the one shape of
+ * core's `Sha256` port), answered at once. It uses node:crypto's one-shot `hash` where Node has it
+ * (20.12 and later) and a `createHash` object before that. On Node it verifies several times more
+ * notifications per second than core's Web Crypto default (see docs/benchmarks.md), and answering
+ * synchronously spares a trip through the microtask queue. The Node receiver uses it unless told
  * otherwise; pass it to core's `receive`, `sign` or `createInbox` when you use those on Node.
  *
  * @example

@@ -1,5 +1,5 @@
 import { createHash, hash } from 'node:crypto'
-import { sign, toHex, webCryptoSha256 } from '@banksocket-webhooks/core'
+import { sign, webCryptoSha256 } from '@banksocket-webhooks/core'
 import { vectors } from '@banksocket-webhooks/test-support/vectors'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
@@ -8,7 +8,7 @@ import { nodeSha256 } from '../src/index.ts'
 
 test('nodeSha256 is the lowercase hex of SHA-256 of the UTF-8 text, as Web Crypto computes it', async () => {
   for (const message of ['', 'abc', 'ÇĞİÖŞÜçğıöşü €', 'x'.repeat(10_000)]) {
-    assert.is(nodeSha256(message), toHex(await webCryptoSha256(message)), message.slice(0, 20))
+    assert.is(nodeSha256(message), await webCryptoSha256(message), message.slice(0, 20))
   }
   assert.is(nodeSha256('abc'), 'ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad')
 })
@@ -26,7 +26,7 @@ test('the one-shot hasher (Node 20.12+) and the Hash-object hasher (older Node 2
   const oneShot = nodeSha256On(hash)
   const object = nodeSha256On(undefined)
   for (const message of ['', 'ÇĞİÖŞÜçğıöşü €', 'x'.repeat(10_000), '\ud83d\ude00 emoji']) {
-    const expected = toHex(await webCryptoSha256(message))
+    const expected = await webCryptoSha256(message)
     assert.is(oneShot(message), expected)
     assert.is(object(message), expected)
   }

@@ -5,7 +5,6 @@
  * @module
  */
 import * as t from 'io-ts'
-import { AMOUNT_SYNTAX, BALANCE_SYNTAX } from './money.ts'
 
 /**
  * Direction of a movement: `Credit` is money in, `Debit` money out.
@@ -259,10 +258,11 @@ const refine = (name: string, test: (s: string) => boolean, message: string): t.
 const Str = refine('string', () => true, '')
 
 /**
- * The wire notification: every documented field, as the exact strings received. Amount and balance
- * are checked to be dot-decimal (never reformatted); `account_id` is digits; `currency` is three
- * capital letters. `account`, `bank`, `opponent_id` and `opponent_iban` may be empty or absent
- * (absent decodes as `""`).
+ * The wire notification: every documented field, as the exact strings received (never
+ * reformatted); `account_id` is digits; `currency` is three capital letters. `amount` and `balance`
+ * are strings here: `receive` parses them once, as exact money (`parseAmount`, `parseBalance`), and
+ * refuses one that is not dot-decimal as `invalid_payload` naming the field. `account`, `bank`,
+ * `opponent_id` and `opponent_iban` may be empty or absent (absent decodes as `""`).
  *
  * @example
  * import { WireNotification } from '@banksocket-webhooks/core'
@@ -274,8 +274,8 @@ export const WireNotification = t.intersection(
     t.type({
       dc: refine('Dc', (s) => s === 'Credit' || s === 'Debit', 'expected "Credit" or "Debit"'),
       code: refine('TransactionCode', (s) => s.trim() !== '', 'expected a non-empty transaction code such as EFT'),
-      amount: refine('Amount', (s) => AMOUNT_SYNTAX.test(s), 'expected an unsigned dot-decimal amount such as 100.00'),
-      balance: refine('Balance', (s) => BALANCE_SYNTAX.test(s), 'expected a dot-decimal balance such as 18100.00'),
+      amount: Str,
+      balance: Str,
       currency: refine('Currency', (s) => /^[A-Z]{3}$/.test(s), 'expected an ISO 4217 code such as TRY'),
       description: Str,
       account_id: refine('AccountId', (s) => /^\d{1,15}$/.test(s), 'expected the account id as digits'),

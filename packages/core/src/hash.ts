@@ -12,17 +12,17 @@ import type * as TE from 'fp-ts/lib/TaskEither.js'
 import type { AuthenticatedField } from './codecs.ts'
 
 /**
- * The hashing port: SHA-256 of the UTF-8 encoding of `message`, as the 32-byte digest or as its
- * lowercase hex text (whichever the platform makes cheaper), or a Promise of either. The default is
- * Web Crypto ({@link webCryptoSha256}); on Node pass a `node:crypto` hasher returning hex, which is
- * several times faster (adapter-node-server's `nodeSha256` is the default there).
+ * The hashing port: SHA-256 of the UTF-8 encoding of `message`, as lowercase hex text (64
+ * characters), answered synchronously or as a Promise. The default is Web Crypto
+ * ({@link webCryptoSha256}, a Promise); on Node pass a `node:crypto` hasher, which answers at once and
+ * is several times faster (adapter-node-server's `nodeSha256` is the default there).
  *
  * @example
- * import { webCryptoSha256, type Sha256 } from '@banksocket-webhooks/core'
- * // On Node, adapter-node-server's `nodeSha256` wraps node:crypto's createHash and returns hex.
- * const logged: Sha256 = async (message) => { const d = await webCryptoSha256(message); return d }
+ * import { createHash } from 'node:crypto'
+ * import type { Sha256 } from '@banksocket-webhooks/core'
+ * const nodeHex: Sha256 = (message) => createHash('sha256').update(message, 'utf8').digest('hex')
  */
-export type Sha256 = (message: string) => Uint8Array | string | Promise<Uint8Array | string>
+export type Sha256 = (message: string) => string | Promise<string>
 
 const encoder = new TextEncoder()
 
@@ -31,10 +31,10 @@ const encoder = new TextEncoder()
  *
  * @example
  * import { webCryptoSha256 } from '@banksocket-webhooks/core'
- * const digest = await webCryptoSha256('abc') // Uint8Array(32)
+ * const hex = await webCryptoSha256('abc') // 'ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad'
  */
-export const webCryptoSha256 = async (message: string): Promise<Uint8Array> =>
-  new Uint8Array(await crypto.subtle.digest('SHA-256', encoder.encode(message)))
+export const webCryptoSha256 = async (message: string): Promise<string> =>
+  toHex(new Uint8Array(await crypto.subtle.digest('SHA-256', encoder.encode(message))))
 
 /**
  * The fields that go into the hash, as exact strings.
@@ -79,15 +79,6 @@ export const toHex = (bytes: Uint8Array): string => {
   return String.fromCharCode.apply(null, codes)
 }
 
-/**
- * A digest as lowercase hex, whichever form the hasher returned.
- *
- * @example
- * import { digestHex } from '@banksocket-webhooks/core'
- * digestHex(new Uint8Array([171])) // 'ab'
- */
-export const digestHex = (digest: Uint8Array | string): string => (typeof digest === 'string' ? digest : toHex(digest))
-
 const hexToBytes = (hex: string): Uint8Array => {
   const out = new Uint8Array(hex.length >> 1)
   for (let i = 0; i < out.length; i++) {
@@ -123,9 +114,8 @@ export type HashVariant = 'hex' | 'raw'
 export const sign =
   (fields: SignedFields, secret: string, options: Readonly<{ sha256?: Sha256; variant?: HashVariant }> = {}): T.Task<string> =>
   async () => {
-    const digest = await (options.sha256 ?? webCryptoSha256)(signingInput(fields) + secret)
-    if (options.variant !== 'raw') return btoa(digestHex(digest))
-    return bytesToBase64(typeof digest === 'string' ? hexToBytes(digest) : digest)
+    const hex = await (options.sha256 ?? webCryptoSha256)(signingInput(fields) + secret)
+    return options.variant === 'raw' ? bytesToBase64(hexToBytes(hex)) : btoa(hex)
   }
 
 /**
@@ -167,31 +157,19 @@ export const claimedDigest = (hash: string): Uint8Array | undefined => {
 
 /**
  * Compares a received hash, base64-decoded to a binary string (64 hex characters, or 32 raw
- * bytes), with a computed digest, in time that depends only on the lengths.
+ * bytes), with a computed digest as lowercase hex, in time that depends only on the lengths.
  */
-const matchesClaim = (claim: string, digest: Uint8Array | string): boolean => {
+const matchesClaim = (claim: string, hex: string): boolean => {
+  if (hex.length !== 64) return false
   let diff = 0
-  if (typeof digest === 'string') {
-    if (digest.length !== 64) return false
-    if (claim.length === 64) {
-      for (let i = 0; i < 64; i++) diff |= claim.charCodeAt(i) ^ digest.charCodeAt(i)
-      return diff === 0
-    }
-    for (let i = 0; i < 32; i++) {
-      const byte = ((NIBBLE[digest.charCodeAt(2 * i) & 255] as number) << 4) | (NIBBLE[digest.charCodeAt(2 * i + 1) & 255] as number)
-      diff |= claim.charCodeAt(i) ^ byte
-    }
-    return diff === 0
-  }
-  if (digest.length !== 32) return false
   if (claim.length === 64) {
-    for (let i = 0; i < 32; i++) {
-      const b = digest[i] as number
-      diff |= (claim.charCodeAt(2 * i) ^ (HEX_CODES[b >> 4] as number)) | (claim.charCodeAt(2 * i + 1) ^ (HEX_CODES[b & 15] as number))
-    }
+    for (let i = 0; i < 64; i++) diff |= claim.charCodeAt(i) ^ hex.charCodeAt(i)
     return diff === 0
   }
-  for (let i = 0; i < 32; i++) diff |= claim.charCodeAt(i) ^ (digest[i] as number)
+  for (let i = 0; i < 32; i++) {
+    const byte = ((NIBBLE[hex.charCodeAt(2 * i) & 255] as number) << 4) | (NIBBLE[hex.charCodeAt(2 * i + 1) & 255] as number)
+    diff |= claim.charCodeAt(i) ^ byte
+  }
   return diff === 0
 }
 
@@ -220,13 +198,6 @@ export const constantTimeEqual = (a: Uint8Array, b: Uint8Array): boolean => {
 }
 
 /**
- * The digest of one message, as the hasher returned it.
- */
-type Digest = Uint8Array | string
-
-const isDigest = (d: Digest | Promise<Digest>): d is Digest => typeof d === 'string' || d instanceof Uint8Array
-
-/**
  * {@link verify}'s work, synchronous when the hasher is: the result itself for a hasher that answers
  * synchronously (node:crypto), a Promise of it for one that does not (Web Crypto). Receivers use it
  * to verify without a trip through the microtask queue. A hasher that throws, throws here.
@@ -245,7 +216,7 @@ export const verifyNow = (
   let matched = -1
   for (let i = 0; i < secrets.length; i++) {
     const d = sha256(input + secrets[i])
-    if (!isDigest(d)) return finishAsync(claim, input, secrets, sha256, matched, i, d)
+    if (typeof d !== 'string') return finishAsync(claim, input, secrets, sha256, matched, i, d)
     if (matchesClaim(claim, d) && matched < 0) matched = i
   }
   return matched >= 0 ? E.right({ secretIndex: matched }) : E.left(INVALID_HASH)
@@ -259,13 +230,13 @@ const finishAsync = async (
   sha256: Sha256,
   matchedSoFar: number,
   from: number,
-  pending: Promise<Digest>,
+  pending: Promise<string>,
 ): Promise<E.Either<InvalidHash, Verified>> => {
   let matched = matchedSoFar
   for (let i = from; i < secrets.length; i++) {
     const d = i === from ? pending : sha256(input + secrets[i])
-    const digest = isDigest(d) ? d : await d
-    if (matchesClaim(claim, digest) && matched < 0) matched = i
+    const hex = typeof d === 'string' ? d : await d
+    if (matchesClaim(claim, hex) && matched < 0) matched = i
   }
   return matched >= 0 ? E.right({ secretIndex: matched }) : E.left(INVALID_HASH)
 }

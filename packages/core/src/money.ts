@@ -94,6 +94,12 @@ export const AMOUNT_SYNTAX: RegExp = UNSIGNED
  */
 export const BALANCE_SYNTAX: RegExp = SIGNED
 
+/** Why an amount is refused when it is not `digits[.digits]`. @internal */
+export const AMOUNT_SYNTAX_REASON = 'is not an unsigned dot-decimal amount such as 100.00'
+
+/** Why a balance is refused when it is not `[-]digits[.digits]`. @internal */
+export const BALANCE_SYNTAX_REASON = 'is not a dot-decimal balance such as 18100.00 or -15.50'
+
 const invalid = (input: string, reason: string): E.Either<InvalidAmount, never> => E.left({ _tag: 'InvalidAmount', input, reason })
 
 const isDigit = (code: number): boolean => code >= 48 && code <= 57
@@ -154,7 +160,7 @@ const toMinor = (input: string, start: number, negative: boolean, currency: stri
  * parseAmount('100.00', 'TRY') // Right({ minor: 10000n, currency: 'TRY' })
  */
 export const parseAmount = (input: string, currency: string): E.Either<InvalidAmount, Money> => {
-  return toMinor(input, 0, false, currency, 'is not an unsigned dot-decimal amount such as 100.00')
+  return toMinor(input, 0, false, currency, AMOUNT_SYNTAX_REASON)
 }
 
 /**
@@ -167,7 +173,7 @@ export const parseAmount = (input: string, currency: string): E.Either<InvalidAm
  */
 export const parseBalance = (input: string, currency: string): E.Either<InvalidAmount, Money> => {
   const negative = input.charCodeAt(0) === 45
-  return toMinor(input, negative ? 1 : 0, negative, currency, 'is not a dot-decimal balance such as 18100.00 or -15.50')
+  return toMinor(input, negative ? 1 : 0, negative, currency, BALANCE_SYNTAX_REASON)
 }
 
 /**

@@ -10,9 +10,9 @@ import * as TE from 'fp-ts/lib/TaskEither.js'
 import type * as t from 'io-ts'
 import { type Fields, parseBody } from './body.ts'
 import { type AuthenticatedFieldsCodec, type Dc, NOTIFICATION_FIELDS, type UnauthenticatedFieldsCodec, WireNotification } from './codecs.ts'
-import { digestHex, type InvalidHash, type Sha256, type Verified, verifyNow, webCryptoSha256 } from './hash.ts'
+import { type InvalidHash, type Sha256, type Verified, verifyNow, webCryptoSha256 } from './hash.ts'
 import { type IbanView, ibanView } from './iban.ts'
-import { type Money, parseAmount, parseBalance } from './money.ts'
+import { AMOUNT_SYNTAX, AMOUNT_SYNTAX_REASON, BALANCE_SYNTAX, BALANCE_SYNTAX_REASON, type Money, parseAmount, parseBalance } from './money.ts'
 import type { PayloadProblem, Rejection } from './rejection.ts'
 import { assertSecrets } from './secrets.ts'
 
@@ -144,7 +144,23 @@ export type DecodedNotification = Readonly<{
 }>
 
 /**
- * Decodes fields into a {@link DecodedNotification} (synchronously).
+ * The codec's problems plus those of an amount or balance that is not even dot-decimal: the codec
+ * leaves money to `parseAmount`/`parseBalance`, which run only once the codec passed, so a body
+ * with several problems still hears of every one at once.
+ */
+const withMoneySyntax = (problems: ReadonlyArray<PayloadProblem>, fields: Fields): ReadonlyArray<PayloadProblem> => {
+  const named = new Set(problems.map((p) => p.path))
+  const { amount, balance } = fields
+  const extra: PayloadProblem[] = []
+  if (typeof amount === 'string' && !named.has('amount') && !AMOUNT_SYNTAX.test(amount)) extra.push({ path: 'amount', message: AMOUNT_SYNTAX_REASON })
+  if (typeof balance === 'string' && !named.has('balance') && !BALANCE_SYNTAX.test(balance))
+    extra.push({ path: 'balance', message: BALANCE_SYNTAX_REASON })
+  return extra.length === 0 ? problems : [...problems, ...extra]
+}
+
+/**
+ * Decodes fields into a {@link DecodedNotification} (synchronously). The codec checks the shape;
+ * the money is parsed here, once, and a bad amount or balance is an `invalid_payload` naming it.
  *
  * @internal
  */
@@ -158,7 +174,7 @@ export const decodeNotification = (fields: Fields): E.Either<Rejection, DecodedN
   if (WireNotification.is(fields)) w = fields
   else {
     const decoded = WireNotification.decode(fields)
-    if (E.isLeft(decoded)) return E.left({ _tag: 'invalid_payload', details: problemsOf(decoded.left) })
+    if (E.isLeft(decoded)) return E.left({ _tag: 'invalid_payload', details: withMoneySyntax(problemsOf(decoded.left), fields) })
     w = decoded.right
   }
   const amount = parseAmount(w.amount, w.currency)
@@ -208,8 +224,8 @@ const extraFields = (fields: Fields): Fields => {
   return extra ?? NO_EXTRA
 }
 
-const verifiedTransaction = (n: DecodedNotification, secretIndex: number, key: Uint8Array | string): VerifiedTransaction => ({
-  idempotencyKey: digestHex(key),
+const verifiedTransaction = (n: DecodedNotification, secretIndex: number, key: string): VerifiedTransaction => ({
+  idempotencyKey: key,
   verified: n.verified,
   unverified: n.unverified,
   amount: n.amount,
@@ -228,7 +244,7 @@ const afterVerification = (
   if (E.isLeft(verified)) return verified
   const secretIndex = verified.right.secretIndex
   const key = sha256(keyInput(n.verified))
-  return typeof key === 'string' || key instanceof Uint8Array
+  return typeof key === 'string'
     ? E.right(verifiedTransaction(n, secretIndex, key))
     : key.then((k) => E.right(verifiedTransaction(n, secretIndex, k)))
 }

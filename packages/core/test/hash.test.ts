@@ -35,8 +35,16 @@ test('sign reproduces the vector hash for the documented sample fields', async (
 
 test('the canonical hash is base64 of the lowercase hex digest', async () => {
   const hash = await sign(fieldsOf(credit.fields), credit.secret)()
-  const digest = await webCryptoSha256(signingInput(fieldsOf(credit.fields)) + credit.secret)
-  assert.is(atob(hash), toHex(digest))
+  const hex = await webCryptoSha256(signingInput(fieldsOf(credit.fields)) + credit.secret)
+  assert.is(atob(hash), hex)
+  assert.match(hex, /^[0-9a-f]{64}$/)
+})
+
+test('webCryptoSha256 answers lowercase hex, as toHex writes the digest', async () => {
+  const abc = 'ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad'
+  assert.is(await webCryptoSha256('abc'), abc)
+  assert.is(toHex(new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode('abc')))), abc)
+  assert.is(toHex(new Uint8Array([0, 15, 171, 255])), '000fabff')
 })
 
 test('base64 of the raw 32-byte digest verifies as the same digest', async () => {
@@ -62,22 +70,24 @@ test('no secrets, wrong-length and non-base64 hashes are invalid_hash', async ()
 })
 
 test('an uppercase hex digest is not the canonical lowercase form', async () => {
-  const digest = await webCryptoSha256(signingInput(fieldsOf(credit.fields)) + credit.secret)
-  const upper = btoa(toHex(digest).toUpperCase())
+  const hex = await webCryptoSha256(signingInput(fieldsOf(credit.fields)) + credit.secret)
+  const upper = btoa(hex.toUpperCase())
   assert.equal(await verify(fieldsOf(credit.fields), upper, [credit.secret])(), E.left({ _tag: 'invalid_hash' }))
 })
 
 test('a synchronous hasher gives the same answer as Web Crypto', async () => {
-  const hashes = new Map<string, Uint8Array>()
+  const hashes = new Map<string, string>()
   const f = fieldsOf(credit.fields)
   hashes.set(signingInput(f) + credit.secret, await webCryptoSha256(signingInput(f) + credit.secret))
-  const sync = (m: string) => hashes.get(m) ?? new Uint8Array(32)
+  const sync = (m: string) => hashes.get(m) ?? '0'.repeat(64)
   assert.ok(E.isRight(await verify(f, credit.fields.hash, [credit.secret], sync)()))
 })
 
-test('a hasher returning lowercase hex verifies both the hex and the raw variants', async () => {
+test('a synchronous hex hasher verifies both the hex and the raw variants, as Web Crypto does', async () => {
   const f = fieldsOf(credit.fields)
-  const hex = async (m: string) => toHex(await webCryptoSha256(m))
+  const hashes = new Map<string, string>()
+  for (const secret of [credit.secret, 'other']) hashes.set(signingInput(f) + secret, await webCryptoSha256(signingInput(f) + secret))
+  const hex = (m: string) => hashes.get(m) ?? '0'.repeat(64)
   assert.ok(E.isRight(await verify(f, credit.fields.hash, [credit.secret], hex)()))
   const raw = await sign(f, credit.secret, { variant: 'raw', sha256: hex })()
   assert.is(raw, await sign(f, credit.secret, { variant: 'raw' })())
