@@ -140,8 +140,48 @@ class FieldCollector {
   }
 }
 
-const hexValue = (code: number): number =>
-  code >= 48 && code <= 57 ? code - 48 : code >= 97 && code <= 102 ? code - 87 : code >= 65 && code <= 70 ? code - 55 : -1
+/** Char code -> value of a hex digit (either case), -1 for anything else below 128. */
+const HEX_DIGIT = new Int8Array(128).fill(-1)
+for (let d = 0; d < 10; d++) HEX_DIGIT[48 + d] = d
+for (let d = 0; d < 6; d++) {
+  HEX_DIGIT[65 + d] = 10 + d
+  HEX_DIGIT[97 + d] = 10 + d
+}
+
+const hexValue = (code: number): number => (code < 128 ? (HEX_DIGIT[code] as number) : -1)
+
+/**
+ * The documented field names (and `id`), as the engine's own constant strings. A field name in a
+ * form body that is one of them exactly (no escape to decode) is taken from here instead of being
+ * sliced out of the body: no copy, and storing a property under a constant name skips looking the
+ * fresh string up in the engine's string table, which was a large part of building the record.
+ */
+const KNOWN_NAMES: ReadonlyArray<string> = [
+  'dc',
+  'code',
+  'amount',
+  'balance',
+  'currency',
+  'description',
+  'account_id',
+  'account',
+  'bank',
+  'opponent_id',
+  'opponent_iban',
+  'hash',
+  'id',
+]
+
+/** The known name that `text[from, to)` spells exactly, if any. */
+const knownName = (text: string, from: number, to: number): string | undefined => {
+  const length = to - from
+  const first = text.charCodeAt(from)
+  for (let k = 0; k < KNOWN_NAMES.length; k++) {
+    const name = KNOWN_NAMES[k] as string
+    if (name.length === length && name.charCodeAt(0) === first && text.startsWith(name, from)) return name
+  }
+  return undefined
+}
 
 /**
  * Scratch space for the code units of one decoded component, reused from call to call (decoding is
@@ -288,7 +328,7 @@ const parseForm = (body: Uint8Array, charset: string | undefined, contentType: s
     if (end > start) {
       let eq = text.indexOf('=', start)
       if (eq < 0 || eq > end) eq = end
-      const name = formComponent(text, start, eq, decode, utf8)
+      const name = knownName(text, start, eq) ?? formComponent(text, start, eq, decode, utf8)
       if (name === undefined) return E.left(invalidPayload('', 'malformed percent-escape in a field name'))
       const value = eq === end ? '' : formComponent(text, eq + 1, end, decode, utf8)
       if (value === undefined) {

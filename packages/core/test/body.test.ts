@@ -34,6 +34,13 @@ test('form: a field sent twice is invalid_payload naming the field', () => {
   assert.is(problemPath(r), 'amount')
 })
 
+test('form: a documented field name is the same field however it is spelt, and only when spelt exactly', () => {
+  assert.equal(parse('%61mount=1.00&dc=Credit', FORM), E.right(rec({ amount: '1.00', dc: 'Credit' })))
+  assert.equal(problemPath(parse('amount=1.00&%61mount=2.00', FORM)), 'amount')
+  assert.equal(problemPath(parse('%61mount=1.00&amount=2.00', FORM)), 'amount')
+  assert.equal(parse('amounts=1&amoun=2&Amount=3&hash+=4', FORM), E.right(rec({ amounts: '1', amoun: '2', Amount: '3', 'hash ': '4' })))
+})
+
 test('form: malformed percent escapes and invalid UTF-8 are invalid_payload', () => {
   assert.is(leftTag(parse('description=%zz', FORM)), 'invalid_payload')
   assert.is(leftTag(parse('description=%C3', FORM)), 'invalid_payload')
