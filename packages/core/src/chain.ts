@@ -168,6 +168,9 @@ const diffGaps = (before: Chain, after: Chain): ChainChange[] => {
   return changes
 }
 
+/** The changes of a link that moved no gap: one shared, frozen, empty list. */
+const NO_CHANGES: ReadonlyArray<ChainChange> = Object.freeze([])
+
 const withFirstGapless = (fs: Fragment[]): Fragment[] => {
   const first = fs[0]
   if (first !== undefined && first.gapId !== undefined) fs[0] = { ...first, gapId: undefined }
@@ -208,15 +211,21 @@ export const addLink = (chain: Chain, link: Link): Readonly<{ chain: Chain; plac
     }
   }
   if (i === last && i >= 0 && j < 0) {
-    // The common case: the link continues the head.
+    // The common case: the link continues the head. Only the head is rebuilt (a literal, not a
+    // spread); a one-fragment chain, the usual one, gets a one-element array without copying.
     const head = fs[last] as Fragment
-    const next = fs.slice()
-    next[last] = { ...head, end: link.after, endKey: link.key }
-    return { chain: { fragments: next, nextGapId: chain.nextGapId }, placement: 'extended', changes: [] }
+    const moved: Fragment = { start: head.start, end: link.after, startKey: head.startKey, endKey: link.key, gapId: head.gapId }
+    let next: Fragment[]
+    if (last === 0) next = [moved]
+    else {
+      next = fs.slice()
+      next[last] = moved
+    }
+    return { chain: { fragments: next, nextGapId: chain.nextGapId }, placement: 'extended', changes: NO_CHANGES }
   }
   if (i < 0 && j < 0) {
     const fragment: Fragment = { start: link.before, end: link.after, startKey: link.key, endKey: link.key, gapId: undefined }
-    if (last < 0) return { chain: { fragments: [fragment], nextGapId: chain.nextGapId }, placement: 'started', changes: [] }
+    if (last < 0) return { chain: { fragments: [fragment], nextGapId: chain.nextGapId }, placement: 'started', changes: NO_CHANGES }
     const head = fs[last] as Fragment
     const id = chain.nextGapId
     const next: Chain = { fragments: [...fs, { ...fragment, gapId: id }], nextGapId: id + 1 }

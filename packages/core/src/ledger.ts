@@ -200,6 +200,23 @@ const parseMovement = (data: TransactionReceived['data']): E.Either<InvalidAmoun
 
 const money = (minor: bigint, currency: string): string => formatMoney({ minor, currency })
 
+/** The state with one of its event counts one higher (a literal with every field, not a spread). */
+const counted = (state: LedgerState, count: 'gapsDetected' | 'suspectedReplays' | 'duplicates'): LedgerState => ({
+  accountId: state.accountId,
+  currency: state.currency,
+  chain: state.chain,
+  count: state.count,
+  creditCount: state.creditCount,
+  debitCount: state.debitCount,
+  credits: state.credits,
+  debits: state.debits,
+  repeats: state.repeats,
+  duplicates: count === 'duplicates' ? state.duplicates + 1 : state.duplicates,
+  suspectedReplays: count === 'suspectedReplays' ? state.suspectedReplays + 1 : state.suspectedReplays,
+  gapsDetected: count === 'gapsDetected' ? state.gapsDetected + 1 : state.gapsDetected,
+  gapsAbandoned: state.gapsAbandoned,
+})
+
 /**
  * Builds the ledger decider. One ledger per account and currency (see {@link ledgerStream}); every
  * ledger starts from the same fresh `initialState`.
@@ -224,7 +241,7 @@ export const ledgerDecider = (options: LedgerOptions = {}): Decider<LedgerComman
   if (!Number.isSafeInteger(maxFragments) || maxFragments < 2)
     throw new RangeError(`maxFragments must be an integer of at least 2, got ${String(maxFragments)}`)
 
-  type Applied = ReturnType<typeof addLink> & Readonly<{ abandoned: number }>
+  type Applied = Readonly<{ chain: Chain; changes: ReadonlyArray<ChainChange>; abandoned: number }>
 
   /**
    * Adds a link, then keeps at most `maxFragments` fragments: past that, the oldest boundary the
@@ -233,7 +250,7 @@ export const ledgerDecider = (options: LedgerOptions = {}): Decider<LedgerComman
    */
   const apply = (chain: Chain, link: Link): Applied => {
     const added = addLink(chain, link)
-    if (added.chain.fragments.length <= maxFragments) return { ...added, abandoned: 0 }
+    if (added.chain.fragments.length <= maxFragments) return { chain: added.chain, changes: added.changes, abandoned: 0 }
     let next = added.chain
     let abandoned = 0
     while (next.fragments.length > maxFragments) {
@@ -253,13 +270,24 @@ export const ledgerDecider = (options: LedgerOptions = {}): Decider<LedgerComman
       }
       next = bridgeGap(next, (fs[at] as Fragment).gapId ?? 0)
     }
-    return { ...added, chain: next, abandoned }
+    return { chain: next, changes: added.changes, abandoned }
   }
 
   // decide parses the movement and computes the new chain; evolve, called with the event it
   // produced, reuses both instead of parsing and placing the link a second time per delivery.
-  let memo: { from: Chain; key: string; parsed: Parsed; to: Applied } | undefined
-  const remembered = (chain: Chain, key: string): typeof memo => (memo !== undefined && memo.from === chain && memo.key === key ? memo : undefined)
+  // One memo, overwritten by every decision (decide and evolve are synchronous).
+  const memo: { from: Chain | undefined; key: string; amount: bigint; to: Applied | undefined } = {
+    from: undefined,
+    key: '',
+    amount: 0n,
+    to: undefined,
+  }
+  const remember = (from: Chain, key: string, amount: bigint, to: Applied): void => {
+    memo.from = from
+    memo.key = key
+    memo.amount = amount
+    memo.to = to
+  }
 
   const changeEvent = (
     change: ChainChange,
@@ -306,21 +334,24 @@ export const ledgerDecider = (options: LedgerOptions = {}): Decider<LedgerComman
     decide: (command, state) => {
       const tx = command.data
       const given = command.money
-      const parsed: E.Either<InvalidAmount, Parsed> =
-        given === undefined
-          ? parseMovement(tx)
-          : E.right({
-              link: linkOf(tx.idempotencyKey, tx.verified.dc, given.amount.minor, given.balance.minor),
-              amount: given.amount,
-              balance: given.balance,
-            })
-      if (E.isLeft(parsed)) return parsed
-      const { link } = parsed.right
+      let movement: Parsed
+      if (given === undefined) {
+        const parsed = parseMovement(tx)
+        if (E.isLeft(parsed)) return parsed
+        movement = parsed.right
+      } else {
+        movement = {
+          link: linkOf(tx.idempotencyKey, tx.verified.dc, given.amount.minor, given.balance.minor),
+          amount: given.amount,
+          balance: given.balance,
+        }
+      }
+      const { link } = movement
       const accountId = tx.unverified.account_id
       const { dc, currency } = tx.verified
       if (command.seen === 'recorded') {
         if (continuesHead(state.chain, link)) {
-          memo = { from: state.chain, key: link.key, parsed: parsed.right, to: apply(state.chain, link) }
+          remember(state.chain, link.key, movement.amount.minor, apply(state.chain, link))
           const repeat: TransactionReceived = { type: 'TransactionReceived', data: { ...tx, repeat: true } }
           return E.right([repeat])
         }
@@ -336,13 +367,13 @@ export const ledgerDecider = (options: LedgerOptions = {}): Decider<LedgerComman
       }
       const previousKey = state.chain.fragments[state.chain.fragments.length - 1]?.endKey ?? ''
       const added = apply(state.chain, link)
-      memo = { from: state.chain, key: link.key, parsed: parsed.right, to: added }
+      remember(state.chain, link.key, movement.amount.minor, added)
       const received: TransactionReceived = { type: 'TransactionReceived', data: tx }
       if (added.changes.length === 0) return E.right([received])
       const before: LedgerEvent[] = []
       const after: LedgerEvent[] = []
       for (const change of added.changes) {
-        const event = changeEvent(change, accountId, currency, link.key, previousKey, parsed.right, dc)
+        const event = changeEvent(change, accountId, currency, link.key, previousKey, movement, dc)
         if (change._tag === 'opened') before.push(event)
         else after.push(event)
       }
@@ -351,32 +382,42 @@ export const ledgerDecider = (options: LedgerOptions = {}): Decider<LedgerComman
     evolve: (state, event) => {
       switch (event.type) {
         case 'TransactionReceived': {
-          const hit = remembered(state.chain, event.data.idempotencyKey)
-          const parsed = hit === undefined ? parseMovement(event.data) : E.right(hit.parsed)
-          if (E.isLeft(parsed)) return state
-          const { link, amount } = parsed.right
-          const credit = event.data.verified.dc === 'Credit'
-          const applied = hit?.to ?? apply(state.chain, link)
+          const data = event.data
+          let amount: bigint
+          let applied: Applied
+          if (memo.from === state.chain && memo.key === data.idempotencyKey && memo.to !== undefined) {
+            amount = memo.amount
+            applied = memo.to
+          } else {
+            const parsed = parseMovement(data)
+            if (E.isLeft(parsed)) return state
+            amount = parsed.right.amount.minor
+            applied = apply(state.chain, parsed.right.link)
+          }
+          const credit = data.verified.dc === 'Credit'
+          // One literal per movement, every field named: cheaper than spreading the state.
           return {
-            ...state,
-            accountId: state.accountId ?? event.data.unverified.account_id,
-            currency: state.currency ?? event.data.verified.currency,
+            accountId: state.accountId ?? data.unverified.account_id,
+            currency: state.currency ?? data.verified.currency,
             chain: applied.chain,
-            gapsAbandoned: state.gapsAbandoned + applied.abandoned,
             count: state.count + 1,
-            creditCount: state.creditCount + (credit ? 1 : 0),
-            debitCount: state.debitCount + (credit ? 0 : 1),
-            credits: credit ? state.credits + amount.minor : state.credits,
-            debits: credit ? state.debits : state.debits + amount.minor,
-            repeats: state.repeats + (event.data.repeat === true ? 1 : 0),
+            creditCount: credit ? state.creditCount + 1 : state.creditCount,
+            debitCount: credit ? state.debitCount : state.debitCount + 1,
+            credits: credit ? state.credits + amount : state.credits,
+            debits: credit ? state.debits : state.debits + amount,
+            repeats: data.repeat === true ? state.repeats + 1 : state.repeats,
+            duplicates: state.duplicates,
+            suspectedReplays: state.suspectedReplays,
+            gapsDetected: state.gapsDetected,
+            gapsAbandoned: state.gapsAbandoned + applied.abandoned,
           }
         }
         case 'BalanceGapDetected':
-          return { ...state, gapsDetected: state.gapsDetected + 1 }
+          return counted(state, 'gapsDetected')
         case 'SuspectedReplay':
-          return { ...state, suspectedReplays: state.suspectedReplays + 1 }
+          return counted(state, 'suspectedReplays')
         case 'DuplicateIgnored':
-          return { ...state, duplicates: state.duplicates + 1 }
+          return counted(state, 'duplicates')
         case 'BalanceGapNarrowed':
         case 'BalanceGapClosed':
         case 'UnobservedMovements':
