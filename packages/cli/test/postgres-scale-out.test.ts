@@ -5,14 +5,14 @@
  * to BOTH receivers at once. Exactly one `ok` per notification across the two, the union of their
  * stdout holds each transaction once, no open gap, balances at the chains' last balances. Then one
  * receiver is SIGKILLed under load: every notification it acknowledged is in the database, and the
- * survivor keeps serving. Uses adapter-postgres's embedded PostgreSQL (or DATABASE_URL).
+ * survivor keeps serving. Uses test-support's embedded PostgreSQL (or DATABASE_URL).
  *
  * The seed is printed when the test fails; `SCALE_OUT_SEED=<seed>` replays that order.
  */
 import { encodeForm, formatMoney, type SignedFields, sign } from '@banksocket-webhooks/core'
+import { startDatabase, type TestDatabase } from '@banksocket-webhooks/test-support/postgres'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { startDatabase, type TestDatabase } from '../../adapter-postgres/test/support/database.ts'
 import { ensureBuilt, json, run, startListen } from './support/cli.ts'
 
 const SECRET = 'scale-out-secret-2f1c'
@@ -85,12 +85,20 @@ const bodyOf = async (m: Movement): Promise<string> => {
 
 type Answer = Readonly<{ status: number; body: string }> | Readonly<{ status: 0; body: string }>
 
-const post = async (url: string, body: string): Promise<Answer> => {
+/**
+ * POSTs one delivery; a network error (no answer at all, e.g. a keep-alive connection the server
+ * closed just as the client reused it on a loaded machine) is retried, as Banksocket retries a
+ * delivery that got no answer. A retry of something already stored answers `duplicate`, so "exactly
+ * one ok per notification" still holds.
+ */
+const post = async (url: string, body: string, attempt = 1): Promise<Answer> => {
   try {
     const response = await fetch(url, { method: 'POST', body, headers: { 'content-type': 'application/x-www-form-urlencoded' } })
     return { status: response.status, body: await response.text() }
   } catch (error) {
-    return { status: 0, body: String(error) }
+    if (attempt < 3) return post(url, body, attempt + 1)
+    const cause = (error as { cause?: unknown }).cause
+    return { status: 0, body: `${String(error)}${cause === undefined ? '' : ` (cause: ${String(cause)})`}` }
   }
 }
 
@@ -154,11 +162,12 @@ const twoReceivers = async (): Promise<void> => {
   const bodies = await Promise.all(batch.map(bodyOf))
   const answers = await deliverAll(bodies, [a.url, b.url])
   const sentAt = Date.now()
+  const tail = (r: typeof a) => r.lines('stderr').slice(-5).join('\n')
   for (const [i, pair] of answers.entries()) {
     assert.equal(
       pair.map((x) => x.status),
       [200, 200],
-      `notification ${i}: ${JSON.stringify(pair)}`,
+      `notification ${i}: ${JSON.stringify(pair)}\nreceiver A stderr:\n${tail(a)}\nreceiver B stderr:\n${tail(b)}`,
     )
     assert.equal(pair.map((x) => json(x.body)['status']).sort(), ['duplicate', 'ok'], `notification ${i}: ${JSON.stringify(pair)}`)
   }
