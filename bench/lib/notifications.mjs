@@ -6,7 +6,7 @@
 // gap. Signing goes through core's own `sign` with a node:crypto hasher, so the bench never
 // re-implements the hash it measures.
 import { createHmac } from 'node:crypto'
-import { digestHex, encodeForm, formatMoney, sign, signingInput } from '@banksocket-webhooks/core'
+import { encodeForm, formatMoney, sign, signingInput } from '@banksocket-webhooks/core'
 
 /** The secret every bench receiver is configured with. Never printed. */
 export const SECRET = 'bench-s3cr3t-ÇĞİÖŞÜ'
@@ -56,14 +56,14 @@ export const accountMovements = ({ accountId, seed = accountId, secret = SECRET,
 /**
  * The same movements as {@link accountMovements}, signed synchronously (for drivers that build each
  * request when it is sent, such as the 1,000,000-notification run against `banksocket listen`).
- * The hash is core's `sign` unrolled for a synchronous hasher: `base64(digestHex(sha256(signingInput
- * + secret)))`; the first movement of every account is checked against `sign` itself.
+ * The hash is core's `sign` unrolled for a synchronous hasher: `base64(sha256hex(signingInput
+ * + secret))`; the first movement of every account is checked against `sign` itself.
  *
  * @param {{ accountId: number, seed?: number, secret?: string, sequencePrefix?: string }} options
  */
 export const accountMovementsSync = async ({ accountId, seed = accountId, secret = SECRET, sequencePrefix = 'B' }) => {
   const unsigned = unsignedMovements({ accountId, seed, sequencePrefix })
-  const signNow = (fields) => btoa(digestHex(nodeSha256(signingInput(fields) + secret)))
+  const signNow = (fields) => btoa(nodeSha256(signingInput(fields) + secret))
   const check = unsignedMovements({ accountId, seed, sequencePrefix }).next()
   if (signNow(check) !== (await sign(check, secret, { sha256: nodeSha256 })()))
     throw new Error('accountMovementsSync: signs differently from core `sign`')
