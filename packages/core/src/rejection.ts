@@ -10,7 +10,7 @@
  *
  * @example
  * import type { PayloadProblem } from '@banksocket-webhooks/core'
- * const p: PayloadProblem = { path: 'amount', message: 'expected an unsigned dot-decimal amount such as 100.00' }
+ * const p: PayloadProblem = { path: 'amount', message: 'is not an unsigned dot-decimal amount such as 100.00' }
  */
 export type PayloadProblem = Readonly<{ path: string; message: string }>
 
