@@ -55,8 +55,16 @@ test('5,000 replays of one notification: one full duplicate line, then at most o
     .map(json)
   const full = lines.filter((l) => l['type'] === 'duplicate')
   const summaries = lines.filter((l) => l['type'] === 'duplicates')
-  assert.is(full.length, 1, 'one duplicate line in full')
-  assert.ok(summaries.length <= Math.ceil(seconds) + 1, `${summaries.length} summary lines in ${seconds.toFixed(1)} s`)
+  // The first duplicate of a quiet second is printed in full: one line, unless the flood itself
+  // paused for a whole second (a loaded machine), which opens another quiet second. Either way the
+  // flood costs at most about a line a second, never a line a duplicate.
+  assert.is(
+    lines.findIndex((l) => l['type'] === 'duplicate' || l['type'] === 'duplicates'),
+    lines.indexOf(full[0] ?? {}),
+    'the first duplicate is printed in full',
+  )
+  assert.ok(full.length >= 1 && full.length <= Math.ceil(seconds), `${full.length} full duplicate lines in ${seconds.toFixed(1)} s`)
+  assert.ok(full.length + summaries.length <= Math.ceil(seconds) + 2, `${full.length + summaries.length} duplicate lines in ${seconds.toFixed(1)} s`)
   assert.is(full.length + summaries.reduce((n, l) => n + Number(l['count']), 0), 5_000, 'every replay is counted')
   const stopped = lines.at(-1) ?? {}
   assert.equal([stopped['type'], stopped['duplicates'], stopped['transactions']], ['stopped', 5_000, 1])
