@@ -135,19 +135,25 @@ const describe = (req: IncomingMessage): ReceiverRequest => ({
   body: parsedBody(req) ?? ((limit) => readNodeBody(req, limit)),
 })
 
-/** Writes an answer unless the response is already gone; a 413 (body left unread) closes the connection. */
-const write = (res: ServerResponse, answer: HttpAnswer, close: boolean): void => {
+/**
+ * Writes an answer unless the response is already gone; a 413 (body left unread) closes the
+ * connection. node:http emits `error` on a response only for a write after its end or a pipe, both
+ * ruled out here, so a response of our own needs no error listener; one a middleware shares with
+ * the rest of an app (`shared`) gets one, so a later write of the app's cannot crash the process.
+ */
+const write = (res: ServerResponse, answer: HttpAnswer, close: boolean, shared: boolean): void => {
   // `res.socket` is null for a pipelined response until the one before it is sent: check the
   // request's socket, which is always there.
   if (res.headersSent || res.writableEnded || res.destroyed || res.req.socket.destroyed) return
-  res.on('error', ignore)
+  if (shared) res.on('error', ignore)
   res.writeHead(answer.status, close || answer.status === 413 ? { ...headersOf(answer), connection: 'close' } : headersOf(answer))
   res.end(answer.body)
 }
 
 /**
- * One request, start to end: describe it, let the receiver answer, write the answer. With `next`
- * (a middleware), a request for another path goes to `next()` instead of a 404.
+ * One request, start to end: describe it, let the receiver answer, write the answer, then call
+ * `done` (if given). With `next` (a middleware), a request for another path goes to `next()`
+ * instead of a 404.
  */
 const serve = (
   receiver: Receiver,
@@ -155,14 +161,23 @@ const serve = (
   res: ServerResponse,
   next: ((error?: unknown) => void) | undefined,
   closing: () => boolean,
-): Promise<void> =>
-  receiver
-    .handle(describe(req))
-    .then((answer) => {
+  done?: () => void,
+): void => {
+  const answered = (answer: HttpAnswer): void => {
+    try {
       if (answer.status === 404 && next !== undefined) next()
-      else write(res, answer, closing())
-    })
-    .catch((error: unknown) => notify(receiver, 'error', { _tag: 'internal_error', error }))
+      else write(res, answer, closing(), next !== undefined)
+    } catch (error) {
+      notify(receiver, 'error', { _tag: 'internal_error', error })
+    }
+    done?.()
+  }
+  // `handle` never rejects; a rejection all the same is told to `error` listeners, never lost.
+  receiver.handle(describe(req)).then(answered, (error: unknown) => {
+    notify(receiver, 'error', { _tag: 'internal_error', error })
+    done?.()
+  })
+}
 
 const never = () => false
 
@@ -182,7 +197,7 @@ const never = () => false
 export const toNodeListener =
   (receiver: Receiver) =>
   (req: IncomingMessage, res: ServerResponse): void =>
-    void serve(receiver, req, res, undefined, never)
+    serve(receiver, req, res, undefined, never)
 
 /**
  * A Connect/Express middleware for a receiver, like octokit's `createNodeMiddleware(webhooks)`.
@@ -200,7 +215,7 @@ export const toNodeListener =
 export const toNodeMiddleware =
   (receiver: Receiver): Middleware =>
   (req, res, next) =>
-    void serve(receiver, req, res, next, never)
+    serve(receiver, req, res, next, never)
 
 /**
  * The Node receiver: a {@link Receiver} (typed events, inbox) with node:crypto as its default
@@ -235,7 +250,8 @@ export class NodeReceiver extends Receiver {
 
   /** A node:http request listener: `http.createServer(receiver.requestListener)`. */
   readonly requestListener = (req: IncomingMessage, res: ServerResponse): void => {
-    this.#track(serve(this, req, res, undefined, this.#isClosing))
+    this.#active++
+    serve(this, req, res, undefined, this.#isClosing, this.#done)
   }
 
   /**
@@ -244,7 +260,8 @@ export class NodeReceiver extends Receiver {
    * type, an object as already-parsed fields.
    */
   readonly middleware: Middleware = (req, res, next) => {
-    this.#track(serve(this, req, res, next, this.#isClosing))
+    this.#active++
+    serve(this, req, res, next, this.#isClosing, this.#done)
   }
 
   /**
@@ -299,11 +316,6 @@ export class NodeReceiver extends Receiver {
   }
 
   readonly #isClosing = (): boolean => this.#closing !== undefined
-
-  #track(work: Promise<void>): void {
-    this.#active++
-    work.then(this.#done, this.#done)
-  }
 
   readonly #done = (): void => {
     if (--this.#active > 0) return

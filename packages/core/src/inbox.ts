@@ -153,6 +153,15 @@ export interface Inbox {
   /** Processes fields a framework's body parser has already parsed. Never rejects. */
   deliverFields(fields: Fields, dispatch: Dispatch): Promise<Outcome>
   /**
+   * What `deliver` does, answering with the outcome itself when the delivery finished without
+   * waiting for anything (no store, a synchronous hasher such as node:crypto, synchronous
+   * listeners), and with a Promise of it otherwise; so a runtime adapter that writes the answer at
+   * once spares a trip through the microtask queue. Never throws, never rejects.
+   */
+  process(input: Readonly<{ body: Uint8Array | string; contentType: string | null | undefined }>, dispatch: Dispatch): Outcome | Promise<Outcome>
+  /** What `deliverFields` does, answering as {@link Inbox.process} does. Never throws, never rejects. */
+  processFields(fields: Fields, dispatch: Dispatch): Outcome | Promise<Outcome>
+  /**
    * Summaries of every ledger: balance at the chain's head, totals, open gaps, and the duplicates
    * counted since the inbox started (duplicates are not stored).
    */
@@ -188,15 +197,33 @@ export class HandlerTimeoutError extends Error {
 
 type Ledger = { state: LedgerState; version: number }
 
-/** The result of a ledger turn: the outcome, which may still wait for the store. */
-type Turn = Readonly<{ outcome: Promise<Outcome> }>
+/**
+ * An outcome still waiting for something (the store's append, a delivery of the same key under
+ * way elsewhere) once its ledger's turn is over: the ledger may take its next delivery meanwhile.
+ */
+class Later {
+  constructor(readonly outcome: Promise<Outcome>) {}
+}
+
+/** The result of a ledger turn: the outcome itself when it is known, or one that comes {@link Later}. */
+type Turn = Outcome | Later
 
 /** A verification that threw or rejected (a failing hasher): answered as an internal error. */
 type Thrown = Readonly<{ _tag: 'Thrown'; error: unknown }>
 
 type Verification = E.Either<Rejection, VerifiedTransaction> | Thrown
 
-const settled = (outcome: Outcome): Turn => ({ outcome: Promise.resolve(outcome) })
+const outcomeOf = (turn: Turn): Outcome | Promise<Outcome> => (turn instanceof Later ? turn.outcome : turn)
+
+const later = (outcome: Outcome | Promise<Outcome>): Turn => (outcome instanceof Promise ? new Later(outcome) : outcome)
+
+/**
+ * A key being recorded: by which ledger, and who waits for its outcome. Taken only while the
+ * outcome is not known yet (an asynchronous dispatch, an append to the store); a delivery of the
+ * same notification to another ledger meanwhile waits, then looks again, so two ledgers never both
+ * accept it and a failed attempt leaves the key free for the retry.
+ */
+type Claim = { readonly stream: string; waiting: Array<() => void> | undefined }
 
 const isThenable = <A>(value: A | PromiseLike<A>): value is PromiseLike<A> =>
   typeof value === 'object' && value !== null && typeof (value as { then?: unknown }).then === 'function'
@@ -207,10 +234,15 @@ const HANDLED: E.Either<unknown, void> = E.right(undefined)
  * Runs the dispatch: its result at once when it returned synchronously (no timer, no microtask),
  * or a Promise that settles when it does or when the timeout fires, whichever comes first.
  */
-const runWithTimeout = (work: () => void | Promise<void>, timeout: number): E.Either<unknown, void> | Promise<E.Either<unknown, void>> => {
+const runWithTimeout = (
+  dispatch: Dispatch,
+  events: ReadonlyArray<LedgerEvent>,
+  transaction: VerifiedTransaction,
+  timeout: number,
+): E.Either<unknown, void> | Promise<E.Either<unknown, void>> => {
   let result: void | Promise<void>
   try {
-    result = work()
+    result = dispatch(events, transaction)
   } catch (error) {
     return E.left(error)
   }
@@ -268,13 +300,14 @@ const recordedHook = (onRecorded: ((recorded: Recorded) => void) | undefined) =>
 
 /**
  * Counts deliveries under way for `drain`: `run` wraps one delivery (any throw or rejection becomes
- * an `internal_error`), `drain` resolves when none is left.
+ * an `internal_error`) and hands its outcome on as it came, itself when the delivery finished
+ * synchronously; `drain` resolves when none is left.
  */
 const deliveries = () => {
   let active = 0
   let idle: Array<() => void> = []
   const finished = (outcome: Outcome): Outcome => {
-    if (--active === 0) {
+    if (--active === 0 && idle.length > 0) {
       const waiting = idle
       idle = []
       for (const resolve of waiting) resolve()
@@ -282,17 +315,22 @@ const deliveries = () => {
     return outcome
   }
   const failed = (error: unknown): Outcome => finished({ _tag: 'internal_error', error })
-  const run = (work: () => Promise<Outcome>): Promise<Outcome> => {
+  const run = <A>(work: (input: A, dispatch: Dispatch) => Outcome | Promise<Outcome>, input: A, dispatch: Dispatch): Outcome | Promise<Outcome> => {
     active++
+    let outcome: Outcome | Promise<Outcome>
     try {
-      return work().then(finished, failed)
+      outcome = work(input, dispatch)
     } catch (error) {
-      return Promise.resolve(failed(error))
+      return failed(error)
     }
+    return outcome instanceof Promise ? outcome.then(finished, failed) : finished(outcome)
   }
   const drain = (): Promise<void> => (active === 0 ? Promise.resolve() : new Promise<void>((resolve) => idle.push(resolve)))
   return { run, drain }
 }
+
+/** A Promise of the outcome, for `deliver`, whether it is known already or not. */
+const eventually = (outcome: Outcome | Promise<Outcome>): Promise<Outcome> => (outcome instanceof Promise ? outcome : Promise.resolve(outcome))
 
 /**
  * Creates an inbox: the shared receive pipeline with a balance-chain ledger per account and
@@ -342,8 +380,8 @@ export const createInbox = (options: InboxOptions): Inbox => {
   const decider = ledgerDecider({ filter })
   const recorded = recordedHook(options.onRecorded)
   const keys = new KeyIndex(options.dedupeWindow ?? DEFAULT_DEDUPE_WINDOW)
-  /** Keys claimed by a delivery under way (decided, not yet answered): its stream, and when it settles. */
-  const pendingKeys = new Map<string, Readonly<{ stream: string; settled: Promise<unknown> }>>()
+  /** Keys claimed by a delivery under way (decided, not yet answered). */
+  const pendingKeys = new Map<string, Claim>()
   const ledgers = new Map<string, Ledger>()
   /** The turn under way per ledger, when one is: later deliveries to that ledger wait for it. */
   const queues = new Map<string, Promise<unknown>>()
@@ -391,12 +429,11 @@ export const createInbox = (options: InboxOptions): Inbox => {
     return loading
   }
 
-  /** A ledger's state: cached, read again after a failed append, or fresh for a new stream. */
-  const loadLedger = async (stream: string): Promise<E.Either<StoreError, Ledger>> => {
-    if (!loaded) {
-      const ready = await load()
-      if (E.isLeft(ready)) return ready
-    }
+  /**
+   * A ledger's state, once the store is loaded: cached, read again after a failed append, or fresh
+   * for a new stream. Synchronous unless the store has to be read.
+   */
+  const loadLedger = (stream: string): E.Either<StoreError, Ledger> | Promise<E.Either<StoreError, Ledger>> => {
     const cached = ledgers.get(stream)
     if (cached !== undefined) return E.right(cached)
     if (store === undefined) {
@@ -404,11 +441,14 @@ export const createInbox = (options: InboxOptions): Inbox => {
       ledgers.set(stream, fresh)
       return E.right(fresh)
     }
-    const read = await store.readStream(stream)()
-    if (E.isLeft(read)) return read
-    const ledger = { state: evolveAll(decider.initialState, read.right.events), version: read.right.version }
-    ledgers.set(stream, ledger)
-    return E.right(ledger)
+    return store
+      .readStream(stream)()
+      .then((read) => {
+        if (E.isLeft(read)) return read
+        const ledger = { state: evolveAll(decider.initialState, read.right.events), version: read.right.version }
+        ledgers.set(stream, ledger)
+        return E.right(ledger)
+      })
   }
 
   const storeFailure = (error: unknown): StoreError => ({
@@ -416,12 +456,37 @@ export const createInbox = (options: InboxOptions): Inbox => {
     message: error instanceof Error ? error.message : String(error),
   })
 
+  /** Takes `key` for a delivery from its decision until its outcome (see {@link Claim}). */
+  const claim = (key: string, stream: string): Claim => {
+    const taken: Claim = { stream, waiting: undefined }
+    pendingKeys.set(key, taken)
+    return taken
+  }
+
+  /** Gives `key` back: deliveries that waited for it look again. */
+  const release = (key: string, taken: Claim | undefined): void => {
+    if (taken === undefined) return
+    if (pendingKeys.get(key) === taken) pendingKeys.delete(key)
+    const waiting = taken.waiting
+    if (waiting === undefined) return
+    taken.waiting = undefined
+    for (const wake of waiting) wake()
+  }
+
+  /** Resolves once the delivery holding the claim has its outcome. */
+  const released = (taken: Claim): Promise<void> =>
+    new Promise<void>((resolve) => {
+      if (taken.waiting === undefined) taken.waiting = [resolve]
+      else taken.waiting.push(resolve)
+    })
+
   /**
    * Starts the append of decided and handled events, and moves the ledger on. The append's place in
    * the stream is fixed when it starts, so the turn passes to the next delivery right away and this
-   * one waits for durability outside it (a file store then syncs many deliveries at once). A
-   * duplicate appends nothing: it is counted in the ledger's state. Without a store, the ledger's
-   * state is all there is to move on.
+   * one waits for durability outside it (a file store then syncs many deliveries at once), holding
+   * the key's claim until then. A duplicate appends nothing: it is counted in the ledger's state.
+   * Without a store, the ledger's state is all there is to move on, and the outcome is known now.
+   * `held` is the claim taken before an asynchronous dispatch, if there was one.
    */
   const append = (
     transaction: VerifiedTransaction,
@@ -429,21 +494,31 @@ export const createInbox = (options: InboxOptions): Inbox => {
     handled: E.Either<unknown, void>,
     ledger: Ledger,
     stream: string,
+    held: Claim | undefined,
   ): Turn => {
-    if (E.isLeft(handled)) return settled({ _tag: 'handler_failed', transaction, error: handled.left })
+    const key = transaction.idempotencyKey
+    if (E.isLeft(handled)) {
+      release(key, held)
+      return { _tag: 'handler_failed', transaction, error: handled.left }
+    }
     const first = events[0]
     if (first?.type === 'DuplicateIgnored') {
       ledger.state = decider.evolve(ledger.state, first)
-      return settled({ _tag: 'duplicate', transaction, events })
+      return { _tag: 'duplicate', transaction, events }
     }
     const tag = first?.type === 'SuspectedReplay' ? 'suspected_replay' : 'accepted'
     if (store === undefined) {
-      ledger.state = evolveAll(ledger.state, events)
-      ledger.version += events.length
-      recordKeys(stream, events)
+      try {
+        ledger.state = evolveAll(ledger.state, events)
+        ledger.version += events.length
+        recordKeys(stream, events)
+      } finally {
+        release(key, held)
+      }
       recorded?.(stream, events, ledger.version, transaction)
-      return settled({ _tag: tag, transaction, events })
+      return { _tag: tag, transaction, events }
     }
+    const taken = held ?? claim(key, stream)
     let appending: Promise<E.Either<StoreError, unknown>>
     try {
       appending = store.appendToStream(stream, events, ledger.version)()
@@ -456,68 +531,48 @@ export const createInbox = (options: InboxOptions): Inbox => {
     const outcome = appending.then(
       (appended): Outcome => {
         if (E.isRight(appended)) {
-          recordKeys(stream, events)
+          try {
+            recordKeys(stream, events)
+          } finally {
+            release(key, taken)
+          }
           recorded?.(stream, events, version, transaction)
           return { _tag: tag, transaction, events }
         }
         // Later deliveries decided on this ledger state; their appends fail the same way, and the
         // ledger is read again from the store on the next delivery.
         if (ledgers.get(stream) === ledger) ledgers.delete(stream)
+        release(key, taken)
         return { _tag: 'store_failed', transaction, error: appended.left }
       },
       (error: unknown): Outcome => {
         if (ledgers.get(stream) === ledger) ledgers.delete(stream)
+        release(key, taken)
         return { _tag: 'store_failed', transaction, error: storeFailure(error) }
       },
     )
-    return { outcome }
-  }
-
-  /**
-   * Claims a key for this delivery from its decision until its outcome: a delivery of the same
-   * notification to another ledger meanwhile waits, then looks again (so two ledgers never both
-   * accept it, and a failed attempt leaves the key free for the retry).
-   */
-  const claim = (key: string, stream: string): ((turn: Turn) => Turn) => {
-    let done: () => void = () => {}
-    const settledClaim = new Promise<void>((resolve) => (done = resolve))
-    pendingKeys.set(key, { stream, settled: settledClaim })
-    const release = (): void => {
-      if (pendingKeys.get(key)?.settled === settledClaim) pendingKeys.delete(key)
-      done()
-    }
-    return (turn) => ({
-      outcome: turn.outcome.then(
-        (outcome) => {
-          release()
-          return outcome
-        },
-        (error: unknown) => {
-          release()
-          throw error
-        },
-      ),
-    })
+    return new Later(outcome)
   }
 
   /**
    * A ledger's turn for one verified delivery: look the key up, decide, dispatch, then start the
    * append. A key recorded by another ledger, or being recorded, sends the delivery there (after
    * the recording settles). Synchronous as long as the listeners are; a Promise when one of them
-   * returned one.
+   * returned one. A key is claimed only while its outcome is not known yet: across an
+   * asynchronous dispatch or an append to the store.
    */
   const record = (verification: Verification, dispatch: Dispatch, ledger: Ledger, stream: string): Turn | Promise<Turn> => {
-    if (verification._tag === 'Thrown') return settled({ _tag: 'internal_error', error: verification.error })
-    if (E.isLeft(verification)) return settled({ _tag: 'rejected', rejection: verification.left })
+    if (verification._tag === 'Thrown') return { _tag: 'internal_error', error: verification.error }
+    if (E.isLeft(verification)) return { _tag: 'rejected', rejection: verification.left }
     const transaction = verification.right
     const key = transaction.idempotencyKey
     const pending = pendingKeys.get(key)
     if (pending !== undefined) {
       const retry = () => enqueueVerified(verification, dispatch, keys.owner(key) ?? stream)
-      return { outcome: pending.settled.then(retry, retry) }
+      return new Later(released(pending).then(retry))
     }
     const owner = keys.owner(key)
-    if (owner !== undefined && owner !== stream) return { outcome: enqueueVerified(verification, dispatch, owner) }
+    if (owner !== undefined && owner !== stream) return later(enqueueVerified(verification, dispatch, owner))
     const seen: KeySeen | undefined = owner !== undefined ? 'recorded' : keys.maybeSeen(key) ? 'maybe' : undefined
     const data: TransactionReceived['data'] = {
       idempotencyKey: key,
@@ -526,73 +581,98 @@ export const createInbox = (options: InboxOptions): Inbox => {
       verified: transaction.verified,
       unverified: transaction.unverified,
     }
-    const decided = decider.decide(seen === undefined ? { type: 'RecordTransaction', data } : { type: 'RecordTransaction', data, seen }, ledger.state)
+    // `money`: the amount and balance receive already parsed (the transaction carries both), so
+    // decide does not parse the strings again.
+    const decided = decider.decide(
+      seen === undefined ? { type: 'RecordTransaction', data, money: transaction } : { type: 'RecordTransaction', data, seen, money: transaction },
+      ledger.state,
+    )
     if (E.isLeft(decided)) {
-      return settled({ _tag: 'rejected', rejection: { _tag: 'invalid_payload', details: [{ path: 'amount', message: decided.left.reason }] } })
+      return { _tag: 'rejected', rejection: { _tag: 'invalid_payload', details: [{ path: 'amount', message: decided.left.reason }] } }
     }
     const events = decided.right
-    const claimed = events[0]?.type === 'DuplicateIgnored' ? (turn: Turn) => turn : claim(key, stream)
-    const handled = runWithTimeout(() => dispatch(events, transaction), timeout)
-    return handled instanceof Promise
-      ? handled.then((h) => claimed(append(transaction, events, h, ledger, stream)))
-      : claimed(append(transaction, events, handled, ledger, stream))
+    const handled = runWithTimeout(dispatch, events, transaction, timeout)
+    if (!(handled instanceof Promise)) return append(transaction, events, handled, ledger, stream, undefined)
+    const taken = events[0]?.type === 'DuplicateIgnored' ? undefined : claim(key, stream)
+    return handled.then(
+      (h) => append(transaction, events, h, ledger, stream, taken),
+      (error: unknown) => {
+        release(key, taken)
+        throw error
+      },
+    )
   }
 
-  /** The slow turn: waits for the verification and, on a ledger's first delivery, for its history. */
-  const recordLater = async (verification: Verification | Promise<Verification>, dispatch: Dispatch, stream: string): Promise<Turn> => {
-    const result = await verification
-    if (result._tag === 'Thrown') return settled({ _tag: 'internal_error', error: result.error })
-    if (E.isLeft(result)) return settled({ _tag: 'rejected', rejection: result.left })
+  /**
+   * A ledger's turn, from the start: waits for the verification and, on a ledger's first delivery,
+   * for its history when there is a store; then {@link record}. Synchronous when nothing needs
+   * waiting for.
+   */
+  const turn = (verification: Verification | Promise<Verification>, dispatch: Dispatch, stream: string): Turn | Promise<Turn> => {
+    if (verification instanceof Promise) return verification.then((v) => turn(v, dispatch, stream))
+    if (verification._tag === 'Thrown') return { _tag: 'internal_error', error: verification.error }
+    if (E.isLeft(verification)) return { _tag: 'rejected', rejection: verification.left }
+    const cached = ledgers.get(stream)
+    if (cached !== undefined) return record(verification, dispatch, cached, stream)
     if (!loaded) {
-      const ready = await load()
-      if (E.isLeft(ready)) return settled({ _tag: 'store_failed', transaction: result.right, error: ready.left })
+      return load().then((ready) =>
+        E.isLeft(ready) ? { _tag: 'store_failed', transaction: verification.right, error: ready.left } : turn(verification, dispatch, stream),
+      )
     }
     // A key recorded (or being recorded) by another ledger goes there before this ledger is read:
     // an unauthenticated account_id must not make the receiver open ledgers.
-    const key = result.right.idempotencyKey
+    const key = verification.right.idempotencyKey
     const elsewhere = pendingKeys.get(key)?.stream ?? keys.owner(key)
-    if (elsewhere !== undefined && elsewhere !== stream) return { outcome: enqueueVerified(result, dispatch, elsewhere) }
-    const loadedLedger = await loadLedger(stream)
-    if (E.isLeft(loadedLedger)) return settled({ _tag: 'store_failed', transaction: result.right, error: loadedLedger.left })
-    return record(result, dispatch, loadedLedger.right, stream)
+    if (elsewhere !== undefined && elsewhere !== stream) return later(enqueueVerified(verification, dispatch, elsewhere))
+    const loadedLedger = loadLedger(stream)
+    const withLedger = (l: E.Either<StoreError, Ledger>): Turn | Promise<Turn> =>
+      E.isLeft(l) ? { _tag: 'store_failed', transaction: verification.right, error: l.left } : record(verification, dispatch, l.right, stream)
+    return loadedLedger instanceof Promise ? loadedLedger.then(withLedger) : withLedger(loadedLedger)
   }
 
-  /** Marks the ledger busy until `turn` ends; the next delivery to it waits for that. */
-  const occupy = (stream: string, turn: Promise<unknown>): void => {
-    queues.set(stream, turn)
-    const release = () => {
-      if (queues.get(stream) === turn) queues.delete(stream)
+  /** Marks the ledger busy until `busy` (its turn) ends; the next delivery to it waits for that. */
+  const occupy = (stream: string, busy: Promise<Turn>): Promise<Outcome> => {
+    queues.set(stream, busy)
+    const free = () => {
+      if (queues.get(stream) === busy) queues.delete(stream)
     }
-    turn.then(release, release)
+    return busy.then(
+      (t) => {
+        free()
+        return outcomeOf(t)
+      },
+      (error: unknown) => {
+        free()
+        throw error
+      },
+    )
   }
 
-  /** Queues a delivery on a ledger: runs now when the ledger is free, loaded and the work synchronous. */
-  const schedule = (verification: Verification | Promise<Verification>, dispatch: Dispatch, stream: string): Promise<Outcome> => {
+  /**
+   * Queues a delivery on a ledger, in call order: when the ledger is free its turn starts now, and
+   * when nothing in it needs waiting for (a loaded ledger, a synchronous hasher and listeners) the
+   * outcome is known without a trip through the microtask queue.
+   */
+  const schedule = (verification: Verification | Promise<Verification>, dispatch: Dispatch, stream: string): Outcome | Promise<Outcome> => {
     const previous = queues.get(stream)
-    const ledger = ledgers.get(stream)
-    if (previous === undefined && ledger !== undefined && !(verification instanceof Promise)) {
-      const turn = record(verification, dispatch, ledger, stream)
-      if (!(turn instanceof Promise)) return turn.outcome
-      occupy(stream, turn)
-      return turn.then((t) => t.outcome)
+    if (previous !== undefined) {
+      const work = () => turn(verification, dispatch, stream)
+      return occupy(stream, previous.then(work, work))
     }
-    const work = () => recordLater(verification, dispatch, stream)
-    const turn = previous === undefined ? work() : previous.then(work, work)
-    occupy(stream, turn)
-    return turn.then((t) => t.outcome)
+    const now = turn(verification, dispatch, stream)
+    return now instanceof Promise ? occupy(stream, now) : outcomeOf(now)
   }
 
   /** A verified delivery sent to another ledger (the one that recorded its key). */
-  const enqueueVerified = (verification: Verification, dispatch: Dispatch, stream: string): Promise<Outcome> =>
+  const enqueueVerified = (verification: Verification, dispatch: Dispatch, stream: string): Outcome | Promise<Outcome> =>
     schedule(verification, dispatch, stream)
 
   /**
    * Takes the delivery's place in its ledger as soon as it is decoded (in call order), while its
-   * hash is verified alongside. When the ledger is free, loaded, and the hasher and the listeners
-   * answer synchronously, the whole turn runs now, without a trip through the microtask queue.
+   * hash is verified alongside.
    */
-  const enqueue = (decoded: E.Either<Rejection, DecodedNotification>, dispatch: Dispatch): Promise<Outcome> => {
-    if (E.isLeft(decoded)) return Promise.resolve({ _tag: 'rejected', rejection: decoded.left })
+  const enqueue = (decoded: E.Either<Rejection, DecodedNotification>, dispatch: Dispatch): Outcome | Promise<Outcome> => {
+    if (E.isLeft(decoded)) return { _tag: 'rejected', rejection: decoded.left }
     const n = decoded.right
     const stream = ledgerStream(n.unverified.account_id, n.verified.currency)
     let verification: Verification | Promise<Verification>
@@ -605,12 +685,17 @@ export const createInbox = (options: InboxOptions): Inbox => {
     return schedule(verification, dispatch, stream)
   }
 
+  const enqueueBody = (input: Readonly<{ body: Uint8Array | string; contentType: string | null | undefined }>, dispatch: Dispatch) =>
+    enqueue(parseNotification(input, limit), dispatch)
+  const enqueueFields = (fields: Fields, dispatch: Dispatch) => enqueue(decodeNotification(fields), dispatch)
   const { run, drain } = deliveries()
 
   return {
     store,
-    deliver: (input, dispatch) => run(() => enqueue(parseNotification(input, limit), dispatch)),
-    deliverFields: (fields, dispatch) => run(() => enqueue(decodeNotification(fields), dispatch)),
+    deliver: (input, dispatch) => eventually(run(enqueueBody, input, dispatch)),
+    deliverFields: (fields, dispatch) => eventually(run(enqueueFields, fields, dispatch)),
+    process: (input, dispatch) => run(enqueueBody, input, dispatch),
+    processFields: (fields, dispatch) => run(enqueueFields, fields, dispatch),
     ledgers: async () => {
       if (!loaded) {
         const ready = await load()
@@ -679,7 +764,7 @@ const createSharedInbox = (options: InboxOptions, store: SharedLedgerStore<Ledge
       type: 'DuplicateIgnored',
       data: { idempotencyKey: transaction.idempotencyKey, accountId: transaction.unverified.account_id, receivedAt: receivedAt() },
     }
-    if (event === undefined) await runWithTimeout(() => dispatch([ignored], transaction), timeout)
+    if (event === undefined) await runWithTimeout(dispatch, [ignored], transaction, timeout)
     // The notification is recorded whatever the counter says: the answer is `duplicate` either way.
     await store.countDuplicate(owner)()
     return { _tag: 'duplicate', transaction, events: [ignored] }
@@ -713,7 +798,7 @@ const createSharedInbox = (options: InboxOptions, store: SharedLedgerStore<Ledge
       }
       const events = decided.right
       const first = events[0]
-      const handled = await runWithTimeout(() => dispatch(events, transaction), timeout)
+      const handled = await runWithTimeout(dispatch, events, transaction, timeout)
       if (E.isLeft(handled)) return { _tag: 'handler_failed', transaction, error: handled.left }
       if (first?.type === 'DuplicateIgnored') return duplicate(transaction, dispatch, target, first)
       const repeat = first?.type === 'TransactionReceived' && first.data.repeat === true
@@ -754,12 +839,17 @@ const createSharedInbox = (options: InboxOptions, store: SharedLedgerStore<Ledge
     return outcome
   }
 
+  const enqueueBody = (input: Readonly<{ body: Uint8Array | string; contentType: string | null | undefined }>, dispatch: Dispatch) =>
+    enqueue(parseNotification(input, limit), dispatch)
+  const enqueueFields = (fields: Fields, dispatch: Dispatch) => enqueue(decodeNotification(fields), dispatch)
   const { run, drain } = deliveries()
 
   return {
     store,
-    deliver: (input, dispatch) => run(() => enqueue(parseNotification(input, limit), dispatch)),
-    deliverFields: (fields, dispatch) => run(() => enqueue(decodeNotification(fields), dispatch)),
+    deliver: (input, dispatch) => eventually(run(enqueueBody, input, dispatch)),
+    deliverFields: (fields, dispatch) => eventually(run(enqueueFields, fields, dispatch)),
+    process: (input, dispatch) => run(enqueueBody, input, dispatch),
+    processFields: (fields, dispatch) => run(enqueueFields, fields, dispatch),
     ledgers: async () => {
       const states = await store.readStates('ledger-')()
       if (E.isLeft(states)) return states

@@ -4,7 +4,14 @@
  *
  * @module
  */
-import { type Dispatch, type LedgerEvent, type Money, parseBalance, type VerifiedTransaction } from '@banksocket-webhooks/core'
+import {
+  type Dispatch,
+  type LedgerEvent,
+  type Money,
+  parseBalance,
+  type TransactionReceived,
+  type VerifiedTransaction,
+} from '@banksocket-webhooks/core'
 import type { EventEmitter } from 'eventemitter3'
 import * as E from 'fp-ts/lib/Either.js'
 import type {
@@ -41,9 +48,9 @@ const exactMoney = (amount: string, currency: string): Money => {
 }
 
 /**
- * The payload of `transaction`/`credit`/`debit` and `duplicate`: the verified transaction plus when
- * it arrived and its event. Built field by field (not by spreading), so every payload has one shape
- * and costs one allocation.
+ * The payload of `duplicate` and `suspected_replay`: the verified transaction plus when it arrived
+ * and its event. Built field by field (not by spreading), so every payload has one shape and costs
+ * one allocation.
  */
 const withEvent = <Ev extends LedgerEvent>(tx: VerifiedTransaction, receivedAt: string, event: Ev) => ({
   idempotencyKey: tx.idempotencyKey,
@@ -59,6 +66,22 @@ const withEvent = <Ev extends LedgerEvent>(tx: VerifiedTransaction, receivedAt: 
   event,
 })
 
+/** The payload of `transaction`/`credit`/`debit`: {@link withEvent}'s fields and `repeat`, in one allocation. */
+const received = (tx: VerifiedTransaction, event: TransactionReceived): ReceivedTransaction => ({
+  idempotencyKey: tx.idempotencyKey,
+  verified: tx.verified,
+  unverified: tx.unverified,
+  amount: tx.amount,
+  balance: tx.balance,
+  opponentIban: tx.opponentIban,
+  hash: tx.hash,
+  secretIndex: tx.secretIndex,
+  extra: tx.extra,
+  receivedAt: event.data.receivedAt,
+  event,
+  repeat: event.data.repeat === true,
+})
+
 const hasListeners = (emitter: ReceiverEmitter, name: ReceiverEventName): boolean => emitter.listenerCount(name) > 0
 
 /**
@@ -66,6 +89,7 @@ const hasListeners = (emitter: ReceiverEmitter, name: ReceiverEventName): boolea
  * listeners), and collects the promises they returned.
  */
 const invoke = (emitter: ReceiverEmitter, name: ReceiverEventName, payload: unknown, pending: PromiseLike<unknown>[]): void => {
+  if (emitter.listenerCount(name) === 0) return
   for (const listener of emitter.listeners(name)) {
     emitter.removeListener(name, listener, undefined, true)
     const result = (listener as AnyListener)(payload)
@@ -104,9 +128,9 @@ const callListeners = (emitter: ReceiverEmitter, event: LedgerEvent, transaction
     case 'TransactionReceived': {
       const side = transaction.verified.dc === 'Credit' ? 'credit' : 'debit'
       if (!hasListeners(emitter, 'transaction') && !hasListeners(emitter, side)) return
-      const received: ReceivedTransaction = { ...withEvent(transaction, event.data.receivedAt, event), repeat: event.data.repeat === true }
-      invoke(emitter, 'transaction', received, pending)
-      invoke(emitter, side, received, pending)
+      const payload = received(transaction, event)
+      invoke(emitter, 'transaction', payload, pending)
+      invoke(emitter, side, payload, pending)
       return
     }
     case 'DuplicateIgnored': {
@@ -205,6 +229,7 @@ export const notify = <K extends 'recorded' | 'rejected' | 'error'>(
   payload: Parameters<ReceiverEvents[K]>[0],
   onFailure: (error: unknown) => void = () => {},
 ): void => {
+  if (emitter.listenerCount(name) === 0) return
   const guarded = (error: unknown) => {
     try {
       onFailure(error)

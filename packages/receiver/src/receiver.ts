@@ -194,15 +194,22 @@ export class Receiver extends EventEmitter<ReceiverEvents, never> {
         case 'deliver':
           break
       }
-      const answer =
-        typeof body === 'function'
-          ? body(this.limit).then((read) =>
-              E.isLeft(read) ? this.#refuse(bodyRejection(read.left)) : this.deliver({ body: read.right, contentType }),
-            )
-          : typeof body === 'string' || body instanceof Uint8Array
-            ? this.deliver({ body, contentType })
-            : this.deliverFields(body)
-      return answer.catch(this.#failed)
+      if (typeof body === 'function') {
+        return body(this.limit).then((read) => {
+          try {
+            return E.isLeft(read)
+              ? this.#refuse(bodyRejection(read.left))
+              : this.#answer(this.inbox.process({ body: read.right, contentType }, this.#dispatch))
+          } catch (error) {
+            return this.#failed(error)
+          }
+        }, this.#failed)
+      }
+      const outcome =
+        typeof body === 'string' || body instanceof Uint8Array
+          ? this.inbox.process({ body, contentType }, this.#dispatch)
+          : this.inbox.processFields(body, this.#dispatch)
+      return Promise.resolve(this.#answer(outcome))
     } catch (error) {
       return Promise.resolve(this.#failed(error))
     }
@@ -216,17 +223,22 @@ export class Receiver extends EventEmitter<ReceiverEvents, never> {
 
   /** Delivers a raw body with its content type; resolves with the answer once listeners were told. */
   deliver(input: Readonly<{ body: Uint8Array | string; contentType: string | null | undefined }>): Promise<HttpAnswer> {
-    return this.inbox.deliver(input, this.#dispatch).then(this.#settle)
+    return Promise.resolve(this.#answer(this.inbox.process(input, this.#dispatch)))
   }
 
   /** Delivers fields a framework's body parser already parsed. */
   deliverFields(fields: Fields): Promise<HttpAnswer> {
-    return this.inbox.deliverFields(fields, this.#dispatch).then(this.#settle)
+    return Promise.resolve(this.#answer(this.inbox.processFields(fields, this.#dispatch)))
   }
 
   /** Resolves when every delivery under way has finished. */
   drain(): Promise<void> {
     return this.inbox.drain()
+  }
+
+  /** The answer to an outcome: at once when the inbox has it, else once it has; never a rejection. */
+  #answer(outcome: Outcome | Promise<Outcome>): HttpAnswer | Promise<HttpAnswer> {
+    return outcome instanceof Promise ? outcome.then(this.#settle, this.#failed) : this.#settle(outcome)
   }
 
   /** Answers a body that could not be read whole, telling `rejected` listeners. */
@@ -241,33 +253,42 @@ export class Receiver extends EventEmitter<ReceiverEvents, never> {
   }
 
   readonly #recorded = (recorded: Recorded): void => {
-    notify(this, 'recorded', recorded, (error) => notify(this, 'error', { _tag: 'listener_failed', event: 'recorded', error }))
+    notify(this, 'recorded', recorded, this.#recordedFailed)
   }
+
+  readonly #recordedFailed = (error: unknown): void => notify(this, 'error', { _tag: 'listener_failed', event: 'recorded', error })
 
   #rejected(rejection: Rejection): void {
-    notify(this, 'rejected', rejection, (error) => notify(this, 'error', { _tag: 'listener_failed', event: 'rejected', error }))
+    notify(this, 'rejected', rejection, this.#rejectedFailed)
   }
 
+  readonly #rejectedFailed = (error: unknown): void => notify(this, 'error', { _tag: 'listener_failed', event: 'rejected', error })
+
+  /** Tells the listeners what went wrong, if anything, and answers; an unexpected throw answers 500. */
   readonly #settle = (outcome: Outcome): HttpAnswer => {
-    switch (outcome._tag) {
-      case 'rejected':
-        this.#rejected(outcome.rejection)
-        break
-      case 'handler_failed':
-        notify(this, 'error', { _tag: 'handler_failed', error: outcome.error, transaction: outcome.transaction })
-        break
-      case 'store_failed':
-        notify(this, 'error', { _tag: 'store_failed', error: outcome.error, transaction: outcome.transaction })
-        break
-      case 'internal_error':
-        notify(this, 'error', { _tag: 'internal_error', error: outcome.error })
-        break
-      case 'accepted':
-      case 'duplicate':
-      case 'suspected_replay':
-        break
+    try {
+      switch (outcome._tag) {
+        case 'rejected':
+          this.#rejected(outcome.rejection)
+          break
+        case 'handler_failed':
+          notify(this, 'error', { _tag: 'handler_failed', error: outcome.error, transaction: outcome.transaction })
+          break
+        case 'store_failed':
+          notify(this, 'error', { _tag: 'store_failed', error: outcome.error, transaction: outcome.transaction })
+          break
+        case 'internal_error':
+          notify(this, 'error', { _tag: 'internal_error', error: outcome.error })
+          break
+        case 'accepted':
+        case 'duplicate':
+        case 'suspected_replay':
+          break
+      }
+      return answerFor(outcome)
+    } catch (error) {
+      return this.#failed(error)
     }
-    return answerFor(outcome)
   }
 }
 
