@@ -7,7 +7,8 @@
 //
 // Prints one line per file, the output of failing files, a line per runtime, and last the plain
 // line `N passed, N failed`. Exits 1 when anything failed. `node scripts/test.mjs core` limits the
-// run to files whose path contains `core`.
+// run to files whose path contains `core`. A file gets 10 minutes (`TEST_FILE_TIMEOUT_MS`); on a
+// timeout its whole process group is killed, so nothing it started outlives it.
 import { spawn } from 'node:child_process'
 import { existsSync, readdirSync, statSync } from 'node:fs'
 import { join, relative, sep } from 'node:path'
@@ -15,7 +16,7 @@ import { fileURLToPath } from 'node:url'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
 const filter = process.argv[2] ?? ''
-const FILE_TIMEOUT_MS = 10 * 60 * 1000
+const FILE_TIMEOUT_MS = Number(process.env.TEST_FILE_TIMEOUT_MS ?? 10 * 60 * 1000)
 const CONCURRENCY = 2
 
 const walk = (dir) => {
@@ -75,6 +76,23 @@ const failureOutput = (runtime, output) => {
     .join('\n')
 }
 
+// Test files run in process groups of their own (see runFile); when the runner itself is stopped
+// (Ctrl-C, CI cancelling), it takes them with it.
+const running = new Set()
+const killGroup = (child) => {
+  try {
+    process.kill(-child.pid, 'SIGKILL')
+  } catch {
+    child.kill('SIGKILL')
+  }
+}
+for (const signal of ['SIGINT', 'SIGTERM']) {
+  process.on(signal, () => {
+    for (const child of running) killGroup(child)
+    process.exit(130)
+  })
+}
+
 const runFile = (file) =>
   new Promise((resolve) => {
     const [cmd, args] = commandFor(file)
@@ -83,15 +101,19 @@ const runFile = (file) =>
       cwd: root,
       env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0', DENO_NO_UPDATE_CHECK: '1' },
       stdio: ['ignore', 'pipe', 'pipe'],
+      // Its own process group, so a timeout kills what the test started too (CLIs, servers).
+      detached: true,
     })
+    running.add(child)
     let output = ''
     child.stdout.on('data', (d) => (output += d))
     child.stderr.on('data', (d) => (output += d))
     const timer = setTimeout(() => {
       output += `\n[test runner] killed after ${FILE_TIMEOUT_MS / 1000}s\n`
-      child.kill('SIGKILL')
+      killGroup(child)
     }, FILE_TIMEOUT_MS)
     child.on('close', (code) => {
+      running.delete(child)
       clearTimeout(timer)
       resolve({ file, runtime: runtimeOf(file), code: code ?? 1, output, ms: Date.now() - started })
     })
