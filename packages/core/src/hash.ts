@@ -18,9 +18,10 @@ import type { AuthenticatedField } from './codecs.ts'
  * is several times faster (adapter-node-server's `nodeSha256` is the default there).
  *
  * @example
- * import { createHash } from 'node:crypto'
- * import type { Sha256 } from '@banksocket-webhooks/core'
- * const nodeHex: Sha256 = (message) => createHash('sha256').update(message, 'utf8').digest('hex')
+ * import { webCryptoSha256, type Sha256 } from '@banksocket-webhooks/core'
+ * // Any SHA-256 that answers lowercase hex will do; on Node, adapter-node-server's `nodeSha256`.
+ * const counted = { n: 0 }
+ * const counting: Sha256 = (message) => (counted.n++, webCryptoSha256(message))
  */
 export type Sha256 = (message: string) => string | Promise<string>
 
