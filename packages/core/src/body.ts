@@ -6,6 +6,7 @@
  * @module
  */
 import * as E from 'fp-ts/lib/Either.js'
+import { NOTIFICATION_FIELDS } from './codecs.ts'
 import { invalidPayload, type Rejection } from './rejection.ts'
 
 /**
@@ -151,26 +152,12 @@ for (let d = 0; d < 6; d++) {
 const hexValue = (code: number): number => (code < 128 ? (HEX_DIGIT[code] as number) : -1)
 
 /**
- * The documented field names (and `id`), as the engine's own constant strings. A field name in a
+ * The documented field names (core's one list, and `id`), as the engine's own constant strings. A field name in a
  * form body that is one of them exactly (no escape to decode) is taken from here instead of being
  * sliced out of the body: no copy, and storing a property under a constant name skips looking the
  * fresh string up in the engine's string table, which was a large part of building the record.
  */
-const KNOWN_NAMES: ReadonlyArray<string> = [
-  'dc',
-  'code',
-  'amount',
-  'balance',
-  'currency',
-  'description',
-  'account_id',
-  'account',
-  'bank',
-  'opponent_id',
-  'opponent_iban',
-  'hash',
-  'id',
-]
+const KNOWN_NAMES: ReadonlyArray<string> = [...NOTIFICATION_FIELDS, 'id']
 
 /** The known name that `text[from, to)` spells exactly, if any. */
 const knownName = (text: string, from: number, to: number): string | undefined => {
