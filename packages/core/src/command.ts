@@ -8,7 +8,7 @@
 import * as E from 'fp-ts/lib/Either.js'
 import type * as TE from 'fp-ts/lib/TaskEither.js'
 import type { Decider } from './decider.ts'
-import type { EventStore, StoreError } from './store.ts'
+import { type EventStore, MAX_READ_LIMIT, type StoreError, type StreamRead } from './store.ts'
 
 /**
  * A decider, or a function that makes one for a stream. Give a factory when the decider's state
@@ -110,10 +110,227 @@ export type CommandHandlerOptions<C, Ev, S, Err> = Readonly<{
 export const DEFAULT_MAX_RETRIES = 3
 
 /**
+ * A stream's state as a command handler holds it: the state folded so far and the version it is at.
+ * A cache entry is moved on in place when an append starts (its place in the stream is fixed then).
+ *
+ * @internal
+ */
+export type StreamState<S> = { state: S; version: number }
+
+/** Why a command run with a `beforeAppend` step was not carried out: a {@link CommandError}, or the step's own failure. */
+export type RunError<Err> = CommandError<Err> | Readonly<{ _tag: 'Aborted'; stream: string; error: unknown }>
+
+/**
+ * A command whose events are being appended: their place in the stream is fixed (a cached state
+ * has moved on), and `result` settles once the store answers. Returned by
+ * {@link CommandRunner.run} so that a caller that orders commands per stream can start the next one
+ * while this append is made durable.
+ *
+ * @internal
+ */
+export class Appending<Ev, S, Err> {
+  constructor(readonly result: Promise<E.Either<RunError<Err>, CommandResult<Ev, S>>>) {}
+}
+
+/** A value now, or a Promise of it when something had to be waited for. */
+type Step<A> = A | Promise<A>
+
+/**
+ * The step a caller runs between `decide` and the append, with the decided events and the state
+ * they were decided on (an inbox hands them to the application's handlers). A `Left` (or a
+ * rejection) appends nothing.
+ *
+ * @internal
+ */
+type BeforeAppend<Ev, S> = (events: ReadonlyArray<Ev>, state: S) => Step<E.Either<unknown, void>>
+
+/**
+ * Options of {@link createCommandRunner}: those of {@link createCommandHandler}, and
+ *
+ * - `store` may be `undefined`: nothing is appended, the cached state is all there is;
+ * - `cache`: states kept between commands (the caller's map, which it may fill or clear itself);
+ *   a cached stream is not read again until an append to it fails. With a cache, commands to one
+ *   stream must be run one at a time (the caller orders them);
+ * - `keep`: which decided events are appended; the others only move the state on (a count that is
+ *   not history, such as an inbox's duplicates).
+ *
+ * @internal
+ */
+export type CommandRunnerOptions<C, Ev, S, Err> = Readonly<{
+  store: EventStore<Ev> | undefined
+  decider: DeciderSource<C, Ev, S, Err>
+  maxRetries?: number
+  cache?: Map<string, StreamState<S>>
+  keep?: (event: Ev) => boolean
+}>
+
+/**
+ * The one implementation of read, decide, append and retry, behind {@link createCommandHandler}
+ * and the inbox's ledgers.
+ *
+ * @internal
+ */
+export type CommandRunner<C, Ev, S, Err> = Readonly<{
+  /** A stream's state: cached, else read from the store in pages and folded, else fresh. */
+  stateOf: (stream: string) => Step<E.Either<StoreError, StreamState<S>>>
+  /**
+   * Runs a command: synchronously when nothing needs waiting for (a cached state, no store or
+   * nothing to append, a synchronous `beforeAppend`); an {@link Appending} when the append was
+   * started.
+   */
+  run: (stream: string, command: C, beforeAppend?: BeforeAppend<Ev, S>) => Step<E.Either<RunError<Err>, CommandResult<Ev, S> | Appending<Ev, S, Err>>>
+}>
+
+const storeFailure = (error: unknown): StoreError => ({ _tag: 'StoreFailure', message: error instanceof Error ? error.message : String(error) })
+
+const checkRetries = (maxRetries: number): void => {
+  if (!Number.isSafeInteger(maxRetries) || maxRetries < 0) {
+    throw new TypeError(`maxRetries must be a non-negative integer (the number of retries after a version conflict), got ${String(maxRetries)}`)
+  }
+}
+
+/**
+ * Makes the runner for one decider over one store (or none): see {@link CommandRunner}.
+ *
+ * @internal
+ */
+export const createCommandRunner = <C, Ev, S, Err>(options: CommandRunnerOptions<C, Ev, S, Err>): CommandRunner<C, Ev, S, Err> => {
+  const { store, decider, cache, keep } = options
+  const maxRetries = options.maxRetries ?? DEFAULT_MAX_RETRIES
+  checkRetries(maxRetries)
+  const deciderFor = typeof decider === 'function' ? decider : () => decider
+
+  /** Reads a stream in pages of {@link MAX_READ_LIMIT} and folds them, so a long stream is never held at once. */
+  const read = async (stream: string, d: Decider<C, Ev, S, Err>): Promise<E.Either<StoreError, StreamState<S>>> => {
+    if (store === undefined) return E.right({ state: d.initialState, version: 0 })
+    let state = d.initialState
+    let version = 0
+    for (;;) {
+      let page: E.Either<StoreError, StreamRead<Ev>>
+      try {
+        page = await store.readStream(stream, { after: version, limit: MAX_READ_LIMIT })()
+      } catch (error) {
+        return E.left(storeFailure(error))
+      }
+      if (E.isLeft(page)) return page
+      for (const event of page.right.events) state = d.evolve(state, event)
+      version += page.right.events.length
+      if (page.right.events.length === 0 || version >= page.right.version) return E.right({ state, version })
+    }
+  }
+
+  const stateOf = (stream: string): Step<E.Either<StoreError, StreamState<S>>> => {
+    const cached = cache?.get(stream)
+    if (cached !== undefined) return E.right(cached)
+    const d = deciderFor(stream)
+    if (store === undefined) {
+      const fresh = { state: d.initialState, version: 0 }
+      cache?.set(stream, fresh)
+      return E.right(fresh)
+    }
+    return read(stream, d).then((r) => {
+      if (E.isRight(r)) cache?.set(stream, r.right)
+      return r
+    })
+  }
+
+  type Result = E.Either<RunError<Err>, CommandResult<Ev, S> | Appending<Ev, S, Err>>
+
+  /** Appends what is kept of `events` (or nothing), moving the state on; retries a lost race. */
+  const commit = (
+    stream: string,
+    command: C,
+    beforeAppend: BeforeAppend<Ev, S> | undefined,
+    attempt: number,
+    d: Decider<C, Ev, S, Err>,
+    entry: StreamState<S>,
+    version: number,
+    events: ReadonlyArray<Ev>,
+  ): Result => {
+    const kept = keep === undefined || events.every(keep) ? events : events.filter(keep)
+    let state = entry.state
+    for (const event of events) state = d.evolve(state, event)
+    const nextVersion = version + kept.length
+    if (store === undefined || kept.length === 0) {
+      entry.state = state
+      entry.version = nextVersion
+      return E.right({ stream, events, nextVersion, state, attempts: attempt })
+    }
+    let appending: Promise<E.Either<StoreError, Readonly<{ nextVersion: number }>>>
+    try {
+      appending = store.appendToStream(stream, kept, version)()
+    } catch (error) {
+      appending = Promise.resolve(E.left(storeFailure(error)))
+    }
+    // The append's place in the stream is fixed now: the next command may decide on its result.
+    entry.state = state
+    entry.version = nextVersion
+    const forget = () => {
+      // Commands decided on this state after it fail the same way; the stream is read again.
+      if (cache?.get(stream) === entry) cache.delete(stream)
+    }
+    const settled = appending.then(
+      (appended): Step<E.Either<RunError<Err>, CommandResult<Ev, S>>> => {
+        if (E.isRight(appended)) return E.right({ stream, events, nextVersion: appended.right.nextVersion, state, attempts: attempt })
+        forget()
+        const error = appended.left
+        if (error._tag !== 'VersionConflict') return E.left({ _tag: 'StoreError', stream, error })
+        if (attempt > maxRetries) return E.left({ _tag: 'RetriesExhausted', stream, attempts: attempt, conflict: error })
+        return settle(attemptRun(stream, command, beforeAppend, attempt + 1))
+      },
+      (error: unknown): E.Either<RunError<Err>, CommandResult<Ev, S>> => {
+        forget()
+        return E.left({ _tag: 'StoreError', stream, error: storeFailure(error) })
+      },
+    )
+    return E.right(new Appending(settled))
+  }
+
+  const decideOn = (
+    stream: string,
+    command: C,
+    beforeAppend: BeforeAppend<Ev, S> | undefined,
+    attempt: number,
+    current: E.Either<StoreError, StreamState<S>>,
+  ): Step<Result> => {
+    if (E.isLeft(current)) return E.left({ _tag: 'StoreError', stream, error: current.left })
+    const entry = current.right
+    const d = deciderFor(stream)
+    const version = entry.version
+    const decided = d.decide(command, entry.state)
+    if (E.isLeft(decided)) return E.left({ _tag: 'DomainError', stream, error: decided.left })
+    const events = decided.right
+    if (beforeAppend === undefined) return commit(stream, command, beforeAppend, attempt, d, entry, version, events)
+    const ran = beforeAppend(events, entry.state)
+    const after = (r: E.Either<unknown, void>): Result =>
+      E.isLeft(r) ? E.left({ _tag: 'Aborted', stream, error: r.left }) : commit(stream, command, beforeAppend, attempt, d, entry, version, events)
+    return ran instanceof Promise ? ran.then(after, (error: unknown) => after(E.left(error))) : after(ran)
+  }
+
+  const attemptRun = (stream: string, command: C, beforeAppend: BeforeAppend<Ev, S> | undefined, attempt: number): Step<Result> => {
+    const current = stateOf(stream)
+    return current instanceof Promise
+      ? current.then((c) => decideOn(stream, command, beforeAppend, attempt, c))
+      : decideOn(stream, command, beforeAppend, attempt, current)
+  }
+
+  return { stateOf, run: (stream, command, beforeAppend) => attemptRun(stream, command, beforeAppend, 1) }
+}
+
+/** The final answer of a run: waits for an append under way. */
+const settle = async <Ev, S, Err>(
+  step: Step<E.Either<RunError<Err>, CommandResult<Ev, S> | Appending<Ev, S, Err>>>,
+): Promise<E.Either<RunError<Err>, CommandResult<Ev, S>>> => {
+  const result = await step
+  if (E.isRight(result) && result.right instanceof Appending) return result.right.result
+  return result as E.Either<RunError<Err>, CommandResult<Ev, S>>
+}
+
+/**
  * Makes the command handler for one decider over one store. For each command it:
  *
- * 1. reads the stream (`readStream`) and folds its events with `evolve`, from a fresh
- *    `initialState`;
+ * 1. reads the stream (`readStream`, in pages of {@link MAX_READ_LIMIT} events, so a long stream is
+ *    never held at once) and folds its events with `evolve`, from a fresh `initialState`;
  * 2. asks `decide` for the events (a `Left` is a `DomainError`, and nothing is appended);
  * 3. appends them with the version it read as the expected version (no append when there are none);
  * 4. on a `VersionConflict`, starts again from 1, at most `maxRetries` more times.
@@ -133,32 +350,11 @@ export const DEFAULT_MAX_RETRIES = 3
  * // Left({ _tag: 'DomainError', stream: 'subscriptions', error: { _tag: 'UnknownWebhook', id: 7 } })
  */
 export const createCommandHandler = <C, Ev, S, Err>(options: CommandHandlerOptions<C, Ev, S, Err>): CommandHandler<C, Ev, S, Err> => {
-  const { store, decider } = options
-  const maxRetries = options.maxRetries ?? DEFAULT_MAX_RETRIES
-  if (!Number.isSafeInteger(maxRetries) || maxRetries < 0) {
-    throw new TypeError(`maxRetries must be a non-negative integer (the number of retries after a version conflict), got ${String(maxRetries)}`)
-  }
-  const deciderFor = typeof decider === 'function' ? decider : () => decider
-
-  return (stream, command) => async () => {
-    for (let attempt = 1; ; attempt++) {
-      const read = await store.readStream(stream)()
-      if (E.isLeft(read)) return E.left({ _tag: 'StoreError', stream, error: read.left })
-      const d = deciderFor(stream)
-      let state = d.initialState
-      for (const event of read.right.events) state = d.evolve(state, event)
-      const decided = d.decide(command, state)
-      if (E.isLeft(decided)) return E.left({ _tag: 'DomainError', stream, error: decided.left })
-      const events = decided.right
-      if (events.length === 0) return E.right({ stream, events, nextVersion: read.right.version, state, attempts: attempt })
-      const appended = await store.appendToStream(stream, events, read.right.version)()
-      if (E.isRight(appended)) {
-        for (const event of events) state = d.evolve(state, event)
-        return E.right({ stream, events, nextVersion: appended.right.nextVersion, state, attempts: attempt })
-      }
-      const error = appended.left
-      if (error._tag !== 'VersionConflict') return E.left({ _tag: 'StoreError', stream, error })
-      if (attempt > maxRetries) return E.left({ _tag: 'RetriesExhausted', stream, attempts: attempt, conflict: error })
-    }
-  }
+  const runner = createCommandRunner<C, Ev, S, Err>({
+    store: options.store,
+    decider: options.decider,
+    maxRetries: options.maxRetries ?? DEFAULT_MAX_RETRIES,
+  })
+  // No `beforeAppend` step, so no `Aborted`: every Left is a CommandError.
+  return (stream, command) => async () => (await settle(runner.run(stream, command))) as E.Either<CommandError<Err>, CommandResult<Ev, S>>
 }

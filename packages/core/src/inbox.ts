@@ -7,7 +7,9 @@
  * stored.
  *
  * Order of work, per account ledger (one at a time, in arrival order):
- * decide → handlers → append → answer. A handler failure appends nothing and answers 500, so
+ * decide → handlers → append → answer. The ledgers run on core's command handler (`command.ts`:
+ * read, decide, append with the expected version), with each ledger's state cached between
+ * deliveries and the handlers run between the decision and the append. A handler failure appends nothing and answers 500, so
  * Banksocket retries and the retry is processed afresh; a 200 is answered only once the store
  * says the events are appended (durable, for a durable store), and any re-delivery is then a
  * duplicate. The next delivery for the same ledger may start while the previous append is still
@@ -18,9 +20,10 @@
 import * as E from 'fp-ts/lib/Either.js'
 import type { Fields } from './body.ts'
 import type { WebhookEvent } from './codecs.ts'
-import type { DuplicateIgnored, LedgerEvent, TransactionReceived } from './events.ts'
+import { Appending, type CommandResult, createCommandRunner, type RunError, type StreamState } from './command.ts'
+import type { DuplicateIgnored, LedgerEvent, SuspectedReplay, TransactionReceived } from './events.ts'
 import { KeyIndex } from './keyindex.ts'
-import { DEFAULT_DEDUPE_WINDOW, type KeySeen, type LedgerState, ledgerDecider, ledgerStream } from './ledger.ts'
+import { DEFAULT_DEDUPE_WINDOW, type KeySeen, type LedgerCommand, type LedgerError, type LedgerState, ledgerDecider, ledgerStream } from './ledger.ts'
 import { type LedgerSummary, parseLedgerStream, summarizeLedger } from './projection.ts'
 import {
   DEFAULT_BODY_LIMIT,
@@ -34,7 +37,7 @@ import {
 import type { Rejection } from './rejection.ts'
 import { assertSecrets } from './secrets.ts'
 import { isSharedStore, type SharedLedgerStore } from './shared-store.ts'
-import type { EventStore, StoreError, StreamEvent } from './store.ts'
+import { type EventStore, MAX_READ_LIMIT, type StoreError, type StreamEvent } from './store.ts'
 
 /**
  * What happened to one delivery.
@@ -195,7 +198,10 @@ export class HandlerTimeoutError extends Error {
   }
 }
 
-type Ledger = { state: LedgerState; version: number }
+type Ledger = StreamState<LedgerState>
+
+/** What the ledgers' command runner answers for one delivery. */
+type LedgerRun = E.Either<RunError<LedgerError>, CommandResult<LedgerEvent, LedgerState> | Appending<LedgerEvent, LedgerState, LedgerError>>
 
 /**
  * An outcome still waiting for something (the store's append, a delivery of the same key under
@@ -229,6 +235,13 @@ const isThenable = <A>(value: A | PromiseLike<A>): value is PromiseLike<A> =>
   typeof value === 'object' && value !== null && typeof (value as { then?: unknown }).then === 'function'
 
 const HANDLED: E.Either<unknown, void> = E.right(undefined)
+
+/** Whether recording an event records its idempotency key: a new or suspected transaction's (a repeat's is there already). */
+const recordsKey = (event: LedgerEvent): event is TransactionReceived | SuspectedReplay =>
+  event.type === 'TransactionReceived' || event.type === 'SuspectedReplay'
+
+/** What the ledgers append: every event but a duplicate's, which is counted in the state and never stored. */
+const isStored = (event: LedgerEvent): boolean => event.type !== 'DuplicateIgnored'
 
 /**
  * Runs the dispatch: its result at once when it returned synchronously (no timer, no microtask),
@@ -342,8 +355,9 @@ const eventually = (outcome: Outcome | Promise<Outcome>): Promise<Outcome> => (o
  * - Deliveries to the same ledger are processed one at a time in the order `deliver` was called
  *   (hashes are verified alongside); different ledgers proceed concurrently. A delivery whose key
  *   is being recorded elsewhere waits for that to finish.
- * - The store is read once, on the first delivery (every stream, for the key space), so a
- *   durable store makes deduplication and the balance chain survive restarts. Without a store
+ * - The store is read once, on the first delivery (every stream, for the key space, in pages of
+ *   {@link MAX_READ_LIMIT} events), so a durable store makes deduplication and the balance chain
+ *   survive restarts; a read that fails half-way loads nothing and the next delivery reads again. Without a store
  *   nothing is appended: each ledger keeps its state (balance chain, counts) and the key space its
  *   dedupe window, and no event is kept, so memory does not grow with every notification.
  *
@@ -379,48 +393,54 @@ export const createInbox = (options: InboxOptions): Inbox => {
   const receivedAt = clockOf(options.now)
   const decider = ledgerDecider({ filter })
   const recorded = recordedHook(options.onRecorded)
-  const keys = new KeyIndex(options.dedupeWindow ?? DEFAULT_DEDUPE_WINDOW)
+  const window = options.dedupeWindow ?? DEFAULT_DEDUPE_WINDOW
+  let keys = new KeyIndex(window)
   /** Keys claimed by a delivery under way (decided, not yet answered). */
   const pendingKeys = new Map<string, Claim>()
   const ledgers = new Map<string, Ledger>()
   /** The turn under way per ledger, when one is: later deliveries to that ledger wait for it. */
   const queues = new Map<string, Promise<unknown>>()
 
-  const evolveAll = (state: LedgerState, events: ReadonlyArray<LedgerEvent>): LedgerState => {
-    let next = state
-    for (const event of events) next = decider.evolve(next, event)
-    return next
-  }
-
   /** Keys an append records: a new or suspected transaction's (a repeat's is already there). */
   const recordKeys = (stream: string, events: ReadonlyArray<LedgerEvent>): void => {
-    for (const event of events) {
-      if (event.type === 'TransactionReceived' || event.type === 'SuspectedReplay') keys.record(event.data.idempotencyKey, stream)
-    }
+    for (const event of events) if (recordsKey(event)) keys.record(event.data.idempotencyKey, stream)
   }
 
-  /** Reads every stream once, before the first delivery: the ledgers and the key space. */
+  /**
+   * Reads every stream once, before the first delivery, in pages of {@link MAX_READ_LIMIT} events:
+   * the ledgers and the key space.
+   */
   let loading: Promise<E.Either<StoreError, void>> | undefined
   let loaded = store === undefined
+  const readEverything = async (from: EventStore<LedgerEvent>): Promise<E.Either<StoreError, void>> => {
+    // Folded aside and taken over only once every page is read: a failed read leaves nothing half loaded.
+    const read = new Map<string, Ledger>()
+    const index = new KeyIndex(window)
+    for (let after = 0; ; ) {
+      const page = await from.readAll({ after, limit: MAX_READ_LIMIT })()
+      if (E.isLeft(page)) return page
+      if (page.right.length === 0) break
+      for (const { stream, event, position } of page.right) {
+        after = position
+        if (!stream.startsWith('ledger-')) continue
+        const ledger = read.get(stream) ?? { state: decider.initialState, version: 0 }
+        ledger.state = decider.evolve(ledger.state, event)
+        ledger.version++
+        read.set(stream, ledger)
+        if (recordsKey(event)) index.record(event.data.idempotencyKey, stream)
+      }
+    }
+    for (const [stream, ledger] of read) ledgers.set(stream, ledger)
+    keys = index
+    return E.right(undefined)
+  }
   const load = (): Promise<E.Either<StoreError, void>> => {
     if (store === undefined) return Promise.resolve(E.right(undefined))
-    loading ??= store
-      .readAll()()
+    loading ??= readEverything(store)
       .then((all) => {
-        if (E.isLeft(all)) {
-          loading = undefined
-          return all
-        }
-        for (const { stream, event } of all.right) {
-          if (!stream.startsWith('ledger-')) continue
-          const ledger = ledgers.get(stream) ?? { state: decider.initialState, version: 0 }
-          ledger.state = decider.evolve(ledger.state, event)
-          ledger.version++
-          ledgers.set(stream, ledger)
-          recordKeys(stream, [event])
-        }
-        loaded = true
-        return E.right(undefined)
+        if (E.isLeft(all)) loading = undefined
+        else loaded = true
+        return all
       })
       .catch((error: unknown): E.Either<StoreError, void> => {
         loading = undefined
@@ -430,26 +450,18 @@ export const createInbox = (options: InboxOptions): Inbox => {
   }
 
   /**
-   * A ledger's state, once the store is loaded: cached, read again after a failed append, or fresh
-   * for a new stream. Synchronous unless the store has to be read.
+   * The ledgers' command handler (core's one: read, decide, append with the expected version):
+   * each ledger's state is cached in `ledgers` between deliveries and read again from the store
+   * after a failed append; a duplicate's event only moves the state on (it is counted, not stored);
+   * a lost race is not retried here but answered `store_failed`, so that Banksocket delivers again.
    */
-  const loadLedger = (stream: string): E.Either<StoreError, Ledger> | Promise<E.Either<StoreError, Ledger>> => {
-    const cached = ledgers.get(stream)
-    if (cached !== undefined) return E.right(cached)
-    if (store === undefined) {
-      const fresh = { state: decider.initialState, version: 0 }
-      ledgers.set(stream, fresh)
-      return E.right(fresh)
-    }
-    return store
-      .readStream(stream)()
-      .then((read) => {
-        if (E.isLeft(read)) return read
-        const ledger = { state: evolveAll(decider.initialState, read.right.events), version: read.right.version }
-        ledgers.set(stream, ledger)
-        return E.right(ledger)
-      })
-  }
+  const runner = createCommandRunner<LedgerCommand, LedgerEvent, LedgerState, LedgerError>({
+    store,
+    decider,
+    maxRetries: 0,
+    cache: ledgers,
+    keep: isStored,
+  })
 
   const storeFailure = (error: unknown): StoreError => ({
     _tag: 'StoreFailure',
@@ -481,87 +493,55 @@ export const createInbox = (options: InboxOptions): Inbox => {
     })
 
   /**
-   * Starts the append of decided and handled events, and moves the ledger on. The append's place in
-   * the stream is fixed when it starts, so the turn passes to the next delivery right away and this
-   * one waits for durability outside it (a file store then syncs many deliveries at once), holding
-   * the key's claim until then. A duplicate appends nothing: it is counted in the ledger's state.
-   * Without a store, the ledger's state is all there is to move on, and the outcome is known now.
-   * `held` is the claim taken before an asynchronous dispatch, if there was one.
+   * What a ledger's command came to, as the delivery's outcome: keys recorded and `onRecorded` told
+   * for what was recorded, the key's claim given back whatever happened. A duplicate appended
+   * nothing (its event only counted it in the ledger's state).
    */
-  const append = (
+  const settled = (
     transaction: VerifiedTransaction,
-    events: ReadonlyArray<LedgerEvent>,
-    handled: E.Either<unknown, void>,
-    ledger: Ledger,
-    stream: string,
-    held: Claim | undefined,
-  ): Turn => {
+    result: E.Either<RunError<LedgerError>, CommandResult<LedgerEvent, LedgerState>>,
+    taken: Claim | undefined,
+  ): Outcome => {
     const key = transaction.idempotencyKey
-    if (E.isLeft(handled)) {
-      release(key, held)
-      return { _tag: 'handler_failed', transaction, error: handled.left }
+    if (E.isLeft(result)) {
+      release(key, taken)
+      const failure = result.left
+      switch (failure._tag) {
+        case 'Aborted':
+          return { _tag: 'handler_failed', transaction, error: failure.error }
+        case 'DomainError':
+          return { _tag: 'rejected', rejection: { _tag: 'invalid_payload', details: [{ path: 'amount', message: failure.error.reason }] } }
+        case 'StoreError':
+          return { _tag: 'store_failed', transaction, error: failure.error }
+        case 'RetriesExhausted':
+          return { _tag: 'store_failed', transaction, error: failure.conflict }
+      }
     }
+    const { stream, events, nextVersion } = result.right
     const first = events[0]
     if (first?.type === 'DuplicateIgnored') {
-      ledger.state = decider.evolve(ledger.state, first)
+      release(key, taken)
       return { _tag: 'duplicate', transaction, events }
     }
-    const tag = first?.type === 'SuspectedReplay' ? 'suspected_replay' : 'accepted'
-    if (store === undefined) {
-      try {
-        ledger.state = evolveAll(ledger.state, events)
-        ledger.version += events.length
-        recordKeys(stream, events)
-      } finally {
-        release(key, held)
-      }
-      recorded?.(stream, events, ledger.version, transaction)
-      return { _tag: tag, transaction, events }
-    }
-    const taken = held ?? claim(key, stream)
-    let appending: Promise<E.Either<StoreError, unknown>>
     try {
-      appending = store.appendToStream(stream, events, ledger.version)()
-    } catch (error) {
-      appending = Promise.resolve(E.left(storeFailure(error)))
+      recordKeys(stream, events)
+    } finally {
+      release(key, taken)
     }
-    ledger.state = evolveAll(ledger.state, events)
-    ledger.version += events.length
-    const version = ledger.version
-    const outcome = appending.then(
-      (appended): Outcome => {
-        if (E.isRight(appended)) {
-          try {
-            recordKeys(stream, events)
-          } finally {
-            release(key, taken)
-          }
-          recorded?.(stream, events, version, transaction)
-          return { _tag: tag, transaction, events }
-        }
-        // Later deliveries decided on this ledger state; their appends fail the same way, and the
-        // ledger is read again from the store on the next delivery.
-        if (ledgers.get(stream) === ledger) ledgers.delete(stream)
-        release(key, taken)
-        return { _tag: 'store_failed', transaction, error: appended.left }
-      },
-      (error: unknown): Outcome => {
-        if (ledgers.get(stream) === ledger) ledgers.delete(stream)
-        release(key, taken)
-        return { _tag: 'store_failed', transaction, error: storeFailure(error) }
-      },
-    )
-    return new Later(outcome)
+    recorded?.(stream, events, nextVersion, transaction)
+    return { _tag: first?.type === 'SuspectedReplay' ? 'suspected_replay' : 'accepted', transaction, events }
   }
 
   /**
-   * A ledger's turn for one verified delivery: look the key up, decide, dispatch, then start the
-   * append. A key recorded by another ledger, or being recorded, sends the delivery there (after
-   * the recording settles). Synchronous as long as the listeners are; a Promise when one of them
-   * returned one. A key is claimed only while its outcome is not known yet: across an
-   * asynchronous dispatch or an append to the store.
+   * A ledger's turn for one verified delivery: look the key up, then run the ledger's command
+   * (decide, dispatch, start the append). A key recorded by another ledger, or being recorded,
+   * sends the delivery there (after the recording settles). Synchronous as long as the listeners
+   * are and nothing is appended; a Promise when a listener returned one. The append's place in the
+   * stream is fixed when it starts, so the turn passes to the next delivery then, and this one
+   * waits for durability {@link Later} (a file store syncs many deliveries at once). A key is
+   * claimed only while its outcome is not known yet: across an asynchronous dispatch or an append.
    */
-  const record = (verification: Verification, dispatch: Dispatch, ledger: Ledger, stream: string): Turn | Promise<Turn> => {
+  const record = (verification: Verification, dispatch: Dispatch, stream: string): Turn | Promise<Turn> => {
     if (verification._tag === 'Thrown') return { _tag: 'internal_error', error: verification.error }
     if (E.isLeft(verification)) return { _tag: 'rejected', rejection: verification.left }
     const transaction = verification.right
@@ -583,24 +563,31 @@ export const createInbox = (options: InboxOptions): Inbox => {
     }
     // `money`: the amount and balance receive already parsed (the transaction carries both), so
     // decide does not parse the strings again.
-    const decided = decider.decide(
-      seen === undefined ? { type: 'RecordTransaction', data, money: transaction } : { type: 'RecordTransaction', data, seen, money: transaction },
-      ledger.state,
-    )
-    if (E.isLeft(decided)) {
-      return { _tag: 'rejected', rejection: { _tag: 'invalid_payload', details: [{ path: 'amount', message: decided.left.reason }] } }
+    const command: LedgerCommand =
+      seen === undefined ? { type: 'RecordTransaction', data, money: transaction } : { type: 'RecordTransaction', data, seen, money: transaction }
+    let taken: Claim | undefined
+    const dispatchThenClaim = (events: ReadonlyArray<LedgerEvent>): E.Either<unknown, void> | Promise<E.Either<unknown, void>> => {
+      const handled = runWithTimeout(dispatch, events, transaction, timeout)
+      if (events[0]?.type !== 'DuplicateIgnored' && (handled instanceof Promise || (store !== undefined && E.isRight(handled)))) {
+        taken = claim(key, stream)
+      }
+      return handled
     }
-    const events = decided.right
-    const handled = runWithTimeout(dispatch, events, transaction, timeout)
-    if (!(handled instanceof Promise)) return append(transaction, events, handled, ledger, stream, undefined)
-    const taken = events[0]?.type === 'DuplicateIgnored' ? undefined : claim(key, stream)
-    return handled.then(
-      (h) => append(transaction, events, h, ledger, stream, taken),
-      (error: unknown) => {
-        release(key, taken)
-        throw error
-      },
-    )
+    const finish = (result: LedgerRun): Turn =>
+      E.isRight(result) && result.right instanceof Appending
+        ? new Later(result.right.result.then((r) => settled(transaction, r, taken)))
+        : settled(transaction, result as E.Either<RunError<LedgerError>, CommandResult<LedgerEvent, LedgerState>>, taken)
+    const failed = (error: unknown): never => {
+      release(key, taken)
+      throw error
+    }
+    let ran: LedgerRun | Promise<LedgerRun>
+    try {
+      ran = runner.run(stream, command, dispatchThenClaim)
+    } catch (error) {
+      return failed(error)
+    }
+    return ran instanceof Promise ? ran.then(finish, failed) : finish(ran)
   }
 
   /**
@@ -612,8 +599,7 @@ export const createInbox = (options: InboxOptions): Inbox => {
     if (verification instanceof Promise) return verification.then((v) => turn(v, dispatch, stream))
     if (verification._tag === 'Thrown') return { _tag: 'internal_error', error: verification.error }
     if (E.isLeft(verification)) return { _tag: 'rejected', rejection: verification.left }
-    const cached = ledgers.get(stream)
-    if (cached !== undefined) return record(verification, dispatch, cached, stream)
+    if (ledgers.has(stream)) return record(verification, dispatch, stream)
     if (!loaded) {
       return load().then((ready) =>
         E.isLeft(ready) ? { _tag: 'store_failed', transaction: verification.right, error: ready.left } : turn(verification, dispatch, stream),
@@ -624,10 +610,10 @@ export const createInbox = (options: InboxOptions): Inbox => {
     const key = verification.right.idempotencyKey
     const elsewhere = pendingKeys.get(key)?.stream ?? keys.owner(key)
     if (elsewhere !== undefined && elsewhere !== stream) return later(enqueueVerified(verification, dispatch, elsewhere))
-    const loadedLedger = loadLedger(stream)
+    const ledger = runner.stateOf(stream)
     const withLedger = (l: E.Either<StoreError, Ledger>): Turn | Promise<Turn> =>
-      E.isLeft(l) ? { _tag: 'store_failed', transaction: verification.right, error: l.left } : record(verification, dispatch, l.right, stream)
-    return loadedLedger instanceof Promise ? loadedLedger.then(withLedger) : withLedger(loadedLedger)
+      E.isLeft(l) ? { _tag: 'store_failed', transaction: verification.right, error: l.left } : record(verification, dispatch, stream)
+    return ledger instanceof Promise ? ledger.then(withLedger) : withLedger(ledger)
   }
 
   /** Marks the ledger busy until `busy` (its turn) ends; the next delivery to it waits for that. */

@@ -10,6 +10,7 @@ import {
   type Decider,
   type DeciderSource,
   type EventStore,
+  MAX_READ_LIMIT,
   type SubscriptionEvent,
   subscriptionDecider,
 } from '../src/index.ts'
@@ -264,6 +265,45 @@ test('a maxRetries that is not a non-negative integer fails when the handler is 
       (e: unknown) => e instanceof TypeError && /non-negative integer/.test(e.message),
     )
   }
+})
+
+
+// ---------------------------------------------------------------------------------------------
+// Long streams and failing stores
+
+test('a stream longer than one read is read in pages and folded whole: the decision sees every event', async () => {
+  const inner = createInMemoryEventStore<Event>()
+  const history: Event[] = []
+  for (let i = 1; i <= MAX_READ_LIMIT + 2; i++) history.push(deposited(1n, BigInt(i)))
+  await inner.appendToStream(STREAM, history, 'no_stream')()
+  const limits: Array<number | undefined> = []
+  const store: EventStore<Event> = {
+    ...inner,
+    readStream: (stream, options) => {
+      limits.push(options?.limit)
+      return inner.readStream(stream, options)
+    },
+  }
+  const result = await createCommandHandler({ store, decider: account })(STREAM, withdraw(BigInt(MAX_READ_LIMIT + 2)))()
+  assert.equal(
+    result,
+    E.right({ stream: STREAM, events: [withdrawn(BigInt(MAX_READ_LIMIT + 2), 0n)], nextVersion: MAX_READ_LIMIT + 3, state: 0n, attempts: 1 }),
+  )
+  assert.equal(limits, [MAX_READ_LIMIT, MAX_READ_LIMIT], 'two bounded pages, never the whole stream at once')
+})
+
+test('a store that throws instead of answering Left is a StoreError, for a read and for an append', async () => {
+  const inner = createInMemoryEventStore<Event>()
+  const throwing = (message: string) => () => async () => {
+    throw new Error(message)
+  }
+  const failedRead = await createCommandHandler({ store: { ...inner, readStream: throwing('EIO on read') }, decider: account })(STREAM, deposit(1n))()
+  assert.equal(failedRead, E.left({ _tag: 'StoreError', stream: STREAM, error: { _tag: 'StoreFailure', message: 'EIO on read' } }))
+  const failedAppend = await createCommandHandler({ store: { ...inner, appendToStream: throwing('EIO on append') }, decider: account })(
+    STREAM,
+    deposit(1n),
+  )()
+  assert.equal(failedAppend, E.left({ _tag: 'StoreError', stream: STREAM, error: { _tag: 'StoreFailure', message: 'EIO on append' } }))
 })
 
 test.run()

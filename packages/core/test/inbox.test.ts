@@ -10,6 +10,7 @@ import {
   HandlerTimeoutError,
   InvalidSecretError,
   type LedgerEvent,
+  MAX_READ_LIMIT,
   METHOD_NOT_ALLOWED,
   receive,
   receiveFields,
@@ -418,6 +419,68 @@ test('a notification hashed with no secret or with "undefined" is refused once a
   const inbox = createInbox({ secrets: [SECRET], now })
   assert.is((await inbox.deliver({ body: encodeForm(noSecret), contentType: FORM }, noop))._tag, 'rejected')
   assert.is((await inbox.deliver({ body: encodeForm(undefinedSecret), contentType: FORM }, noop))._tag, 'rejected')
+})
+
+
+/** A ledger of `count` movements (distinct keys) followed by the movement `last`, appended to `store`. */
+const longLedger = async (store: EventStore<LedgerEvent>, count: number, last: LedgerEvent) => {
+  if (last.type !== 'TransactionReceived') throw new Error('expected a TransactionReceived')
+  const filler: LedgerEvent[] = []
+  for (let i = 0; i < count; i++) filler.push({ type: 'TransactionReceived', data: { ...last.data, idempotencyKey: `filler-${i}` } })
+  await store.appendToStream('ledger-69-TRY', filler, 'no_stream')()
+  await store.appendToStream('ledger-69-TRY', [last], count)()
+}
+
+/** The event an inbox records for `input` (learnt from an inbox without a store). */
+const recordedEvent = async (input: Awaited<ReturnType<typeof body>>): Promise<LedgerEvent> => {
+  let event: LedgerEvent | undefined
+  await createInbox({ secrets: [SECRET], now, onRecorded: (r) => (event = r.events.at(-1)?.event) }).deliver(input, noop)
+  if (event === undefined) throw new Error('nothing recorded')
+  return event
+}
+
+test('a new inbox reads the history in pages: a key recorded after the first 10,000 events is still a duplicate', async () => {
+  const inner = createInMemoryEventStore<LedgerEvent>()
+  const input = await body()
+  await longLedger(inner, MAX_READ_LIMIT + 5, await recordedEvent(input))
+  const pages: number[] = []
+  const store: EventStore<LedgerEvent> = {
+    ...inner,
+    readAll: (options) => async () => {
+      assert.ok(options?.limit !== undefined && options.limit <= MAX_READ_LIMIT, 'every read is bounded')
+      const page = await inner.readAll(options)()
+      if (E.isRight(page)) pages.push(page.right.length)
+      return page
+    },
+  }
+  const inbox = createInbox({ secrets: [SECRET], store, now })
+  assert.is((await inbox.deliver(input, noop))._tag, 'duplicate')
+  assert.equal(pages, [MAX_READ_LIMIT, 6, 0])
+  const ledgers = await inbox.ledgers()
+  assert.is(E.isRight(ledgers) ? ledgers.right.get('ledger-69-TRY')?.count : undefined, MAX_READ_LIMIT + 6)
+})
+
+test('a history read that fails half-way loads nothing: store_failed, then the next delivery reads it all again', async () => {
+  const inner = createInMemoryEventStore<LedgerEvent>()
+  const input = await body()
+  await longLedger(inner, MAX_READ_LIMIT + 5, await recordedEvent(input))
+  let failSecondPage = true
+  const store: EventStore<LedgerEvent> = {
+    ...inner,
+    readAll: (options) => async () => {
+      if (failSecondPage && (options?.after ?? 0) > 0) {
+        failSecondPage = false
+        return E.left({ _tag: 'StoreFailure', message: 'connection reset' })
+      }
+      return inner.readAll(options)()
+    },
+  }
+  const inbox = createInbox({ secrets: [SECRET], store, now })
+  const failed = await inbox.deliver(input, noop)
+  assert.equal(failed._tag === 'store_failed' && failed.error, { _tag: 'StoreFailure', message: 'connection reset' })
+  assert.is((await inbox.deliver(input, noop))._tag, 'duplicate', 'the key in the second page is known once it is read')
+  const ledgers = await inbox.ledgers()
+  assert.is(E.isRight(ledgers) ? ledgers.right.get('ledger-69-TRY')?.count : undefined, MAX_READ_LIMIT + 6, 'the first page was not folded twice')
 })
 
 test.run()
