@@ -130,12 +130,19 @@ export const formBodyFast = (fields) => {
 
 /**
  * The same movement as a GitHub-style delivery for `@octokit/webhooks`: the notification fields as
- * JSON (hash left out), signed with HMAC-SHA256 in `X-Hub-Signature-256`. Similar size, the peer's
- * own signature scheme.
+ * JSON (hash left out), signed with HMAC-SHA256 in `X-Hub-Signature-256`, the peer's own signature
+ * scheme. Issue 13 compares the two on same-size payloads: the JSON is shorter than the form body
+ * (no percent-encoding), so a `padding` field of spaces makes it exactly as many bytes as
+ * {@link formBody} of the same fields (checked: a mismatch throws).
  */
-const octokitDelivery = (fields, id, secret = SECRET) => {
+export const octokitDelivery = (fields, id, secret = SECRET) => {
   const { hash: _hash, ...rest } = fields
-  const payload = JSON.stringify({ action: 'created', notification: rest })
+  const target = formBody(fields).length
+  const bare = JSON.stringify({ action: 'created', notification: rest, padding: '' })
+  const short = target - Buffer.byteLength(bare, 'utf8')
+  const payload = JSON.stringify({ action: 'created', notification: rest, padding: ' '.repeat(Math.max(0, short)) })
+  if (Buffer.byteLength(payload, 'utf8') !== target)
+    throw new Error(`octokitDelivery: ${Buffer.byteLength(payload, 'utf8')} bytes, not the form body's ${target}`)
   const signature = `sha256=${createHmac('sha256', secret).update(payload).digest('hex')}`
   return {
     body: Buffer.from(payload, 'utf8'),
