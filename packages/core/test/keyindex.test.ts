@@ -54,6 +54,95 @@ test('the history rarely claims a key it never saw (under 1 %)', () => {
   assert.ok(wrong < 200, `${wrong} false positives in 20,000`)
 })
 
+/** The window as it was specified first: a Map from key to stream and a ring of keys. */
+class ModelWindow {
+  readonly owners = new Map<string, string>()
+  private readonly ring: string[] = []
+  private next = 0
+  evicted = 0
+  constructor(readonly capacity: number) {}
+  record(key: string, stream: string): void {
+    if (this.owners.has(key)) return
+    const old = this.ring[this.next]
+    if (old !== undefined) {
+      this.owners.delete(old)
+      this.evicted++
+    }
+    this.ring[this.next] = key
+    this.owners.set(key, stream)
+    this.next = (this.next + 1) % this.capacity
+  }
+}
+
+const hexKey = (n: number): string => n.toString(16).padStart(8, '0').repeat(8)
+
+test('law: the window answers as a Map and a ring of the last N keys would (hex and other keys, any streams)', () => {
+  // Keys from a small pool, so that keys come back while in the window and after leaving it: hex
+  // keys (kept packed), keys that only look hex (upper case, 63 or 65 digits) and short keys.
+  const pool = [
+    ...Array.from({ length: 40 }, (_, i) => hexKey(Math.imul(i, 2654435761) >>> 0)),
+    hexKey(0),
+    'ABCDEF01'.repeat(8),
+    '0'.repeat(63),
+    '0'.repeat(65),
+    ...Array.from({ length: 20 }, (_, i) => `k${i}`),
+    '',
+  ]
+  const streams = ['ledger-1-TRY', 'ledger-2-TRY', 'ledger-3-USD', 'ledger-4-EUR']
+  fc.assert(
+    fc.property(
+      fc.integer({ min: 1, max: 40 }),
+      fc.array(fc.tuple(fc.nat(pool.length - 1), fc.nat(streams.length - 1)), { maxLength: 400 }),
+      (capacity, steps) => {
+        const index = new KeyIndex(capacity)
+        const model = new ModelWindow(capacity)
+        for (const [k, s] of steps) {
+          const key = pool[k] as string
+          // A fresh copy of the stream name, as a receiver builds one per delivery.
+          const stream = `${streams[s] as string} `.trimEnd()
+          index.record(key, stream)
+          model.record(key, stream)
+        }
+        for (const key of pool) assert.is(index.owner(key), model.owners.get(key), key)
+        assert.is(index.size, model.owners.size)
+        assert.is(index.historySize, model.evicted)
+      },
+    ),
+    { numRuns: 500 },
+  )
+})
+
+test('a window larger than its first allocation grows, and keeps every key exactly', () => {
+  const index = new KeyIndex(5000)
+  const model = new ModelWindow(5000)
+  for (let i = 0; i < 12_000; i++) {
+    const key = i % 3 === 0 ? `key-${i}` : hexKey(Math.imul(i, 2654435761) >>> 0)
+    const stream = `ledger-${i % 7}-TRY`
+    index.record(key, stream)
+    model.record(key, stream)
+  }
+  assert.is(index.size, 5000)
+  assert.is(index.historySize, 7000)
+  for (let i = 0; i < 12_000; i++) {
+    const key = i % 3 === 0 ? `key-${i}` : hexKey(Math.imul(i, 2654435761) >>> 0)
+    assert.is(index.owner(key), model.owners.get(key), key)
+    if (model.owners.get(key) === undefined) assert.ok(index.maybeSeen(key), `${key} forgotten`)
+  }
+})
+
+test('a stream name no key in the window names any more is dropped, and a new one takes its place', () => {
+  const index = new KeyIndex(2)
+  index.record(hexKey(1), 'ledger-1-TRY')
+  index.record(hexKey(2), 'ledger-2-TRY')
+  index.record(hexKey(3), 'ledger-3-TRY')
+  index.record(hexKey(4), 'ledger-3-TRY')
+  index.record(hexKey(5), 'ledger-4-TRY')
+  assert.equal(
+    [1, 2, 3, 4, 5].map((n) => index.owner(hexKey(n))),
+    [undefined, undefined, undefined, 'ledger-3-TRY', 'ledger-4-TRY'],
+  )
+})
+
 test('a window of less than one key is refused', () => {
   assert.throws(() => new KeyIndex(0), /positive integer/)
   assert.throws(() => new KeyIndex(1.5), /positive integer/)
