@@ -6,6 +6,11 @@
 // peak (VmHWM) at the end; BENCH_LISTEN_MEMORY_SERVERS (default `listen,same-work`) picks the
 // servers, one after the other. Run by bench/run.mjs (section `listen-memory`), or by hand:
 //   node bench/lib/listen-memory.mjs
+// To see where the memory goes (diagnosis only, not for the published numbers):
+// BENCH_LISTEN_MEMORY_EXEC_ARGV='--trace-gc --heapsnapshot-signal=SIGUSR2' gives the server node
+// flags, BENCH_LISTEN_MEMORY_STDOUT=FILE keeps its stdout (the --trace-gc lines among the JSON
+// lines), and BENCH_LISTEN_MEMORY_SIGNAL_AT=200000,800000 sends it SIGUSR2 after that many answers
+// (a heap snapshot in the server's working directory with the flag above).
 import { loadavg } from 'node:os'
 import { performance } from 'node:perf_hooks'
 import autocannon from 'autocannon'
@@ -24,7 +29,7 @@ const rawRequest = (body) =>
     body,
   ])
 
-const runOne = async (name, { total, connections, every, cpu }) => {
+const runOne = async (name, { total, connections, every, cpu, execArgv, stdout, signalAt }) => {
   const server = { name, ...SERVERS[name] }
   const movements = []
   for (let k = 0; k < connections; k++) {
@@ -38,7 +43,7 @@ const runOne = async (name, { total, connections, every, cpu }) => {
   const loadAverageBefore = loadavg()
     .map((x) => x.toFixed(2))
     .join(', ')
-  const handle = await startServer(server, { cpu })
+  const handle = await startServer(server, { cpu, execArgv, stdout })
   const { child, port } = handle
   const series = []
   const status = {}
@@ -68,6 +73,7 @@ const runOne = async (name, { total, connections, every, cpu }) => {
       instance.on('response', (_client, code) => {
         status[code] = (status[code] ?? 0) + 1
         answered++
+        if (signalAt.has(answered)) child.kill('SIGUSR2')
         if (answered % every === 0) {
           const now = performance.now()
           const m = memoryOf(child.pid)
@@ -120,11 +126,19 @@ export const run = async () => {
   const every = Math.max(1, Math.round(total / 10))
   const names = (process.env.BENCH_LISTEN_MEMORY_SERVERS ?? 'listen,same-work').split(',').filter((s) => s !== '')
   const cpu = process.env.BENCH_LISTEN_MEMORY_CPU === undefined ? undefined : Number(process.env.BENCH_LISTEN_MEMORY_CPU)
+  const execArgv = (process.env.BENCH_LISTEN_MEMORY_EXEC_ARGV ?? '').split(' ').filter((s) => s !== '')
+  const stdout = process.env.BENCH_LISTEN_MEMORY_STDOUT || undefined
+  const signalAt = new Set(
+    (process.env.BENCH_LISTEN_MEMORY_SIGNAL_AT ?? '')
+      .split(',')
+      .filter((s) => s !== '')
+      .map(Number),
+  )
   const runs = []
   for (const name of names) {
     if (SERVERS[name] === undefined) throw new Error(`BENCH_LISTEN_MEMORY_SERVERS: unknown server ${name}`)
     process.stderr.write(`[bench]    ${name}: ${total} notifications\n`)
-    runs.push(await runOne(name, { total, connections, every, cpu }))
+    runs.push(await runOne(name, { total, connections, every, cpu, execArgv, stdout, signalAt }))
   }
   return { total, connections, runs }
 }
