@@ -267,7 +267,6 @@ test('a maxRetries that is not a non-negative integer fails when the handler is 
   }
 })
 
-
 // ---------------------------------------------------------------------------------------------
 // Long streams and failing stores
 

@@ -421,7 +421,6 @@ test('a notification hashed with no secret or with "undefined" is refused once a
   assert.is((await inbox.deliver({ body: encodeForm(undefinedSecret), contentType: FORM }, noop))._tag, 'rejected')
 })
 
-
 /** A ledger of `count` movements (distinct keys) followed by the movement `last`, appended to `store`. */
 const longLedger = async (store: EventStore<LedgerEvent>, count: number, last: LedgerEvent) => {
   if (last.type !== 'TransactionReceived') throw new Error('expected a TransactionReceived')
