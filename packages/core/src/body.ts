@@ -210,6 +210,9 @@ const escapedByte = (text: string, i: number, to: number): number => {
  */
 const detached = (text: string, from: number, to: number): string => (to - from < 13 ? text.slice(from, to) : `${text.slice(from, to)} `.slice(0, -1))
 
+/** The shortest run of plain characters before a component's first escape kept as a slice (see {@link utf8Component}). */
+const PREFIX_SLICE = 16
+
 /**
  * Percent-decodes `text[from, to)` as a UTF-8 form component (`+` is a space). Refuses what
  * `decodeURIComponent` refuses (a malformed escape, invalid UTF-8: overlong forms, surrogates, code
@@ -224,10 +227,13 @@ const utf8Component = (text: string, from: number, to: number): string | undefin
     i++
   }
   if (i === to) return detached(text, from, to)
+  // A long run before the first escape (a base64 hash ending in `%3D`) is kept as one slice rather
+  // than copied code unit by code unit; a short one is copied.
+  const prefix = i - from >= PREFIX_SLICE ? i : from
   // at most one code unit per character of the component
-  const units = unitsFor(to - from)
+  const units = unitsFor(to - prefix)
   let count = 0
-  for (let k = from; k < i; k++) units[count++] = text.charCodeAt(k)
+  for (let k = prefix; k < i; k++) units[count++] = text.charCodeAt(k)
   while (i < to) {
     const c = text.charCodeAt(i)
     if (c === 43) {
@@ -265,7 +271,8 @@ const utf8Component = (text: string, from: number, to: number): string | undefin
       units[count++] = 0xdc00 + ((point - 0x10000) & 0x3ff)
     } else units[count++] = point
   }
-  return fromCodes(units, count)
+  // the slice and the decoded rest joined, then copied (see `detached`), so the body is not kept alive
+  return prefix === from ? fromCodes(units, count) : `${text.slice(from, prefix)}${fromCodes(units, count)} `.slice(0, -1)
 }
 
 /** Percent-decodes one form component in another charset; runs of escapes are decoded together. */

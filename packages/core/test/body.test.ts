@@ -193,6 +193,27 @@ test('property: a UTF-8 form value decodes exactly as decodeURIComponent does, a
   )
 })
 
+test('property: a long plain run before the first escape (a base64 hash ending in %3D) decodes as decodeURIComponent does', () => {
+  const plain = fc.string({ unit: 'grapheme', minLength: 12, maxLength: 40 }).map((s) => s.replace(/[&=+%]/g, 'x'))
+  fc.assert(
+    fc.property(plain, fc.array(valuePiece, { maxLength: 6 }), (run, pieces) => {
+      const raw = `${run}${pieces.join('')}`
+      let expected: string | undefined
+      try {
+        expected = decodeURIComponent(raw.replaceAll('+', ' '))
+      } catch {
+        expected = undefined
+      }
+      const r = parse(`v=${raw}&w=${raw}`, FORM)
+      if (expected === undefined) assert.is(leftTag(r), 'invalid_payload')
+      else assert.equal(r, E.right(rec({ v: expected, w: expected })))
+    }),
+    { numRuns: 2000, seed: 20261206 },
+  )
+  const hash = 'ZTc2ODMyMmEzNDNlNGNkOTQxMzhhOTE4MDNiZWRkNTQ0NWRjZjU2YTU2MmFkMzU0MjMxMTBhZDMwYmYwZWRhMQ'
+  assert.equal(parse(`hash=${hash}%3D%3D`, FORM), E.right(rec({ hash: `${hash}==` })))
+})
+
 test('form: a long value made of escapes is decoded whole', () => {
   const value = 'ş'.repeat(20_000)
   const r = parse(encodeForm({ v: value }), FORM)
