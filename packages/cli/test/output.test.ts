@@ -100,7 +100,12 @@ const previousRedactor = (secrets: ReadonlyArray<string>) => {
 }
 
 test('createRedactor: agrees with split/join of every form on any text, secrets in any form included', () => {
-  const secret = fc.string({ minLength: 1, maxLength: 14, unit: fc.constantFrom('a', 'b', '/', '"', 'ş', ' ', '%', '\\') })
+  // Characters a regular expression would read as syntax are among them: the redactor looks for every form at once with one.
+  const secret = fc.string({
+    minLength: 1,
+    maxLength: 14,
+    unit: fc.constantFrom('a', 'b', '/', '"', 'ş', ' ', '%', '\\', '.', '*', '+', '?', '(', ')', '[', ']', '{', '}', '|', '^', '$', '-', '\n', '😀'),
+  })
   fc.assert(
     fc.property(
       fc.array(secret, { minLength: 1, maxLength: 3 }),
