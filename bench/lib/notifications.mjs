@@ -135,7 +135,7 @@ export const formBodyFast = (fields) => {
  * (no percent-encoding), so a `padding` field of spaces makes it exactly as many bytes as
  * {@link formBody} of the same fields (checked: a mismatch throws).
  */
-export const octokitDelivery = (fields, id, secret = SECRET) => {
+const octokitDelivery = (fields, id, secret = SECRET) => {
   const { hash: _hash, ...rest } = fields
   const target = formBody(fields).length
   const bare = JSON.stringify({ action: 'created', notification: rest, padding: '' })
