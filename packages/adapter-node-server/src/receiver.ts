@@ -10,11 +10,11 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse, STATUS_CODES } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import type { Duplex } from 'node:stream'
-import type { Fields, HttpAnswer } from '@banksocket-webhooks/core'
-import { notify, Receiver, type ReceiverOptions, type ReceiverRequest } from '@banksocket-webhooks/receiver'
+import { type Fields, type HttpAnswer, METHOD_NOT_ALLOWED, NOT_FOUND } from '@banksocket-webhooks/core'
+import { notify, Receiver, type ReceiverOptions } from '@banksocket-webhooks/receiver'
 import { clientErrorAnswer } from './client-error.ts'
 import { nodeSha256 } from './hash.ts'
-import { readNodeBody } from './read.ts'
+import { readNodeBodyThen } from './read.ts'
 
 /**
  * How long a client may take to send the request headers: 10 seconds. Banksocket sends a few
@@ -127,14 +127,6 @@ const parsedBody = (req: IncomingMessage): Uint8Array | string | Fields | undefi
   return typeof body === 'string' || (typeof body === 'object' && body !== null) ? (body as Uint8Array | string | Fields) : undefined
 }
 
-/** The request as the receiver takes it: the parser's body if there is one, else a reader of the stream. */
-const describe = (req: IncomingMessage): ReceiverRequest => ({
-  method: req.method ?? '',
-  url: req.url ?? '/',
-  contentType: req.headers['content-type'],
-  body: parsedBody(req) ?? ((limit) => readNodeBody(req, limit)),
-})
-
 /**
  * Writes an answer unless the response is already gone; a 413 (body left unread) closes the
  * connection. node:http emits `error` on a response only for a write after its end or a pipe, both
@@ -151,9 +143,12 @@ const write = (res: ServerResponse, answer: HttpAnswer, close: boolean, shared: 
 }
 
 /**
- * One request, start to end: describe it, let the receiver answer, write the answer, then call
- * `done` (if given). With `next` (a middleware), a request for another path goes to `next()`
- * instead of a 404.
+ * One request, start to end: route it, read its body (unless a body parser did), let the receiver
+ * answer, write the answer, then call `done` (if given). With `next` (a middleware), a request for
+ * another path goes to `next()` instead of a 404. The body is read with stream events and the
+ * receiver answers at once when the delivery needs nothing waited for, so a request costs no
+ * Promise and no microtask turn of its own; an answer that waits (an async listener, a store) is
+ * written when it settles.
  */
 const serve = (
   receiver: Receiver,
@@ -172,11 +167,39 @@ const serve = (
     }
     done?.()
   }
-  // `handle` never rejects; a rejection all the same is told to `error` listeners, never lost.
-  receiver.handle(describe(req)).then(answered, (error: unknown) => {
+  // The receiver's answers never reject; a rejection all the same is told to `error` listeners, never lost.
+  const lost = (error: unknown): void => {
     notify(receiver, 'error', { _tag: 'internal_error', error })
     done?.()
-  })
+  }
+  const settle = (answer: HttpAnswer | Promise<HttpAnswer>): void => {
+    if (answer instanceof Promise) answer.then(answered, lost)
+    else answered(answer)
+  }
+  let answer: HttpAnswer | Promise<HttpAnswer>
+  try {
+    switch (receiver.routeUrl(req.method ?? '', req.url ?? '/')) {
+      case 'not_found':
+        answer = NOT_FOUND
+        break
+      case 'method_not_allowed':
+        answer = METHOD_NOT_ALLOWED
+        break
+      case 'deliver': {
+        const contentType = req.headers['content-type']
+        const parsed = parsedBody(req)
+        if (parsed === undefined) {
+          readNodeBodyThen(req, receiver.limit, (read) => settle(receiver.respondRead(read, contentType)))
+          return
+        }
+        answer = receiver.respond(parsed, contentType)
+        break
+      }
+    }
+  } catch (error) {
+    answer = receiver.failed(error)
+  }
+  settle(answer)
 }
 
 const never = () => false

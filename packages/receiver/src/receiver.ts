@@ -26,7 +26,7 @@ import {
 } from '@banksocket-webhooks/core'
 import { EventEmitter } from 'eventemitter3'
 import * as E from 'fp-ts/lib/Either.js'
-import { type BodyReader, bodyRejection } from './body.ts'
+import { type BodyProblem, type BodyReader, bodyRejection } from './body.ts'
 import { dispatchTo, notify } from './dispatch.ts'
 import type { ReceiverEvents } from './events.ts'
 
@@ -184,9 +184,7 @@ export class Receiver extends EventEmitter<ReceiverEvents, never> {
    */
   handle(request: ReceiverRequest): Promise<HttpAnswer> {
     try {
-      const { url, body, contentType } = request
-      // '/' and the configured path are their own pathnames: no URL to parse for them.
-      switch (this.route(request.method, url === '/' || url === this.path ? url : pathnameOf(url))) {
+      switch (this.routeUrl(request.method, request.url)) {
         case 'not_found':
           return Promise.resolve(NOT_FOUND)
         case 'method_not_allowed':
@@ -194,25 +192,66 @@ export class Receiver extends EventEmitter<ReceiverEvents, never> {
         case 'deliver':
           break
       }
-      if (typeof body === 'function') {
-        return body(this.limit).then((read) => {
-          try {
-            return E.isLeft(read)
-              ? this.#refuse(bodyRejection(read.left))
-              : this.#answer(this.inbox.process({ body: read.right, contentType }, this.#dispatch))
-          } catch (error) {
-            return this.#failed(error)
-          }
-        }, this.#failed)
-      }
-      const outcome =
-        typeof body === 'string' || body instanceof Uint8Array
-          ? this.inbox.process({ body, contentType }, this.#dispatch)
-          : this.inbox.processFields(body, this.#dispatch)
-      return Promise.resolve(this.#answer(outcome))
+      const { body, contentType } = request
+      if (typeof body === 'function') return body(this.limit).then((read) => this.respondRead(read, contentType), this.#failed)
+      return Promise.resolve(this.respond(body, contentType))
     } catch (error) {
       return Promise.resolve(this.#failed(error))
     }
+  }
+
+  /**
+   * {@link Receiver.route} for a request URL as {@link ReceiverRequest} has it (absolute or
+   * origin-form): `'/'` and the configured path are their own pathnames, anything else is parsed.
+   *
+   * @internal For runtime adapters that read the body themselves (adapter-node-server).
+   */
+  routeUrl(method: string, url: string): Route {
+    return this.route(method, url === '/' || url === this.path ? url : pathnameOf(url))
+  }
+
+  /**
+   * What `handle` does with a delivered request's body once it is in hand (bytes, text or parsed
+   * fields): the answer itself when the delivery finished without waiting (a synchronous store and
+   * listeners), a Promise of it otherwise. Never throws, never rejects.
+   *
+   * @internal For runtime adapters that read the body themselves (adapter-node-server).
+   */
+  respond(body: Uint8Array | string | Fields, contentType: string | null | undefined): HttpAnswer | Promise<HttpAnswer> {
+    try {
+      return this.#answer(
+        typeof body === 'string' || body instanceof Uint8Array
+          ? this.inbox.process({ body, contentType }, this.#dispatch)
+          : this.inbox.processFields(body, this.#dispatch),
+      )
+    } catch (error) {
+      return this.#failed(error)
+    }
+  }
+
+  /**
+   * {@link Receiver.respond} for the result of reading a body under `limit`: a body that could not
+   * be read whole is refused (413 or 400, told to `rejected` listeners).
+   *
+   * @internal For runtime adapters that read the body themselves (adapter-node-server).
+   */
+  respondRead(read: E.Either<BodyProblem, Uint8Array>, contentType: string | null | undefined): HttpAnswer | Promise<HttpAnswer> {
+    try {
+      return E.isLeft(read)
+        ? this.#refuse(bodyRejection(read.left))
+        : this.#answer(this.inbox.process({ body: read.right, contentType }, this.#dispatch))
+    } catch (error) {
+      return this.#failed(error)
+    }
+  }
+
+  /**
+   * Answers an unexpected failure of an adapter's own (500), telling `error` listeners.
+   *
+   * @internal For runtime adapters that read the body themselves (adapter-node-server).
+   */
+  failed(error: unknown): HttpAnswer {
+    return this.#failed(error)
   }
 
   /** Whether a request with this method and pathname is delivered, or answered 404 or 405. */
