@@ -6,7 +6,7 @@
  * @module
  */
 import * as E from 'fp-ts/lib/Either.js'
-import { NOTIFICATION_FIELDS } from './codecs.ts'
+import { NOTIFICATION_FIELDS, UNAUTHENTICATED_FIELDS } from './codecs.ts'
 import { invalidPayload, type Rejection } from './rejection.ts'
 
 /**
@@ -159,15 +159,45 @@ const hexValue = (code: number): number => (code < 128 ? (HEX_DIGIT[code] as num
  */
 const KNOWN_NAMES: ReadonlyArray<string> = [...NOTIFICATION_FIELDS, 'id']
 
-/** The known name that `text[from, to)` spells exactly, if any. */
-const knownName = (text: string, from: number, to: number): string | undefined => {
+/** The index in {@link KNOWN_NAMES} of the name that `text[from, to)` spells exactly, or -1. */
+const knownIndex = (text: string, from: number, to: number): number => {
   const length = to - from
   const first = text.charCodeAt(from)
   for (let k = 0; k < KNOWN_NAMES.length; k++) {
     const name = KNOWN_NAMES[k] as string
-    if (name.length === length && name.charCodeAt(0) === first && text.startsWith(name, from)) return name
+    if (name.length === length && name.charCodeAt(0) === first && text.startsWith(name, from)) return k
   }
-  return undefined
+  return -1
+}
+
+/**
+ * Escaped UTF-8 values of each known field seen before, raw and decoded. Some fields arrive the same
+ * on every notification of an account (`account`, `bank`: text with percent-escaped letters); a
+ * value received before is taken from here instead of being decoded again. Small and bounded: per
+ * field, {@link REMEMBERED} slots chosen by the raw value's length (one comparison per value, a
+ * new value replaces the one of its slot), values of at most {@link REMEMBERED_LENGTH}
+ * characters; a raw value is kept as a copy, never as a slice of a body.
+ */
+const REMEMBERED = 8
+/** By known field: whether its values are remembered (the unauthenticated ones, which describe the account and the counterparty). */
+const REMEMBER: ReadonlyArray<boolean> = KNOWN_NAMES.map((name) => (UNAUTHENTICATED_FIELDS as ReadonlyArray<string>).includes(name))
+const REMEMBERED_LENGTH = 256
+const rememberedRaw: Array<string | undefined> = new Array<string | undefined>(KNOWN_NAMES.length * REMEMBERED).fill(undefined)
+const rememberedValue: string[] = new Array<string>(KNOWN_NAMES.length * REMEMBERED).fill('')
+
+/** {@link utf8Component} of the value of known field `k`, from what is remembered when it can be. */
+const knownValue = (k: number, text: string, from: number, to: number): string | undefined => {
+  const length = to - from
+  const slot = k * REMEMBERED + (length % REMEMBERED)
+  const raw = rememberedRaw[slot]
+  if (raw !== undefined && raw.length === length && text.startsWith(raw, from)) return rememberedValue[slot]
+  const value = utf8Component(text, from, to)
+  // only values that had escapes to decode (shorter once decoded) are worth remembering
+  if (value !== undefined && value.length < length && length <= REMEMBERED_LENGTH) {
+    rememberedRaw[slot] = `${text.slice(from, to)} `.slice(0, -1)
+    rememberedValue[slot] = value
+  }
+  return value
 }
 
 /**
@@ -322,9 +352,10 @@ const parseForm = (body: Uint8Array, charset: string | undefined, contentType: s
     if (end > start) {
       let eq = text.indexOf('=', start)
       if (eq < 0 || eq > end) eq = end
-      const name = knownName(text, start, eq) ?? formComponent(text, start, eq, decode, utf8)
+      const k = knownIndex(text, start, eq)
+      const name = k >= 0 ? (KNOWN_NAMES[k] as string) : formComponent(text, start, eq, decode, utf8)
       if (name === undefined) return E.left(invalidPayload('', 'malformed percent-escape in a field name'))
-      const value = eq === end ? '' : formComponent(text, eq + 1, end, decode, utf8)
+      const value = eq === end ? '' : utf8 && REMEMBER[k] === true ? knownValue(k, text, eq + 1, end) : formComponent(text, eq + 1, end, decode, utf8)
       if (value === undefined) {
         return E.left(invalidPayload(name, `malformed percent-escape or invalid ${charset ?? 'utf-8'}`))
       }

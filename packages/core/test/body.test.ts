@@ -214,6 +214,31 @@ test('property: a long plain run before the first escape (a base64 hash ending i
   assert.equal(parse(`hash=${hash}%3D%3D`, FORM), E.right(rec({ hash: `${hash}==` })))
 })
 
+test('property: values decoded before (account, bank: remembered per field) decode the same every time, whatever came in between', () => {
+  // a small pool, so values repeat; lengths that collide in the remembered slots (by length) included
+  const pool = fc.constantFrom(
+    'Kadıköy İşbank TL Hesabı',
+    'Kadıköy İşbank TL Hesabi',
+    'Türkiye İş Bankası A.Ş.',
+    'Türkiye İş Bankası A.Ş',
+    'ÇAĞLAR',
+    'çağlar',
+    'a+b',
+    '%',
+    'x'.repeat(300),
+  )
+  fc.assert(
+    fc.property(fc.array(fc.record({ account: pool, bank: pool, opponent_iban: pool }), { minLength: 1, maxLength: 30 }), (bodies) => {
+      for (const fields of bodies) assert.equal(parse(encodeForm(fields), FORM), E.right(rec(fields)))
+    }),
+    { numRuns: 300, seed: 20261206 },
+  )
+  // a malformed escape is refused every time, never remembered
+  for (let i = 0; i < 3; i++) assert.is(leftTag(parse('account=%C4%B1%C3', FORM)), 'invalid_payload')
+  assert.equal(parse('account=Kad%C4%B1k%C3%B6y', FORM), E.right(rec({ account: 'Kadıköy' })))
+  assert.equal(parse('account=Kad%C4%B1k%C3%B6y', `${FORM}; charset=iso-8859-9`), E.right(rec({ account: 'KadÄ±kÃ¶y' })))
+})
+
 test('form: a long value made of escapes is decoded whole', () => {
   const value = 'ş'.repeat(20_000)
   const r = parse(encodeForm({ v: value }), FORM)
