@@ -159,13 +159,20 @@ const hexValue = (code: number): number => (code < 128 ? (HEX_DIGIT[code] as num
  */
 const KNOWN_NAMES: ReadonlyArray<string> = [...NOTIFICATION_FIELDS, 'id']
 
+/** By length: the indexes in {@link KNOWN_NAMES} of the names of that length (at most three). */
+const KNOWN_BY_LENGTH: ReadonlyArray<ReadonlyArray<number>> = Array.from({ length: Math.max(...KNOWN_NAMES.map((n) => n.length)) + 1 }, (_, length) =>
+  KNOWN_NAMES.flatMap((name, k) => (name.length === length ? [k] : [])),
+)
+
 /** The index in {@link KNOWN_NAMES} of the name that `text[from, to)` spells exactly, or -1. */
 const knownIndex = (text: string, from: number, to: number): number => {
-  const length = to - from
+  const candidates = KNOWN_BY_LENGTH[to - from]
+  if (candidates === undefined) return -1
   const first = text.charCodeAt(from)
-  for (let k = 0; k < KNOWN_NAMES.length; k++) {
+  for (let c = 0; c < candidates.length; c++) {
+    const k = candidates[c] as number
     const name = KNOWN_NAMES[k] as string
-    if (name.length === length && name.charCodeAt(0) === first && text.startsWith(name, from)) return k
+    if (name.charCodeAt(0) === first && text.startsWith(name, from)) return k
   }
   return -1
 }
