@@ -123,17 +123,20 @@ export type IbanView =
 
 /**
  * ISO 13616's check: the IBAN with its first four characters moved to the end, letters read as
- * 10 to 35, taken as one number modulo 97, must be 1. Computed digit by digit over the characters
- * (the IBAN is already known to be upper-case letters and digits).
+ * 10 to 35, taken as one number modulo 97, must be 1. Computed over the characters (the IBAN is
+ * already known to be upper-case letters and digits), reducing modulo 97 only once the running
+ * number reaches eight digits: it stays below 2^31 (at most 10^9 + 35), so the arithmetic stays in
+ * small integers, with a quarter of the divisions.
  */
 const checksumHolds = (electronic: string): boolean => {
   let rest = 0
   const n = electronic.length
-  for (let k = 0; k < n; k++) {
-    const c = electronic.charCodeAt((k + 4) % n)
-    rest = c <= 57 ? (rest * 10 + (c - 48)) % 97 : (rest * 100 + (c - 55)) % 97
+  for (let k = 4; k < n + 4; k++) {
+    const c = electronic.charCodeAt(k < n ? k : k - n)
+    rest = c <= 57 ? rest * 10 + (c - 48) : rest * 100 + (c - 55)
+    if (rest >= 10_000_000) rest %= 97
   }
-  return rest === 1
+  return rest % 97 === 1
 }
 
 const SPACE = /\s/

@@ -22,39 +22,56 @@ const WORDS = 8
 const HEX_LENGTH = WORDS * 8
 
 /**
- * What {@link hashKey} found for the last key it read: the two hashes (FNV-1a over the key's UTF-16
- * code units, seeds 0 and {@link SEED2}; the second one odd) and, when the key is 64 lowercase hex
- * digits, its 32 bytes in `words`. One module-level scratch, so that hashing allocates nothing.
+ * What {@link hashKey} found for the last key it read: the two hashes (the second one odd) and,
+ * when the key is 64 lowercase hex digits, its 32 bytes in `words`. One module-level scratch, so
+ * that hashing allocates nothing.
  */
 const scratch = { key: undefined as string | undefined, h1: 0, h2: 0, hex: false, words: new Uint32Array(WORDS) }
 
-/** Hashes `key` into {@link scratch} (once: the same key again is read from there). */
+/**
+ * Hashes `key` into {@link scratch} (once: the same key again is read from there).
+ *
+ * - A key of 64 lowercase hex digits is read as its 32 bytes, and its first two words are its
+ *   hashes: such a key is a SHA-256 (receive.ts makes every idempotency key so), whose bits are
+ *   uniform and independent already, so hashing it again would only cost time.
+ * - Any other key is hashed with FNV-1a over its UTF-16 code units (seeds 0 and {@link SEED2}) and
+ *   a final mix.
+ */
 const hashKey = (key: string): typeof scratch => {
   if (scratch.key === key) return scratch
-  let a = 0x811c9dc5
-  let b = (0x811c9dc5 ^ SEED2) >>> 0
-  let hex = key.length === HEX_LENGTH
-  let word = 0
   const words = scratch.words
-  for (let i = 0; i < key.length; i++) {
-    const c = key.charCodeAt(i)
-    a = Math.imul(a ^ c, 0x01000193)
-    b = Math.imul(b ^ c, 0x01000193)
-    if (hex) {
+  let hex = key.length === HEX_LENGTH
+  if (hex) {
+    let word = 0
+    for (let i = 0; i < HEX_LENGTH; i++) {
+      const c = key.charCodeAt(i)
       const nibble = c >= 48 && c <= 57 ? c - 48 : c >= 97 && c <= 102 ? c - 87 : -1
-      if (nibble < 0) hex = false
-      else {
-        word = (word << 4) | nibble
-        if ((i & 7) === 7) {
-          words[i >>> 3] = word
-          word = 0
-        }
+      if (nibble < 0) {
+        hex = false
+        break
+      }
+      word = (word << 4) | nibble
+      if ((i & 7) === 7) {
+        words[i >>> 3] = word
+        word = 0
       }
     }
   }
+  if (hex) {
+    scratch.h1 = words[0] as number
+    scratch.h2 = ((words[1] as number) | 1) >>> 0
+  } else {
+    let a = 0x811c9dc5
+    let b = (0x811c9dc5 ^ SEED2) >>> 0
+    for (let i = 0; i < key.length; i++) {
+      const c = key.charCodeAt(i)
+      a = Math.imul(a ^ c, 0x01000193)
+      b = Math.imul(b ^ c, 0x01000193)
+    }
+    scratch.h1 = mix(a)
+    scratch.h2 = mix(b) | 1
+  }
   scratch.key = key
-  scratch.h1 = mix(a)
-  scratch.h2 = mix(b) | 1
   scratch.hex = hex
   return scratch
 }
