@@ -115,10 +115,21 @@ export const DEFAULT_MAX_RETRIES = 3
  *
  * @internal
  */
-export type StreamState<S> = { state: S; version: number }
+export type StateAt<S> = { state: S; version: number }
 
-/** Why a command run with a `beforeAppend` step was not carried out: a {@link CommandError}, or the step's own failure. */
-export type RunError<Err> = CommandError<Err> | Readonly<{ _tag: 'Aborted'; stream: string; error: unknown }>
+/**
+ * Why a command run by a {@link CommandRunner} was not carried out: a {@link CommandError} (with
+ * the writer's own errors, `WErr`, as store errors), or the `beforeAppend` step's failure.
+ *
+ * @internal
+ */
+export type RunError<Err, WErr = StoreError> =
+  | CommandError<Err>
+  | Readonly<{ _tag: 'StoreError'; stream: string; error: WErr }>
+  | Readonly<{ _tag: 'Aborted'; stream: string; error: unknown }>
+
+/** What a run answers once the store has answered. */
+type Settled<Ev, S, Err, WErr> = E.Either<RunError<Err, WErr>, CommandResult<Ev, S>>
 
 /**
  * A command whose events are being appended: their place in the stream is fixed (a cached state
@@ -128,8 +139,8 @@ export type RunError<Err> = CommandError<Err> | Readonly<{ _tag: 'Aborted'; stre
  *
  * @internal
  */
-export class Appending<Ev, S, Err> {
-  constructor(readonly result: Promise<E.Either<RunError<Err>, CommandResult<Ev, S>>>) {}
+export class Appending<Ev, S, Err, WErr = StoreError> {
+  constructor(readonly result: Promise<Settled<Ev, S, Err, WErr>>) {}
 }
 
 /** A value now, or a Promise of it when something had to be waited for. */
@@ -139,10 +150,22 @@ type Step<A> = A | Promise<A>
  * The step a caller runs between `decide` and the append, with the decided events and the state
  * they were decided on (an inbox hands them to the application's handlers). A `Left` (or a
  * rejection) appends nothing.
- *
- * @internal
  */
 type BeforeAppend<Ev, S> = (events: ReadonlyArray<Ev>, state: S) => Step<E.Either<unknown, void>>
+
+/**
+ * How a runner writes decided events when it does not append them with `appendToStream`: with the
+ * version they were decided on, the state they lead to and the command (a shared store writes the
+ * state and the command's idempotency key in the same transaction). A `_tag: 'VersionConflict'`
+ * error is a lost race, as for `appendToStream`.
+ */
+type Write<C, Ev, S, WErr> = (
+  stream: string,
+  events: ReadonlyArray<Ev>,
+  expectedVersion: number,
+  state: S,
+  command: C,
+) => Promise<E.Either<WErr, Readonly<{ nextVersion: number }>>>
 
 /**
  * Options of {@link createCommandRunner}: those of {@link createCommandHandler}, and
@@ -151,34 +174,42 @@ type BeforeAppend<Ev, S> = (events: ReadonlyArray<Ev>, state: S) => Step<E.Eithe
  * - `cache`: states kept between commands (the caller's map, which it may fill or clear itself);
  *   a cached stream is not read again until an append to it fails. With a cache, commands to one
  *   stream must be run one at a time (the caller orders them);
- * - `keep`: which decided events are appended; the others only move the state on (a count that is
- *   not history, such as an inbox's duplicates).
+ * - `keep`: which decided events are written; the others only move the state on (a count that is
+ *   not history, such as an inbox's duplicates);
+ * - `write`: how events are written, instead of the store's `appendToStream`.
  *
  * @internal
  */
-export type CommandRunnerOptions<C, Ev, S, Err> = Readonly<{
+export type CommandRunnerOptions<C, Ev, S, Err, WErr> = Readonly<{
   store: EventStore<Ev> | undefined
   decider: DeciderSource<C, Ev, S, Err>
   maxRetries?: number
-  cache?: Map<string, StreamState<S>>
+  cache?: Map<string, StateAt<S>>
   keep?: (event: Ev) => boolean
+  write?: Write<C, Ev, S, WErr>
 }>
 
 /**
  * The one implementation of read, decide, append and retry, behind {@link createCommandHandler}
- * and the inbox's ledgers.
+ * and the inbox's ledgers (on every store).
  *
  * @internal
  */
-export type CommandRunner<C, Ev, S, Err> = Readonly<{
+export type CommandRunner<C, Ev, S, Err, WErr = StoreError> = Readonly<{
   /** A stream's state: cached, else read from the store in pages and folded, else fresh. */
-  stateOf: (stream: string) => Step<E.Either<StoreError, StreamState<S>>>
+  stateOf: (stream: string) => Step<E.Either<StoreError, StateAt<S>>>
   /**
    * Runs a command: synchronously when nothing needs waiting for (a cached state, no store or
    * nothing to append, a synchronous `beforeAppend`); an {@link Appending} when the append was
-   * started.
+   * started. `given` is a state the caller has just read itself (used for the first attempt
+   * instead of reading or the cache).
    */
-  run: (stream: string, command: C, beforeAppend?: BeforeAppend<Ev, S>) => Step<E.Either<RunError<Err>, CommandResult<Ev, S> | Appending<Ev, S, Err>>>
+  run: (
+    stream: string,
+    command: C,
+    beforeAppend?: BeforeAppend<Ev, S>,
+    given?: StateAt<S>,
+  ) => Step<E.Either<RunError<Err, WErr>, CommandResult<Ev, S> | Appending<Ev, S, Err, WErr>>>
 }>
 
 const storeFailure = (error: unknown): StoreError => ({ _tag: 'StoreFailure', message: error instanceof Error ? error.message : String(error) })
@@ -189,19 +220,25 @@ const checkRetries = (maxRetries: number): void => {
   }
 }
 
+const isVersionConflict = (error: Readonly<{ _tag: string }>): error is VersionConflict => error._tag === 'VersionConflict'
+
 /**
  * Makes the runner for one decider over one store (or none): see {@link CommandRunner}.
  *
  * @internal
  */
-export const createCommandRunner = <C, Ev, S, Err>(options: CommandRunnerOptions<C, Ev, S, Err>): CommandRunner<C, Ev, S, Err> => {
+export const createCommandRunner = <C, Ev, S, Err, WErr extends Readonly<{ _tag: string }> = StoreError>(
+  options: CommandRunnerOptions<C, Ev, S, Err, WErr>,
+): CommandRunner<C, Ev, S, Err, WErr> => {
   const { store, decider, cache, keep } = options
   const maxRetries = options.maxRetries ?? DEFAULT_MAX_RETRIES
   checkRetries(maxRetries)
   const deciderFor = typeof decider === 'function' ? decider : () => decider
+  const write: Write<C, Ev, S, WErr | StoreError> | undefined =
+    options.write ?? (store === undefined ? undefined : (stream, events, expectedVersion) => store.appendToStream(stream, events, expectedVersion)())
 
   /** Reads a stream in pages of {@link MAX_READ_LIMIT} and folds them, so a long stream is never held at once. */
-  const read = async (stream: string, d: Decider<C, Ev, S, Err>): Promise<E.Either<StoreError, StreamState<S>>> => {
+  const read = async (stream: string, d: Decider<C, Ev, S, Err>): Promise<E.Either<StoreError, StateAt<S>>> => {
     if (store === undefined) return E.right({ state: d.initialState, version: 0 })
     let state = d.initialState
     let version = 0
@@ -219,7 +256,7 @@ export const createCommandRunner = <C, Ev, S, Err>(options: CommandRunnerOptions
     }
   }
 
-  const stateOf = (stream: string): Step<E.Either<StoreError, StreamState<S>>> => {
+  const stateOf = (stream: string): Step<E.Either<StoreError, StateAt<S>>> => {
     const cached = cache?.get(stream)
     if (cached !== undefined) return E.right(cached)
     const d = deciderFor(stream)
@@ -234,16 +271,16 @@ export const createCommandRunner = <C, Ev, S, Err>(options: CommandRunnerOptions
     })
   }
 
-  type Result = E.Either<RunError<Err>, CommandResult<Ev, S> | Appending<Ev, S, Err>>
+  type Result = E.Either<RunError<Err, WErr>, CommandResult<Ev, S> | Appending<Ev, S, Err, WErr>>
 
-  /** Appends what is kept of `events` (or nothing), moving the state on; retries a lost race. */
+  /** Writes what is kept of `events` (or nothing), moving the state on; retries a lost race. */
   const commit = (
     stream: string,
     command: C,
     beforeAppend: BeforeAppend<Ev, S> | undefined,
     attempt: number,
     d: Decider<C, Ev, S, Err>,
-    entry: StreamState<S>,
+    entry: StateAt<S>,
     version: number,
     events: ReadonlyArray<Ev>,
   ): Result => {
@@ -251,34 +288,34 @@ export const createCommandRunner = <C, Ev, S, Err>(options: CommandRunnerOptions
     let state = entry.state
     for (const event of events) state = d.evolve(state, event)
     const nextVersion = version + kept.length
-    if (store === undefined || kept.length === 0) {
+    if (write === undefined || kept.length === 0) {
       entry.state = state
       entry.version = nextVersion
       return E.right({ stream, events, nextVersion, state, attempts: attempt })
     }
-    let appending: Promise<E.Either<StoreError, Readonly<{ nextVersion: number }>>>
+    let writing: Promise<E.Either<WErr | StoreError, Readonly<{ nextVersion: number }>>>
     try {
-      appending = store.appendToStream(stream, kept, version)()
+      writing = write(stream, kept, version, state, command)
     } catch (error) {
-      appending = Promise.resolve(E.left(storeFailure(error)))
+      writing = Promise.resolve(E.left(storeFailure(error)))
     }
-    // The append's place in the stream is fixed now: the next command may decide on its result.
+    // The write's place in the stream is fixed now: the next command may decide on its result.
     entry.state = state
     entry.version = nextVersion
     const forget = () => {
       // Commands decided on this state after it fail the same way; the stream is read again.
       if (cache?.get(stream) === entry) cache.delete(stream)
     }
-    const settled = appending.then(
-      (appended): Step<E.Either<RunError<Err>, CommandResult<Ev, S>>> => {
-        if (E.isRight(appended)) return E.right({ stream, events, nextVersion: appended.right.nextVersion, state, attempts: attempt })
+    const settled = writing.then(
+      (written): Step<Settled<Ev, S, Err, WErr>> => {
+        if (E.isRight(written)) return E.right({ stream, events, nextVersion: written.right.nextVersion, state, attempts: attempt })
         forget()
-        const error = appended.left
-        if (error._tag !== 'VersionConflict') return E.left({ _tag: 'StoreError', stream, error })
+        const error = written.left
+        if (!isVersionConflict(error)) return E.left({ _tag: 'StoreError', stream, error: error as WErr })
         if (attempt > maxRetries) return E.left({ _tag: 'RetriesExhausted', stream, attempts: attempt, conflict: error })
-        return settle(attemptRun(stream, command, beforeAppend, attempt + 1))
+        return settle(attemptRun(stream, command, beforeAppend, attempt + 1, undefined))
       },
-      (error: unknown): E.Either<RunError<Err>, CommandResult<Ev, S>> => {
+      (error: unknown): Settled<Ev, S, Err, WErr> => {
         forget()
         return E.left({ _tag: 'StoreError', stream, error: storeFailure(error) })
       },
@@ -291,7 +328,7 @@ export const createCommandRunner = <C, Ev, S, Err>(options: CommandRunnerOptions
     command: C,
     beforeAppend: BeforeAppend<Ev, S> | undefined,
     attempt: number,
-    current: E.Either<StoreError, StreamState<S>>,
+    current: E.Either<StoreError, StateAt<S>>,
   ): Step<Result> => {
     if (E.isLeft(current)) return E.left({ _tag: 'StoreError', stream, error: current.left })
     const entry = current.right
@@ -307,23 +344,34 @@ export const createCommandRunner = <C, Ev, S, Err>(options: CommandRunnerOptions
     return ran instanceof Promise ? ran.then(after, (error: unknown) => after(E.left(error))) : after(ran)
   }
 
-  const attemptRun = (stream: string, command: C, beforeAppend: BeforeAppend<Ev, S> | undefined, attempt: number): Step<Result> => {
-    const current = stateOf(stream)
+  const attemptRun = (
+    stream: string,
+    command: C,
+    beforeAppend: BeforeAppend<Ev, S> | undefined,
+    attempt: number,
+    given: StateAt<S> | undefined,
+  ): Step<Result> => {
+    const current = given === undefined ? stateOf(stream) : E.right({ state: given.state, version: given.version })
     return current instanceof Promise
       ? current.then((c) => decideOn(stream, command, beforeAppend, attempt, c))
       : decideOn(stream, command, beforeAppend, attempt, current)
   }
 
-  return { stateOf, run: (stream, command, beforeAppend) => attemptRun(stream, command, beforeAppend, 1) }
+  return { stateOf, run: (stream, command, beforeAppend, given) => attemptRun(stream, command, beforeAppend, 1, given) }
 }
 
-/** The final answer of a run: waits for an append under way. */
-const settle = async <Ev, S, Err>(
-  step: Step<E.Either<RunError<Err>, CommandResult<Ev, S> | Appending<Ev, S, Err>>>,
-): Promise<E.Either<RunError<Err>, CommandResult<Ev, S>>> => {
+/**
+ * The final answer of a run: waits for an append under way (for a caller that does not pass the
+ * turn on while an append is made durable).
+ *
+ * @internal
+ */
+export const settle = async <Ev, S, Err, WErr>(
+  step: Step<E.Either<RunError<Err, WErr>, CommandResult<Ev, S> | Appending<Ev, S, Err, WErr>>>,
+): Promise<Settled<Ev, S, Err, WErr>> => {
   const result = await step
   if (E.isRight(result) && result.right instanceof Appending) return result.right.result
-  return result as E.Either<RunError<Err>, CommandResult<Ev, S>>
+  return result as Settled<Ev, S, Err, WErr>
 }
 
 /**

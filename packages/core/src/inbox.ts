@@ -20,7 +20,7 @@
 import * as E from 'fp-ts/lib/Either.js'
 import type { Fields } from './body.ts'
 import type { WebhookEvent } from './codecs.ts'
-import { Appending, type CommandResult, createCommandRunner, type RunError, type StreamState } from './command.ts'
+import { Appending, type CommandResult, createCommandRunner, type RunError, type StateAt, settle } from './command.ts'
 import type { DuplicateIgnored, LedgerEvent, SuspectedReplay, TransactionReceived } from './events.ts'
 import { KeyIndex } from './keyindex.ts'
 import { DEFAULT_DEDUPE_WINDOW, type KeySeen, type LedgerCommand, type LedgerError, type LedgerState, ledgerDecider, ledgerStream } from './ledger.ts'
@@ -36,7 +36,7 @@ import {
 } from './receive.ts'
 import type { Rejection } from './rejection.ts'
 import { assertSecrets } from './secrets.ts'
-import { isSharedStore, type SharedLedgerStore } from './shared-store.ts'
+import { isSharedStore, type RecordError, type SharedLedgerStore } from './shared-store.ts'
 import { type EventStore, MAX_READ_LIMIT, type StoreError, type StreamEvent } from './store.ts'
 
 /**
@@ -198,7 +198,7 @@ export class HandlerTimeoutError extends Error {
   }
 }
 
-type Ledger = StreamState<LedgerState>
+type Ledger = StateAt<LedgerState>
 
 /** What the ledgers' command runner answers for one delivery. */
 type LedgerRun = E.Either<RunError<LedgerError>, CommandResult<LedgerEvent, LedgerState> | Appending<LedgerEvent, LedgerState, LedgerError>>
@@ -362,7 +362,8 @@ const eventually = (outcome: Outcome | Promise<Outcome>): Promise<Outcome> => (o
  *   dedupe window, and no event is kept, so memory does not grow with every notification.
  *
  * With a store shared by several receivers ({@link isSharedStore}), nothing is kept in memory
- * between deliveries, since other processes write too. Per delivery (still one at a time per ledger
+ * between deliveries, since other processes write too; the ledgers still run on core's command
+ * handler, decided on the state just read and written with the store's `record`. Per delivery (still one at a time per ledger
  * within a process): look up the key's owner and read the ledger's stored state (two queries, at
  * once), decide (on the owner's ledger, as `seen: 'recorded'`, when the key is recorded), dispatch,
  * then `record` the events, the evolved state and the key's claim in one transaction. The store
@@ -756,7 +757,28 @@ const createSharedInbox = (options: InboxOptions, store: SharedLedgerStore<Ledge
     return { _tag: 'duplicate', transaction, events: [ignored] }
   }
 
-  /** One verified delivery: read, decide, dispatch, record; again on a version conflict. */
+  /**
+   * The ledgers' command handler (core's one): decide on the state just read, dispatch, then
+   * `record` the events with the state they lead to and the key's claim, in one transaction. A
+   * lost race is not retried inside it: the turn below looks the key's owner up again first.
+   */
+  const runner = createCommandRunner<LedgerCommand, LedgerEvent, LedgerState, LedgerError, RecordError>({
+    store,
+    decider,
+    maxRetries: 0,
+    keep: isStored,
+    write: (stream, events, expectedVersion, state, command) => {
+      // A genuine repeat's key is recorded already (by this ledger): it claims nothing.
+      const first = events[0]
+      const repeat = first?.type === 'TransactionReceived' && first.data.repeat === true
+      return store.record(stream, { expectedVersion, events, state, ...(repeat ? {} : { claim: command.data.idempotencyKey }) })()
+    },
+  })
+
+  /**
+   * One verified delivery: look the key's owner up and read the ledger (at once), run the ledger's
+   * command on the owner's ledger; again, after a pause, when another receiver moved it on.
+   */
   const turn = async (transaction: VerifiedTransaction, dispatch: Dispatch, stream: string): Promise<Outcome> => {
     const key = transaction.idempotencyKey
     const data: TransactionReceived['data'] = {
@@ -766,6 +788,7 @@ const createSharedInbox = (options: InboxOptions, store: SharedLedgerStore<Ledge
       verified: transaction.verified,
       unverified: transaction.unverified,
     }
+    const handle = (events: ReadonlyArray<LedgerEvent>) => runWithTimeout(dispatch, events, transaction, timeout)
     for (let attempt = 1; ; attempt++) {
       const [owned, own] = await Promise.all([store.keyOwner(key)(), readLedger(stream)])
       if (E.isLeft(owned)) return { _tag: 'store_failed', transaction, error: owned.left }
@@ -774,30 +797,33 @@ const createSharedInbox = (options: InboxOptions, store: SharedLedgerStore<Ledge
       const target = owner ?? stream
       const read = target === stream ? own : await readLedger(target)
       if (E.isLeft(read)) return { _tag: 'store_failed', transaction, error: read.left }
-      const ledger = read.right
-      const decided = decider.decide(
-        owner === undefined ? { type: 'RecordTransaction', data } : { type: 'RecordTransaction', data, seen: 'recorded' },
-        ledger.state,
-      )
-      if (E.isLeft(decided)) {
-        return { _tag: 'rejected', rejection: { _tag: 'invalid_payload', details: [{ path: 'amount', message: decided.left.reason }] } }
-      }
-      const events = decided.right
-      const first = events[0]
-      const handled = await runWithTimeout(dispatch, events, transaction, timeout)
-      if (E.isLeft(handled)) return { _tag: 'handler_failed', transaction, error: handled.left }
-      if (first?.type === 'DuplicateIgnored') return duplicate(transaction, dispatch, target, first)
-      const repeat = first?.type === 'TransactionReceived' && first.data.repeat === true
-      const state = evolveAll(ledger.state, events)
-      const written = await store.record(target, { expectedVersion: ledger.version, events, state, ...(repeat ? {} : { claim: key }) })()
-      if (E.isRight(written)) {
-        recorded?.(target, events, written.right.nextVersion, transaction)
+      const command: LedgerCommand =
+        owner === undefined
+          ? { type: 'RecordTransaction', data, money: transaction }
+          : { type: 'RecordTransaction', data, seen: 'recorded', money: transaction }
+      const result = await settle(runner.run(target, command, handle, read.right))
+      if (E.isRight(result)) {
+        const { events, nextVersion } = result.right
+        const first = events[0]
+        if (first?.type === 'DuplicateIgnored') return duplicate(transaction, dispatch, target, first)
+        recorded?.(target, events, nextVersion, transaction)
         return { _tag: first?.type === 'SuspectedReplay' ? 'suspected_replay' : 'accepted', transaction, events }
       }
-      const error = written.left
-      if (error._tag === 'KeyConflict') return duplicate(transaction, dispatch, error.stream === '' ? target : error.stream)
-      if (error._tag === 'StoreFailure' || attempt >= SHARED_STORE_ATTEMPTS) return { _tag: 'store_failed', transaction, error }
-      await pause(attempt)
+      const failure = result.left
+      switch (failure._tag) {
+        case 'DomainError':
+          return { _tag: 'rejected', rejection: { _tag: 'invalid_payload', details: [{ path: 'amount', message: failure.error.reason }] } }
+        case 'Aborted':
+          return { _tag: 'handler_failed', transaction, error: failure.error }
+        case 'StoreError': {
+          const error = failure.error
+          if (error._tag === 'KeyConflict') return duplicate(transaction, dispatch, error.stream === '' ? target : error.stream)
+          return { _tag: 'store_failed', transaction, error }
+        }
+        case 'RetriesExhausted':
+          if (attempt >= SHARED_STORE_ATTEMPTS) return { _tag: 'store_failed', transaction, error: failure.conflict }
+          await pause(attempt)
+      }
     }
   }
 
