@@ -12,13 +12,10 @@ import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { openStoreFile, type StoreFile } from '../src/index.ts'
 import { transaction } from './support/events.ts'
+import { commit, corruptLog, HEADER, line } from './support/log-lines.ts'
 import { cleanup, mustOpen, right, tempLog } from './support/tmp.ts'
 
 test.after.each(cleanup)
-
-const HEADER = '{"format":"banksocket-webhooks/event-log","version":1}\n'
-const line = (stream: string, version: number, event: unknown) => `${JSON.stringify({ stream, version, event })}\n`
-const commit = (n: number) => `{"commit":${n}}\n`
 
 test('positions are the event lines of the log, in order: the same after reopening, continued by new appends', async () => {
   const path = tempLog()
@@ -47,19 +44,7 @@ test('positions are the event lines of the log, in order: the same after reopeni
 
 test("a line skipped with onCorruption: 'skip' keeps its position: the events after it keep theirs", async () => {
   const path = tempLog()
-  const bad = { type: 'TransactionReceived', data: {} }
-  // Event lines: 1 ok, 2 not JSON, 3 undecodable (version 2), 4 ok (version 3), 5 a second version 3.
-  writeFileSync(
-    path,
-    HEADER +
-      line('ledger-69-TRY', 1, transaction(1)) +
-      'not json\n' +
-      commit(2) +
-      line('ledger-69-TRY', 2, bad) +
-      line('ledger-69-TRY', 3, transaction(3)) +
-      line('ledger-69-TRY', 3, transaction(33)) +
-      commit(3),
-  )
+  writeFileSync(path, corruptLog())
   const store = await mustOpen({ path, codec: LedgerEvent, onCorruption: 'skip' })
   assert.is(store.recovery.problems.length, 3)
   const positioned = (events: ReadonlyArray<{ event: LedgerEvent; position: number }>) =>

@@ -6,13 +6,10 @@ import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { type OpenError, openFileEventStore } from '../src/index.ts'
 import { transaction } from './support/events.ts'
+import { commit, corruptLog, HEADER, line } from './support/log-lines.ts'
 import { cleanup, mustOpen, right, tempLog } from './support/tmp.ts'
 
 test.after.each(cleanup)
-
-const HEADER = '{"format":"banksocket-webhooks/event-log","version":1}\n'
-const line = (stream: string, version: number, event: unknown) => `${JSON.stringify({ stream, version, event })}\n`
-const commit = (n: number) => `{"commit":${n}}\n`
 
 /** A log with two committed groups: s@1, then s@2 and t@1. */
 const committedLog = () => HEADER + line('s', 1, 'a') + commit(1) + line('s', 2, 'b') + line('t', 1, 'c') + commit(2)
@@ -146,18 +143,7 @@ test('an event the codec refuses is reported with its line, stream, version and 
 
 test("onCorruption 'skip' skips unusable lines, reports each, keeps versions taken, and opens", async () => {
   const path = tempLog()
-  const bad = { type: 'TransactionReceived', data: {} }
-  writeFileSync(
-    path,
-    HEADER +
-      line('ledger-69-TRY', 1, transaction(1)) +
-      'not json\n' +
-      commit(2) +
-      line('ledger-69-TRY', 2, bad) +
-      line('ledger-69-TRY', 3, transaction(3)) +
-      line('ledger-69-TRY', 3, transaction(33)) +
-      commit(3),
-  )
+  writeFileSync(path, corruptLog())
   const opened = await openFileEventStore({ path, codec: LedgerEvent, onCorruption: 'skip' })()
   const store = right(opened)
   assert.equal(
