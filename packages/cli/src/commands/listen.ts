@@ -21,7 +21,15 @@ import { type Arguments, stringFlag } from '../argv.ts'
 import { defineCommand } from '../command.ts'
 import { ExitCode } from '../exit.ts'
 import { type Env, writeJsonLine } from '../io.ts'
-import { createDuplicateReporter, errorLine, gapChangeLine, rejectionLine, suspectedReplayLine, transactionLine, unobservedLine } from '../lines.ts'
+import {
+  createDuplicateReporter,
+  errorLine,
+  gapChangeLine,
+  rejectionLine,
+  suspectedReplayLine,
+  transactionLineJson,
+  unobservedLine,
+} from '../lines.ts'
 import { awaitShutdown } from '../signals.ts'
 import type { UsageError } from '../usage.ts'
 import { choiceFlag, integerFlag, optionalFlag, requiredFlag, secretsFlag } from '../values.ts'
@@ -238,7 +246,7 @@ export const listenCommand = defineCommand({
             const repeat = event.data.repeat === true
             counts.transactions++
             if (repeat) counts.repeats++
-            writeJsonLine(io.stdout, transactionLine(transaction, event.data.receivedAt, repeat, gap))
+            io.stdout.write(`${transactionLineJson(transaction, event.data.receivedAt, repeat, gap)}\n`)
             gap = undefined
             break
           }
