@@ -7,7 +7,7 @@
 // bounded key window alone (as it would with a durable store once the ledger is loaded), and
 // `readAll` is refused.
 
-import { versionMatches } from '@banksocket-webhooks/core'
+import { versionMatches } from '@banksocket-webhooks/core/store-kit'
 import * as E from 'fp-ts/lib/Either.js'
 
 /** @returns {import('@banksocket-webhooks/core').EventStore<import('@banksocket-webhooks/core').LedgerEvent> & { counts: Record<string, number> }} */

@@ -12,7 +12,7 @@
 // BENCH_DEDUPE_WINDOW (default: core's), BENCH_MEMORY_CHECKPOINTS (default 10).
 import { performance } from 'node:perf_hooks'
 import { createNodeReceiver } from '@banksocket-webhooks/adapter-node-server'
-import { DEFAULT_DEDUPE_WINDOW, KeyIndex } from '@banksocket-webhooks/core'
+import { DEFAULT_DEDUPE_WINDOW, KeyIndex } from '@banksocket-webhooks/core/runtime-kit'
 import { createCountingStore } from './counting-store.mjs'
 import { envNumber } from './measure.mjs'
 import { accountMovements, FORM_CONTENT_TYPE, formBody, SECRET } from './notifications.mjs'

@@ -6,7 +6,8 @@
 // gap. Signing goes through core's own `sign` with a node:crypto hasher, so the bench never
 // re-implements the hash it measures.
 import { createHmac } from 'node:crypto'
-import { encodeForm, formatMoney, sign, signingInput } from '@banksocket-webhooks/core'
+import { encodeForm, formatMoney, sign } from '@banksocket-webhooks/core'
+import { signingInput } from '@banksocket-webhooks/core/runtime-kit'
 
 /** The secret every bench receiver is configured with. Never printed. */
 export const SECRET = 'bench-s3cr3t-ÇĞİÖŞÜ'

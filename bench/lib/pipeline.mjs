@@ -4,7 +4,8 @@
 // the whole of core's `receive` and of `createInbox(...).deliver`, so that what the stages leave
 // out (exact money, the idempotency key, the ledger decision, the dedupe window) shows as the rest.
 
-import { createInbox, createInMemoryEventStore, parseBody, receive, verify, WireNotification } from '@banksocket-webhooks/core'
+import { createInbox, createInMemoryEventStore, receive, verify, WireNotification } from '@banksocket-webhooks/core'
+import { parseBody } from '@banksocket-webhooks/core/runtime-kit'
 import { EventEmitter } from 'eventemitter3'
 import { envNumber, nsPerOpAsync, nsPerOpSync } from './measure.mjs'
 import { accountMovements, FORM_CONTENT_TYPE, formBody, nodeSha256, SECRET } from './notifications.mjs'

@@ -1,8 +1,6 @@
 import {
-  answerFor,
   type EventStore,
   fold,
-  type HttpAnswer,
   type LedgerCommand,
   type LedgerError,
   type LedgerEvent,
@@ -13,6 +11,7 @@ import {
   type StoreError,
   type VerifiedTransaction,
 } from '@banksocket-webhooks/core'
+import { answerFor, type HttpAnswer } from '@banksocket-webhooks/core/runtime-kit'
 import { pipe } from 'fp-ts/lib/function.js'
 import * as RTE from 'fp-ts/lib/ReaderTaskEither.js'
 

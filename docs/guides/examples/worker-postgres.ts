@@ -1,6 +1,7 @@
 import { createFetchReceiver } from '@banksocket-webhooks/adapter-fetch'
 import { createPostgresEventStore, DEFAULT_SCHEMA } from '@banksocket-webhooks/adapter-postgres'
-import { LedgerEvent, type LedgerState, LedgerStateCodec } from '@banksocket-webhooks/core'
+import { LedgerEvent, type LedgerState } from '@banksocket-webhooks/core'
+import { LedgerStateCodec } from '@banksocket-webhooks/core/store-kit'
 
 /** The Worker's bindings: secrets from `npx wrangler secret put`, the database from Hyperdrive. */
 export interface Env {

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import type { HttpAnswer } from '@banksocket-webhooks/core'
+import type { HttpAnswer } from '@banksocket-webhooks/core/runtime-kit'
 import { Receiver, type ReceiverOptions } from '@banksocket-webhooks/receiver'
 import { readRequestBody } from './read.ts'
 
@@ -13,7 +13,7 @@ import { readRequestBody } from './read.ts'
  * Turns a runtime-neutral answer into a `Response`.
  *
  * @example
- * import { METHOD_NOT_ALLOWED } from '@banksocket-webhooks/core'
+ * import { METHOD_NOT_ALLOWED } from '@banksocket-webhooks/core/runtime-kit'
  * import { toResponse } from '@banksocket-webhooks/adapter-fetch'
  * toResponse(METHOD_NOT_ALLOWED).headers.get('allow') // 'POST'
  */

@@ -6,16 +6,9 @@
  */
 import { open } from 'node:fs/promises'
 import { resolve } from 'node:path'
-import {
-  checkReadOptions,
-  type EventStore,
-  problemsOf,
-  type StoredEvent,
-  type StoreError,
-  type StreamRead,
-  unknownPosition,
-  versionMatches,
-} from '@banksocket-webhooks/core'
+import type { EventStore, StoredEvent, StoreError } from '@banksocket-webhooks/core'
+import { problemsOf } from '@banksocket-webhooks/core/runtime-kit'
+import { checkReadOptions, type StreamRead, unknownPosition, versionMatches } from '@banksocket-webhooks/core/store-kit'
 import * as E from 'fp-ts/lib/Either.js'
 import type * as TE from 'fp-ts/lib/TaskEither.js'
 import type * as t from 'io-ts'

@@ -1,4 +1,4 @@
-import type { StreamRead } from '@banksocket-webhooks/core'
+import type { StreamRead } from '@banksocket-webhooks/core/store-kit'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import type { LoopEvent } from './support/append-loop.ts'

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { HttpAnswer } from '@banksocket-webhooks/core'
+import type { HttpAnswer } from '@banksocket-webhooks/core/runtime-kit'
 
 const JSON_HEADERS = Object.freeze({ 'content-type': 'application/json; charset=utf-8' })
 

@@ -20,18 +20,10 @@ const ignore = () => {}
  * const body = await readNodeBody(req, 64 * 1024) // Right(Uint8Array) or Left({ _tag: 'too_large' | 'truncated' })
  */
 export const readNodeBody = (req: IncomingMessage, limit: number): Promise<E.Either<BodyProblem, Uint8Array>> =>
-  new Promise((resolve) => readNodeBodyThen(req, limit, resolve))
+  new Promise((resolve) => readThen(req, limit, resolve))
 
-/**
- * {@link readNodeBody} without a Promise: `done` is called once with the result, from the stream's
- * `end` (or `data`, `close`) event, or at once when the result is known without reading. So the
- * Node receiver answers in the event that completed the body, not one or two microtask turns later.
- *
- * @internal
- * @example
- * readNodeBodyThen(req, 64 * 1024, (read) => console.log(read._tag))
- */
-export const readNodeBodyThen = (req: IncomingMessage, limit: number, done: (read: E.Either<BodyProblem, Uint8Array>) => void): void => {
+/** {@link readNodeBody}'s work: `done` is called once with the result, from the stream's events or at once. */
+const readThen = (req: IncomingMessage, limit: number, done: (read: E.Either<BodyProblem, Uint8Array>) => void): void => {
   req.on('error', ignore)
   if (declaredTooLarge(req.headers['content-length'], limit)) {
     done(E.left({ _tag: 'too_large', limit }))

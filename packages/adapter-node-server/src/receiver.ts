@@ -10,11 +10,11 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse, STATUS_CODES } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import type { Duplex } from 'node:stream'
-import { type Fields, type HttpAnswer, METHOD_NOT_ALLOWED, NOT_FOUND } from '@banksocket-webhooks/core'
+import type { Fields, HttpAnswer } from '@banksocket-webhooks/core/runtime-kit'
 import { notify, Receiver, type ReceiverOptions } from '@banksocket-webhooks/receiver'
 import { clientErrorAnswer } from './client-error.ts'
 import { nodeSha256 } from './hash.ts'
-import { readNodeBodyThen } from './read.ts'
+import { readNodeBody } from './read.ts'
 
 /**
  * How long a client may take to send the request headers: 10 seconds. Banksocket sends a few
@@ -143,12 +143,9 @@ const write = (res: ServerResponse, answer: HttpAnswer, close: boolean, shared: 
 }
 
 /**
- * One request, start to end: route it, read its body (unless a body parser did), let the receiver
- * answer, write the answer, then call `done` (if given). With `next` (a middleware), a request for
- * another path goes to `next()` instead of a 404. The body is read with stream events and the
- * receiver answers at once when the delivery needs nothing waited for, so a request costs no
- * Promise and no microtask turn of its own; an answer that waits (an async listener, a store) is
- * written when it settles.
+ * One request, start to end: describe it to `receiver.handle` (the body as a reader of the stream,
+ * or what a body parser left), write its answer, then call `done` (if given). With `next` (a
+ * middleware), a request for another path goes to `next()` instead of a 404.
  */
 const serve = (
   receiver: Receiver,
@@ -167,39 +164,13 @@ const serve = (
     }
     done?.()
   }
-  // The receiver's answers never reject; a rejection all the same is told to `error` listeners, never lost.
+  // `handle` never rejects; a rejection all the same is told to `error` listeners, never lost.
   const lost = (error: unknown): void => {
     notify(receiver, 'error', { _tag: 'internal_error', error })
     done?.()
   }
-  const settle = (answer: HttpAnswer | Promise<HttpAnswer>): void => {
-    if (answer instanceof Promise) answer.then(answered, lost)
-    else answered(answer)
-  }
-  let answer: HttpAnswer | Promise<HttpAnswer>
-  try {
-    switch (receiver.routeUrl(req.method ?? '', req.url ?? '/')) {
-      case 'not_found':
-        answer = NOT_FOUND
-        break
-      case 'method_not_allowed':
-        answer = METHOD_NOT_ALLOWED
-        break
-      case 'deliver': {
-        const contentType = req.headers['content-type']
-        const parsed = parsedBody(req)
-        if (parsed === undefined) {
-          readNodeBodyThen(req, receiver.limit, (read) => settle(receiver.respondRead(read, contentType)))
-          return
-        }
-        answer = receiver.respond(parsed, contentType)
-        break
-      }
-    }
-  } catch (error) {
-    answer = receiver.failed(error)
-  }
-  settle(answer)
+  const body = parsedBody(req) ?? ((limit: number) => readNodeBody(req, limit))
+  receiver.handle({ method: req.method ?? '', url: req.url ?? '/', contentType: req.headers['content-type'], body }).then(answered, lost)
 }
 
 const never = () => false

@@ -6,19 +6,18 @@
  *
  * @module
  */
+
+import type { EventStore, StoredEvent, StoreError } from '@banksocket-webhooks/core'
+import { problemsOf } from '@banksocket-webhooks/core/runtime-kit'
 import {
   type ReadStreamOptions as CoreReadStreamOptions,
   checkReadOptions,
-  type EventStore,
   type ExpectedVersion,
   MAX_READ_LIMIT,
-  problemsOf,
   type ReadAllOptions,
-  type StoredEvent,
-  type StoreError,
   type StreamRead,
   unknownPosition,
-} from '@banksocket-webhooks/core'
+} from '@banksocket-webhooks/core/store-kit'
 import * as E from 'fp-ts/lib/Either.js'
 import type * as TE from 'fp-ts/lib/TaskEither.js'
 import type * as t from 'io-ts'

@@ -10,11 +10,10 @@ import {
   isSharedStore,
   LedgerEvent,
   type LedgerState,
-  LedgerStateCodec,
-  type SharedLedgerStore,
   type SignedFields,
   sign,
 } from '@banksocket-webhooks/core'
+import { LedgerStateCodec, type SharedLedgerStore } from '@banksocket-webhooks/core/store-kit'
 import * as E from 'fp-ts/lib/Either.js'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'

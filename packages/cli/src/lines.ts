@@ -12,12 +12,12 @@ import {
   type BalanceGapNarrowed,
   formatMoney,
   type Rejection,
-  rejectionAnswer,
   type StoreError,
   type SuspectedReplay,
   type UnobservedMovements,
   type VerifiedTransaction,
 } from '@banksocket-webhooks/core'
+import { rejectionAnswer } from '@banksocket-webhooks/core/runtime-kit'
 
 /**
  * The gap part of a transaction line: the gap's id, the head balance (`from`) and where this

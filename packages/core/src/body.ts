@@ -16,7 +16,7 @@ import { invalidPayload, type Rejection } from './rejection.ts'
  * `constructor` or `toString` is just a field.
  *
  * @example
- * import type { Fields } from '@banksocket-webhooks/core'
+ * import type { Fields } from '@banksocket-webhooks/core/runtime-kit'
  * const f: Fields = { dc: 'Credit' }
  */
 export type Fields = Readonly<Record<string, unknown>>
@@ -25,7 +25,7 @@ export type Fields = Readonly<Record<string, unknown>>
  * A parsed `Content-Type`: lowercased media type and its parameters (names lowercased).
  *
  * @example
- * import { parseContentType } from '@banksocket-webhooks/core'
+ * import { parseContentType } from '@banksocket-webhooks/core/runtime-kit'
  * parseContentType('multipart/form-data; boundary="x y"')
  * // { mediaType: 'multipart/form-data', params: { boundary: 'x y' } }
  */
@@ -35,7 +35,7 @@ export type ContentType = Readonly<{ mediaType: string; params: Readonly<Record<
  * Parses a `Content-Type` header value. Quoted parameter values are unquoted.
  *
  * @example
- * import { parseContentType } from '@banksocket-webhooks/core'
+ * import { parseContentType } from '@banksocket-webhooks/core/runtime-kit'
  * parseContentType('application/x-www-form-urlencoded; charset=UTF-8').params.charset // 'UTF-8'
  */
 export const parseContentType = (header: string): ContentType => {
@@ -80,7 +80,7 @@ export const parseContentType = (header: string): ContentType => {
  * record.
  *
  * @example
- * import { MAX_FIELDS } from '@banksocket-webhooks/core'
+ * import { MAX_FIELDS } from '@banksocket-webhooks/core/runtime-kit'
  * MAX_FIELDS // 100
  */
 export const MAX_FIELDS = 100
@@ -449,7 +449,7 @@ const parseMultipart = (body: Uint8Array, ct: ContentType, contentType: string):
  * deep enough to overflow its stack.
  *
  * @example
- * import { MAX_JSON_DEPTH } from '@banksocket-webhooks/core'
+ * import { MAX_JSON_DEPTH } from '@banksocket-webhooks/core/runtime-kit'
  * MAX_JSON_DEPTH // 32
  */
 export const MAX_JSON_DEPTH = 32
@@ -544,7 +544,7 @@ const contentTypeOf = (header: string): ContentType => {
  * of the offending field where there is one.
  *
  * @example
- * import { parseBody } from '@banksocket-webhooks/core'
+ * import { parseBody } from '@banksocket-webhooks/core/runtime-kit'
  * const body = new TextEncoder().encode('dc=Credit&description=FATURA+%C3%96DEMES%C4%B0')
  * parseBody(body, 'application/x-www-form-urlencoded')
  * // Right({ dc: 'Credit', description: 'FATURA ÖDEMESİ' })

@@ -13,7 +13,7 @@
  * idempotency key.
  *
  * @example
- * import { linkOf } from '@banksocket-webhooks/core'
+ * import { linkOf } from '@banksocket-webhooks/core/chain'
  * linkOf('k1', 'Credit', 10000n, 1810000n) // { key: 'k1', before: 1800000n, after: 1810000n }
  */
 export type Link = Readonly<{ key: string; before: bigint; after: bigint }>
@@ -23,7 +23,7 @@ export type Link = Readonly<{ key: string; before: bigint; after: bigint }>
  * the id of the open gap in front of it (none for the first fragment).
  *
  * @example
- * import type { Fragment } from '@banksocket-webhooks/core'
+ * import type { Fragment } from '@banksocket-webhooks/core/chain'
  * const f: Fragment = { start: 100000n, end: 110000n, startKey: 'k1', endKey: 'k1', gapId: undefined }
  */
 export type Fragment = Readonly<{ start: bigint; end: bigint; startKey: string; endKey: string; gapId: number | undefined }>
@@ -32,7 +32,7 @@ export type Fragment = Readonly<{ start: bigint; end: bigint; startKey: string; 
  * A ledger's chain: its fragments in presumed order (the last one is the head) and the next gap id.
  *
  * @example
- * import { emptyChain } from '@banksocket-webhooks/core'
+ * import { emptyChain } from '@banksocket-webhooks/core/chain'
  * emptyChain.fragments.length // 0
  */
 export type Chain = Readonly<{ fragments: ReadonlyArray<Fragment>; nextGapId: number }>
@@ -42,7 +42,7 @@ export type Chain = Readonly<{ fragments: ReadonlyArray<Fragment>; nextGapId: nu
  * later one starts from (`to`), the keys on both sides, and its id. What is missing is `to - from`.
  *
  * @example
- * import type { ChainGap } from '@banksocket-webhooks/core'
+ * import type { ChainGap } from '@banksocket-webhooks/core/chain'
  * const g: ChainGap = { id: 1, from: 110000n, to: 115000n, fromKey: 'k1', toKey: 'k3' } // 50.00 missing
  */
 export type ChainGap = Readonly<{ id: number; from: bigint; to: bigint; fromKey: string; toKey: string }>
@@ -52,7 +52,7 @@ export type ChainGap = Readonly<{ id: number; from: bigint; to: bigint; fromKey:
  * bounds moved: it now needs `to - from`), `closed` (the gap as it was before the link filled it).
  *
  * @example
- * import type { ChainChange } from '@banksocket-webhooks/core'
+ * import type { ChainChange } from '@banksocket-webhooks/core/chain'
  * const describe = (c: ChainChange) => `${c._tag} gap ${c.gap.id}`
  */
 export type ChainChange = Readonly<{ _tag: 'opened' | 'narrowed' | 'closed'; gap: ChainGap }>
@@ -62,7 +62,7 @@ export type ChainChange = Readonly<{ _tag: 'opened' | 'narrowed' | 'closed'; gap
  * fragments, or started a new fragment.
  *
  * @example
- * import type { Placement } from '@banksocket-webhooks/core'
+ * import type { Placement } from '@banksocket-webhooks/core/chain'
  * const p: Placement = 'joined'
  */
 export type Placement = 'extended' | 'prepended' | 'joined' | 'started'
@@ -71,7 +71,7 @@ export type Placement = 'extended' | 'prepended' | 'joined' | 'started'
  * The chain of a ledger that has seen nothing.
  *
  * @example
- * import { emptyChain } from '@banksocket-webhooks/core'
+ * import { emptyChain } from '@banksocket-webhooks/core/chain'
  * emptyChain.nextGapId // 1
  */
 export const emptyChain: Chain = { fragments: [], nextGapId: 1 }
@@ -81,7 +81,7 @@ export const emptyChain: Chain = { fragments: [], nextGapId: 1 }
  * came from `balance - amount`, a debit from `balance + amount`.
  *
  * @example
- * import { linkOf } from '@banksocket-webhooks/core'
+ * import { linkOf } from '@banksocket-webhooks/core/chain'
  * linkOf('k2', 'Debit', 3000n, 112000n).before // 115000n
  */
 export const linkOf = (key: string, dc: 'Credit' | 'Debit', amount: bigint, balance: bigint): Link => ({
@@ -94,7 +94,7 @@ export const linkOf = (key: string, dc: 'Credit' | 'Debit', amount: bigint, bala
  * The balance at the head of the chain (the end of its last fragment), if it has seen a link.
  *
  * @example
- * import { emptyChain, headOf } from '@banksocket-webhooks/core'
+ * import { emptyChain, headOf } from '@banksocket-webhooks/core/chain'
  * headOf(emptyChain) // undefined
  */
 export const headOf = (chain: Chain): bigint | undefined => chain.fragments[chain.fragments.length - 1]?.end
@@ -103,7 +103,7 @@ export const headOf = (chain: Chain): bigint | undefined => chain.fragments[chai
  * The open gaps, in chain order.
  *
  * @example
- * import { gapsOf } from '@banksocket-webhooks/core'
+ * import { gapsOf } from '@banksocket-webhooks/core/chain'
  * for (const gap of gapsOf(chain)) console.log(gap.id, gap.to - gap.from)
  */
 export const gapsOf = (chain: Chain): ReadonlyArray<ChainGap> => {
@@ -121,7 +121,7 @@ export const gapsOf = (chain: Chain): ReadonlyArray<ChainGap> => {
  * Whether a link continues the head exactly (its `before` is the head's balance).
  *
  * @example
- * import { continuesHead, linkOf } from '@banksocket-webhooks/core'
+ * import { continuesHead, linkOf } from '@banksocket-webhooks/core/chain'
  * continuesHead(chain, linkOf('k', 'Credit', 10000n, 1810000n))
  */
 export const continuesHead = (chain: Chain, link: Link): boolean => {
@@ -133,7 +133,7 @@ export const continuesHead = (chain: Chain, link: Link): boolean => {
  * Whether a link would extend, prepend to or join an existing fragment (rather than start one).
  *
  * @example
- * import { fitsChain, linkOf } from '@banksocket-webhooks/core'
+ * import { fitsChain, linkOf } from '@banksocket-webhooks/core/chain'
  * fitsChain(chain, linkOf('k', 'Credit', 10000n, 1810000n))
  */
 export const fitsChain = (chain: Chain, link: Link): boolean => chain.fragments.some((f) => f.end === link.before || f.start === link.after)
@@ -185,7 +185,7 @@ const withFirstGapless = (fs: Fragment[]): Fragment[] => {
  * where the link went, and what changed among the gaps.
  *
  * @example
- * import { addLink, emptyChain, linkOf } from '@banksocket-webhooks/core'
+ * import { addLink, emptyChain, linkOf } from '@banksocket-webhooks/core/chain'
  * let { chain } = addLink(emptyChain, linkOf('a', 'Credit', 10000n, 110000n)) // 1000.00 -> 1100.00
  * const late = addLink(chain, linkOf('c', 'Debit', 3000n, 112000n))          // 1150.00 -> 1120.00
  * late.changes // [{ _tag: 'opened', gap: { from: 110000n, to: 115000n, ... } }]: 50.00 missing
@@ -262,7 +262,7 @@ export const addLink = (chain: Chain, link: Link): Readonly<{ chain: Chain; plac
  * An unknown id leaves the chain as it is.
  *
  * @example
- * import { bridgeGap } from '@banksocket-webhooks/core'
+ * import { bridgeGap } from '@banksocket-webhooks/core/chain'
  * const smaller = bridgeGap(chain, 1)
  */
 export const bridgeGap = (chain: Chain, gapId: number): Chain => {

@@ -237,7 +237,7 @@ export type UnauthenticatedField = (typeof UNAUTHENTICATED_FIELDS)[number]
  * Every field name Banksocket documents for a notification.
  *
  * @example
- * import { NOTIFICATION_FIELDS } from '@banksocket-webhooks/core'
+ * import { NOTIFICATION_FIELDS } from '@banksocket-webhooks/core/runtime-kit'
  * NOTIFICATION_FIELDS.length // 12
  */
 export const NOTIFICATION_FIELDS: ReadonlyArray<AuthenticatedField | UnauthenticatedField | 'hash'> = [

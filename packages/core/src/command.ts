@@ -16,7 +16,7 @@ import { type EventStore, MAX_READ_LIMIT, type StoreError, type StreamRead } fro
  * retry) folds from a fresh `initialState` and no two streams ever share one.
  *
  * @example
- * import type { DeciderSource } from '@banksocket-webhooks/core'
+ * import type { DeciderSource } from '@banksocket-webhooks/core/store-kit'
  * import * as E from 'fp-ts/lib/Either.js'
  * type Counter = DeciderSource<'Add', 'Added', number, never>
  * const plain: Counter = { initialState: 0, decide: () => E.right(['Added']), evolve: (n) => n + 1 }
@@ -28,7 +28,7 @@ export type DeciderSource<C, Ev, S, Err> = Decider<C, Ev, S, Err> | ((stream: st
  * A version conflict, as {@link StoreError} reports it.
  *
  * @example
- * import type { VersionConflict } from '@banksocket-webhooks/core'
+ * import type { VersionConflict } from '@banksocket-webhooks/core/store-kit'
  * const c: VersionConflict = { _tag: 'VersionConflict', stream: 'payment-order-1042', expected: 2, actual: 3 }
  */
 export type VersionConflict = Extract<StoreError, Readonly<{ _tag: 'VersionConflict' }>>
@@ -57,7 +57,7 @@ export type CommandError<Err> =
  * stream's version after them, the state they lead to, and how many attempts it took.
  *
  * @example
- * import type { CommandResult } from '@banksocket-webhooks/core'
+ * import type { CommandResult } from '@banksocket-webhooks/core/store-kit'
  * const r: CommandResult<string, number> = { stream: 'counter-1', events: ['Added'], nextVersion: 1, state: 1, attempts: 1 }
  */
 export type CommandResult<Ev, S> = Readonly<{
@@ -82,8 +82,8 @@ export type CommandHandler<C, Ev, S, Err> = (stream: string, command: C) => TE.T
  * Options of {@link createCommandHandler}.
  *
  * @example
- * import { createInMemoryEventStore, subscriptionDecider, type CommandHandlerOptions, type SubscriptionCommand,
- *   type SubscriptionError, type SubscriptionEvent, type SubscriptionState } from '@banksocket-webhooks/core'
+ * import { createInMemoryEventStore, subscriptionDecider, type SubscriptionCommand, *   type SubscriptionError, type SubscriptionEvent, type SubscriptionState } from '@banksocket-webhooks/core'
+ * import { type CommandHandlerOptions } from '@banksocket-webhooks/core/store-kit'
  * const options: CommandHandlerOptions<SubscriptionCommand, SubscriptionEvent, SubscriptionState, SubscriptionError> = {
  *   store: createInMemoryEventStore(), decider: subscriptionDecider, maxRetries: 5 }
  */
@@ -104,7 +104,7 @@ export type CommandHandlerOptions<C, Ev, S, Err> = Readonly<{
  * The default number of retries after a version conflict.
  *
  * @example
- * import { DEFAULT_MAX_RETRIES } from '@banksocket-webhooks/core'
+ * import { DEFAULT_MAX_RETRIES } from '@banksocket-webhooks/core/store-kit'
  * DEFAULT_MAX_RETRIES // 3
  */
 export const DEFAULT_MAX_RETRIES = 3

@@ -50,7 +50,7 @@ export type SignedFields = Readonly<Record<AuthenticatedField, string>>
  * The message that is hashed, without the secret: the six fields concatenated in order.
  *
  * @example
- * import { signingInput } from '@banksocket-webhooks/core'
+ * import { signingInput } from '@banksocket-webhooks/core/runtime-kit'
  * signingInput({ dc: 'Credit', code: 'EFT', amount: '1.00', balance: '2.00', currency: 'TRY', description: 'x' })
  * // 'CreditEFT1.002.00TRYx'
  */
@@ -99,7 +99,7 @@ const bytesToBase64 = (bytes: Uint8Array): string => {
  * (base64 of the 32 digest bytes, a variant that verification also accepts).
  *
  * @example
- * import type { HashVariant } from '@banksocket-webhooks/core'
+ * import type { HashVariant } from '@banksocket-webhooks/core/runtime-kit'
  * const v: HashVariant = 'hex'
  */
 export type HashVariant = 'hex' | 'raw'
@@ -124,7 +124,7 @@ export const sign =
  * carries nothing that could help an attacker or leak a secret.
  *
  * @example
- * import type { InvalidHash } from '@banksocket-webhooks/core'
+ * import type { InvalidHash } from '@banksocket-webhooks/core/runtime-kit'
  * const e: InvalidHash = { _tag: 'invalid_hash' }
  */
 export type InvalidHash = Readonly<{ _tag: 'invalid_hash' }>
@@ -135,7 +135,7 @@ const INVALID_HASH: InvalidHash = { _tag: 'invalid_hash' }
  * A successful verification: which secret matched (its index in the list, never its value).
  *
  * @example
- * import type { Verified } from '@banksocket-webhooks/core'
+ * import type { Verified } from '@banksocket-webhooks/core/runtime-kit'
  * const v: Verified = { secretIndex: 0 }
  */
 export type Verified = Readonly<{ secretIndex: number }>
@@ -188,7 +188,7 @@ const claimOf = (hash: string): string | undefined => {
  * Compares two byte arrays in time that depends only on their length.
  *
  * @example
- * import { constantTimeEqual } from '@banksocket-webhooks/core'
+ * import { constantTimeEqual } from '@banksocket-webhooks/core/runtime-kit'
  * constantTimeEqual(new Uint8Array([1]), new Uint8Array([1])) // true
  */
 export const constantTimeEqual = (a: Uint8Array, b: Uint8Array): boolean => {

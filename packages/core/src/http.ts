@@ -27,7 +27,7 @@ import type { Rejection } from './rejection.ts'
  * An HTTP answer in runtime-neutral form.
  *
  * @example
- * import type { HttpAnswer } from '@banksocket-webhooks/core'
+ * import type { HttpAnswer } from '@banksocket-webhooks/core/runtime-kit'
  * const toResponse = (a: HttpAnswer) => new Response(a.body, { status: a.status, headers: a.headers })
  */
 export type HttpAnswer = Readonly<{ status: number; headers: Readonly<Record<string, string>>; body: string }>
@@ -58,7 +58,7 @@ const INTERNAL_ERROR = fixed(500, { error: 'internal_error' })
  * The answer to a rejection.
  *
  * @example
- * import { rejectionAnswer } from '@banksocket-webhooks/core'
+ * import { rejectionAnswer } from '@banksocket-webhooks/core/runtime-kit'
  * rejectionAnswer({ _tag: 'invalid_hash' }) // { status: 401, body: '{"error":"invalid_hash"}', ... }
  */
 export const rejectionAnswer = (rejection: Rejection): HttpAnswer => {
@@ -78,7 +78,7 @@ export const rejectionAnswer = (rejection: Rejection): HttpAnswer => {
  * The answer to an inbox outcome.
  *
  * @example
- * import { answerFor } from '@banksocket-webhooks/core'
+ * import { answerFor } from '@banksocket-webhooks/core/runtime-kit'
  * answerFor(await inbox.deliver(input, dispatch)).status // 200, 400, 401, 413, 415 or 500
  */
 export const answerFor = (outcome: Outcome): HttpAnswer => {
@@ -104,7 +104,7 @@ export const answerFor = (outcome: Outcome): HttpAnswer => {
  * The answer to any method but POST: 405 with `Allow: POST`.
  *
  * @example
- * import { METHOD_NOT_ALLOWED } from '@banksocket-webhooks/core'
+ * import { METHOD_NOT_ALLOWED } from '@banksocket-webhooks/core/runtime-kit'
  * METHOD_NOT_ALLOWED.headers.allow // 'POST'
  */
 export const METHOD_NOT_ALLOWED: HttpAnswer = fixed(405, { error: 'method_not_allowed' }, { ...JSON_HEADERS, allow: 'POST' })
@@ -113,7 +113,7 @@ export const METHOD_NOT_ALLOWED: HttpAnswer = fixed(405, { error: 'method_not_al
  * The answer to a request for another path than the receiver's: 404 `{"error":"not_found"}`.
  *
  * @example
- * import { NOT_FOUND } from '@banksocket-webhooks/core'
+ * import { NOT_FOUND } from '@banksocket-webhooks/core/runtime-kit'
  * NOT_FOUND.status // 404
  */
 export const NOT_FOUND: HttpAnswer = fixed(404, { error: 'not_found' })

@@ -73,7 +73,7 @@ export type Outcome =
  * timeout makes the delivery fail with 500 so that Banksocket retries.
  *
  * @example
- * import type { Dispatch } from '@banksocket-webhooks/core'
+ * import type { Dispatch } from '@banksocket-webhooks/core/runtime-kit'
  * const dispatch: Dispatch = async (events) => { for (const e of events) console.log(e.type) }
  */
 export type Dispatch = (events: ReadonlyArray<LedgerEvent>, transaction: VerifiedTransaction) => void | Promise<void>
@@ -85,7 +85,7 @@ export type Dispatch = (events: ReadonlyArray<LedgerEvent>, transaction: Verifie
  * review).
  *
  * @example
- * import type { Recorded } from '@banksocket-webhooks/core'
+ * import type { Recorded } from '@banksocket-webhooks/core/runtime-kit'
  * const line = (r: Recorded) => `${r.stream}@${r.events.at(-1)?.version}: ${r.events.map((s) => s.event.type).join(', ')}`
  */
 export type Recorded = Readonly<{
@@ -179,7 +179,7 @@ export interface Inbox {
  * The default time a handler may take: 10 seconds.
  *
  * @example
- * import { DEFAULT_HANDLER_TIMEOUT } from '@banksocket-webhooks/core'
+ * import { DEFAULT_HANDLER_TIMEOUT } from '@banksocket-webhooks/core/runtime-kit'
  * DEFAULT_HANDLER_TIMEOUT // 10000
  */
 export const DEFAULT_HANDLER_TIMEOUT = 10_000
@@ -188,7 +188,7 @@ export const DEFAULT_HANDLER_TIMEOUT = 10_000
  * A handler ran longer than the timeout.
  *
  * @example
- * import { HandlerTimeoutError } from '@banksocket-webhooks/core'
+ * import { HandlerTimeoutError } from '@banksocket-webhooks/core/runtime-kit'
  * new HandlerTimeoutError(10_000).message // 'handler did not finish within 10000 ms'
  */
 export class HandlerTimeoutError extends Error {
@@ -706,7 +706,7 @@ export const createInbox = (options: InboxOptions): Inbox => {
  * delivers again later): 10.
  *
  * @example
- * import { SHARED_STORE_ATTEMPTS } from '@banksocket-webhooks/core'
+ * import { SHARED_STORE_ATTEMPTS } from '@banksocket-webhooks/core/store-kit'
  * SHARED_STORE_ATTEMPTS // 10
  */
 export const SHARED_STORE_ATTEMPTS = 10

@@ -72,7 +72,7 @@ const LedgerStateJson = t.type(
  * The JSON form of a {@link LedgerState}: bigints as decimal strings, absent values as `null`.
  *
  * @example
- * import { LedgerStateCodec, type LedgerStateJson } from '@banksocket-webhooks/core'
+ * import { LedgerStateCodec, type LedgerStateJson } from '@banksocket-webhooks/core/store-kit'
  * const json: LedgerStateJson = LedgerStateCodec.encode(state)
  */
 export type LedgerStateJson = Readonly<{
@@ -101,7 +101,8 @@ export type LedgerStateJson = Readonly<{
  * test says so).
  *
  * @example
- * import { LedgerStateCodec, ledgerDecider } from '@banksocket-webhooks/core'
+ * import { LedgerStateCodec } from '@banksocket-webhooks/core/store-kit'
+ * import { ledgerDecider } from '@banksocket-webhooks/core'
  * const json = JSON.stringify(LedgerStateCodec.encode(ledgerDecider().initialState))
  * LedgerStateCodec.decode(JSON.parse(json)) // Right(initialState)
  */

@@ -72,7 +72,7 @@ export type LedgerState = Readonly<{
  * and the key history says it was probably seen), or absent (never seen).
  *
  * @example
- * import type { KeySeen } from '@banksocket-webhooks/core'
+ * import type { KeySeen } from '@banksocket-webhooks/core/runtime-kit'
  * const seen: KeySeen = 'recorded'
  */
 export type KeySeen = 'recorded' | 'maybe'
@@ -134,7 +134,7 @@ export type LedgerOptions = Readonly<{
  * The default number of idempotency keys remembered exactly (across every ledger of a receiver).
  *
  * @example
- * import { DEFAULT_DEDUPE_WINDOW } from '@banksocket-webhooks/core'
+ * import { DEFAULT_DEDUPE_WINDOW } from '@banksocket-webhooks/core/runtime-kit'
  * DEFAULT_DEDUPE_WINDOW // 100000
  */
 export const DEFAULT_DEDUPE_WINDOW = 100_000

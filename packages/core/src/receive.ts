@@ -86,7 +86,7 @@ export type ReceiveOptions = Readonly<{
  * The default body limit: 64 KiB.
  *
  * @example
- * import { DEFAULT_BODY_LIMIT } from '@banksocket-webhooks/core'
+ * import { DEFAULT_BODY_LIMIT } from '@banksocket-webhooks/core/runtime-kit'
  * DEFAULT_BODY_LIMIT // 65536
  */
 export const DEFAULT_BODY_LIMIT = 64 * 1024
@@ -97,7 +97,8 @@ const PROPERTY_PARENTS = new Set(['InterfaceType', 'PartialType', 'StrictType', 
  * Turns io-ts errors into field paths and messages, one per field.
  *
  * @example
- * import { WireNotification, problemsOf } from '@banksocket-webhooks/core'
+ * import { WireNotification } from '@banksocket-webhooks/core'
+ * import { problemsOf } from '@banksocket-webhooks/core/runtime-kit'
  * import * as E from 'fp-ts/lib/Either.js'
  * const r = WireNotification.decode({})
  * if (E.isLeft(r)) problemsOf(r.left) // [{ path: 'dc', message: 'is required' }, ...]
@@ -278,7 +279,7 @@ const verifyNotification =
  * secret, as {@link receive} does.
  *
  * @example
- * import { receiveFields } from '@banksocket-webhooks/core'
+ * import { receiveFields } from '@banksocket-webhooks/core/runtime-kit'
  * const result = await receiveFields(request.body, { secrets: [process.env.BANKSOCKET_SECRET!] })()
  */
 export const receiveFields = (fields: Fields, options: ReceiveOptions): TE.TaskEither<Rejection, VerifiedTransaction> => {

@@ -32,7 +32,7 @@ export type Rejection =
  * Builds an `invalid_payload` rejection with one problem.
  *
  * @example
- * import { invalidPayload } from '@banksocket-webhooks/core'
+ * import { invalidPayload } from '@banksocket-webhooks/core/runtime-kit'
  * invalidPayload('amount', 'sent more than once')
  */
 export const invalidPayload = (path: string, message: string): Rejection => ({

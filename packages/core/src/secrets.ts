@@ -12,7 +12,7 @@ import * as E from 'fp-ts/lib/Either.js'
  * is never part of the error.
  *
  * @example
- * import type { InvalidSecret } from '@banksocket-webhooks/core'
+ * import type { InvalidSecret } from '@banksocket-webhooks/core/runtime-kit'
  * const e: InvalidSecret = { _tag: 'InvalidSecret', index: 1, reason: 'is empty' }
  */
 export type InvalidSecret = Readonly<{ _tag: 'InvalidSecret'; index: number; reason: string }>
@@ -70,7 +70,7 @@ export const checkSecrets = (secrets: unknown): E.Either<InvalidSecret, Readonly
  * {@link InvalidSecretError}.
  *
  * @example
- * import { assertSecrets } from '@banksocket-webhooks/core'
+ * import { assertSecrets } from '@banksocket-webhooks/core/runtime-kit'
  * const secrets = assertSecrets([process.env.BANKSOCKET_SECRET]) // throws when the variable is unset
  */
 export const assertSecrets = (secrets: unknown): ReadonlyArray<string> => {

@@ -15,7 +15,7 @@ import type { EventStore, ExpectedVersion, StoreError } from './store.ts'
  * where. Nothing was written.
  *
  * @example
- * import type { KeyConflict } from '@banksocket-webhooks/core'
+ * import type { KeyConflict } from '@banksocket-webhooks/core/store-kit'
  * const e: KeyConflict = { _tag: 'KeyConflict', key: 'k-2f1c', stream: 'ledger-69-TRY' }
  */
 export type KeyConflict = Readonly<{ _tag: 'KeyConflict'; key: string; stream: string }>
@@ -25,7 +25,7 @@ export type KeyConflict = Readonly<{ _tag: 'KeyConflict'; key: string; stream: s
  * (`VersionConflict`: read again, decide again) or the store failed.
  *
  * @example
- * import type { RecordError } from '@banksocket-webhooks/core'
+ * import type { RecordError } from '@banksocket-webhooks/core/store-kit'
  * const retry = (e: RecordError) => e._tag === 'VersionConflict'
  */
 export type RecordError = StoreError | KeyConflict
@@ -35,7 +35,7 @@ export type RecordError = StoreError | KeyConflict
  * the stored one is kept) and the idempotency key to claim (omitted for a genuine repeat).
  *
  * @example
- * import type { Recording } from '@banksocket-webhooks/core'
+ * import type { Recording } from '@banksocket-webhooks/core/store-kit'
  * const r: Recording<{ type: string }, number> = { expectedVersion: 4, events: [{ type: 'A' }], state: 5, claim: 'k-1' }
  */
 export type Recording<Ev, S> = Readonly<{ expectedVersion: ExpectedVersion; events: ReadonlyArray<Ev>; state?: S; claim?: string }>
@@ -46,7 +46,7 @@ export type Recording<Ev, S> = Readonly<{ expectedVersion: ExpectedVersion; even
  * counted on it.
  *
  * @example
- * import type { StreamState } from '@banksocket-webhooks/core'
+ * import type { StreamState } from '@banksocket-webhooks/core/store-kit'
  * const fresh: StreamState<unknown> = { version: 0, state: undefined, stateVersion: 0, duplicates: 0 }
  */
 export type StreamState<S> = Readonly<{ version: number; state: S | undefined; stateVersion: number; duplicates: number }>
@@ -57,7 +57,8 @@ export type StreamState<S> = Readonly<{ version: number; state: S | undefined; s
  * events after its stored state's version with the port's `readStream(stream, { after })`.
  *
  * @example
- * import type { LedgerEvent, LedgerState, SharedLedgerStore } from '@banksocket-webhooks/core'
+ * import type { LedgerEvent, LedgerState } from '@banksocket-webhooks/core'
+ * import type { SharedLedgerStore } from '@banksocket-webhooks/core/store-kit'
  * const owner = (store: SharedLedgerStore<LedgerEvent, LedgerState>, key: string) => store.keyOwner(key)
  */
 export interface SharedLedgerStore<Ev, S> extends EventStore<Ev> {

@@ -13,7 +13,7 @@ import type * as TE from 'fp-ts/lib/TaskEither.js'
  * `'no_stream'` (must be empty, same as 0) or `'any'` (no check).
  *
  * @example
- * import type { ExpectedVersion } from '@banksocket-webhooks/core'
+ * import type { ExpectedVersion } from '@banksocket-webhooks/core/store-kit'
  * const v: ExpectedVersion = 3
  */
 export type ExpectedVersion = number | 'no_stream' | 'any'
@@ -33,7 +33,7 @@ export type StoreError =
  * A stream's events and its version (the number of events in it; 0 for a stream never written).
  *
  * @example
- * import type { StreamRead } from '@banksocket-webhooks/core'
+ * import type { StreamRead } from '@banksocket-webhooks/core/store-kit'
  * const r: StreamRead<string> = { version: 0, events: [] }
  */
 export type StreamRead<Ev> = Readonly<{ version: number; events: ReadonlyArray<Ev> }>
@@ -65,7 +65,7 @@ export type StoredEvent<Ev> = StreamEvent<Ev> & Readonly<{ position: number }>
  * is more to read.
  *
  * @example
- * import type { ReadStreamOptions } from '@banksocket-webhooks/core'
+ * import type { ReadStreamOptions } from '@banksocket-webhooks/core/store-kit'
  * const tail: ReadStreamOptions = { after: 120, limit: 100 } // versions 121 to 220
  */
 export type ReadStreamOptions = Readonly<{
@@ -87,7 +87,7 @@ export type ReadStreamOptions = Readonly<{
  * the next page's `after`; an empty page means there is nothing more for now.
  *
  * @example
- * import type { ReadAllOptions } from '@banksocket-webhooks/core'
+ * import type { ReadAllOptions } from '@banksocket-webhooks/core/store-kit'
  * const next: ReadAllOptions = { after: 1041, limit: 500 }
  */
 export type ReadAllOptions = Readonly<{
@@ -108,7 +108,7 @@ export type ReadAllOptions = Readonly<{
  * The largest `limit` a read accepts: 10,000 events.
  *
  * @example
- * import { MAX_READ_LIMIT } from '@banksocket-webhooks/core'
+ * import { MAX_READ_LIMIT } from '@banksocket-webhooks/core/store-kit'
  * MAX_READ_LIMIT // 10000
  */
 export const MAX_READ_LIMIT = 10_000
@@ -120,7 +120,7 @@ export const MAX_READ_LIMIT = 10_000
  * for, so a bad option fails the same way, early, whatever the store.
  *
  * @example
- * import { checkReadOptions } from '@banksocket-webhooks/core'
+ * import { checkReadOptions } from '@banksocket-webhooks/core/store-kit'
  * checkReadOptions('readAll', { after: 17, limit: 100 }) // { after: 17, limit: 100 }
  * checkReadOptions('readAll', undefined) // { after: 0, limit: undefined }
  * checkReadOptions('readAll', { limit: 0 }) // throws TypeError
@@ -180,7 +180,7 @@ export interface EventStore<Ev> {
  * Whether a stream at `actual` satisfies `expected`.
  *
  * @example
- * import { versionMatches } from '@banksocket-webhooks/core'
+ * import { versionMatches } from '@banksocket-webhooks/core/store-kit'
  * versionMatches('no_stream', 0) // true
  */
 export const versionMatches = (expected: ExpectedVersion, actual: number): boolean =>
@@ -246,7 +246,7 @@ export const createInMemoryEventStore = <Ev>(): EventStore<Ev> => {
  * The failure of a `readAll` whose `after` is a position no event of the store had.
  *
  * @example
- * import { unknownPosition } from '@banksocket-webhooks/core'
+ * import { unknownPosition } from '@banksocket-webhooks/core/store-kit'
  * unknownPosition(42) // { _tag: 'StoreFailure', message: 'readAll: no event of this store has position 42 ...' }
  */
 export const unknownPosition = (after: number): StoreError => ({

@@ -72,7 +72,8 @@ const sameSpec = (a: SubscriptionSpec, b: SubscriptionSpec): boolean => a.endpoi
  * The active subscription with the same endpoint, event and account, if any.
  *
  * @example
- * import { findSubscription, subscriptionDecider } from '@banksocket-webhooks/core'
+ * import { findSubscription } from '@banksocket-webhooks/core/runtime-kit'
+ * import { subscriptionDecider } from '@banksocket-webhooks/core'
  * findSubscription(subscriptionDecider.initialState, { endpoint: 'https://x.example', event: 'NEW_TRANSACTION', account: 'all' }) // undefined
  */
 export const findSubscription = (state: SubscriptionState, spec: SubscriptionSpec): Subscription | undefined => {
@@ -84,7 +85,8 @@ export const findSubscription = (state: SubscriptionState, spec: SubscriptionSpe
  * Right when a webhook for `spec` may be created: no active subscription has the same spec.
  *
  * @example
- * import { checkSubscribe, subscriptionDecider } from '@banksocket-webhooks/core'
+ * import { checkSubscribe } from '@banksocket-webhooks/core/runtime-kit'
+ * import { subscriptionDecider } from '@banksocket-webhooks/core'
  * checkSubscribe(subscriptionDecider.initialState, { endpoint: 'https://x.example', event: 'NEW_TRANSACTION', account: 'all' }) // Right(undefined)
  */
 export const checkSubscribe = (state: SubscriptionState, spec: SubscriptionSpec): E.Either<SubscriptionError, void> => {
@@ -96,7 +98,8 @@ export const checkSubscribe = (state: SubscriptionState, spec: SubscriptionSpec)
  * Right when webhook `id` is active and may be deleted.
  *
  * @example
- * import { checkUnsubscribe, subscriptionDecider } from '@banksocket-webhooks/core'
+ * import { checkUnsubscribe } from '@banksocket-webhooks/core/runtime-kit'
+ * import { subscriptionDecider } from '@banksocket-webhooks/core'
  * checkUnsubscribe(subscriptionDecider.initialState, 7) // Left({ _tag: 'UnknownWebhook', id: 7 })
  */
 export const checkUnsubscribe = (state: SubscriptionState, id: number): E.Either<SubscriptionError, Subscription> => {

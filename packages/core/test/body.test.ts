@@ -2,7 +2,8 @@ import fc from 'fast-check'
 import * as E from 'fp-ts/lib/Either.js'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { encodeForm, MAX_FIELDS, MAX_JSON_DEPTH, parseBody, parseContentType, type Rejection } from '../src/index.ts'
+import { MAX_FIELDS, MAX_JSON_DEPTH, parseBody, parseContentType } from '../src/body.ts'
+import { encodeForm, type Rejection } from '../src/index.ts'
 
 const FORM = 'application/x-www-form-urlencoded'
 const bytes = (s: string) => new TextEncoder().encode(s)

@@ -16,14 +16,13 @@ import fc from 'fast-check'
 import * as E from 'fp-ts/lib/Either.js'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
+import { gapsOf, headOf } from '../src/chain.ts'
 import {
   createInbox,
   createInMemoryEventStore,
   encodeForm,
   fold,
   formatMoney,
-  gapsOf,
-  headOf,
   type LedgerEvent,
   type LedgerState,
   type LedgerSummary,

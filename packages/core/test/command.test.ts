@@ -2,18 +2,17 @@ import * as E from 'fp-ts/lib/Either.js'
 import * as TE from 'fp-ts/lib/TaskEither.js'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
+import type { CommandResult, DeciderSource } from '../src/command.ts'
 import {
   type CommandError,
-  type CommandResult,
   createCommandHandler,
   createInMemoryEventStore,
   type Decider,
-  type DeciderSource,
   type EventStore,
-  MAX_READ_LIMIT,
   type SubscriptionEvent,
   subscriptionDecider,
 } from '../src/index.ts'
+import { MAX_READ_LIMIT } from '../src/store.ts'
 
 // A small account decider: deposits, and withdrawals that may not overdraw. Its events carry the
 // balance they lead to, so a decision made on a stale state would be visible in the stream.

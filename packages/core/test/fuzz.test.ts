@@ -4,7 +4,8 @@
 import fc from 'fast-check'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { answerFor, createInbox, encodeForm, type SignedFields, sign } from '../src/index.ts'
+import { answerFor } from '../src/http.ts'
+import { createInbox, encodeForm, type SignedFields, sign } from '../src/index.ts'
 import { baseFields, SECRET } from './support/fields.ts'
 
 const RUNS = 100_000

@@ -3,21 +3,9 @@ import * as E from 'fp-ts/lib/Either.js'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { vectors } from '../../test-support/src/vectors.ts'
-import {
-  AUTHENTICATED_FIELDS,
-  AuthenticatedFieldsCodec,
-  claimedDigest,
-  constantTimeEqual,
-  NOTIFICATION_FIELDS,
-  type SignedFields,
-  sign,
-  signingInput,
-  toHex,
-  UNAUTHENTICATED_FIELDS,
-  UnauthenticatedFieldsCodec,
-  verify,
-  webCryptoSha256,
-} from '../src/index.ts'
+import { AuthenticatedFieldsCodec, NOTIFICATION_FIELDS, UnauthenticatedFieldsCodec } from '../src/codecs.ts'
+import { claimedDigest, constantTimeEqual, signingInput, toHex } from '../src/hash.ts'
+import { AUTHENTICATED_FIELDS, type SignedFields, sign, UNAUTHENTICATED_FIELDS, verify, webCryptoSha256 } from '../src/index.ts'
 
 const credit = vectors.cases[0]!
 const fieldsOf = (f: Record<string, string>): SignedFields => ({

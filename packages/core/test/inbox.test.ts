@@ -1,20 +1,11 @@
 import * as E from 'fp-ts/lib/Either.js'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import {
-  answerFor,
-  createInbox,
-  createInMemoryEventStore,
-  type EventStore,
-  encodeForm,
-  HandlerTimeoutError,
-  InvalidSecretError,
-  type LedgerEvent,
-  MAX_READ_LIMIT,
-  METHOD_NOT_ALLOWED,
-  receive,
-  receiveFields,
-} from '../src/index.ts'
+import { answerFor, METHOD_NOT_ALLOWED } from '../src/http.ts'
+import { HandlerTimeoutError } from '../src/inbox.ts'
+import { createInbox, createInMemoryEventStore, type EventStore, encodeForm, InvalidSecretError, type LedgerEvent, receive } from '../src/index.ts'
+import { receiveFields } from '../src/receive.ts'
+import { MAX_READ_LIMIT } from '../src/store.ts'
 import { SECRET, signed } from './support/fields.ts'
 
 const FORM = 'application/x-www-form-urlencoded'

@@ -1,7 +1,7 @@
 import fc from 'fast-check'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { KeyIndex } from '../src/index.ts'
+import { KeyIndex } from '../src/keyindex.ts'
 
 test('the window knows the last N keys exactly, with the stream that recorded each', () => {
   const index = new KeyIndex(3)

@@ -6,18 +6,11 @@ import fc from 'fast-check'
 import * as E from 'fp-ts/lib/Either.js'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import {
-  addLink,
-  type Chain,
-  emptyChain,
-  emptyLedgerState,
-  fold,
-  type LedgerState,
-  LedgerStateCodec,
-  ledgerDecider,
-  linkOf,
-  problemsOf,
-} from '../src/index.ts'
+import { addLink, type Chain, emptyChain, linkOf } from '../src/chain.ts'
+import { fold, type LedgerState, ledgerDecider } from '../src/index.ts'
+import { emptyLedgerState } from '../src/ledger.ts'
+import { LedgerStateCodec } from '../src/ledger-state.ts'
+import { problemsOf } from '../src/receive.ts'
 
 const minor = fc.bigInt({ min: -(10n ** 20n), max: 10n ** 20n })
 const count = fc.nat({ max: 1_000_000 })

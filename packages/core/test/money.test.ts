@@ -2,7 +2,8 @@ import fc from 'fast-check'
 import * as E from 'fp-ts/lib/Either.js'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { AMOUNT_SYNTAX, addMoney, BALANCE_SYNTAX, currencyExponent, formatMoney, parseAmount, parseBalance, subtractMoney } from '../src/index.ts'
+import { addMoney, currencyExponent, formatMoney, parseAmount, parseBalance, subtractMoney } from '../src/index.ts'
+import { AMOUNT_SYNTAX, BALANCE_SYNTAX } from '../src/money.ts'
 
 test('amounts parse to exact minor units with the currency exponent', () => {
   assert.equal(parseAmount('100.00', 'TRY'), E.right({ minor: 10000n, currency: 'TRY' }))

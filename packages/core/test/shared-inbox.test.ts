@@ -8,7 +8,9 @@
 import * as E from 'fp-ts/lib/Either.js'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { createInbox, createInMemoryEventStore, encodeForm, formatMoney, isSharedStore, type Outcome, type Recorded } from '../src/index.ts'
+import type { Recorded } from '../src/inbox.ts'
+import { createInbox, createInMemoryEventStore, encodeForm, formatMoney, type Outcome } from '../src/index.ts'
+import { isSharedStore } from '../src/shared-store.ts'
 import { signed } from './support/fields.ts'
 import { createMemorySharedStore } from './support/shared-store.ts'
 

@@ -1,7 +1,8 @@
 import * as E from 'fp-ts/lib/Either.js'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { createInMemoryEventStore, versionMatches } from '../src/index.ts'
+import { createInMemoryEventStore } from '../src/index.ts'
+import { versionMatches } from '../src/store.ts'
 
 type Ev = { type: string }
 

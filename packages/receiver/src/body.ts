@@ -6,7 +6,9 @@
  *
  * @module
  */
-import { invalidPayload, type Rejection } from '@banksocket-webhooks/core'
+
+import type { Rejection } from '@banksocket-webhooks/core'
+import { invalidPayload } from '@banksocket-webhooks/core/runtime-kit'
 import type * as E from 'fp-ts/lib/Either.js'
 
 /**

@@ -4,14 +4,9 @@
  *
  * @module
  */
-import {
-  type Dispatch,
-  type LedgerEvent,
-  type Money,
-  parseBalance,
-  type TransactionReceived,
-  type VerifiedTransaction,
-} from '@banksocket-webhooks/core'
+
+import { type LedgerEvent, type Money, parseBalance, type TransactionReceived, type VerifiedTransaction } from '@banksocket-webhooks/core'
+import type { Dispatch } from '@banksocket-webhooks/core/runtime-kit'
 import type { EventEmitter } from 'eventemitter3'
 import * as E from 'fp-ts/lib/Either.js'
 import type {

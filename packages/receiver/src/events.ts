@@ -14,7 +14,6 @@ import type {
   Dc,
   DuplicateIgnored,
   Money,
-  Recorded,
   Rejection,
   StoreError,
   SuspectedReplay,
@@ -22,6 +21,7 @@ import type {
   UnobservedMovements,
   VerifiedTransaction,
 } from '@banksocket-webhooks/core'
+import type { Recorded } from '@banksocket-webhooks/core/runtime-kit'
 
 /**
  * A new, verified transaction, as the `transaction`, `credit` and `debit` events carry it: the

@@ -6,24 +6,20 @@
  *
  * @module
  */
+
+import { createInbox, type Inbox, type InboxOptions, type Outcome, type Rejection, WebhookEvent } from '@banksocket-webhooks/core'
 import {
   answerFor,
   assertSecrets,
-  createInbox,
   DEFAULT_BODY_LIMIT,
   type Dispatch,
   type Fields,
   type HttpAnswer,
-  type Inbox,
-  type InboxOptions,
   METHOD_NOT_ALLOWED,
   NOT_FOUND,
-  type Outcome,
   type Recorded,
-  type Rejection,
   rejectionAnswer,
-  WebhookEvent,
-} from '@banksocket-webhooks/core'
+} from '@banksocket-webhooks/core/runtime-kit'
 import { EventEmitter } from 'eventemitter3'
 import * as E from 'fp-ts/lib/Either.js'
 import { type BodyProblem, type BodyReader, bodyRejection } from './body.ts'
@@ -184,7 +180,7 @@ export class Receiver extends EventEmitter<ReceiverEvents, never> {
    */
   handle(request: ReceiverRequest): Promise<HttpAnswer> {
     try {
-      switch (this.routeUrl(request.method, request.url)) {
+      switch (this.#routeUrl(request.method, request.url)) {
         case 'not_found':
           return Promise.resolve(NOT_FOUND)
         case 'method_not_allowed':
@@ -193,20 +189,18 @@ export class Receiver extends EventEmitter<ReceiverEvents, never> {
           break
       }
       const { body, contentType } = request
-      if (typeof body === 'function') return body(this.limit).then((read) => this.respondRead(read, contentType), this.#failed)
-      return Promise.resolve(this.respond(body, contentType))
+      if (typeof body === 'function') return body(this.limit).then((read) => this.#respondRead(read, contentType), this.#failed)
+      return Promise.resolve(this.#respond(body, contentType))
     } catch (error) {
       return Promise.resolve(this.#failed(error))
     }
   }
 
   /**
-   * {@link Receiver.route} for a request URL as {@link ReceiverRequest} has it (absolute or
+   * `route` for a request URL as {@link ReceiverRequest} has it (absolute or
    * origin-form): `'/'` and the configured path are their own pathnames, anything else is parsed.
-   *
-   * @internal For runtime adapters that read the body themselves (adapter-node-server).
    */
-  routeUrl(method: string, url: string): Route {
+  #routeUrl(method: string, url: string): Route {
     return this.route(method, url === '/' || url === this.path ? url : pathnameOf(url))
   }
 
@@ -214,10 +208,8 @@ export class Receiver extends EventEmitter<ReceiverEvents, never> {
    * What `handle` does with a delivered request's body once it is in hand (bytes, text or parsed
    * fields): the answer itself when the delivery finished without waiting (a synchronous store and
    * listeners), a Promise of it otherwise. Never throws, never rejects.
-   *
-   * @internal For runtime adapters that read the body themselves (adapter-node-server).
    */
-  respond(body: Uint8Array | string | Fields, contentType: string | null | undefined): HttpAnswer | Promise<HttpAnswer> {
+  #respond(body: Uint8Array | string | Fields, contentType: string | null | undefined): HttpAnswer | Promise<HttpAnswer> {
     try {
       return this.#answer(
         typeof body === 'string' || body instanceof Uint8Array
@@ -230,12 +222,10 @@ export class Receiver extends EventEmitter<ReceiverEvents, never> {
   }
 
   /**
-   * {@link Receiver.respond} for the result of reading a body under `limit`: a body that could not
+   * `#respond` for the result of reading a body under `limit`: a body that could not
    * be read whole is refused (413 or 400, told to `rejected` listeners).
-   *
-   * @internal For runtime adapters that read the body themselves (adapter-node-server).
    */
-  respondRead(read: E.Either<BodyProblem, Uint8Array>, contentType: string | null | undefined): HttpAnswer | Promise<HttpAnswer> {
+  #respondRead(read: E.Either<BodyProblem, Uint8Array>, contentType: string | null | undefined): HttpAnswer | Promise<HttpAnswer> {
     try {
       return E.isLeft(read)
         ? this.#refuse(bodyRejection(read.left))
@@ -243,15 +233,6 @@ export class Receiver extends EventEmitter<ReceiverEvents, never> {
     } catch (error) {
       return this.#failed(error)
     }
-  }
-
-  /**
-   * Answers an unexpected failure of an adapter's own (500), telling `error` listeners.
-   *
-   * @internal For runtime adapters that read the body themselves (adapter-node-server).
-   */
-  failed(error: unknown): HttpAnswer {
-    return this.#failed(error)
   }
 
   /** Whether a request with this method and pathname is delivered, or answered 404 or 405. */

@@ -4,7 +4,8 @@
  *
  * @module
  */
-import { type EventStore, MAX_READ_LIMIT, type StoredEvent } from '@banksocket-webhooks/core'
+import type { EventStore, StoredEvent } from '@banksocket-webhooks/core'
+import { MAX_READ_LIMIT } from '@banksocket-webhooks/core/store-kit'
 import * as E from 'fp-ts/lib/Either.js'
 import { suite, type Test } from 'uvu'
 import * as assert from 'uvu/assert'

@@ -86,7 +86,7 @@ const encodeMultipart = (fields: NotificationFields): EncodedBody => {
  *
  * @example
  * import { encodeNotification } from '@banksocket-webhooks/testing'
- * import { parseBody } from '@banksocket-webhooks/core'
+ * import { parseBody } from '@banksocket-webhooks/core/runtime-kit'
  * const { body, contentType } = encodeNotification({ description: 'FATURA ÖDEMESİ' }, 'multipart')
  * parseBody(typeof body === 'string' ? new TextEncoder().encode(body) : body, contentType)
  * // Right({ description: 'FATURA ÖDEMESİ' })

@@ -5,7 +5,9 @@
  *
  * @module
  */
-import { constantTimeEqual, type HttpAnswer, type PayloadProblem, parseBody } from '@banksocket-webhooks/core'
+
+import type { PayloadProblem } from '@banksocket-webhooks/core'
+import { constantTimeEqual, type HttpAnswer, parseBody } from '@banksocket-webhooks/core/runtime-kit'
 import * as E from 'fp-ts/lib/Either.js'
 import type { WebhookRegistry } from './registry.ts'
 

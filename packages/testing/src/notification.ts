@@ -4,7 +4,9 @@
  *
  * @module
  */
-import type { NOTIFICATION_FIELDS, WireNotification } from '@banksocket-webhooks/core'
+
+import type { WireNotification } from '@banksocket-webhooks/core'
+import type { NOTIFICATION_FIELDS } from '@banksocket-webhooks/core/runtime-kit'
 
 /**
  * A notification before signing: every documented field except `hash`, as exact wire strings.

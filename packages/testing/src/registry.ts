@@ -4,7 +4,8 @@
  *
  * @module
  */
-import { CreateWebhookInput, type PayloadProblem, problemsOf, type Subscription, type SubscriptionSpec } from '@banksocket-webhooks/core'
+import { CreateWebhookInput, type PayloadProblem, type Subscription, type SubscriptionSpec } from '@banksocket-webhooks/core'
+import { problemsOf } from '@banksocket-webhooks/core/runtime-kit'
 import * as E from 'fp-ts/lib/Either.js'
 import type { NotificationFields } from './notification.ts'
 

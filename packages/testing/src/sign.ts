@@ -3,7 +3,9 @@
  *
  * @module
  */
-import { type HashVariant, NOTIFICATION_FIELDS, type Sha256, sign } from '@banksocket-webhooks/core'
+
+import { type Sha256, sign } from '@banksocket-webhooks/core'
+import { type HashVariant, NOTIFICATION_FIELDS } from '@banksocket-webhooks/core/runtime-kit'
 import type * as T from 'fp-ts/lib/Task.js'
 import { type NotificationInput, SAMPLE_NOTIFICATION, type SignedNotification } from './notification.ts'
 

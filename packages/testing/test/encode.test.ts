@@ -1,4 +1,4 @@
-import { parseBody, parseContentType } from '@banksocket-webhooks/core'
+import { parseBody, parseContentType } from '@banksocket-webhooks/core/runtime-kit'
 import { vectors } from '@banksocket-webhooks/test-support/vectors'
 import fc from 'fast-check'
 import * as E from 'fp-ts/lib/Either.js'

@@ -1,13 +1,5 @@
-import {
-  ibanView,
-  type LedgerEvent,
-  type LedgerState,
-  ledgerDecider,
-  parseAmount,
-  parseBalance,
-  receiveFields,
-  WireNotification,
-} from '@banksocket-webhooks/core'
+import { ibanView, type LedgerEvent, type LedgerState, ledgerDecider, parseAmount, parseBalance, WireNotification } from '@banksocket-webhooks/core'
+import { receiveFields } from '@banksocket-webhooks/core/runtime-kit'
 import * as E from 'fp-ts/lib/Either.js'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'

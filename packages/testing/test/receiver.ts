@@ -2,7 +2,8 @@
 
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { type Rejection, receive, rejectionAnswer, type VerifiedTransaction } from '@banksocket-webhooks/core'
+import { type Rejection, receive, type VerifiedTransaction } from '@banksocket-webhooks/core'
+import { rejectionAnswer } from '@banksocket-webhooks/core/runtime-kit'
 import type * as E from 'fp-ts/lib/Either.js'
 
 type Received = Readonly<{

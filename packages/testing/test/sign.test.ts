@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto'
-import { AUTHENTICATED_FIELDS, receive, receiveFields } from '@banksocket-webhooks/core'
+import { AUTHENTICATED_FIELDS, receive } from '@banksocket-webhooks/core'
+import { receiveFields } from '@banksocket-webhooks/core/runtime-kit'
 import { vectors } from '@banksocket-webhooks/test-support/vectors'
 import fc from 'fast-check'
 import { test } from 'uvu'

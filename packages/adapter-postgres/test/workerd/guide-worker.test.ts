@@ -9,7 +9,8 @@
  */
 import { readFileSync } from 'node:fs'
 import type { Readable } from 'node:stream'
-import { formatMoney, LedgerEvent, type LedgerState, LedgerStateCodec } from '@banksocket-webhooks/core'
+import { formatMoney, LedgerEvent, type LedgerState } from '@banksocket-webhooks/core'
+import { LedgerStateCodec } from '@banksocket-webhooks/core/store-kit'
 import { type NotificationInput, type SignedNotification, sendNotification, signNotification } from '@banksocket-webhooks/testing'
 import { Miniflare } from 'miniflare'
 import { test } from 'uvu'

@@ -7,8 +7,9 @@
  *
  * @module
  */
-import { createClient } from '@banksocket-webhooks/adapter-http'
+
 import { createNodeReceiver, type NodeReceiver } from '@banksocket-webhooks/adapter-node-server'
+import { createClient } from '@banksocket-webhooks/api-client'
 import {
   addMoney,
   createInMemoryEventStore,

@@ -6,15 +6,8 @@
 import { type FileEventStore, openFileEventStore } from '@banksocket-webhooks/adapter-file-store'
 import { createNodeReceiver, type Recorded } from '@banksocket-webhooks/adapter-node-server'
 import { createPostgresEventStore, type PostgresEventStore } from '@banksocket-webhooks/adapter-postgres'
-import {
-  type BalanceGapDetected,
-  formatMoney,
-  LedgerEvent,
-  type LedgerState,
-  LedgerStateCodec,
-  type LedgerSummary,
-  type WebhookEvent,
-} from '@banksocket-webhooks/core'
+import { type BalanceGapDetected, formatMoney, LedgerEvent, type LedgerState, type LedgerSummary, type WebhookEvent } from '@banksocket-webhooks/core'
+import { LedgerStateCodec } from '@banksocket-webhooks/core/store-kit'
 import * as E from 'fp-ts/lib/Either.js'
 import { pipe } from 'fp-ts/lib/function.js'
 import { type Arguments, stringFlag } from '../argv.ts'

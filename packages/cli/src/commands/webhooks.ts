@@ -1,11 +1,12 @@
 /**
  * `banksocket webhooks create` and `banksocket webhooks delete`: the management API through the
- * real ky client of `@banksocket-webhooks/adapter-http`.
+ * real ky client of `@banksocket-webhooks/api-client`.
  *
  * @module
  */
-import { type ApiError, createClient, DEFAULT_BASE_URL, formatApiError } from '@banksocket-webhooks/adapter-http'
-import { AccountId, CreateWebhookInput, problemsOf } from '@banksocket-webhooks/core'
+import { type ApiError, createClient, DEFAULT_BASE_URL, formatApiError } from '@banksocket-webhooks/api-client'
+import { AccountId, CreateWebhookInput } from '@banksocket-webhooks/core'
+import { problemsOf } from '@banksocket-webhooks/core/runtime-kit'
 import * as E from 'fp-ts/lib/Either.js'
 import { pipe } from 'fp-ts/lib/function.js'
 import { type Arguments, stringFlag } from '../argv.ts'

@@ -4,16 +4,10 @@
  * stream), with a pause before each operation so that two inboxes on it interleave.
  */
 import * as E from 'fp-ts/lib/Either.js'
-import {
-  type LedgerEvent,
-  type LedgerState,
-  LedgerStateCodec,
-  type RecordError,
-  type SharedLedgerStore,
-  type StoredEvent,
-  type StreamState,
-  versionMatches,
-} from '../../src/index.ts'
+import type { LedgerEvent, LedgerState, StoredEvent } from '../../src/index.ts'
+import { LedgerStateCodec } from '../../src/ledger-state.ts'
+import type { RecordError, SharedLedgerStore, StreamState } from '../../src/shared-store.ts'
+import { versionMatches } from '../../src/store.ts'
 
 type Row = { events: LedgerEvent[]; state: string | undefined; stateVersion: number; duplicates: number }
 

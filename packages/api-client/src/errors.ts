@@ -12,7 +12,7 @@ import type { PayloadProblem } from '@banksocket-webhooks/core'
  * name the field paths (`endpoint`, `account`, `id`, ...).
  *
  * @example
- * import type { InvalidInput } from '@banksocket-webhooks/adapter-http'
+ * import type { InvalidInput } from '@banksocket-webhooks/api-client'
  * const e: InvalidInput = { _tag: 'InvalidInput', problems: [{ path: 'endpoint', message: 'expected an absolute http(s) URL' }] }
  */
 export type InvalidInput = Readonly<{ _tag: 'InvalidInput'; problems: ReadonlyArray<PayloadProblem> }>
@@ -23,7 +23,7 @@ export type InvalidInput = Readonly<{ _tag: 'InvalidInput'; problems: ReadonlyAr
  * `attempts` counts the requests made, retries included.
  *
  * @example
- * import type { HttpError } from '@banksocket-webhooks/adapter-http'
+ * import type { HttpError } from '@banksocket-webhooks/api-client'
  * const e: HttpError = { _tag: 'HttpError', method: 'DELETE', url: 'https://api.banksocket.com/v1/webhooks/7',
  *   status: 404, body: '{"error":"not found"}', attempts: 1 }
  */
@@ -40,7 +40,7 @@ export type HttpError = Readonly<{
  * No answer arrived: the connection was refused, reset or dropped (also while the body was read).
  *
  * @example
- * import type { NetworkError } from '@banksocket-webhooks/adapter-http'
+ * import type { NetworkError } from '@banksocket-webhooks/api-client'
  * const e: NetworkError = { _tag: 'NetworkError', method: 'POST', url: 'https://api.banksocket.com/v1/webhooks',
  *   message: 'fetch failed', attempts: 1 }
  */
@@ -50,7 +50,7 @@ export type NetworkError = Readonly<{ _tag: 'NetworkError'; method: string; url:
  * An attempt took longer than the client's `timeout` (waiting for the answer or reading its body).
  *
  * @example
- * import type { Timeout } from '@banksocket-webhooks/adapter-http'
+ * import type { Timeout } from '@banksocket-webhooks/api-client'
  * const e: Timeout = { _tag: 'Timeout', method: 'POST', url: 'https://api.banksocket.com/v1/webhooks', timeoutMs: 10000, attempts: 1 }
  */
 export type Timeout = Readonly<{ _tag: 'Timeout'; method: string; url: string; timeoutMs: number; attempts: number }>
@@ -60,7 +60,7 @@ export type Timeout = Readonly<{ _tag: 'Timeout'; method: string; url: string; t
  * for example `webhook.id`; `body` is the text received (redacted, truncated).
  *
  * @example
- * import type { DecodeError } from '@banksocket-webhooks/adapter-http'
+ * import type { DecodeError } from '@banksocket-webhooks/api-client'
  * const e: DecodeError = { _tag: 'DecodeError', method: 'POST', url: 'https://api.banksocket.com/v1/webhooks', status: 200,
  *   problems: [{ path: 'webhook.id', message: 'expected number' }], body: '{"webhook":{"id":"x"}}' }
  */
@@ -78,7 +78,7 @@ export type DecodeError = Readonly<{
  * request was sent. The message never repeats the token.
  *
  * @example
- * import type { TokenUnavailable } from '@banksocket-webhooks/adapter-http'
+ * import type { TokenUnavailable } from '@banksocket-webhooks/api-client'
  * const e: TokenUnavailable = { _tag: 'TokenUnavailable', message: 'the token function returned an empty string' }
  */
 export type TokenUnavailable = Readonly<{ _tag: 'TokenUnavailable'; message: string }>
@@ -96,7 +96,7 @@ export type TokenUnavailable = Readonly<{ _tag: 'TokenUnavailable'; message: str
  * | `DecodeError` | 2xx answer of an unexpected shape | yes |
  *
  * @example
- * import type { ApiError } from '@banksocket-webhooks/adapter-http'
+ * import type { ApiError } from '@banksocket-webhooks/api-client'
  * const retryLater = (e: ApiError) => e._tag === 'NetworkError' || e._tag === 'Timeout'
  */
 export type ApiError = InvalidInput | TokenUnavailable | HttpError | NetworkError | Timeout | DecodeError
@@ -106,7 +106,7 @@ export type ApiError = InvalidInput | TokenUnavailable | HttpError | NetworkErro
  * Longer bodies are cut and end with `…`.
  *
  * @example
- * import { MAX_ERROR_BODY } from '@banksocket-webhooks/adapter-http'
+ * import { MAX_ERROR_BODY } from '@banksocket-webhooks/api-client'
  * MAX_ERROR_BODY // 16384
  */
 export const MAX_ERROR_BODY = 16_384
@@ -115,7 +115,7 @@ export const MAX_ERROR_BODY = 16_384
  * True for an {@link HttpError} with status 401: the token is missing, wrong or expired.
  *
  * @example
- * import { isUnauthorized } from '@banksocket-webhooks/adapter-http'
+ * import { isUnauthorized } from '@banksocket-webhooks/api-client'
  * isUnauthorized({ _tag: 'HttpError', method: 'POST', url: 'u', status: 401, body: '', attempts: 1 }) // true
  */
 export const isUnauthorized = (e: ApiError): e is HttpError & Readonly<{ status: 401 }> => e._tag === 'HttpError' && e.status === 401
@@ -124,7 +124,7 @@ export const isUnauthorized = (e: ApiError): e is HttpError & Readonly<{ status:
  * True for an {@link HttpError} with status 403: the token is valid but may not do this.
  *
  * @example
- * import { isForbidden } from '@banksocket-webhooks/adapter-http'
+ * import { isForbidden } from '@banksocket-webhooks/api-client'
  * isForbidden({ _tag: 'HttpError', method: 'POST', url: 'u', status: 403, body: '', attempts: 1 }) // true
  */
 export const isForbidden = (e: ApiError): e is HttpError & Readonly<{ status: 403 }> => e._tag === 'HttpError' && e.status === 403
@@ -139,7 +139,7 @@ const tries = (attempts: number): string => (attempts > 1 ? ` after ${attempts} 
  * (errors never hold it).
  *
  * @example
- * import { formatApiError } from '@banksocket-webhooks/adapter-http'
+ * import { formatApiError } from '@banksocket-webhooks/api-client'
  * formatApiError({ _tag: 'Timeout', method: 'POST', url: 'https://api.banksocket.com/v1/webhooks', timeoutMs: 10000, attempts: 1 })
  * // 'POST https://api.banksocket.com/v1/webhooks timed out after 10000 ms'
  */

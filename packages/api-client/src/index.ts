@@ -1,5 +1,5 @@
 /**
- * `@banksocket-webhooks/adapter-http`: the Banksocket management API client on ky, for every
+ * `@banksocket-webhooks/api-client`: the Banksocket management API client on ky, for every
  * runtime that has `fetch` (Web APIs only).
  *
  * - {@link createClient}: `createWebhook` and `deleteWebhook` as `TaskEither<ApiError, ...>`, input
@@ -13,7 +13,7 @@
  * - {@link createPromiseClient}: the same client with Promises, rejecting with {@link ApiRequestError}.
  *
  * @example
- * import { createClient } from '@banksocket-webhooks/adapter-http'
+ * import { createClient } from '@banksocket-webhooks/api-client'
  * import { pipe } from 'fp-ts/lib/function.js'
  * import * as TE from 'fp-ts/lib/TaskEither.js'
  *

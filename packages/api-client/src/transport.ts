@@ -6,7 +6,7 @@
  * @internal
  * @module
  */
-import { problemsOf } from '@banksocket-webhooks/core'
+import { problemsOf } from '@banksocket-webhooks/core/runtime-kit'
 import * as E from 'fp-ts/lib/Either.js'
 import type * as t from 'io-ts'
 import ky, { isHTTPError, isNetworkError, isTimeoutError, type RetryOptions } from 'ky'

@@ -4,15 +4,8 @@
  *
  * @module
  */
-import {
-  CreateWebhookInput,
-  CreateWebhookResponse,
-  DeleteWebhookResponse,
-  encodeForm,
-  problemsOf,
-  type Webhook,
-  WebhookId,
-} from '@banksocket-webhooks/core'
+import { CreateWebhookInput, CreateWebhookResponse, DeleteWebhookResponse, encodeForm, type Webhook, WebhookId } from '@banksocket-webhooks/core'
+import { problemsOf } from '@banksocket-webhooks/core/runtime-kit'
 import * as E from 'fp-ts/lib/Either.js'
 import { pipe } from 'fp-ts/lib/function.js'
 import * as TE from 'fp-ts/lib/TaskEither.js'
@@ -26,7 +19,7 @@ import { type Call, send } from './transport.ts'
  * input never leaves the process), and never throws: failures are {@link ApiError} values.
  *
  * @example
- * import { createClient } from '@banksocket-webhooks/adapter-http'
+ * import { createClient } from '@banksocket-webhooks/api-client'
  * const client: BanksocketClient = createClient({ token: 'my-token' })
  */
 export interface BanksocketClient {
@@ -77,7 +70,7 @@ const createBody = (settings: Settings, input: CreateWebhookInput): NonNullable<
  * and what to pass instead; the message never quotes the token.
  *
  * @example
- * import { createClient } from '@banksocket-webhooks/adapter-http'
+ * import { createClient } from '@banksocket-webhooks/api-client'
  * import { pipe } from 'fp-ts/lib/function.js'
  * import * as TE from 'fp-ts/lib/TaskEither.js'
  *

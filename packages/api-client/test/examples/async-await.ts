@@ -1,4 +1,4 @@
-import { ApiRequestError, createPromiseClient, isUnauthorized } from '@banksocket-webhooks/adapter-http'
+import { ApiRequestError, createPromiseClient, isUnauthorized } from '@banksocket-webhooks/api-client'
 
 /** The same with Promises: rejections are ApiRequestError carrying the typed ApiError. */
 export const createThenDelete = async (token: string, baseUrl?: string): Promise<number> => {

@@ -234,7 +234,7 @@ test('README imports name real exports, and the same modules as this file', () =
       const [, named, star, from] = m
       const names = star !== undefined ? [star] : (named ?? '').split(', ').map((n) => n.replace(/^type /, ''))
       for (const n of names) {
-        if (from === '@banksocket-webhooks/adapter-http') {
+        if (from === '@banksocket-webhooks/api-client') {
           assert.ok(new RegExp(`\\b${n}[,\\s}]`).test(index), `${name}: ${n} is not exported by src/index.ts`)
         } else {
           const local = star !== undefined ? `* as ${n} from '${from}'` : `{ ${n} } from '${from}'`

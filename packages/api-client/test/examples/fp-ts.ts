@@ -1,4 +1,4 @@
-import { createClient, formatApiError } from '@banksocket-webhooks/adapter-http'
+import { createClient, formatApiError } from '@banksocket-webhooks/api-client'
 import { pipe } from 'fp-ts/lib/function.js'
 import * as TE from 'fp-ts/lib/TaskEither.js'
 

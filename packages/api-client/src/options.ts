@@ -9,7 +9,7 @@
  * Banksocket's management API base URL.
  *
  * @example
- * import { DEFAULT_BASE_URL } from '@banksocket-webhooks/adapter-http'
+ * import { DEFAULT_BASE_URL } from '@banksocket-webhooks/api-client'
  * DEFAULT_BASE_URL // 'https://api.banksocket.com/v1'
  */
 export const DEFAULT_BASE_URL = 'https://api.banksocket.com/v1'
@@ -18,7 +18,7 @@ export const DEFAULT_BASE_URL = 'https://api.banksocket.com/v1'
  * Per-attempt timeout, in milliseconds.
  *
  * @example
- * import { DEFAULT_TIMEOUT } from '@banksocket-webhooks/adapter-http'
+ * import { DEFAULT_TIMEOUT } from '@banksocket-webhooks/api-client'
  * DEFAULT_TIMEOUT // 10000
  */
 export const DEFAULT_TIMEOUT = 10_000
@@ -29,7 +29,7 @@ export const DEFAULT_TIMEOUT = 10_000
  * as the `Authentication` header (not `Authorization`), and never appears in errors or hooks.
  *
  * @example
- * import type { TokenSource } from '@banksocket-webhooks/adapter-http'
+ * import type { TokenSource } from '@banksocket-webhooks/api-client'
  * const fromEnv: TokenSource = () => process.env.BANKSOCKET_TOKEN ?? ''
  */
 export type TokenSource = string | (() => string | Promise<string>)
@@ -45,7 +45,7 @@ export type TokenSource = string | (() => string | Promise<string>)
  * `Retry-After` header (seconds or an HTTP date) replaces it. Either way the wait is at most `maxDelay`.
  *
  * @example
- * import type { RetryPolicy } from '@banksocket-webhooks/adapter-http'
+ * import type { RetryPolicy } from '@banksocket-webhooks/api-client'
  * const patient: RetryPolicy = { limit: 5, backoff: 500, maxDelay: 30_000 }
  */
 export type RetryPolicy = Readonly<{
@@ -71,7 +71,7 @@ export type RetryPolicy = Readonly<{
  * The retry policy used when none is given: `{ limit: 2, backoff: 300, maxDelay: 10_000 }`.
  *
  * @example
- * import { DEFAULT_RETRY } from '@banksocket-webhooks/adapter-http'
+ * import { DEFAULT_RETRY } from '@banksocket-webhooks/api-client'
  * DEFAULT_RETRY.limit // 2
  */
 export const DEFAULT_RETRY: Required<RetryPolicy> = { limit: 2, backoff: 300, maxDelay: 10_000 }
@@ -81,7 +81,7 @@ export const DEFAULT_RETRY: Required<RetryPolicy> = { limit: 2, backoff: 300, ma
  * platform's bound fetch (for example a Cloudflare service binding).
  *
  * @example
- * import type { FetchLike } from '@banksocket-webhooks/adapter-http'
+ * import type { FetchLike } from '@banksocket-webhooks/api-client'
  * const traced: FetchLike = (input, init) => fetch(input, init)
  */
 export type FetchLike = (input: RequestInfo | URL, init?: RequestInit) => Promise<Response>
@@ -90,7 +90,7 @@ export type FetchLike = (input: RequestInfo | URL, init?: RequestInit) => Promis
  * An attempt is about to be sent. `attempt` is 1 for the first request, 2 for the first retry.
  *
  * @example
- * import type { RequestEvent } from '@banksocket-webhooks/adapter-http'
+ * import type { RequestEvent } from '@banksocket-webhooks/api-client'
  * const e: RequestEvent = { method: 'POST', url: 'https://api.banksocket.com/v1/webhooks', attempt: 1 }
  */
 export type RequestEvent = Readonly<{ method: string; url: string; attempt: number }>
@@ -99,7 +99,7 @@ export type RequestEvent = Readonly<{ method: string; url: string; attempt: numb
  * An attempt got an answer (any status), `durationMs` after it was sent.
  *
  * @example
- * import type { ResponseEvent } from '@banksocket-webhooks/adapter-http'
+ * import type { ResponseEvent } from '@banksocket-webhooks/api-client'
  * const e: ResponseEvent = { method: 'POST', url: 'https://api.banksocket.com/v1/webhooks', attempt: 1, status: 200, durationMs: 84 }
  */
 export type ResponseEvent = Readonly<{ method: string; url: string; attempt: number; status: number; durationMs: number }>
@@ -108,7 +108,7 @@ export type ResponseEvent = Readonly<{ method: string; url: string; attempt: num
  * An attempt got no answer: the connection failed (`network`) or the timeout fired (`timeout`).
  *
  * @example
- * import type { AttemptErrorEvent } from '@banksocket-webhooks/adapter-http'
+ * import type { AttemptErrorEvent } from '@banksocket-webhooks/api-client'
  * const e: AttemptErrorEvent = { method: 'DELETE', url: 'https://api.banksocket.com/v1/webhooks/7', attempt: 1, reason: 'network', durationMs: 3 }
  */
 export type AttemptErrorEvent = Readonly<{
@@ -124,7 +124,7 @@ export type AttemptErrorEvent = Readonly<{
  * answered (`null` when it got no answer), `waitedMs` how long the client waited since then.
  *
  * @example
- * import type { RetryEvent } from '@banksocket-webhooks/adapter-http'
+ * import type { RetryEvent } from '@banksocket-webhooks/api-client'
  * const e: RetryEvent = { method: 'DELETE', url: 'https://api.banksocket.com/v1/webhooks/7', attempt: 2, status: 503, waitedMs: 301 }
  */
 export type RetryEvent = Readonly<{ method: string; url: string; attempt: number; status: number | null; waitedMs: number }>
@@ -134,7 +134,7 @@ export type RetryEvent = Readonly<{ method: string; url: string; attempt: number
  * the token or the request body. A hook that throws is ignored: it cannot break a request.
  *
  * @example
- * import type { ClientHooks } from '@banksocket-webhooks/adapter-http'
+ * import type { ClientHooks } from '@banksocket-webhooks/api-client'
  * const hooks: ClientHooks = {
  *   onResponse: (e) => console.log(`${e.method} ${e.url} ${e.status} ${e.durationMs.toFixed(0)}ms`),
  *   onRetry: (e) => console.warn(`retrying ${e.method} ${e.url} (attempt ${e.attempt})`),
@@ -156,7 +156,7 @@ export type ClientHooks = Readonly<{
  * (`application/x-www-form-urlencoded`, UTF-8).
  *
  * @example
- * import type { BodyEncoding } from '@banksocket-webhooks/adapter-http'
+ * import type { BodyEncoding } from '@banksocket-webhooks/api-client'
  * const encoding: BodyEncoding = 'form'
  */
 export type BodyEncoding = 'json' | 'form'
@@ -165,7 +165,7 @@ export type BodyEncoding = 'json' | 'form'
  * Options of {@link createClient}. Only `token` is required.
  *
  * @example
- * import { createClient } from '@banksocket-webhooks/adapter-http'
+ * import { createClient } from '@banksocket-webhooks/api-client'
  * const client = createClient({ token: () => process.env.BANKSOCKET_TOKEN ?? '', timeout: 5_000, retry: { limit: 3 } })
  */
 export type ClientOptions = Readonly<{

@@ -16,7 +16,7 @@ import type { ClientOptions } from './options.ts'
  * is {@link formatApiError} of it. Neither contains the token.
  *
  * @example
- * import { ApiRequestError } from '@banksocket-webhooks/adapter-http'
+ * import { ApiRequestError } from '@banksocket-webhooks/api-client'
  * try {
  *   await client.deleteWebhook(1233)
  * } catch (e) {
@@ -38,7 +38,7 @@ export class ApiRequestError extends Error {
  * The management API client with Promise methods.
  *
  * @example
- * import { createPromiseClient } from '@banksocket-webhooks/adapter-http'
+ * import { createPromiseClient } from '@banksocket-webhooks/api-client'
  * const client: PromiseClient = createPromiseClient({ token: 'my-token' })
  */
 export interface PromiseClient {
@@ -59,7 +59,7 @@ const run = async <A>(task: TE.TaskEither<ApiError, A>): Promise<A> => {
  * {@link createClient}.
  *
  * @example
- * import { createPromiseClient } from '@banksocket-webhooks/adapter-http'
+ * import { createPromiseClient } from '@banksocket-webhooks/api-client'
  * const client = createPromiseClient({ token: process.env.BANKSOCKET_TOKEN ?? '' })
  * const webhook = await client.createWebhook({ title: 'orders', endpoint: 'https://shop.example/bs', event: 'NEW_CREDIT', account: 'all' })
  */

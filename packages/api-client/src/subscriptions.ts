@@ -26,12 +26,9 @@
  */
 import {
   type CreateWebhookInput,
-  checkSubscribe,
-  checkUnsubscribe,
   createCommandHandler,
   createInMemoryEventStore,
   type EventStore,
-  findSubscription,
   fold,
   type StoreError,
   type Subscription,
@@ -42,6 +39,7 @@ import {
   subscriptionDecider,
   type Webhook,
 } from '@banksocket-webhooks/core'
+import { checkSubscribe, checkUnsubscribe, findSubscription } from '@banksocket-webhooks/core/runtime-kit'
 import { pipe } from 'fp-ts/lib/function.js'
 import * as TE from 'fp-ts/lib/TaskEither.js'
 import { type BanksocketClient, decodeCreateInput, decodeWebhookId } from './client.ts'
@@ -53,7 +51,7 @@ import type { ApiError } from './errors.ts'
  * compensating `DELETE` after a lost race.
  *
  * @example
- * import type { CreatedNotRecorded } from '@banksocket-webhooks/adapter-http'
+ * import type { CreatedNotRecorded } from '@banksocket-webhooks/api-client'
  * const e: CreatedNotRecorded = { _tag: 'CreatedNotRecorded',
  *   webhook: { id: 1233, endpoint: 'https://shop.example/bs', title: 'orders' },
  *   spec: { title: 'orders', endpoint: 'https://shop.example/bs', event: 'NEW_CREDIT', account: 'all' },
@@ -71,7 +69,7 @@ export type CreatedNotRecorded = Readonly<{
  * the webhook as active. Calling `unsubscribe` again records it (Banksocket's 404 counts as deleted).
  *
  * @example
- * import type { DeletedNotRecorded } from '@banksocket-webhooks/adapter-http'
+ * import type { DeletedNotRecorded } from '@banksocket-webhooks/api-client'
  * const e: DeletedNotRecorded = { _tag: 'DeletedNotRecorded', id: 1233, cause: { _tag: 'StoreFailure', message: 'disk full' } }
  */
 export type DeletedNotRecorded = Readonly<{ _tag: 'DeletedNotRecorded'; id: number; cause: StoreError }>
@@ -82,7 +80,7 @@ export type DeletedNotRecorded = Readonly<{ _tag: 'DeletedNotRecorded'; id: numb
  * the store (`StoreError`), or a remote change the stream could not record.
  *
  * @example
- * import type { SubscriptionServiceError } from '@banksocket-webhooks/adapter-http'
+ * import type { SubscriptionServiceError } from '@banksocket-webhooks/api-client'
  * const alreadyThere = (e: SubscriptionServiceError) => e._tag === 'DuplicateSubscription'
  */
 export type SubscriptionServiceError = ApiError | SubscriptionError | StoreError | CreatedNotRecorded | DeletedNotRecorded
@@ -92,7 +90,7 @@ export type SubscriptionServiceError = ApiError | SubscriptionError | StoreError
  * up as `CreatedNotRecorded` / `DeletedNotRecorded`.
  *
  * @example
- * import { MAX_RECORD_ATTEMPTS } from '@banksocket-webhooks/adapter-http'
+ * import { MAX_RECORD_ATTEMPTS } from '@banksocket-webhooks/api-client'
  * MAX_RECORD_ATTEMPTS // 5
  */
 export const MAX_RECORD_ATTEMPTS = 5
@@ -101,7 +99,7 @@ export const MAX_RECORD_ATTEMPTS = 5
  * Options of {@link createSubscriptionService}.
  *
  * @example
- * import { createClient, createSubscriptionService } from '@banksocket-webhooks/adapter-http'
+ * import { createClient, createSubscriptionService } from '@banksocket-webhooks/api-client'
  * const service = createSubscriptionService({ client: createClient({ token: 't' }), stream: 'shop-subscriptions' })
  */
 export type SubscriptionServiceOptions = Readonly<{
@@ -125,7 +123,7 @@ export type SubscriptionServiceOptions = Readonly<{
  * races itself; several processes sharing a store are reconciled by the version check.
  *
  * @example
- * import { createClient, createSubscriptionService } from '@banksocket-webhooks/adapter-http'
+ * import { createClient, createSubscriptionService } from '@banksocket-webhooks/api-client'
  * const service: SubscriptionService = createSubscriptionService({ client: createClient({ token: 't' }) })
  */
 export interface SubscriptionService {
@@ -156,7 +154,7 @@ type Loaded = Readonly<{ state: SubscriptionState; version: number }>
  * Runs the subscription decider against a management API client and an event store.
  *
  * @example
- * import { createClient, createSubscriptionService } from '@banksocket-webhooks/adapter-http'
+ * import { createClient, createSubscriptionService } from '@banksocket-webhooks/api-client'
  * const service = createSubscriptionService({ client: createClient({ token: process.env.BANKSOCKET_TOKEN ?? '' }) })
  * const webhook = await service.ensureSubscribed({
  *   title: 'orders', endpoint: 'https://shop.example/bs', event: 'NEW_CREDIT', account: 'all' })()

@@ -1,0 +1,25 @@
+/**
+ * `@banksocket-webhooks/core/runtime-kit`: what writing a receiver or a runtime adapter takes,
+ * beyond the root entry. Body parsing and content types, the HTTP contract's answers, the inbox's
+ * dispatch port and what it reports, the idempotency key index, the hashing details, and the
+ * pieces of the deciders that clients of the management API reuse. `@banksocket-webhooks/receiver`
+ * and the runtime adapters are built on it; an application does not need it.
+ *
+ * @example
+ * import { answerFor, parseBody } from '@banksocket-webhooks/core/runtime-kit'
+ * parseBody('dc=Credit&amount=100.00', 'application/x-www-form-urlencoded') // Right({ dc: 'Credit', amount: '100.00' })
+ * answerFor({ _tag: 'rejected', rejection: { _tag: 'invalid_hash' } }).status // 401
+ *
+ * @packageDocumentation
+ */
+export { type ContentType, type Fields, MAX_FIELDS, MAX_JSON_DEPTH, parseBody, parseContentType } from './body.ts'
+export { NOTIFICATION_FIELDS } from './codecs.ts'
+export { constantTimeEqual, type HashVariant, type InvalidHash, signingInput, type Verified } from './hash.ts'
+export { answerFor, type HttpAnswer, METHOD_NOT_ALLOWED, NOT_FOUND, rejectionAnswer } from './http.ts'
+export { DEFAULT_HANDLER_TIMEOUT, type Dispatch, HandlerTimeoutError, type Recorded } from './inbox.ts'
+export { KeyIndex } from './keyindex.ts'
+export { DEFAULT_DEDUPE_WINDOW, type KeySeen } from './ledger.ts'
+export { DEFAULT_BODY_LIMIT, problemsOf, receiveFields } from './receive.ts'
+export { invalidPayload } from './rejection.ts'
+export { assertSecrets, type InvalidSecret } from './secrets.ts'
+export { checkSubscribe, checkUnsubscribe, findSubscription } from './subscription.ts'
