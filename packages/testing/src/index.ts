@@ -8,6 +8,9 @@
  *   with valid IBANs and consistent running balances.
  * - Mock: `startMockBanksocket` from `@banksocket-webhooks/testing/node`, the management API plus
  *   signed, filtered, retried deliveries with a log to assert on.
+ * - Decide: {@link DeciderSpecification}, given/when/then over a decider (`given(events)`,
+ *   `when(command)`, `then(events)` or `thenFails(error)`), throwing an {@link AssertionError} with
+ *   the path of the first difference under any test runner.
  *
  * This entry uses Web APIs only (it runs on Node, Deno and Workers); the mock needs Node
  * (`node:http`), so it has its own entry, `@banksocket-webhooks/testing/node`.
@@ -21,7 +24,9 @@
  *
  * @packageDocumentation
  */
+export { type AssertionDetails, AssertionError } from './assertion-error.ts'
 export { TURKISH_BANKS, type TurkishBank } from './banks.ts'
+export { DeciderSpecification, type Decision, type Given } from './decider-specification.ts'
 export { ENCODINGS, type EncodedBody, type Encoding, encodeNotification } from './encode.ts'
 export { turkishIban } from './iban.ts'
 export {

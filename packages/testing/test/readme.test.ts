@@ -23,7 +23,7 @@ const rewrite = (code: string): string =>
 const dir = mkdtempSync(join(tmpdir(), 'banksocket-readme-'))
 
 test('the README has a sample for each section', () => {
-  assert.is(samples.length, 4)
+  assert.is(samples.length, 5)
 })
 
 samples.forEach((code, i) => {
