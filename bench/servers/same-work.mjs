@@ -1,4 +1,4 @@
-// The same-work baseline (DESIGN.md, "Benchmarks: what the limit is"; issue 13): a hand-written
+// The same-work baseline (docs/architecture.md, "Benchmarks: what the limit is"; issue 13): a hand-written
 // node:http + URLSearchParams + node:crypto receiver doing, per notification, the work
 // `banksocket listen` does, and nothing a receiver could skip:
 //

@@ -1,5 +1,5 @@
 /**
- * The receiver HTTP contract (DESIGN.md), as one table of requests with the status, body and events
+ * The receiver HTTP contract (docs/architecture.md, "The receiver's HTTP contract"), as one table of requests with the status, body and events
  * each must produce. Every runtime adapter runs this same suite over real loopback sockets: the
  * fetch handler through adapter-fetch's bridge (test/support/bridge.ts there), on Deno.serve, and
  * the Node receiver on its own server.
