@@ -7,8 +7,8 @@
  *   {@link PaymentSettled}, {@link PaymentOverpaid}, {@link PaymentExpired} and
  *   {@link PaymentCancelled}.
  * - Matching: {@link foldTurkish}, {@link referenceKey}, {@link findReferences} and
- *   {@link matchCredit}: whole-token references in the authenticated description, Turkish-aware;
- *   `account_id` only narrows.
+ *   {@link matchCredit}: whole-token references in the authenticated description, Turkish-aware,
+ *   a reference of digits only named only by that number standing alone; `account_id` only narrows.
  * - Every credit ends somewhere: {@link creditDecider} records it once as matched, unmatched (with
  *   the reason) or ambiguous (with the candidates).
  * - Runtime: {@link createPayments} and its typed events; `receiver.on('credit', payments.handleCredit)`.
@@ -41,6 +41,7 @@ export {
   expectationLookup,
   matchCredit,
 } from './credit.ts'
+export type { CreditOutcome } from './credit-outcome.ts'
 export {
   CreditAmbiguous,
   CreditAssigned,
@@ -69,19 +70,10 @@ export {
   isOpen,
   paymentStream,
 } from './expectation.ts'
-export {
-  type CreditNotice,
-  type CreditOutcome,
-  createPayments,
-  type ExpectInput,
-  type PaymentNotice,
-  Payments,
-  type PaymentsError,
-  type PaymentsEvents,
-  PaymentsFailure,
-  type PaymentsListenerError,
-  type PaymentsOptions,
-} from './payments.ts'
+export type { CreditNotice, PaymentNotice, PaymentsEvents, PaymentsListenerError } from './notices.ts'
+export type { PaymentsOptions } from './options.ts'
+export { createPayments, type ExpectInput, Payments } from './payments.ts'
+export { type PaymentsError, PaymentsFailure } from './payments-error.ts'
 export { type CreditSummary, type CreditTotals, creditTotals, type PaymentsSummary, summarizePayments } from './projection.ts'
 export {
   findReferences,

@@ -16,21 +16,11 @@
  *
  * @module
  */
-import {
-  type CommandError,
-  type CommandHandler,
-  createCommandHandler,
-  type EventStore,
-  fold,
-  type Money,
-  type StoredEvent,
-  type StoreError,
-} from '@banksocket-webhooks/core'
+import { type CommandHandler, createCommandHandler, type EventStore, fold, type Money, type StoredEvent } from '@banksocket-webhooks/core'
 import { EventEmitter } from 'eventemitter3'
 import * as E from 'fp-ts/lib/Either.js'
 import type * as TE from 'fp-ts/lib/TaskEither.js'
 import {
-  type Credit,
   type CreditCommand,
   type CreditError,
   type CreditState,
@@ -38,20 +28,10 @@ import {
   creditDecider,
   creditOf,
   creditStream,
-  type ExpectationLookup,
   matchCredit,
 } from './credit.ts'
-import type {
-  CreditAmbiguous,
-  CreditEvent,
-  CreditUnmatched,
-  ExpectationEvent,
-  PaymentOverpaid,
-  PaymentPartiallyPaid,
-  PaymentSettled,
-  PaymentsEvent,
-  UnmatchedReason,
-} from './events.ts'
+import { type CreditOutcome, unappliedOutcome } from './credit-outcome.ts'
+import type { CreditEvent, PaymentsEvent } from './events.ts'
 import {
   type Expectation,
   type ExpectationCommand,
@@ -62,29 +42,13 @@ import {
   isOpen,
   paymentStream,
 } from './expectation.ts'
+import { ExpectationIndex } from './expectation-index.ts'
 import { isCreditEvent, isExpectationEvent, onPaymentsStore } from './internal.ts'
-import { summarizePayments } from './projection.ts'
+import { notifyCredit, notifyPayment, type PaymentsEvents } from './notices.ts'
+import { checkOptions, type PaymentsOptions } from './options.ts'
+import { fromCommand, type PaymentsError, PaymentsFailure, refusalReason } from './payments-error.ts'
 import { referenceKey } from './reference.ts'
-
-/**
- * Options of {@link createPayments}.
- *
- * @example
- * import type { PaymentsOptions } from '@banksocket-webhooks/payments'
- * import { createInMemoryEventStore } from '@banksocket-webhooks/core'
- * const options: PaymentsOptions = { store: createInMemoryEventStore(), now: () => new Date() }
- */
-export type PaymentsOptions = Readonly<{
-  /**
-   * Where expectations and credit outcomes are kept. In memory for tests and demos; a durable store
-   * (the file store with the `PaymentsEvent` codec, a database) for idempotence across restarts.
-   */
-  store: EventStore<PaymentsEvent>
-  /** The clock `expire` and `expireDue` read. @default () => new Date() */
-  now?: () => Date
-  /** Retries of a command after a version conflict (another writer on the same stream). @default 3 */
-  maxRetries?: number
-}>
+import { StreamQueue } from './stream-queue.ts'
 
 /**
  * What to expect: the application's id for it (an order id), the reference the customer is asked
@@ -106,132 +70,7 @@ export type ExpectInput = Readonly<{
   expiresAt?: Date
 }>
 
-/**
- * Why a payments operation failed. The domain refusals of the two deciders
- * ({@link ExpectationError}, {@link CreditError}) and:
- *
- * - `ReferenceInUse`: another expectation still open was expected under the same reference key;
- * - `NotACredit`: `applyCredit` was given a debit;
- * - `StoreFailed`: the store failed a read or an append (nothing was half-done that a retry does
- *   not complete);
- * - `RetriesExhausted`: other writers kept winning the race on `stream`.
- *
- * @example
- * import type { PaymentsError } from '@banksocket-webhooks/payments'
- * const retryable = (e: PaymentsError) => e._tag === 'StoreFailed' || e._tag === 'RetriesExhausted'
- */
-export type PaymentsError =
-  | ExpectationError
-  | CreditError
-  | Readonly<{ _tag: 'ReferenceInUse'; reference: string; key: string; expectation: string }>
-  | Readonly<{ _tag: 'NotACredit'; credit: string; dc: string }>
-  | Readonly<{ _tag: 'StoreFailed'; stream: string; error: StoreError }>
-  | Readonly<{ _tag: 'RetriesExhausted'; stream: string; attempts: number }>
-
-/**
- * Where a credit ended, with the events this call stored (none, and `replayed: true`, when the
- * credit had been applied before: applying it again changed nothing).
- *
- * - `Applied`: to `expectation` (as it stands now: partially paid, settled or overpaid).
- * - `Unmatched`: to nothing, for manual review, with the reason and the expectations named.
- * - `Ambiguous`: it names several expectations (`candidates`) and went to none of them.
- *
- * @example
- * import type { CreditOutcome } from '@banksocket-webhooks/payments'
- * const say = (o: CreditOutcome) => o._tag === 'Applied' ? `${o.expectation.id} is ${o.expectation.status}` : o._tag
- */
-export type CreditOutcome = Readonly<{ credit: Credit; events: ReadonlyArray<PaymentsEvent>; replayed: boolean }> &
-  (
-    | Readonly<{ _tag: 'Applied'; expectation: Expectation }>
-    | Readonly<{ _tag: 'Unmatched'; reason: UnmatchedReason; candidates: ReadonlyArray<string> }>
-    | Readonly<{ _tag: 'Ambiguous'; candidates: ReadonlyArray<string> }>
-  )
-
-/**
- * What the `payment_*` events carry: the expectation after the credit, the credit, and the stored event.
- *
- * @example
- * import type { PaymentNotice, PaymentSettled } from '@banksocket-webhooks/payments'
- * const ship = (n: PaymentNotice<PaymentSettled>) => console.log(`ship ${n.expectation.id}`)
- */
-export type PaymentNotice<Ev> = Readonly<{ expectation: Expectation; credit: Credit; event: Ev }>
-
-/**
- * What the `credit_*` events carry: the credit and the stored event (its reason and candidates).
- *
- * @example
- * import type { CreditNotice, CreditUnmatched } from '@banksocket-webhooks/payments'
- * const review = (n: CreditNotice<CreditUnmatched>) => console.log(`review ${n.credit.key}: ${n.event.data.reason}`)
- */
-export type CreditNotice<Ev> = Readonly<{ credit: Credit; event: Ev }>
-
-/**
- * A payments listener threw or rejected, as the `error` event carries it. The outcome was already
- * stored; a listener's failure changes nothing there.
- *
- * @example
- * import type { PaymentsListenerError } from '@banksocket-webhooks/payments'
- * const log = (e: PaymentsListenerError) => console.error(`a ${e.event} listener failed`)
- */
-export type PaymentsListenerError = Readonly<{ _tag: 'listener_failed'; event: Exclude<keyof PaymentsEvents, 'error'>; error: unknown }>
-
-/**
- * The events payments emit, as listener signatures. Each is emitted once, by the instance that
- * stored the outcome, right after it is stored; a replayed credit emits nothing. Listeners may be
- * async; one that throws or rejects is reported on `error` and does not change the outcome. The
- * store is the truth: a process that must not miss an outcome reads it back from the store.
- *
- * @example
- * import type { PaymentsEvents } from '@banksocket-webhooks/payments'
- * const onSettled: PaymentsEvents['payment_settled'] = ({ expectation }) => console.log(`${expectation.id} paid`)
- */
-export interface PaymentsEvents {
-  /** A credit paid an expectation exactly (the total now equals its amount). */
-  payment_settled: (notice: PaymentNotice<PaymentSettled>) => void | Promise<void>
-  /** A credit paid part of an expectation; `event.data.remaining` is still due. */
-  payment_partial: (notice: PaymentNotice<PaymentPartiallyPaid>) => void | Promise<void>
-  /** A credit took an expectation past its amount; `event.data.excess` is the overpayment. */
-  payment_overpaid: (notice: PaymentNotice<PaymentOverpaid>) => void | Promise<void>
-  /** A credit matched no expectation (`event.data.reason`), for manual review. */
-  credit_unmatched: (notice: CreditNotice<CreditUnmatched>) => void | Promise<void>
-  /** A credit named several expectations (`event.data.candidates`) and went to none. */
-  credit_ambiguous: (notice: CreditNotice<CreditAmbiguous>) => void | Promise<void>
-  /** A listener of the events above threw or rejected. */
-  error: (error: PaymentsListenerError) => void
-}
-
-/**
- * The Error `handleCredit` rejects with when a credit could not be applied (the store failed, or
- * other writers kept winning), so that the receiver answers 500 and Banksocket retries. `error` is
- * the {@link PaymentsError}; the message names only its tag.
- *
- * @example
- * import { PaymentsFailure } from '@banksocket-webhooks/payments'
- * receiver.on('error', (e) => { if (e._tag === 'handler_failed' && e.error instanceof PaymentsFailure) console.error(e.error.error._tag) })
- */
-export class PaymentsFailure extends Error {
-  override readonly name = 'PaymentsFailure'
-  constructor(readonly error: PaymentsError) {
-    super(`payments could not apply the credit: ${error._tag}`)
-  }
-}
-
-type Indexed = Readonly<{ expectation: Expectation; version: number }>
 type Result<A> = E.Either<PaymentsError, A>
-
-const fromCommand = <Err extends PaymentsError>(e: CommandError<Err>): PaymentsError => {
-  switch (e._tag) {
-    case 'DomainError':
-      return e.error
-    case 'StoreError':
-      return { _tag: 'StoreFailed', stream: e.stream, error: e.error }
-    case 'RetriesExhausted':
-      return { _tag: 'RetriesExhausted', stream: e.stream, attempts: e.attempts }
-  }
-}
-
-const isThenable = (value: unknown): value is PromiseLike<unknown> =>
-  typeof value === 'object' && value !== null && typeof (value as { then?: unknown }).then === 'function'
 
 /**
  * Payments over one store: create them with {@link createPayments}.
@@ -253,13 +92,12 @@ export class Payments extends EventEmitter<PaymentsEvents, never> {
   readonly #now: () => Date
   readonly #expectations: CommandHandler<ExpectationCommand, PaymentsEvent, ExpectationState, ExpectationError>
   readonly #credits: CommandHandler<CreditCommand, PaymentsEvent, CreditState, CreditError>
-  #byId = new Map<string, Indexed>()
-  #latestByKey = new Map<string, string>()
-  #maxKeyLength = 0
+  /** Expectations by id and by reference key, rebuilt from the store. */
+  readonly #index = new ExpectationIndex()
   /** `expect` calls run one at a time, so that the reference check sees every earlier expect. */
   #expecting: Promise<unknown> = Promise.resolve()
-  /** The command under way on each stream: commands on one stream run one after the other. */
-  readonly #queues = new Map<string, Promise<void>>()
+  /** Commands on one stream run one after the other. */
+  readonly #queue = new StreamQueue()
 
   /** @internal Use {@link createPayments}, which reads the store first. */
   constructor(options: PaymentsOptions, stored: ReadonlyArray<StoredEvent<PaymentsEvent>>) {
@@ -269,17 +107,17 @@ export class Payments extends EventEmitter<PaymentsEvents, never> {
     const retries = options.maxRetries === undefined ? {} : { maxRetries: options.maxRetries }
     this.#expectations = createCommandHandler({ store: options.store, decider: onPaymentsStore(expectationDecider, isExpectationEvent), ...retries })
     this.#credits = createCommandHandler({ store: options.store, decider: onPaymentsStore(creditDecider, isCreditEvent), ...retries })
-    this.#rebuild(stored)
+    this.#index.rebuild(stored)
   }
 
   /** The expectation with this id, as this instance knows it (its own writes and the last rebuild). */
   get(id: string): Expectation | undefined {
-    return this.#byId.get(id)?.expectation
+    return this.#index.get(id)
   }
 
   /** Every expectation this instance knows, in the order they were expected. */
   expectations(): ReadonlyArray<Expectation> {
-    return [...this.#byId.values()].map((i) => i.expectation)
+    return this.#index.all()
   }
 
   /**
@@ -332,8 +170,8 @@ export class Payments extends EventEmitter<PaymentsEvents, never> {
       const credit = creditOf(tx)
       if (tx.verified.dc !== 'Credit') return E.left({ _tag: 'NotACredit', credit: credit.key, dc: tx.verified.dc })
       const stream = creditStream(credit.key)
-      const routed = await this.#serial(stream, () =>
-        this.#credits(stream, { type: 'RouteCredit', data: { credit, route: matchCredit(credit, this.#lookup) } })(),
+      const routed = await this.#queue.run(stream, () =>
+        this.#credits(stream, { type: 'RouteCredit', data: { credit, route: matchCredit(credit, this.#index.lookup()) } })(),
       )
       if (E.isLeft(routed)) return E.left(fromCommand(routed.left))
       return this.#follow(credit.key, routed.right.state, routed.right.events.filter(isCreditEvent))
@@ -359,7 +197,7 @@ export class Payments extends EventEmitter<PaymentsEvents, never> {
       if (current.credit.amount.currency !== target.amount.currency) {
         return E.left({ _tag: 'CurrencyMismatch', id: expectationId, expected: target.amount.currency, received: current.credit.amount.currency })
       }
-      const assigned = await this.#serial(stream, () =>
+      const assigned = await this.#queue.run(stream, () =>
         this.#credits(stream, { type: 'AssignCredit', data: { credit: creditKey, expectation: expectationId } })(),
       )
       if (E.isLeft(assigned)) return E.left(fromCommand(assigned.left))
@@ -383,38 +221,9 @@ export class Payments extends EventEmitter<PaymentsEvents, never> {
     return async () => {
       const all = await this.#store.readAll()()
       if (E.isLeft(all)) return E.left({ _tag: 'StoreFailed', stream: '$all', error: all.left })
-      this.#rebuild(all.right)
+      this.#index.rebuild(all.right)
       return E.right(undefined)
     }
-  }
-
-  /** The index as the matcher reads it. */
-  get #lookup(): ExpectationLookup {
-    return {
-      latest: (key) => {
-        const id = this.#latestByKey.get(key)
-        return id === undefined ? undefined : this.get(id)
-      },
-      maxKeyLength: this.#maxKeyLength,
-    }
-  }
-
-  /**
-   * Runs commands on one stream one at a time within this instance, so that concurrent credits for
-   * one expectation queue instead of racing; version conflicts remain for other processes only.
-   */
-  #serial<A>(stream: string, task: () => Promise<A>): Promise<A> {
-    const previous = this.#queues.get(stream) ?? Promise.resolve()
-    const run = previous.then(task)
-    const done = run.then(
-      () => undefined,
-      () => undefined,
-    )
-    this.#queues.set(stream, done)
-    void done.then(() => {
-      if (this.#queues.get(stream) === done) this.#queues.delete(stream)
-    })
-    return run
   }
 
   /** Reads one expectation back from the store into the index; the index stays as it was if the read fails. */
@@ -423,28 +232,7 @@ export class Payments extends EventEmitter<PaymentsEvents, never> {
     const read = await this.#store.readStream(stream)()
     if (E.isLeft(read)) return
     const state = fold(onPaymentsStore(expectationDecider, isExpectationEvent))(read.right.events)
-    if (state !== undefined) this.#remember(state, read.right.version)
-  }
-
-  /** Indexes every expectation of the stored events, in the order they were expected. */
-  #rebuild(stored: ReadonlyArray<StoredEvent<PaymentsEvent>>): void {
-    const versions = new Map<string, number>()
-    for (const { stream, version } of stored) versions.set(stream, version)
-    this.#byId = new Map()
-    this.#latestByKey = new Map()
-    this.#maxKeyLength = 0
-    for (const e of summarizePayments(stored).expectations.values()) this.#remember(e, versions.get(paymentStream(e.id)) ?? 0)
-  }
-
-  /** Keeps the newer of what the index holds and what a command returned. */
-  #remember(expectation: Expectation, version: number): void {
-    const known = this.#byId.get(expectation.id)
-    if (known !== undefined && known.version > version) return
-    this.#byId.set(expectation.id, { expectation, version })
-    if (known === undefined) {
-      this.#latestByKey.set(expectation.key, expectation.id)
-      this.#maxKeyLength = Math.max(this.#maxKeyLength, Array.from(expectation.key).length)
-    }
+    if (state !== undefined) this.#index.remember(state, read.right.version)
   }
 
   async #expect(input: ExpectInput): Promise<Result<Expectation>> {
@@ -455,8 +243,7 @@ export class Payments extends EventEmitter<PaymentsEvents, never> {
     }
     const key = referenceKey(reference)
     if (E.isRight(key)) {
-      const holder = this.#latestByKey.get(key.right)
-      const held = holder === undefined ? undefined : this.get(holder)
+      const held = this.#index.latest(key.right)
       if (held !== undefined && held.id !== id && isOpen(held.status)) {
         return E.left({ _tag: 'ReferenceInUse', reference, key: key.right, expectation: held.id })
       }
@@ -469,11 +256,11 @@ export class Payments extends EventEmitter<PaymentsEvents, never> {
 
   async #runExpectation(id: string, command: ExpectationCommand): Promise<Result<Expectation>> {
     const stream = paymentStream(id)
-    const result = await this.#serial(stream, () => this.#expectations(stream, command)())
+    const result = await this.#queue.run(stream, () => this.#expectations(stream, command)())
     if (E.isLeft(result)) return E.left(fromCommand(result.left))
     const { state, nextVersion } = result.right
     if (state === undefined) return E.left({ _tag: 'UnknownExpectation', id })
-    this.#remember(state, nextVersion)
+    this.#index.remember(state, nextVersion)
     return E.right(state)
   }
 
@@ -486,17 +273,12 @@ export class Payments extends EventEmitter<PaymentsEvents, never> {
     if (state === undefined) return E.left({ _tag: 'UnknownCredit', credit: key })
     const { credit, route } = state
     if (route._tag !== 'Matched') {
-      this.#notifyCredit(credit, appended)
-      const replayed = appended.length === 0
-      return E.right(
-        route._tag === 'Unmatched'
-          ? { _tag: 'Unmatched', credit, reason: route.reason, candidates: route.candidates, events: appended, replayed }
-          : { _tag: 'Ambiguous', credit, candidates: route.candidates, events: appended, replayed },
-      )
+      notifyCredit(this, credit, appended)
+      return E.right(unappliedOutcome(credit, route, appended))
     }
     const id = route.expectation
     const target = paymentStream(id)
-    const applied = await this.#serial(target, () =>
+    const applied = await this.#queue.run(target, () =>
       this.#expectations(target, { type: 'ApplyCredit', data: { id, credit: credit.key, amount: credit.amount } })(),
     )
     if (E.isLeft(applied)) {
@@ -505,7 +287,7 @@ export class Payments extends EventEmitter<PaymentsEvents, never> {
       if (reason === undefined) return E.left(fromCommand(refusal))
       await this.#reload(id) // another process closed it: catch the index up
       const stream = creditStream(credit.key)
-      const unrouted = await this.#serial(stream, () =>
+      const unrouted = await this.#queue.run(stream, () =>
         this.#credits(stream, { type: 'UnrouteCredit', data: { credit: credit.key, expectation: id, reason } })(),
       )
       if (E.isLeft(unrouted)) return E.left(fromCommand(unrouted.left))
@@ -513,83 +295,10 @@ export class Payments extends EventEmitter<PaymentsEvents, never> {
     }
     const { state: expectation, events, nextVersion } = applied.right
     if (expectation === undefined) return E.left({ _tag: 'UnknownExpectation', id })
-    this.#remember(expectation, nextVersion)
-    for (const event of events) if (isExpectationEvent(event)) this.#notifyPayment(expectation, credit, event)
+    this.#index.remember(expectation, nextVersion)
+    for (const event of events) if (isExpectationEvent(event)) notifyPayment(this, expectation, credit, event)
     const all: ReadonlyArray<PaymentsEvent> = [...appended, ...events]
     return E.right({ _tag: 'Applied', credit, expectation, events: all, replayed: all.length === 0 })
-  }
-
-  #notifyPayment(expectation: Expectation, credit: Credit, event: ExpectationEvent): void {
-    switch (event.type) {
-      case 'PaymentSettled':
-        this.#notify('payment_settled', { expectation, credit, event })
-        break
-      case 'PaymentPartiallyPaid':
-        this.#notify('payment_partial', { expectation, credit, event })
-        break
-      case 'PaymentOverpaid':
-        this.#notify('payment_overpaid', { expectation, credit, event })
-        break
-      case 'PaymentExpected':
-      case 'PaymentCancelled':
-      case 'PaymentExpired':
-        break
-    }
-  }
-
-  #notifyCredit(credit: Credit, events: ReadonlyArray<CreditEvent>): void {
-    for (const event of events) {
-      if (event.type === 'CreditUnmatched') this.#notify('credit_unmatched', { credit, event })
-      else if (event.type === 'CreditAmbiguous') this.#notify('credit_ambiguous', { credit, event })
-    }
-  }
-
-  /** Calls each listener on its own: one that throws or rejects is reported on `error`, the rest still run. */
-  #notify<K extends Exclude<keyof PaymentsEvents, 'error'>>(name: K, payload: Parameters<PaymentsEvents[K]>[0]): void {
-    for (const listener of this.listeners(name)) {
-      this.removeListener(name, listener, undefined, true) // removes it only if it was added with `once`
-      try {
-        const result: unknown = (listener as (p: typeof payload) => unknown)(payload)
-        if (isThenable(result)) result.then(undefined, (error: unknown) => this.#failed(name, error))
-      } catch (error) {
-        this.#failed(name, error)
-      }
-    }
-  }
-
-  #failed(event: PaymentsListenerError['event'], error: unknown): void {
-    for (const listener of this.listeners('error')) {
-      this.removeListener('error', listener, undefined, true)
-      try {
-        listener({ _tag: 'listener_failed', event, error })
-      } catch {
-        // An error listener that fails has nowhere left to report to.
-      }
-    }
-  }
-}
-
-/** The unmatched reason for an expectation that refuses a credit routed to it, if it is one. */
-const refusalReason = (error: ExpectationError): UnmatchedReason | undefined => {
-  switch (error._tag) {
-    case 'ExpectationClosed':
-      return 'expectation_closed'
-    case 'CurrencyMismatch':
-      return 'currency_mismatch'
-    default:
-      return undefined
-  }
-}
-
-/** Bad options are programming errors: they throw where they are given, saying what to pass. */
-const checkOptions = (options: PaymentsOptions): void => {
-  const { store, now, maxRetries } = options
-  if (typeof store?.readStream !== 'function' || typeof store.appendToStream !== 'function' || typeof store.readAll !== 'function') {
-    throw new TypeError('store must be an EventStore (readStream, appendToStream, readAll), e.g. createInMemoryEventStore()')
-  }
-  if (now !== undefined && typeof now !== 'function') throw new TypeError('now must be a function returning the current Date')
-  if (maxRetries !== undefined && (!Number.isSafeInteger(maxRetries) || maxRetries < 0)) {
-    throw new TypeError(`maxRetries must be a non-negative integer (retries after a version conflict), got ${String(maxRetries)}`)
   }
 }
 

@@ -103,6 +103,20 @@ test('cancelled or expired expectations take nothing: unmatched, expectation_clo
   assert.equal(matchCredit(credit('SIP1042 SIP1043'), expectationLookup([gone, o1043])), { _tag: 'Matched', expectation: 'order-1043' })
 })
 
+test('digits-only references: an amount, a date or a phone number in the description is not an order number', () => {
+  const n1042 = expectation('order-1042', '1042', money('1042.50'))
+  const n50 = expectation('order-50', '50', money('1042.50'))
+  const lookup = expectationLookup([n1042, n50])
+  for (const description of ['10.42', 'ODEME 1042.50 TL', '1/042', 'tel 0532 104 2']) {
+    assert.equal(matchCredit(credit(description), lookup), { _tag: 'Unmatched', reason: 'no_reference', candidates: [] }, description)
+  }
+  // The amount 1042.50 beside order 50 used to name order 1042 too, which made the credit ambiguous.
+  assert.equal(matchCredit(credit('SIPARIS 50 ODEME 1042.50 TL'), lookup), { _tag: 'Matched', expectation: 'order-50' })
+  for (const description of ['SIPARIS 1042 ODEME', '1042', 'NO:1042,', 'ＮＯ：１０４２']) {
+    assert.equal(matchCredit(credit(description), lookup), { _tag: 'Matched', expectation: 'order-1042' }, description)
+  }
+})
+
 test('under a reference expected more than once, the latest expectation stands', () => {
   const again = expectation('order-2042', 'SIP1042', money('99.00'))
   assert.equal(matchCredit(credit('SIP1042'), expectationLookup([o1042, again])), { _tag: 'Matched', expectation: 'order-2042' })

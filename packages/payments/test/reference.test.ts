@@ -3,6 +3,7 @@ import * as E from 'fp-ts/lib/Either.js'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { findReferences, foldTurkish, mentions, referenceKey } from '../src/index.ts'
+import { isDigitsOnly, oracle } from './support/oracle.ts'
 
 // ---------------------------------------------------------------------------------------------
 // The examples of the issue and of the module notes
@@ -72,6 +73,17 @@ test('findReferences lists each named key once, in order of first appearance, wi
   )
 })
 
+test('the forms phones produce fold like ASCII: full-width letters and digits, en and em dashes, the minus sign', () => {
+  assert.is(foldTurkish('ＳＩＰ–１０４２'), 'SIP-1042')
+  assert.is(foldTurkish('ｓｉｐａｒｉş—１０４２'), 'SIPARIS-1042')
+  assert.is(foldTurkish('SIP\u2212\u30001042'), 'SIP- 1042')
+  for (const description of ['SIP–1042', 'SIP—1042', 'SIP−1042', 'ＳＩＰ１０４２', 'ｓｉｐ－１０４２', 'SIP１０４２']) {
+    assert.ok(mentions(description, 'SİP1042'), description)
+  }
+  assert.equal(referenceKey('SİP–1042'), E.right('SIP1042'))
+  assert.equal(referenceKey('ＳＩＰ１０４２'), E.right('SIP1042'))
+})
+
 test('an invalid reference is named by nothing', () => {
   assert.not.ok(mentions('#1042', '#1042'))
 })
@@ -92,6 +104,8 @@ const VARIANTS: Readonly<Record<string, readonly string[]>> = {
 const variantsOf = (ch: string): readonly string[] => VARIANTS[ch] ?? [ch, ch.toLowerCase()]
 
 const key = fc.array(fc.constantFrom(...KEY_CHARS), { minLength: 1, maxLength: 8 }).map((cs) => cs.join(''))
+/** A key with a letter in it: separators inside it do not matter (a key of digits only is one number, see numeric-reference.test.ts). */
+const letterKey = key.filter((k) => !isDigitsOnly(k))
 const separators = fc.constantFrom('', '', '', ' ', '-', '/', '.', '_', '  ', ' - ', '\t')
 
 /** One way of typing `key`: each character in one of its variants, separators between them. */
@@ -107,10 +121,10 @@ const boundaryBefore = fc.constantFrom('', ' ', 'SN:276689 ', 'ödeme #', '(', '
 const boundaryAfter = fc.constantFrom('', ' ', ' ödemesi', ')', ', teşekkürler', '-1', '/2019')
 const glue = fc.array(fc.constantFrom(...KEY_CHARS, 'ş', 'ı', 'ö', 'ç', 'ü', 'ğ', 'é', '٣'), { minLength: 1, maxLength: 3 }).map((cs) => cs.join(''))
 
-test('law: however a reference is typed (case, Turkish letters, separators), it is named in a description', () => {
+test('law: however a reference with a letter is typed (case, Turkish letters, separators), it is named in a description', () => {
   fc.assert(
     fc.property(
-      key.chain((k) => fc.tuple(fc.constant(k), typed(k, true), boundaryBefore, boundaryAfter)),
+      letterKey.chain((k) => fc.tuple(fc.constant(k), typed(k, true), boundaryBefore, boundaryAfter)),
       ([k, rendering, before, after]) => {
         assert.equal(referenceKey(rendering), E.right(k), `"${rendering}" is a reference with the key ${k}`)
         assert.ok(findReferences(`${before}${rendering}${after}`, (x) => x === k).includes(k))
@@ -143,11 +157,7 @@ test('law: folding never lets a reference match a longer token', () => {
   )
 })
 
-/** The rules written as one regular expression over the folded text: an independent oracle. */
-const oracle = (description: string, k: string): boolean =>
-  new RegExp(`(?<![\\p{L}\\p{N}])${Array.from(k).join('[\\s\\-/._]*')}(?![\\p{L}\\p{N}])`, 'u').test(foldTurkish(description))
-
-test('law: findReferences agrees with the rules as a regular expression', () => {
+test('law: findReferences agrees with the rules as regular expressions', () => {
   const piece = (k: string) => fc.oneof(typed(k, true), glue, separators, fc.constantFrom(':', '#', ' ', ',', 'SN:1', 'ödemesi'))
   fc.assert(
     fc.property(
@@ -158,6 +168,51 @@ test('law: findReferences agrees with the rules as a regular expression', () => 
       },
     ),
     { numRuns: 500 },
+  )
+})
+
+const HYPHEN_VARIANTS = ['\u2010', '\u2011', '\u2012', '\u2013', '\u2014', '\u2015', '\u2212', '\uFE58', '\uFE63']
+/** The ways a phone may give one character: itself, its full-width form, any hyphen variant for "-", the ideographic space for " ". */
+const phoneFormsOf = (ch: string): readonly string[] => {
+  const code = ch.charCodeAt(0)
+  const wide = code >= 0x21 && code <= 0x7e ? [String.fromCharCode(code + 0xfee0)] : []
+  return [ch, ...wide, ...(ch === '-' ? HYPHEN_VARIANTS : []), ...(ch === ' ' ? ['\u3000'] : [])]
+}
+/** Text as a phone may give it: each character in one of its forms. */
+const onPhone = (text: string) =>
+  text === '' ? fc.constant('') : fc.tuple(...Array.from(text).map((ch) => fc.constantFrom(...phoneFormsOf(ch)))).map((cs) => cs.join(''))
+
+test('law: full-width and hyphen variants of a description name exactly what its ASCII form names', () => {
+  const digitKey = fc.array(fc.constantFrom(...'0123456789'), { minLength: 1, maxLength: 5 }).map((ds) => ds.join(''))
+  const description = (keys: readonly string[]) =>
+    fc
+      .array(
+        fc.oneof(
+          ...keys.map((k) => typed(k, true)),
+          fc.constantFrom(...keys),
+          fc.constantFrom(' ', ' ', '-', '.', ',', '/', ':', 'SN:9 ', '1042.50', 'TL', '(', 'x'),
+        ),
+        { maxLength: 8 },
+      )
+      .map((pieces) => pieces.join(''))
+  fc.assert(
+    fc.property(
+      fc
+        .tuple(letterKey, digitKey)
+        .chain((keys) => fc.tuple(fc.constant(keys), description(keys)))
+        .chain(([keys, ascii]) => fc.tuple(fc.constant(keys), fc.constant(ascii), onPhone(ascii))),
+      ([keys, ascii, phone]) => {
+        const isKey = (x: string) => keys.includes(x)
+        assert.equal(findReferences(phone, isKey), findReferences(ascii, isKey), `"${phone}" and "${ascii}"`)
+      },
+    ),
+    { numRuns: 500 },
+  )
+  fc.assert(
+    fc.property(
+      key.chain((k) => typed(k, true)).chain((reference) => fc.tuple(fc.constant(reference), onPhone(reference))),
+      ([reference, phone]) => assert.equal(referenceKey(phone), referenceKey(reference), `"${phone}" and "${reference}"`),
+    ),
   )
 })
 
