@@ -1,33 +1,13 @@
 /**
- * What a PostgreSQL store answers when a write is refused, and how a driver error becomes core's
- * `StoreFailure` without leaking a password.
+ * How a driver error becomes core's `StoreFailure`: what the store was doing, in a user's terms, the
+ * driver's message and SQLSTATE, what to do about a schema that is not migrated, and never a
+ * password. (What a refused write answers, `KeyConflict` and `RecordError`, is core's:
+ * `@banksocket-webhooks/core/store-kit`.)
  *
  * @module
  */
 import type { StoreError } from '@banksocket-webhooks/core'
 import { messageOf, sqlState } from './internal.ts'
-
-/**
- * A `record` whose idempotency key is already recorded, in this stream or in any other: `stream` is
- * where it was recorded. Nothing was written. Keys form one space across every ledger, so a replay
- * with another (unsigned) `account_id` meets the key of the original here.
- *
- * @example
- * import type { KeyConflict } from '@banksocket-webhooks/adapter-postgres'
- * const e: KeyConflict = { _tag: 'KeyConflict', key: 'k-2f1c', stream: 'ledger-69-TRY' }
- */
-export type KeyConflict = Readonly<{ _tag: 'KeyConflict'; key: string; stream: string }>
-
-/**
- * Why a `record` wrote nothing: the key is taken ({@link KeyConflict}), the stream moved on
- * (`VersionConflict`), or the database failed (`StoreFailure`, which may hide a commit whose answer
- * was lost; the key then makes the retry a `KeyConflict`).
- *
- * @example
- * import type { RecordError } from '@banksocket-webhooks/adapter-postgres'
- * const retry = (e: RecordError) => e._tag === 'VersionConflict'
- */
-export type RecordError = StoreError | KeyConflict
 
 /**
  * SQLSTATEs that mean "the schema is not there (yet)": undefined table, undefined function,
@@ -43,6 +23,8 @@ const KEY_VALUE_PASSWORD = /\bpassword\s*=\s*(?:'(?:[^'\\]|\\.)*'|\S+)/gi
  * `postgres://user:password@host` URL, and `password=...` of a key/value connection string.
  *
  * @internal
+ * @example
+ * redact('no route to postgres://app:hunter2@db/app', []) // 'no route to postgres://app:***@db/app'
  */
 export const redact = (message: string, secrets: ReadonlyArray<string>): string => {
   let out = message.replace(URL_CREDENTIALS, '$1:***@').replace(KEY_VALUE_PASSWORD, 'password=***')
@@ -51,14 +33,26 @@ export const redact = (message: string, secrets: ReadonlyArray<string>): string 
 }
 
 /**
+ * What to do when the schema is missing or older than this package: run `migrate`.
+ *
+ * @internal
+ * @example
+ * migrateHint('banksocket') // ` (is schema "banksocket" migrated? run migrate(pool, { schema: 'banksocket' }))`
+ */
+export const migrateHint = (schema: string): string => ` (is schema "${schema}" migrated? run migrate(pool, { schema: '${schema}' }))`
+
+/**
  * Turns whatever a query threw into core's `StoreFailure`: what was being done, the driver's message
  * (secrets removed) and the SQLSTATE when there is one. A missing table or function says to migrate.
  *
  * @internal
+ * @example
+ * storeFailure("reading the ledgers' state", new Error('Connection terminated unexpectedly'), [], 'banksocket')
+ * // { _tag: 'StoreFailure', message: "PostgreSQL store: reading the ledgers' state failed: Connection terminated unexpectedly" }
  */
 export const storeFailure = (doing: string, error: unknown, secrets: ReadonlyArray<string>, schema: string): StoreError => {
   const state = sqlState(error)
-  const hint = state !== undefined && NOT_MIGRATED.has(state) ? ` (is schema "${schema}" migrated? run migrate(pool, { schema: '${schema}' }))` : ''
+  const hint = state !== undefined && NOT_MIGRATED.has(state) ? migrateHint(schema) : ''
   const code = state === undefined ? '' : ` [${state}]`
   return { _tag: 'StoreFailure', message: redact(`PostgreSQL store: ${doing} failed: ${messageOf(error)}${code}${hint}`, secrets) }
 }

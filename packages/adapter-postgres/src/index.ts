@@ -17,7 +17,15 @@
  *
  * @packageDocumentation
  */
-export type { KeyConflict, RecordError } from './errors.ts'
+export type {
+  KeyConflict,
+  ReadStreamOptions,
+  RecordError,
+  Recording,
+  StreamState,
+} from '@banksocket-webhooks/core/store-kit'
+export type { PostgresConnection } from './connection.ts'
+export { type Checkpoint, type FeedEvent, type FeedPage, type ReadAllPageOptions, START } from './feed.ts'
 export { MIGRATIONS, type Migrated, type MigrateOptions, type Migration, migrate, SCHEMA_VERSION } from './migrations.ts'
 export {
   DEFAULT_CONNECTION_TIMEOUT,
@@ -26,19 +34,6 @@ export {
   type PoolLike,
   type QueryResultLike,
 } from './pool.ts'
+export type { RecordResult } from './record.ts'
 export { DEFAULT_SCHEMA } from './schema.ts'
-export {
-  type Checkpoint,
-  createPostgresEventStore,
-  type FeedEvent,
-  type FeedPage,
-  type PostgresConnection,
-  type PostgresEventStore,
-  type PostgresEventStoreOptions,
-  type ReadAllPageOptions,
-  type ReadStreamOptions,
-  type Recorded,
-  type Recording,
-  START,
-  type StreamState,
-} from './store.ts'
+export { createPostgresEventStore, type PostgresEventStore, type PostgresEventStoreOptions } from './store.ts'

@@ -70,6 +70,9 @@ export const DEFAULT_POOL_SIZE = 10
  * A pool this package made, and how to end it.
  *
  * @internal
+ * @example
+ * const owned: OwnedPool = createOwnedPool({ connectionString: 'postgres://app@db.internal/app' })
+ * await owned.end()
  */
 export type OwnedPool = Readonly<{ pool: PoolLike; end: () => Promise<void> }>
 
@@ -77,6 +80,9 @@ export type OwnedPool = Readonly<{ pool: PoolLike; end: () => Promise<void> }>
  * The password of a connection string (URL or key/value form), to keep it out of messages.
  *
  * @internal
+ * @example
+ * passwordOf('postgres://app:s3cret@db.internal/app') // 's3cret'
+ * passwordOf('host=db password=s3cret') // 's3cret'
  */
 export const passwordOf = (connectionString: string): string | undefined => {
   try {
@@ -94,6 +100,8 @@ export const passwordOf = (connectionString: string): string | undefined => {
  * `error` listener so a dropped idle connection is only discarded.
  *
  * @internal
+ * @example
+ * const { pool, end } = createOwnedPool({ connectionString: process.env.DATABASE_URL!, max: 4 })
  */
 export const createOwnedPool = (
   options: Readonly<{ connectionString: string; max?: number; connectionTimeoutMillis?: number; applicationName?: string }>,

@@ -22,6 +22,9 @@ const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/
  * means the same thing quoted or not, so `psql` users can type it as it is.
  *
  * @internal
+ * @example
+ * quoteSchema('banksocket') // '"banksocket"'
+ * quoteSchema('Bank') // throws TypeError
  */
 export const quoteSchema = (schema: string): string => {
   if (!SCHEMA_NAME.test(schema) || schema.startsWith('pg_')) {

@@ -3,21 +3,12 @@
  * `record` with the key's claim, a `KeyConflict` answered as a duplicate). Two inboxes on two pools
  * stand for two receivers on one database; every notification goes to both at once, scrambled.
  */
-import {
-  createInbox,
-  encodeForm,
-  formatMoney,
-  isSharedStore,
-  LedgerEvent,
-  type LedgerState,
-  type SignedFields,
-  sign,
-} from '@banksocket-webhooks/core'
+import { createInbox, encodeForm, formatMoney, LedgerEvent, type LedgerState, type SignedFields, sign } from '@banksocket-webhooks/core'
 import { LedgerStateCodec, type SharedLedgerStore } from '@banksocket-webhooks/core/store-kit'
 import * as E from 'fp-ts/lib/Either.js'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { createPostgresEventStore } from '../src/index.ts'
+import { createPostgresEventStore, type PostgresEventStore } from '../src/index.ts'
 import { right, startDatabase, type TestDatabase } from './support/database.ts'
 
 const SECRET = 'inbox-secret'
@@ -66,11 +57,12 @@ const bodyOf = async (m: ReturnType<typeof movements>['all'][number]): Promise<s
   return encodeForm({ ...fields, hash: await sign(fields as unknown as SignedFields, SECRET)() })
 }
 
-const ledgerStore = (schema: string): SharedLedgerStore<LedgerEvent, LedgerState> =>
+const ledgerStore = (schema: string): PostgresEventStore<LedgerEvent, LedgerState> =>
   createPostgresEventStore<LedgerEvent, LedgerState>({ pool: db.pool({ max: 8 }), schema, codec: LedgerEvent, stateCodec: LedgerStateCodec })
 
 test('the store is a shared store for the inbox', async () => {
-  assert.ok(isSharedStore(ledgerStore(await db.schema())))
+  const store = ledgerStore(await db.schema()) satisfies SharedLedgerStore<LedgerEvent, LedgerState>
+  assert.ok(store.shared === true)
 })
 
 test('two inboxes on one database, every notification to both at once: one accepted per notification, chains whole, states listed', async () => {

@@ -1,0 +1,162 @@
+/**
+ * The store's way to PostgreSQL: where its connections come from (your pool, or one it makes from a
+ * connection string), every query it sends, and how whatever goes wrong becomes core's
+ * `StoreFailure` with no password in it.
+ *
+ * @module
+ */
+import type { StoreError } from '@banksocket-webhooks/core'
+import * as E from 'fp-ts/lib/Either.js'
+import { redact, storeFailure } from './errors.ts'
+import { createOwnedPool, type PoolLike, passwordOf, type QueryResultLike } from './pool.ts'
+import { quoteSchema } from './schema.ts'
+
+/**
+ * Where the store's connections come from: your pool (you end it), or a connection string (the store
+ * makes a `pg.Pool` and `close` ends it).
+ *
+ * @example
+ * import pg from 'pg'
+ * import type { PostgresConnection } from '@banksocket-webhooks/adapter-postgres'
+ * const mine: PostgresConnection = { pool: new pg.Pool() }
+ * const made: PostgresConnection = { connectionString: 'postgres://app@db.internal/app', max: 20 }
+ */
+export type PostgresConnection =
+  | Readonly<{ pool: PoolLike; connectionString?: never }>
+  | Readonly<{
+      connectionString: string
+      pool?: never
+      /**
+       * The most connections the pool opens.
+       * @default 10
+       */
+      max?: number
+      /**
+       * How long opening a connection may take, in milliseconds.
+       * @default 10000
+       */
+      connectionTimeoutMillis?: number
+      /**
+       * `application_name` of the connections (shown in `pg_stat_activity`).
+       * @default 'banksocket-webhooks'
+       */
+      applicationName?: string
+    }>
+
+/**
+ * Selected by every read: `clock_timestamp()` is a volatile function, and a query cache in front of
+ * the database (Cloudflare Hyperdrive caches read-only queries for up to 60 s by default, and never
+ * one that calls a volatile function) must not answer a version, a state or a key's owner from the
+ * past. The database would still refuse a decision made on it, but every retry would read the same
+ * stale row until the attempts ran out.
+ *
+ * @internal
+ * @example
+ * const READ_VERSION = `SELECT version, ${FRESH} FROM "banksocket".streams WHERE stream = $1`
+ */
+export const FRESH = 'clock_timestamp() AS read_at'
+
+/**
+ * An open connection of one store: the schema (as given and quoted for SQL), `query`, the two ways a
+ * task fails (`refuse` for what the store itself rejects, `failure` for whatever a query threw) and
+ * `close`.
+ *
+ * @internal
+ * @example
+ * const readVersion = (c: Connection, stream: string) => c.query(`SELECT version FROM ${c.q}.streams WHERE stream = $1`, [stream])
+ */
+export type Connection = Readonly<{
+  /** The schema the store reads and writes. */
+  schema: string
+  /** The schema, quoted for SQL. */
+  q: string
+  /** Sends one statement; a closed store refuses it. */
+  query: (text: string, values: unknown[]) => Promise<QueryResultLike>
+  /** Leaves the running task with a `StoreFailure` of this message (secrets removed). */
+  refuse: (message: string) => never
+  /** What a task answers for what it caught while `doing` something: a refusal as it is, anything else as a `StoreFailure`. */
+  failure: (doing: string, error: unknown) => StoreError
+  /** Ends the pool if the store made it; later queries are refused. Idempotent. */
+  close: () => Promise<E.Either<StoreError, void>>
+}>
+
+/** A failure that is already a `StoreError`, thrown inside a task to leave it early. */
+class Refused extends Error {
+  constructor(readonly error: StoreError) {
+    super(error._tag)
+  }
+}
+
+/**
+ * Opens a store's connection on your pool or on a pool made from a connection string; nothing
+ * connects until the first query. Throws a `TypeError` for a bad schema name, for no pool and no
+ * connection string, for both, and for an empty connection string.
+ *
+ * @internal
+ * @example
+ * const connection = openConnection({ connectionString: process.env.DATABASE_URL! }, 'banksocket')
+ * await connection.query(`SELECT count(*) FROM ${connection.q}.streams`, [])
+ */
+export const openConnection = (options: PostgresConnection, schema: string): Connection => {
+  const q = quoteSchema(schema)
+  const hasPool = options.pool !== undefined
+  const hasUrl = options.connectionString !== undefined
+  if (hasPool === hasUrl) throw new TypeError('createPostgresEventStore needs exactly one of `pool` (a pg.Pool) or `connectionString`')
+
+  const secrets: string[] = []
+  let pool: PoolLike
+  let endPool: (() => Promise<void>) | undefined
+  let detach: () => void
+  if (options.connectionString !== undefined) {
+    if (options.connectionString === '') throw new TypeError('connectionString is empty: pass a postgres:// URL')
+    const password = passwordOf(options.connectionString)
+    if (password !== undefined) secrets.push(password)
+    const owned = createOwnedPool({
+      connectionString: options.connectionString,
+      ...(options.max === undefined ? {} : { max: options.max }),
+      ...(options.connectionTimeoutMillis === undefined ? {} : { connectionTimeoutMillis: options.connectionTimeoutMillis }),
+      ...(options.applicationName === undefined ? {} : { applicationName: options.applicationName }),
+    })
+    pool = owned.pool
+    endPool = owned.end
+    detach = () => {}
+  } else {
+    pool = options.pool as PoolLike
+    const configured = (pool as { options?: { password?: unknown } }).options?.password
+    if (typeof configured === 'string') secrets.push(configured)
+    // A pg.Pool emits `error` when the server drops an idle connection; with no listener that ends
+    // the process. The store only lets the pool discard the connection.
+    const ignore = () => {}
+    pool.on?.('error', ignore)
+    detach = () => void pool.removeListener?.('error', ignore)
+  }
+
+  let closed = false
+
+  const refuse = (message: string): never => {
+    throw new Refused({ _tag: 'StoreFailure', message: redact(`PostgreSQL store: ${message}`, secrets) })
+  }
+
+  return {
+    schema,
+    q,
+    query: (text, values) => {
+      if (closed) refuse('the store is closed: close() was called on it; create a new store to use the database again')
+      return pool.query(text, values)
+    },
+    refuse,
+    failure: (doing, error) => (error instanceof Refused ? error.error : storeFailure(doing, error, secrets, schema)),
+    close: async () => {
+      if (closed) return E.right(undefined)
+      closed = true
+      detach()
+      if (endPool === undefined) return E.right(undefined)
+      try {
+        await endPool()
+        return E.right(undefined)
+      } catch (error) {
+        return E.left(storeFailure('closing the connection pool', error, secrets, schema))
+      }
+    },
+  }
+}

@@ -1,0 +1,130 @@
+/**
+ * The ledger write: one statement (the schema's `append_to_stream`) that checks the stream's
+ * version, appends the events, stores the state beside the stream and claims the idempotency key,
+ * or does none of it; and `record`, the shared store's write made of it.
+ *
+ * @module
+ */
+import type { ExpectedVersion, KeyConflict, RecordError, Recording } from '@banksocket-webhooks/core/store-kit'
+import * as E from 'fp-ts/lib/Either.js'
+import type * as TE from 'fp-ts/lib/TaskEither.js'
+import type { Connection } from './connection.ts'
+import { migrateHint } from './errors.ts'
+import { type KeyedQueue, sqlState } from './internal.ts'
+import type { QueryResultLike } from './pool.ts'
+import type { RowCodec } from './row-codec.ts'
+
+/**
+ * What a committed `record` answers: the stream's new version (what core's `SharedLedgerStore`
+ * answers) and, beyond it, each event's global position, in the order of the events.
+ *
+ * @example
+ * import type { RecordResult } from '@banksocket-webhooks/adapter-postgres'
+ * const r: RecordResult = { nextVersion: 5, positions: [1041] }
+ */
+export type RecordResult = Readonly<{ nextVersion: number; positions: ReadonlyArray<number> }>
+
+/**
+ * Checks an expected version as every write takes it: a non-negative integer, `'no_stream'` or
+ * `'any'`; anything else throws a `TypeError`.
+ *
+ * @internal
+ * @example
+ * checkExpected('no_stream') // fine
+ * checkExpected(-1) // throws TypeError
+ */
+export const checkExpected = (expected: ExpectedVersion): void => {
+  if (expected === 'any' || expected === 'no_stream') return
+  if (!Number.isSafeInteger(expected) || expected < 0) {
+    throw new TypeError(`expected version must be a non-negative integer, 'no_stream' or 'any', got ${String(expected)}`)
+  }
+}
+
+/**
+ * Sends one write to the database and answers what it did: the events appended if the stream is at
+ * `expected`, `state` stored beside the stream unless it is `undefined`, `claim` claimed unless it is
+ * `undefined`. Never rejects.
+ *
+ * @internal
+ * @example
+ * const written: E.Either<RecordError, RecordResult> = await write('ledger-69-TRY', 0, [opened], undefined, undefined)
+ */
+export type Write<Ev, S> = (
+  stream: string,
+  expected: ExpectedVersion,
+  events: ReadonlyArray<Ev>,
+  state: S | undefined,
+  claim: string | undefined,
+) => Promise<E.Either<RecordError, RecordResult>>
+
+/**
+ * Makes the write of a store on its connection.
+ *
+ * @internal
+ * @example
+ * const write = createWrite(connection, rows)
+ * await write('ledger-69-TRY', 'no_stream', [opened], state, 'k-2f1c')
+ */
+export const createWrite = <Ev, S>(connection: Connection, rows: RowCodec<Ev, S>): Write<Ev, S> => {
+  const { schema, q, query, refuse, failure } = connection
+  const APPEND = `SELECT outcome, stream_version, positions, owner FROM ${q}.append_to_stream($1, $2, $3::jsonb, $4::jsonb, $5)`
+
+  return async (stream, expected, events, state, claim) => {
+    const doing = `writing to ${stream}`
+    try {
+      const eventsJson = rows.encodeEvents(stream, events)
+      const stateJson = state === undefined ? null : rows.encodeState(stream, state)
+      const expectedParam = expected === 'any' ? null : expected === 'no_stream' ? 0 : expected
+      let result: QueryResultLike
+      try {
+        result = await query(APPEND, [stream, expectedParam, eventsJson, stateJson, claim ?? null])
+      } catch (error) {
+        if (sqlState(error) === 'BSK01' && claim !== undefined) {
+          const owner = (error as { detail?: unknown }).detail
+          return E.left({ _tag: 'KeyConflict', key: claim, stream: typeof owner === 'string' ? owner : '' } satisfies KeyConflict)
+        }
+        throw error
+      }
+      const row = result.rows[0]
+      if (row === undefined) return refuse(`${doing} failed: the database answered nothing${migrateHint(schema)}`)
+      const version = () => rows.integer(row['stream_version'], `the version of ${stream}`)
+      switch (row['outcome']) {
+        case 'ok': {
+          const positions = (Array.isArray(row['positions']) ? row['positions'] : []).map((p: unknown) =>
+            rows.integer(p, `a global position written to ${stream}`),
+          )
+          return E.right({ nextVersion: version(), positions })
+        }
+        case 'version_conflict':
+          return E.left({ _tag: 'VersionConflict', stream, expected, actual: version() })
+        case 'key_conflict':
+          return E.left({ _tag: 'KeyConflict', key: claim ?? '', stream: String(row['owner']) })
+        default:
+          return refuse(
+            `${doing} failed: the database answered ${JSON.stringify(row['outcome'])}, which this store does not know${migrateHint(schema)}`,
+          )
+      }
+    } catch (error) {
+      return E.left(failure(doing, error))
+    }
+  }
+}
+
+/**
+ * Makes `record` on a write and the store's per-stream queue: one ledger write, in one transaction,
+ * reaching the database after every write to the stream started before it. A key recorded in ANY
+ * stream is a `KeyConflict` naming that stream, whatever the version. Throws a `TypeError` for a bad
+ * expected version or an empty claim.
+ *
+ * @internal
+ * @example
+ * const record = createRecord(createWrite(connection, rows), createKeyedQueue())
+ * await record('ledger-69-TRY', { expectedVersion: 0, events: [opened], state, claim: 'k-2f1c' })()
+ */
+export const createRecord =
+  <Ev, S>(write: Write<Ev, S>, serial: KeyedQueue) =>
+  (stream: string, recording: Recording<Ev, S>): TE.TaskEither<RecordError, RecordResult> => {
+    checkExpected(recording.expectedVersion)
+    if (recording.claim !== undefined && recording.claim === '') throw new TypeError('record: claim must be a non-empty idempotency key')
+    return () => serial(stream, () => write(stream, recording.expectedVersion, recording.events, recording.state, recording.claim))
+  }
