@@ -1,9 +1,13 @@
 #!/usr/bin/env node
 // Runs every test suite of the workspace and sums the results.
 //
-//   node:    packages/*/test/**/*.test.ts and test/*.test.ts (uvu, one process per file, through tsx)
-//   deno:    packages/*/test/deno/**/*.test.ts     (deno test, from the `deno` npm package)
-//   workerd: packages/*/test/workerd/**/*.test.ts  (uvu through tsx, driving workerd with miniflare)
+//   node:    packages/*/test/**/*.test.ts and test/**/*.test.ts (uvu, one process per file, through tsx)
+//   deno:    .../deno/**/*.test.ts     (deno test, from the `deno` npm package)
+//   workerd: .../workerd/**/*.test.ts  (uvu through tsx, driving workerd with miniflare)
+//   bun:     .../bun/**/*.test.ts      (bun test, from the `bun` npm package)
+//
+// The runtime is the first of `deno`, `workerd`, `bun` that names a folder of the file's path
+// (under packages/*/test or test/); anything else runs on Node.
 //
 // Prints one line per file, the output of failing files, a line per runtime, and last the plain
 // line `N passed, N failed`. Exits 1 when anything failed. `node scripts/test.mjs core` limits the
@@ -32,6 +36,7 @@ const runtimeOf = (path) => {
   const parts = relative(root, path).split(sep)
   if (parts.includes('deno')) return 'deno'
   if (parts.includes('workerd')) return 'workerd'
+  if (parts.includes('bun')) return 'bun'
   return 'node'
 }
 
@@ -47,6 +52,10 @@ const commandFor = (file) => {
   if (runtime === 'deno') {
     return [bin('deno'), ['test', '--allow-all', '--no-check', '--quiet', file]]
   }
+  if (runtime === 'bun') {
+    // An absolute path, so that bun runs this file rather than every test file whose name matches.
+    return [bin('bun'), ['test', file]]
+  }
   return [process.execPath, ['--import', 'tsx', file]]
 }
 
@@ -57,6 +66,14 @@ const parse = (runtime, output, code) => {
     if (m) return { passed: Number(m[1]), failed: Number(m[3]) + (code !== 0 && Number(m[3]) === 0 ? 1 : 0) }
     return { passed: 0, failed: 1 }
   }
+  if (runtime === 'bun') {
+    // bun test ends with ` N pass` and ` N fail` lines (on stderr); an error outside any test (a
+    // module that fails to load) counts as a failure there too, and makes the exit code 1.
+    const pass = /^\s*(\d+) pass$/m.exec(text)
+    const fail = /^\s*(\d+) fail$/m.exec(text)
+    if (!pass || !fail) return { passed: 0, failed: 1 }
+    return { passed: Number(pass[1]), failed: Number(fail[1]) + (code !== 0 && Number(fail[1]) === 0 ? 1 : 0) }
+  }
   const total = /Total:\s+(\d+)/.exec(text)
   const passed = /Passed:\s+(\d+)/.exec(text)
   const skipped = /Skipped:\s+(\d+)/.exec(text)
@@ -65,14 +82,16 @@ const parse = (runtime, output, code) => {
   return { passed: Number(passed[1]), failed: failed + (code !== 0 && failed === 0 ? 1 : 0) }
 }
 
-// A failing file's output, without the lines of its passing tests (Deno lists every test), so
-// the failure itself is what a truncated CI log still shows.
+// A failing file's output, without the lines of its passing tests (Deno and Bun list every test),
+// so the failure itself is what a truncated CI log still shows.
+const PASSING_LINE = { deno: / \.\.\. ok \(/, bun: /^\(pass\) / }
 const failureOutput = (runtime, output) => {
   const text = strip(output)
-  if (runtime !== 'deno') return text
+  const passing = PASSING_LINE[runtime]
+  if (passing === undefined) return text
   return text
     .split('\n')
-    .filter((line) => !/ \.\.\. ok \(/.test(line))
+    .filter((line) => !passing.test(line))
     .join('\n')
 }
 
@@ -135,7 +154,7 @@ await Promise.all(
 )
 
 const totals = { passed: 0, failed: 0 }
-for (const runtime of ['node', 'deno', 'workerd']) {
+for (const runtime of ['node', 'deno', 'workerd', 'bun']) {
   const rs = results.filter((r) => r.runtime === runtime)
   if (rs.length === 0) continue
   const p = rs.reduce((a, r) => a + r.passed, 0)
@@ -147,7 +166,7 @@ for (const runtime of ['node', 'deno', 'workerd']) {
 for (const r of results.filter((r) => r.failed > 0)) {
   const names = strip(r.output)
     .split('\n')
-    .filter((line) => / \.\.\. FAILED|^\s*FAIL\s|✘/.test(line))
+    .filter((line) => / \.\.\. FAILED|^\s*FAIL\s|✘|^\(fail\) /.test(line))
     .slice(0, 10)
   console.log(`failed: [${r.runtime}] ${relative(root, r.file)}${names.map((n) => `\n    ${n.trim()}`).join('')}`)
 }

@@ -63,8 +63,8 @@ const blocks = guideFiles.flatMap(blocksOf)
 
 const docs = suite('guides: code blocks are the tested files')
 
-docs('the six guides exist', () => {
-  assert.equal(guideFiles, ['cloudflare-workers.md', 'deno.md', 'fp-ts-pipeline.md', 'node.md', 'payments.md', 'postgres.md'])
+docs('the seven guides exist', () => {
+  assert.equal(guideFiles, ['cloudflare-workers.md', 'deno.md', 'fp-ts-pipeline.md', 'frameworks.md', 'node.md', 'payments.md', 'postgres.md'])
 })
 
 for (const block of blocks.filter((b) => CHECKED.has(b.lang))) {
@@ -77,7 +77,9 @@ for (const block of blocks.filter((b) => CHECKED.has(b.lang))) {
 
 docs('every example file is shown in a guide', () => {
   const shown = new Set(blocks.map((b) => b.marker))
-  for (const name of readdirSync(examples)) assert.ok(shown.has(`examples/${name}`), `examples/${name} appears in no guide`)
+  const files = (dir: string): string[] =>
+    readdirSync(join(guides, dir), { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? files(`${dir}/${e.name}`) : [`${dir}/${e.name}`]))
+  for (const name of files('examples')) assert.ok(shown.has(name), `${name} appears in no guide`)
 })
 
 docs.run()
