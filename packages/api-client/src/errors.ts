@@ -1,7 +1,9 @@
 /**
  * Why a management API call failed: a tagged union, one case per kind of failure. Errors are plain
- * data (they serialise with `JSON.stringify`) and never contain the API token: bodies and messages
- * are redacted before they are stored here.
+ * data (they serialise with `JSON.stringify`) and never contain the API token: it is only sent as the
+ * `Authentication` header, messages are built from parts that never hold it (method, URL, status,
+ * the cause's message), and a response body that echoes it is redacted: a token of 8 characters or
+ * more is replaced by `[redacted]`, and a body holding a shorter one is withheld whole.
  *
  * @module
  */
@@ -18,8 +20,10 @@ import type { PayloadProblem } from '@banksocket-webhooks/core'
 export type InvalidInput = Readonly<{ _tag: 'InvalidInput'; problems: ReadonlyArray<PayloadProblem> }>
 
 /**
- * Banksocket answered with a non-2xx status. `body` is the response text as received (redacted,
- * at most {@link MAX_ERROR_BODY} characters); Banksocket does not document its error bodies.
+ * Banksocket answered with a non-2xx status. `body` is the response text as received (at most
+ * {@link MAX_ERROR_BODY} characters; an echoed token of 8 characters or more reads `[redacted]`,
+ * and a body holding a shorter token is replaced by a note saying it was withheld); Banksocket
+ * does not document its error bodies.
  * `attempts` counts the requests made, retries included.
  *
  * @example
@@ -38,6 +42,8 @@ export type HttpError = Readonly<{
 
 /**
  * No answer arrived: the connection was refused, reset or dropped (also while the body was read).
+ * `message` is what the runtime said (`fetch failed: getaddrinfo ENOTFOUND api.example`), or, for a
+ * port fetch blocks (1, 6000, 10080, ...), a sentence saying so and to use another port.
  *
  * @example
  * import type { NetworkError } from '@banksocket-webhooks/api-client'
@@ -57,7 +63,7 @@ export type Timeout = Readonly<{ _tag: 'Timeout'; method: string; url: string; t
 
 /**
  * A 2xx answer did not have the documented shape (or was not JSON). `problems` name the paths,
- * for example `webhook.id`; `body` is the text received (redacted, truncated).
+ * for example `webhook.id`; `body` is the text received (truncated, without the token as in {@link HttpError}).
  *
  * @example
  * import type { DecodeError } from '@banksocket-webhooks/api-client'

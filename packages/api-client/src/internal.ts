@@ -6,13 +6,6 @@
  */
 import { MAX_ERROR_BODY } from './errors.ts'
 
-/** @internal What replaces the token wherever it would appear in text kept in an error. */
-const REDACTED = '[redacted]'
-
-/** @internal Replaces every occurrence of `secret` in `text`. */
-export const redact = (text: string, secret: string | undefined): string =>
-  secret === undefined || secret === '' ? text : text.split(secret).join(REDACTED)
-
 /** @internal Cuts `text` to {@link MAX_ERROR_BODY} characters, marking the cut with `…`. */
 export const truncate = (text: string): string => (text.length > MAX_ERROR_BODY ? `${text.slice(0, MAX_ERROR_BODY)}…` : text)
 

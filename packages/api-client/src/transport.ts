@@ -11,8 +11,10 @@ import * as E from 'fp-ts/lib/Either.js'
 import type * as t from 'io-ts'
 import ky, { isHTTPError, isNetworkError, isTimeoutError, type RetryOptions } from 'ky'
 import type { ApiError, DecodeError, TokenUnavailable } from './errors.ts'
-import { describeError, notify, now, redact, truncate } from './internal.ts'
+import { describeError, notify, now, truncate } from './internal.ts'
+import { networkFailure } from './network-failure.ts'
 import { type FetchLike, type Settings, tokenProblem } from './options.ts'
+import { bodyWithoutToken, textWithoutToken } from './redaction.ts'
 
 /** @internal A request: method, path below the base URL, and an optional encoded body. */
 export type Call = Readonly<{
@@ -64,6 +66,7 @@ export const send =
   async (): Promise<E.Either<ApiError, A>> => {
     const token = await resolveToken(settings)
     if (E.isLeft(token)) return token
+    // The token goes in the Authentication header and nowhere else: no message is built from it.
     const secret = token.right
     const { method } = call
     const url = `${settings.baseUrl}/${call.path}`
@@ -127,7 +130,7 @@ export const send =
       return E.left(toApiError(error, { method, url, attempts, timeoutMs: settings.timeout, secret }))
     }
     const decodeError = (problems: DecodeError['problems']): E.Either<ApiError, never> =>
-      E.left({ _tag: 'DecodeError', method, url, status, problems, body: truncate(redact(text, secret)) })
+      E.left({ _tag: 'DecodeError', method, url, status, problems, body: truncate(bodyWithoutToken(text, secret)) })
     let json: unknown
     try {
       json = JSON.parse(text)
@@ -145,11 +148,12 @@ const toApiError = (
   const { method, url, attempts, secret } = ctx
   if (isHTTPError(error)) {
     const body = typeof error.data === 'string' ? error.data : ''
-    return { _tag: 'HttpError', method, url, status: error.response.status, body: truncate(redact(body, secret)), attempts }
+    return { _tag: 'HttpError', method, url, status: error.response.status, body: truncate(bodyWithoutToken(body, secret)), attempts }
   }
   if (isTimeoutError(error)) return { _tag: 'Timeout', method, url, timeoutMs: ctx.timeoutMs, attempts }
   // ky wraps connection failures in NetworkError; a body cut off mid-read ("terminated") or an
-  // injected fetch's own failure arrive unwrapped. Either way no usable answer arrived.
-  const message = isNetworkError(error) ? describeError(error.cause) : describeError(error)
-  return { _tag: 'NetworkError', method, url, message: redact(message, secret), attempts }
+  // injected fetch's own failure arrive unwrapped. Either way no usable answer arrived. The message
+  // describes the connection, never the request's headers (see redaction.ts).
+  const message = networkFailure(isNetworkError(error) ? error.cause : error, url)
+  return { _tag: 'NetworkError', method, url, message: textWithoutToken(message, secret), attempts }
 }

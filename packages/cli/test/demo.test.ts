@@ -17,7 +17,7 @@ test('banksocket demo: events for both accounts, a late notification closing its
   const lines = stdout.split('\n')
   assert.not.match(stdout, ANSI, 'plain text when stdout is not a terminal')
 
-  assert.is(lines[0], 'banksocket demo: 36 movements over 2 accounts, seed 7')
+  assert.is(lines[0], 'banksocket demo: 39 movements over 2 accounts (36 generated, 3 payment credits), seed 7')
   assert.match(stdout, /\n {2}mock Banksocket {2}http:\/\/127\.0\.0\.1:\d+\/v1 /)
   assert.match(stdout, /\n {2}receiver {9}http:\/\/127\.0\.0\.1:\d+\/banksocket /)
   assert.match(stdout, /\n {2}webhook {10}#1 created through the ky client: NEW_TRANSACTION, all accounts -> http:\/\/127\.0\.0\.1:\d+\/banksocket\n/)
@@ -85,9 +85,52 @@ test('banksocket demo: events for both accounts, a late notification closing its
   assert.match(
     stdout,
     new RegExp(
-      `\\nok: 35 transactions verified and recorded, 1 duplicate ignored, 1 late notification closed its gap, 1 gap open \\(${missing.replace('.', '\\.')}: the dropped notification\\); payments: 1 order settled, 1 partially paid, 1 credit unmatched\\.\\n$`,
+      `\\nok: 38 transactions verified and recorded, 1 duplicate ignored, 1 late notification closed its gap, 1 gap open \\(${missing.replace('.', '\\.')}: the dropped notification\\); payments: 1 order settled, 1 partially paid, 1 credit unmatched\\.\\n$`,
     ),
   )
+})
+
+test('banksocket demo: every figure adds up to the lines printed', () => {
+  const lines = output.split('\n')
+  const header = /^banksocket demo: (\d+) movements over (\d+) accounts \((\d+) generated, (\d+) payment credits\), seed 7$/.exec(lines[0] ?? '')
+  assert.ok(header, lines[0])
+  const [total = 0, accounts, generated = 0, credits = 0] = (header ?? []).slice(1).map(Number)
+  const numbers = [...new Set(lines.flatMap((l) => /^#(\d+) /.exec(l)?.[1] ?? []).map(Number))].sort((a, b) => a - b)
+  assert.equal(
+    numbers,
+    Array.from({ length: total }, (_, i) => i + 1),
+    'one movement number, #1 to the header count, per movement the header counts',
+  )
+  assert.is(generated + credits, total)
+
+  const verified = lines.filter((l) => / verified {2}account /.test(l))
+  const ok =
+    /^ok: (\d+) transactions verified and recorded, (\d+) duplicates? ignored, (\d+) late notifications? closed (?:its|their) gap, (\d+) gaps? open/m.exec(
+      output,
+    )
+  assert.ok(ok, 'the last line')
+  assert.is(Number(ok?.[1]), verified.length, 'the verified total is the number of verified lines')
+  assert.is(Number(ok?.[2]), lines.filter((l) => / duplicate account /.test(l)).length)
+  assert.is(Number(ok?.[3]), lines.filter((l) => / gap closed account /.test(l)).length)
+  assert.is(Number(ok?.[4]), lines.filter((l) => /^ {4}open gap /.test(l)).length)
+
+  // The summary comes after the payment credits, and counts them.
+  const summaryAt = lines.findIndex((l) => l.startsWith('Ledger summary'))
+  assert.ok(summaryAt > lines.indexOf(verified[verified.length - 1] ?? ''), 'the summary follows the last verified movement')
+  assert.ok(summaryAt > lines.findIndex((l) => l.startsWith('Payments: ')), 'the summary follows the payments')
+  const summaries = [...output.matchAll(/\n {2}account (\d+) \((\w+)\) .*\n {4}movements {2}(\d+) .*\n.*\n.*\n {4}balance {4}(-?\d+\.\d{2}) /g)]
+  assert.is(summaries.length, accounts)
+  for (const [, account, , movements, balance] of summaries) {
+    const mine = verified.filter((l) => l.includes(` account ${account} `))
+    assert.is(Number(movements), mine.length, `account ${account}: every verified movement, the payment credits included`)
+    // With seed 7 the last verified movement of each account is the head of its chain (no late one last).
+    const last = / balance +(-?\d+\.\d{2}) /.exec(mine[mine.length - 1] ?? '')?.[1]
+    assert.is(balance, last, `account ${account}: the summary balance is the last verified balance`)
+  }
+  const payments = verified.filter((l) => / SN:90\d FAST GELEN /.test(l))
+  assert.is(payments.length, credits, 'every payment credit was verified')
+  const lastPayment = / balance +(-?\d+\.\d{2}) /.exec(payments[payments.length - 1] ?? '')?.[1]
+  assert.match(output, new RegExp(`\\n {4}balance {4}${lastPayment?.replace('.', '\\.')} TRY\\n`), 'the TRY balance includes the payments')
 })
 
 test('banksocket demo is deterministic: same seed, same output', async () => {
@@ -96,8 +139,8 @@ test('banksocket demo is deterministic: same seed, same output', async () => {
   assert.is(withoutPorts(stdout), withoutPorts(output))
   const other = await run(['demo', '--delay', '0', '--seed', '8', '--movements', '20'])
   assert.is(other.code, 0, other.stderr)
-  assert.match(other.stdout, /^banksocket demo: 20 movements over 2 accounts, seed 8\n/)
-  assert.match(other.stdout, /\nok: 19 transactions verified and recorded, 1 duplicate ignored, 1 late notification closed its gap, 1 gap open/)
+  assert.match(other.stdout, /^banksocket demo: 23 movements over 2 accounts \(20 generated, 3 payment credits\), seed 8\n/)
+  assert.match(other.stdout, /\nok: 22 transactions verified and recorded, 1 duplicate ignored, 1 late notification closed its gap, 1 gap open/)
 })
 
 const inTerminal = (command: string, env: Record<string, string>): Promise<string> =>
@@ -117,7 +160,7 @@ test('colours in a terminal, none with NO_COLOR', async () => {
   assert.match(coloured, /\u001b\[32m/)
   const plain = await inTerminal(command, { NO_COLOR: '1' })
   assert.not.match(plain, ANSI)
-  assert.match(plain, /banksocket demo: 6 movements/)
+  assert.match(plain, /banksocket demo: 9 movements over 2 accounts \(6 generated, 3 payment credits\)/)
 })
 
 test.run()

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { test } from 'uvu'
@@ -78,6 +78,20 @@ test('listen --store on a log another listener holds: exit 1 naming the lock', a
   } finally {
     await holder.stop()
   }
+})
+
+test('listen --store /proc/version: not a bare ENOENT for a file that exists, but why and what to do', async () => {
+  if (!existsSync('/proc/version')) return
+  const { code, stdout, stderr } = await run(['listen', '--port', '0', '--secret', SECRET, '--store', '/proc/version'])
+  assert.is(code, 1)
+  assert.is(stdout, '')
+  assert.is(stderr.split('\n').filter((l) => l !== '').length, 1)
+  assert.match(stderr, /^banksocket listen: could not open the event log at \/proc\/version \((ENOENT|EACCES)\): \/proc\/version exists/)
+  // Root may open /proc/version for writing, so the lock file is what fails; another user cannot write the file either.
+  assert.match(
+    stderr,
+    /but its lock file \/proc\/version\.lock cannot be created beside it: \/proc does not let files be created in it|but cannot be opened for writing/,
+  )
 })
 
 test('listen --store on a file that is not an event log: exit 1, file untouched', async () => {

@@ -3,30 +3,21 @@
  *
  * @module
  */
-import { type FileEventStore, openFileEventStore } from '@banksocket-webhooks/adapter-file-store'
-import { createNodeReceiver, type Recorded } from '@banksocket-webhooks/adapter-node-server'
-import { createPostgresEventStore, type PostgresEventStore } from '@banksocket-webhooks/adapter-postgres'
-import { type BalanceGapDetected, formatMoney, LedgerEvent, type LedgerState, type LedgerSummary, type WebhookEvent } from '@banksocket-webhooks/core'
-import { LedgerStateCodec } from '@banksocket-webhooks/core/store-kit'
+import { createNodeReceiver, type NodeReceiver } from '@banksocket-webhooks/adapter-node-server'
+import type { WebhookEvent } from '@banksocket-webhooks/core'
 import * as E from 'fp-ts/lib/Either.js'
 import { pipe } from 'fp-ts/lib/function.js'
 import { type Arguments, stringFlag } from '../argv.ts'
 import { defineCommand } from '../command.ts'
 import { ExitCode } from '../exit.ts'
-import { type Env, writeJsonLine } from '../io.ts'
-import {
-  createDuplicateReporter,
-  errorLine,
-  gapChangeLine,
-  rejectionLine,
-  suspectedReplayLine,
-  transactionLineJson,
-  unobservedLine,
-} from '../lines.ts'
+import { type CliIo, type Env, writeJsonLine } from '../io.ts'
+import { closing, createResourceStack, type ResourceStack } from '../resources.ts'
 import { awaitShutdown } from '../signals.ts'
 import type { UsageError } from '../usage.ts'
 import { choiceFlag, integerFlag, optionalFlag, requiredFlag, secretsFlag } from '../values.ts'
-import { displayUrl, isPostgresUrl, withoutPassword } from './migrate.ts'
+import { forwardOutput, ledgerLines } from './listen-output.ts'
+import { type ListenStore, openListenStore } from './listen-store.ts'
+import { isPostgresUrl, withoutPassword } from './migrate.ts'
 
 /**
  * What `banksocket listen` does, once its flags are checked.
@@ -80,34 +71,6 @@ export const configureListen = (args: Arguments, env: Env): E.Either<UsageError,
 
 const FILTERS = { all: 'NEW_TRANSACTION', credits: 'NEW_CREDIT', debits: 'NEW_DEBIT' } as const
 
-/**
- * The `stopped` line's view of a ledger: the head balance, the movements recorded and the gaps
- * still open, as exact decimal strings.
- *
- * @example
- * ledgerLine(summary) // { accountId: '69', currency: 'TRY', balance: '1130.00', movements: 4, openGaps: [] , ... }
- */
-const ledgerLine = (summary: LedgerSummary) => ({
-  accountId: summary.accountId,
-  currency: summary.currency,
-  balance: summary.balance === undefined ? null : formatMoney(summary.balance),
-  movements: summary.count,
-  repeats: summary.repeats,
-  duplicates: summary.duplicates,
-  suspectedReplays: summary.suspectedReplays,
-  openGaps: summary.openGaps.map((g) => ({ gapId: g.gapId, from: formatMoney(g.from), to: formatMoney(g.to), missing: formatMoney(g.missing) })),
-  ...(summary.unobserved.length === 0
-    ? {}
-    : {
-        unobserved: summary.unobserved.map((g) => ({
-          gapId: g.gapId,
-          from: formatMoney(g.from),
-          to: formatMoney(g.to),
-          net: formatMoney(g.missing),
-        })),
-      }),
-})
-
 const pathFlag = (args: Arguments): E.Either<UsageError, string | undefined> => {
   const path = stringFlag(args, 'path')
   if (path === undefined) return E.right(undefined)
@@ -117,6 +80,91 @@ const pathFlag = (args: Arguments): E.Either<UsageError, string | undefined> => 
 }
 
 const hostForUrl = (host: string): string => (host.includes(':') ? `[${host}]` : host)
+
+/** The receiver of `config`, writing to `store`; a bad option is one line on stderr and exit code 2. */
+const createReceiver = (config: ListenConfig, store: ListenStore['store'], io: CliIo): E.Either<ExitCode, NodeReceiver> => {
+  try {
+    return E.right(
+      createNodeReceiver({
+        secrets: config.secrets,
+        ...(store === undefined ? {} : { store }),
+        filter: config.filter,
+        ...(config.path === undefined ? {} : { path: config.path }),
+      }),
+    )
+  } catch (error) {
+    io.stderr.write(`banksocket listen: ${error instanceof Error ? error.message : String(error)}\n`)
+    return E.left(ExitCode.usage)
+  }
+}
+
+/** Why a server could not listen, in a few words. */
+const listenFailure = (error: unknown): string => {
+  const code = (error as { code?: unknown }).code
+  if (code === 'EADDRINUSE') return 'the port is in use'
+  if (code === 'EACCES') return 'permission denied'
+  return error instanceof Error ? error.message : String(error)
+}
+
+/** Starts the receiver's server and answers its port; a failure is one line on stderr and exit code 1. */
+const startServer = async (receiver: NodeReceiver, config: ListenConfig, io: CliIo): Promise<E.Either<ExitCode, number>> => {
+  try {
+    return E.right((await receiver.listen(config.port, config.host)).port)
+  } catch (error) {
+    io.stderr.write(`banksocket listen: could not listen on ${config.host}:${config.port}: ${listenFailure(error)}\n`)
+    return E.left(ExitCode.failure)
+  }
+}
+
+/** The first lines on stderr: where the receiver listens, and a torn tail the file store cut on opening. */
+const printListening = (io: CliIo, config: ListenConfig, port: number, opened: ListenStore): void => {
+  const { file } = opened
+  writeJsonLine(io.stderr, {
+    type: 'listening',
+    url: `http://${hostForUrl(config.host)}:${port}${config.path ?? '/'}`,
+    host: config.host,
+    port,
+    path: config.path ?? null,
+    secrets: config.secrets.length,
+    store: opened.label,
+    ...(file === undefined ? {} : { storedEvents: file.stats().events }),
+  })
+  if (file?.recovery.torn !== undefined) {
+    writeJsonLine(io.stderr, { type: 'store_recovered', path: file.path, tornBytes: file.recovery.torn.bytes })
+  }
+}
+
+/**
+ * Runs `banksocket listen` with every resource registered on `resources` as soon as it is open:
+ * the signal handlers, the store, the forwarding of output and the server. After SIGINT or SIGTERM
+ * it closes them in order (the server, finishing the requests under way; the output; then, once
+ * the ledgers are read, the store and the signal handlers) and answers 0, or 1 when the store
+ * could not be closed. When something fails to open, the caller's `finally` closes what was.
+ */
+const serve = async (config: ListenConfig, postgresUrl: string | undefined, io: CliIo, resources: ResourceStack<string>): Promise<ExitCode> => {
+  const shutdown = awaitShutdown(io, 'banksocket listen')
+  resources.defer(closing(() => shutdown.dispose()))
+  const opened = await openListenStore(config.store, postgresUrl, io, resources)
+  if (E.isLeft(opened)) return opened.left
+  const receiver = createReceiver(config, opened.right.store, io)
+  if (E.isLeft(receiver)) return receiver.left
+  const output = forwardOutput(receiver.right, io)
+  const forwarding = resources.defer(closing(() => output.flush()))
+  const port = await startServer(receiver.right, config, io)
+  if (E.isLeft(port)) return port.left
+  const server = resources.defer(closing(() => receiver.right.close()))
+  printListening(io, config, port.right, opened.right)
+
+  const signal = await shutdown.signal
+  writeJsonLine(io.stderr, { type: 'stopping', signal })
+  await server.close()
+  await forwarding.close()
+  const ledgers = await ledgerLines(receiver.right)
+  const failures = await resources.close()
+  for (const message of failures) writeJsonLine(io.stderr, { type: 'error', error: 'store_close_failed', message })
+  writeJsonLine(io.stderr, { type: 'stopped', ...output.counts, ledgers })
+  return failures.length === 0 ? ExitCode.ok : ExitCode.failure
+}
 
 /**
  * `banksocket listen`: runs the Node receiver until SIGINT or SIGTERM. Its first stderr line is
@@ -186,174 +234,13 @@ export const listenCommand = defineCommand({
   execute: async (config, context) => {
     const postgresUrl = config.store !== undefined && isPostgresUrl(config.store) ? config.store : undefined
     const io = postgresUrl === undefined ? context.io : withoutPassword(context.io, postgresUrl)
-    const shutdown = awaitShutdown(io, 'banksocket listen')
-    let fileStore: FileEventStore<LedgerEvent> | undefined
-    let pgStore: PostgresEventStore<LedgerEvent, LedgerState> | undefined
-    if (postgresUrl !== undefined) {
-      try {
-        pgStore = createPostgresEventStore<LedgerEvent, LedgerState>({
-          connectionString: postgresUrl,
-          codec: LedgerEvent,
-          stateCodec: LedgerStateCodec,
-        })
-      } catch (error) {
-        shutdown.dispose()
-        io.stderr.write(`banksocket listen: ${error instanceof Error ? error.message : String(error)}\n`)
-        return ExitCode.usage
-      }
-      // Reach the database (and its schema) before listening: a receiver that cannot store must not answer.
-      const probe = await pgStore.readStates('ledger-')()
-      if (E.isLeft(probe)) {
-        shutdown.dispose()
-        io.stderr.write(`banksocket listen: ${probe.left._tag === 'StoreFailure' ? probe.left.message : probe.left._tag}\n`)
-        await pgStore.close()()
-        return ExitCode.failure
-      }
-    } else if (config.store !== undefined) {
-      const opened = await openFileEventStore<LedgerEvent>({ path: config.store, codec: LedgerEvent })()
-      if (E.isLeft(opened)) {
-        shutdown.dispose()
-        io.stderr.write(`banksocket listen: ${opened.left.message}\n`)
-        return ExitCode.failure
-      }
-      fileStore = opened.right
-    }
-    const store = pgStore ?? fileStore
-    const counts = { transactions: 0, repeats: 0, duplicates: 0, gaps: 0, gapsClosed: 0, unobserved: 0, suspectedReplays: 0, rejected: 0, errors: 0 }
-
-    // Lines follow what was recorded: printed once the receiver says the events are stored (by
-    // this receiver: with a shared store, another receiver's writes are its to print).
-    const printRecorded = ({ transaction, events }: Recorded): void => {
-      let gap: BalanceGapDetected['data'] | undefined
-      for (const { event } of events) {
-        switch (event.type) {
-          case 'BalanceGapDetected':
-            gap = event.data
-            counts.gaps++
-            break
-          case 'UnobservedMovements':
-            counts.unobserved++
-            writeJsonLine(io.stderr, unobservedLine(event.data))
-            break
-          case 'TransactionReceived': {
-            const repeat = event.data.repeat === true
-            counts.transactions++
-            if (repeat) counts.repeats++
-            io.stdout.write(`${transactionLineJson(transaction, event.data.receivedAt, repeat, gap)}\n`)
-            gap = undefined
-            break
-          }
-          case 'BalanceGapNarrowed':
-          case 'BalanceGapClosed':
-            if (event.type === 'BalanceGapClosed') counts.gapsClosed++
-            writeJsonLine(io.stderr, gapChangeLine(event))
-            break
-          case 'SuspectedReplay':
-            counts.suspectedReplays++
-            writeJsonLine(io.stderr, suspectedReplayLine(event.data))
-            break
-          case 'DuplicateIgnored':
-            break
-        }
-      }
-    }
-
-    let receiver: ReturnType<typeof createNodeReceiver>
+    const resources = createResourceStack<string>()
     try {
-      receiver = createNodeReceiver({
-        secrets: config.secrets,
-        ...(store === undefined ? {} : { store }),
-        filter: config.filter,
-        ...(config.path === undefined ? {} : { path: config.path }),
-      })
-    } catch (error) {
-      shutdown.dispose()
-      io.stderr.write(`banksocket listen: ${error instanceof Error ? error.message : String(error)}\n`)
-      if (fileStore !== undefined) await fileStore.close()()
-      if (pgStore !== undefined) await pgStore.close()()
-      return ExitCode.usage
+      return await serve(config, postgresUrl, io, resources)
+    } finally {
+      // Whatever ended the run (a store that would not open, a port in use, an exception), what
+      // was opened is closed here; after a signal, `serve` has closed it all in order already.
+      await resources.close()
     }
-    // Duplicates are not stored: a replay flood is summed up at most once a second.
-    const duplicates = createDuplicateReporter((line) => writeJsonLine(io.stderr, line))
-    receiver.on('recorded', printRecorded)
-    receiver.on('duplicate', (duplicate) => {
-      counts.duplicates++
-      duplicates.report(duplicate)
-    })
-    receiver.on('rejected', (rejection) => {
-      counts.rejected++
-      writeJsonLine(io.stderr, rejectionLine(rejection))
-    })
-    receiver.on('error', (error) => {
-      counts.errors++
-      writeJsonLine(io.stderr, errorLine(error))
-    })
-
-    let port: number
-    try {
-      port = (await receiver.listen(config.port, config.host)).port
-    } catch (error) {
-      shutdown.dispose()
-      const code = (error as { code?: unknown }).code
-      const reason =
-        code === 'EADDRINUSE'
-          ? 'the port is in use'
-          : code === 'EACCES'
-            ? 'permission denied'
-            : error instanceof Error
-              ? error.message
-              : String(error)
-      io.stderr.write(`banksocket listen: could not listen on ${config.host}:${config.port}: ${reason}\n`)
-      if (fileStore !== undefined) await fileStore.close()()
-      if (pgStore !== undefined) await pgStore.close()()
-      return ExitCode.failure
-    }
-    const url = `http://${hostForUrl(config.host)}:${port}${config.path ?? '/'}`
-    writeJsonLine(io.stderr, {
-      type: 'listening',
-      url,
-      host: config.host,
-      port,
-      path: config.path ?? null,
-      secrets: config.secrets.length,
-      store: postgresUrl !== undefined ? displayUrl(postgresUrl) : (fileStore?.path ?? null),
-      ...(fileStore === undefined ? {} : { storedEvents: fileStore.stats().events }),
-    })
-    if (fileStore?.recovery.torn !== undefined) {
-      writeJsonLine(io.stderr, { type: 'store_recovered', path: fileStore.path, tornBytes: fileStore.recovery.torn.bytes })
-    }
-
-    const signal = await shutdown.signal
-    writeJsonLine(io.stderr, { type: 'stopping', signal })
-    await receiver.close()
-    duplicates.flush()
-    const summaries = await receiver.inbox.ledgers()
-    const ledgers = E.isRight(summaries) ? [...summaries.right.values()].map(ledgerLine) : []
-    let code: ExitCode = ExitCode.ok
-    if (fileStore !== undefined) {
-      const closed = await fileStore.close()()
-      if (E.isLeft(closed)) {
-        writeJsonLine(io.stderr, {
-          type: 'error',
-          error: 'store_close_failed',
-          message: closed.left._tag === 'StoreFailure' ? closed.left.message : closed.left._tag,
-        })
-        code = ExitCode.failure
-      }
-    }
-    if (pgStore !== undefined) {
-      const closed = await pgStore.close()()
-      if (E.isLeft(closed)) {
-        writeJsonLine(io.stderr, {
-          type: 'error',
-          error: 'store_close_failed',
-          message: closed.left._tag === 'StoreFailure' ? closed.left.message : closed.left._tag,
-        })
-        code = ExitCode.failure
-      }
-    }
-    writeJsonLine(io.stderr, { type: 'stopped', ...counts, ledgers })
-    shutdown.dispose()
-    return code
   },
 })
