@@ -11,15 +11,20 @@
 //
 // Prints one line per file, the output of failing files, a line per runtime, and last the plain
 // line `N passed, N failed`. Exits 1 when anything failed. `node scripts/test.mjs core` limits the
-// run to files whose path contains `core`. A file gets 10 minutes (`TEST_FILE_TIMEOUT_MS`); on a
+// run to files whose path contains `core`. `--also-node=20.20.2,24.21.0` runs every node file again
+// on each of those Node versions too (each brought from the npm registry's `node` package with
+// npx), reported as runtimes of their own (`node20`, `node24`; the Node running this script is
+// `node22`, say). A file gets 10 minutes (`TEST_FILE_TIMEOUT_MS`); on a
 // timeout its whole process group is killed, so nothing it started outlives it.
-import { spawn } from 'node:child_process'
+import { spawn, spawnSync } from 'node:child_process'
 import { existsSync, readdirSync, statSync } from 'node:fs'
 import { join, relative, sep } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
-const filter = process.argv[2] ?? ''
+const args = process.argv.slice(2)
+const filter = args.find((a) => !a.startsWith('--')) ?? ''
+const alsoNode = (args.find((a) => a.startsWith('--also-node='))?.slice('--also-node='.length) ?? '').split(',').filter(Boolean)
 const FILE_TIMEOUT_MS = Number(process.env.TEST_FILE_TIMEOUT_MS ?? 10 * 60 * 1000)
 const CONCURRENCY = 2
 
@@ -45,9 +50,27 @@ const files = [...readdirSync(join(root, 'packages')).flatMap((pkg) => walk(join
   .sort()
 
 const bin = (name) => join(root, 'node_modules', '.bin', name)
+
+/** `node20` for a Node 20 binary: how a node file's results are labelled, per version. */
+const nodeLabel = (version) => `node${version.replace(/^v/, '').split('.')[0]}`
+
+/** The Node binaries of `--also-node`, brought with npx from the npm registry (cached after once). */
+const extraNodes = alsoNode.map((spec) => {
+  const found = spawnSync('npx', ['--yes', '-p', `node@${spec}`, '--', 'node', '-p', 'process.execPath + " " + process.version'], {
+    cwd: root,
+    encoding: 'utf8',
+  })
+  const [path, version] = (found.stdout ?? '').trim().split('\n').at(-1)?.split(' ') ?? []
+  if (found.status !== 0 || !path || !version) {
+    console.error(`test: could not get Node ${spec} from the npm registry: ${found.stderr}`)
+    process.exit(2)
+  }
+  return { path, version, label: nodeLabel(version) }
+})
+const primaryNode = { path: process.execPath, version: process.version, label: nodeLabel(process.version) }
 const strip = (s) => s.replace(/\x1b\[[0-9;]*m/g, '')
 
-const commandFor = (file) => {
+const commandFor = (file, node) => {
   const runtime = runtimeOf(file)
   if (runtime === 'deno') {
     return [bin('deno'), ['test', '--allow-all', '--no-check', '--quiet', file]]
@@ -56,7 +79,7 @@ const commandFor = (file) => {
     // An absolute path, so that bun runs this file rather than every test file whose name matches.
     return [bin('bun'), ['test', file]]
   }
-  return [process.execPath, ['--import', 'tsx', file]]
+  return [node.path, ['--import', 'tsx', file]]
 }
 
 const parse = (runtime, output, code) => {
@@ -112,9 +135,19 @@ for (const signal of ['SIGINT', 'SIGTERM']) {
   })
 }
 
-const runFile = (file) =>
+/** One test file on one runtime (a node file once per Node version). */
+const jobs = [
+  ...files.map((file) => ({ file, node: primaryNode })),
+  ...extraNodes.flatMap((node) => files.filter((file) => runtimeOf(file) === 'node').map((file) => ({ file, node }))),
+]
+
+/** A job's runtime as reported: `node22` for a node file on Node 22, else deno, workerd or bun. */
+const labelOf = (job) => (runtimeOf(job.file) === 'node' ? job.node.label : runtimeOf(job.file))
+
+const runFile = (job) =>
   new Promise((resolve) => {
-    const [cmd, args] = commandFor(file)
+    const file = job.file
+    const [cmd, args] = commandFor(file, job.node)
     const started = Date.now()
     const child = spawn(cmd, args, {
       cwd: root,
@@ -134,41 +167,42 @@ const runFile = (file) =>
     child.on('close', (code) => {
       running.delete(child)
       clearTimeout(timer)
-      resolve({ file, runtime: runtimeOf(file), code: code ?? 1, output, ms: Date.now() - started })
+      resolve({ file, runtime: runtimeOf(file), label: labelOf(job), code: code ?? 1, output, ms: Date.now() - started })
     })
   })
 
 const results = []
-const queue = [...files]
+const queue = [...jobs]
 await Promise.all(
   Array.from({ length: CONCURRENCY }, async () => {
-    for (let file = queue.shift(); file !== undefined; file = queue.shift()) {
-      const r = await runFile(file)
+    for (let job = queue.shift(); job !== undefined; job = queue.shift()) {
+      const r = await runFile(job)
       const counts = parse(r.runtime, r.output, r.code)
       results.push({ ...r, ...counts })
       const mark = counts.failed === 0 ? 'ok  ' : 'FAIL'
-      console.log(`${mark} [${r.runtime}] ${relative(root, file)}: ${counts.passed} passed, ${counts.failed} failed (${(r.ms / 1000).toFixed(1)}s)`)
+      console.log(`${mark} [${r.label}] ${relative(root, r.file)}: ${counts.passed} passed, ${counts.failed} failed (${(r.ms / 1000).toFixed(1)}s)`)
       if (counts.failed > 0) console.log(failureOutput(r.runtime, r.output).replace(/^/gm, '    | '))
     }
   }),
 )
 
 const totals = { passed: 0, failed: 0 }
-for (const runtime of ['node', 'deno', 'workerd', 'bun']) {
-  const rs = results.filter((r) => r.runtime === runtime)
+for (const runtime of [primaryNode.label, ...extraNodes.map((n) => n.label), 'deno', 'workerd', 'bun']) {
+  const rs = results.filter((r) => r.label === runtime)
   if (rs.length === 0) continue
   const p = rs.reduce((a, r) => a + r.passed, 0)
   const f = rs.reduce((a, r) => a + r.failed, 0)
   totals.passed += p
   totals.failed += f
-  console.log(`${runtime}: ${p} passed, ${f} failed`)
+  const version = [primaryNode, ...extraNodes].find((n) => n.label === runtime)?.version
+  console.log(`${runtime}${version ? ` (${version})` : ''}: ${p} passed, ${f} failed`)
 }
 for (const r of results.filter((r) => r.failed > 0)) {
   const names = strip(r.output)
     .split('\n')
     .filter((line) => / \.\.\. FAILED|^\s*FAIL\s|✘|^\(fail\) /.test(line))
     .slice(0, 10)
-  console.log(`failed: [${r.runtime}] ${relative(root, r.file)}${names.map((n) => `\n    ${n.trim()}`).join('')}`)
+  console.log(`failed: [${r.label}] ${relative(root, r.file)}${names.map((n) => `\n    ${n.trim()}`).join('')}`)
 }
 if (files.length === 0) {
   console.log('no test files found')

@@ -36,7 +36,10 @@ test('the README starts with the demo command and the test command that .ci/run 
   const commands = [...readme.matchAll(/```sh\n(?:#.*\n)*(.+)\n```/g)].map((m) => m[1])
   // the demo installs only the CLI's dependency closure without dev dependencies (the root keeps
   // its build tools as dependencies), then runs it
-  assert.match(commands[0] ?? '', /install --frozen-lockfile --prod --filter @banksocket-webhooks\/cli\.\.\. && npx --yes pnpm@[\d.]+ demo$/)
+  assert.match(
+    commands[0] ?? '',
+    /install --frozen-lockfile --prod --filter-prod @banksocket-webhooks\/cli\.\.\. && npx --yes -p node@[\d.]+ -p pnpm@[\d.]+ -- pnpm demo$/,
+  )
   const manifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
     dependencies?: Record<string, string>
     devDependencies?: unknown
@@ -50,7 +53,9 @@ test('the README starts with the demo command and the test command that .ci/run 
   const ci = readFileSync(join(root, '.ci', 'run'), 'utf8')
   assert.ok(ci.includes(commands[1] ?? '<missing>'), `.ci/run must run: ${commands[1]}`)
   const pinned = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).packageManager as string
-  for (const c of commands.slice(0, 2)) assert.ok(c?.includes(`npx --yes ${pinned}`), `${c} uses ${pinned}`)
+  // Both bring Node 22 (the floor: ky 2 and wrangler need it) and the pinned pnpm from the npm registry.
+  for (const c of commands.slice(0, 2))
+    assert.ok(c?.includes(`npx --yes -p node@22.`) && c.includes(` -p ${pinned} -- pnpm `), `${c} uses Node 22 and ${pinned}`)
 })
 
 test("the demo's install stays light: no runtime dependency in the CLI's closure is test tooling", () => {
