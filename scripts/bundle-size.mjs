@@ -1,115 +1,191 @@
 #!/usr/bin/env node
-import { existsSync, readFileSync, writeFileSync } from 'node:fs'
-import { dirname, join, relative } from 'node:path'
+import { spawnSync } from 'node:child_process'
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join, relative, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { gzipSync } from 'node:zlib'
-// Measures the Cloudflare Worker a user ships: the Workers guide's example
-// (docs/guides/examples/worker.ts, the fetch receiver with core, fp-ts, io-ts and eventemitter3)
-// bundled by esbuild as one minified ES module for a neutral platform with the Workers export
-// conditions, the way wrangler bundles it. Reports raw and gzip sizes, with and without swapping
-// fp-ts's CommonJS build (`fp-ts/lib/*`, what our packages import so that Node's ESM loader can
-// resolve them) for its tree-shakable ES build (`fp-ts/es6/*`), and what each package contributes.
+
+// Measures the Cloudflare Worker a user ships, with wrangler's own bundling: `wrangler deploy
+// --dry-run --outdir` (which builds the Worker and uploads nothing) on the Workers guide's
+// wrangler.toml (docs/guides/examples/wrangler.toml and its worker.ts: the fetch receiver with
+// core, fp-ts, io-ts and eventemitter3), once as the guide writes it and once with its `[alias]`
+// table removed (the packages then bring fp-ts's CommonJS build, `fp-ts/lib/*`, which does not
+// tree-shake). Reports the raw and gzip sizes of the Worker wrangler would upload, computed as its
+// "Total Upload" line computes them, and, from wrangler's esbuild metafile (`--metafile`), what
+// each package contributes.
 //
 //   node scripts/bundle-size.mjs            print the table and rewrite the bundle-size section of
 //                                           docs/benchmarks.md (between its bundle-size markers)
 //   node scripts/bundle-size.mjs --check    print only
 //
-// Needs the packages built (`pnpm run build`). Exits 1 if the aliased bundle still holds CommonJS
-// fp-ts or io-ts, i.e. if tree-shaking is lost.
-import { build } from 'esbuild'
+// Needs the packages built (`pnpm run build`) and Node 22.12 or later, because wrangler does (its
+// `engines`); on an older Node it says so and exits 2, before building anything:
+//   npx --yes -p node@22 -- node scripts/bundle-size.mjs
+// Exits 1 if wrangler fails, or if the aliased Worker still holds CommonJS fp-ts or io-ts, i.e. if
+// tree-shaking is lost. Works in a temporary folder (removed at the end) that holds a copy of the
+// guide's files and a link to docs/guides/node_modules, so that wrangler resolves the alias targets
+// from the guide's project as it does from yours, and leaves nothing in the repository.
 
 const root = fileURLToPath(new URL('..', import.meta.url))
-const entry = join(root, 'docs', 'guides', 'examples', 'worker.ts')
+const examples = join(root, 'docs', 'guides', 'examples')
+const guideToml = join(examples, 'wrangler.toml')
 const report = join(root, 'docs', 'benchmarks.md')
 const START = '<!-- bundle-size:start -->'
 const END = '<!-- bundle-size:end -->'
 
-/** Rewrites every `fp-ts/lib/X` import to `fp-ts/es6/X`, resolved from the importing file. */
-const fpTsEs6 = {
-  name: 'fp-ts-es6',
-  setup(b) {
-    b.onResolve({ filter: /^fp-ts\/lib\// }, (args) =>
-      b.resolve(args.path.replace(/^fp-ts\/lib\//, 'fp-ts/es6/'), { kind: args.kind, importer: args.importer, resolveDir: args.resolveDir }),
-    )
-  },
+// wrangler is a tooling dependency, hoisted to the root node_modules (pnpm-workspace.yaml).
+const wranglerDir = join(root, 'node_modules', 'wrangler')
+if (!existsSync(join(wranglerDir, 'package.json'))) {
+  console.error('bundle-size: wrangler is not installed (node_modules/wrangler); run `pnpm install` first')
+  process.exit(2)
+}
+const wranglerPkg = JSON.parse(readFileSync(join(wranglerDir, 'package.json'), 'utf8'))
+const needs = wranglerPkg.engines?.node ?? '>=22.12.0'
+/** [major, minor, patch] of a version string such as `22.12.0` (the first one in a range such as `>=22.12.0`). */
+const versionOf = (text) => (/(\d+)\.(\d+)\.(\d+)/.exec(text) ?? [text, 0, 0, 0]).slice(1, 4).map(Number)
+const below = (a, b) => (a[0] !== b[0] ? a[0] < b[0] : a[1] !== b[1] ? a[1] < b[1] : a[2] < b[2])
+if (below(versionOf(process.versions.node), versionOf(needs))) {
+  console.error(
+    `bundle-size: this measures the Worker with wrangler ${wranglerPkg.version}, which needs Node ${needs}; this is Node ${process.version}.\n` +
+      `Run it with a newer Node, for example: npx --yes -p node@22 -- node scripts/bundle-size.mjs${process.argv.includes('--check') ? ' --check' : ''}`,
+  )
+  process.exit(2)
+}
+const wranglerBin = join(wranglerDir, typeof wranglerPkg.bin === 'string' ? wranglerPkg.bin : wranglerPkg.bin.wrangler)
+// wrangler bundles with its own esbuild: pnpm links it next to wrangler in its store.
+const esbuildOfWrangler = (() => {
+  const file = join(realpathSync(wranglerDir), '..', 'esbuild', 'package.json')
+  return existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')).version : 'unknown'
+})()
+
+const toml = readFileSync(guideToml, 'utf8')
+const main = /^main\s*=\s*"([^"]+)"\s*$/m.exec(toml)?.[1]
+if (main === undefined) {
+  console.error(`bundle-size: ${relative(root, guideToml)} names no \`main\``)
+  process.exit(1)
+}
+/** The guide's wrangler.toml without its `[alias]` table (the header and its lines, up to the next table). */
+const withoutAlias = (() => {
+  const lines = toml.split('\n')
+  const start = lines.findIndex((line) => line.trim() === '[alias]')
+  if (start < 0) return undefined
+  const next = lines.findIndex((line, i) => i > start && /^\s*\[/.test(line))
+  return [...lines.slice(0, start), ...(next < 0 ? [] : lines.slice(next))].join('\n')
+})()
+if (withoutAlias === undefined) {
+  console.error(`bundle-size: ${relative(root, guideToml)} has no [alias] table to measure`)
+  process.exit(1)
 }
 
-/** The package a bundled input belongs to: a workspace package, or an npm package by name. */
+const work = realpathSync(mkdtempSync(join(tmpdir(), 'banksocket-bundle-size-')))
+process.on('exit', () => rmSync(work, { recursive: true, force: true }))
+copyFileSync(join(examples, main), join(work, main))
+symlinkSync(join(root, 'docs', 'guides', 'node_modules'), join(work, 'node_modules'), 'dir')
+writeFileSync(join(work, 'wrangler.toml'), toml)
+writeFileSync(join(work, 'wrangler.no-alias.toml'), withoutAlias)
+
+/** The package a bundled input belongs to: an npm package by name, a workspace package, or the Worker. */
 const packageOf = (input) => {
-  const npm = /node_modules\/(?:\.pnpm\/[^/]+\/node_modules\/)?((?:@[^/]+\/)?[^/]+)\//.exec(input)
-  if (npm && !input.includes('/packages/')) return npm[1]
-  const workspace = /(?:^|\/)packages\/([^/]+)\//.exec(input)
+  const path = resolve(work, input)
+  const npm = /\/node_modules\/(?:\.pnpm\/[^/]+\/node_modules\/)?((?:@[^/]+\/)?[^/]+)\//.exec(path)
+  if (npm) return npm[1]
+  const workspace = /\/packages\/([^/]+)\/(?:dist|src)\//.exec(path)
   if (workspace) return `@banksocket-webhooks/${workspace[1]}`
-  return relative(root, join(dirname(entry), input))
+  if (path === join(work, main)) return `docs/guides/examples/${main} (the guide's Worker)`
+  return relative(root, path)
 }
 
-const measure = async (label, plugins) => {
-  const result = await build({
-    entryPoints: [entry],
-    absWorkingDir: dirname(entry),
-    bundle: true,
-    format: 'esm',
-    platform: 'neutral',
-    mainFields: ['browser', 'module', 'main'],
-    conditions: ['workerd', 'worker', 'browser'],
-    target: 'es2022',
-    minify: true,
-    plugins,
-    write: false,
-    metafile: true,
-    logLevel: 'silent',
+const measure = (label, config) => {
+  const outdir = join(work, `out-${config}`)
+  const metafile = join(work, `${config}.meta.json`)
+  const r = spawnSync(process.execPath, [wranglerBin, 'deploy', '--dry-run', '--config', config, '--outdir', outdir, '--metafile', metafile], {
+    cwd: work,
+    encoding: 'utf8',
+    timeout: 180_000,
+    env: { ...process.env, WRANGLER_SEND_METRICS: 'false', WRANGLER_LOG_PATH: join(work, 'logs'), NO_COLOR: '1', FORCE_COLOR: '0' },
   })
-  const code = result.outputFiles[0].contents
-  const output = Object.values(result.metafile.outputs)[0]
+  if (r.status !== 0) {
+    console.error(`bundle-size: wrangler deploy --dry-run --config ${config} failed (exit ${r.status ?? r.signal})\n${r.stdout}\n${r.stderr}`)
+    process.exit(1)
+  }
+  const meta = JSON.parse(readFileSync(metafile, 'utf8'))
+  const [outputName, output] = Object.entries(meta.outputs).find(([, o]) => o.entryPoint !== undefined) ?? []
+  if (output === undefined) {
+    console.error(`bundle-size: wrangler's metafile for ${config} names no entry output`)
+    process.exit(1)
+  }
+  const code = readFileSync(resolve(work, outputName))
   const byPackage = new Map()
   for (const [input, { bytesInOutput }] of Object.entries(output.inputs)) {
+    if (bytesInOutput === 0) continue
     const name = packageOf(input)
     byPackage.set(name, (byPackage.get(name) ?? 0) + bytesInOutput)
   }
-  const inputs = Object.keys(result.metafile.inputs)
+  const attributed = [...byPackage.values()].reduce((a, b) => a + b, 0)
+  // What is in the Worker: esbuild reads more (an unused CommonJS module of a package with
+  // `sideEffects: false`, such as fp-ts, is read and then dropped whole).
+  const inputs = Object.entries(output.inputs)
+    .filter(([, { bytesInOutput }]) => bytesInOutput > 0)
+    .map(([input]) => input)
+  // wrangler's own figure, to check that ours is the one it prints.
+  const printed = /Total Upload: ([\d.]+) KiB \/ gzip: ([\d.]+) KiB/.exec(r.stdout)
   return {
     label,
     raw: code.byteLength,
-    gzip: gzipSync(code, { level: 9 }).byteLength,
-    modules: inputs.length,
+    // As wrangler computes its "Total Upload" gzip figure: zlib's default level.
+    gzip: gzipSync(code).byteLength,
+    printed: printed === null ? undefined : { raw: printed[1], gzip: printed[2] },
+    files: inputs.length,
     commonJs: inputs.filter((i) => /(fp-ts|io-ts)\/lib\//.test(i)).length,
     byPackage: [...byPackage].sort((a, b) => b[1] - a[1]),
+    helpers: code.byteLength - attributed,
   }
 }
 
-const kb = (bytes) => `${(bytes / 1024).toFixed(1)} KiB`
+const kib = (bytes) => `${(bytes / 1024).toFixed(2)} KiB`
+const percent = (part, whole) => `${Math.round((100 * part) / whole)} %`
 
-const before = await measure('as published (`fp-ts/lib`, CommonJS)', [])
-const after = await measure('`fp-ts/lib` aliased to `fp-ts/es6`', [fpTsEs6])
+const plain = measure('without the `[alias]` table (`fp-ts/lib`, CommonJS)', 'wrangler.no-alias.toml')
+const aliased = measure("the guide's `wrangler.toml` (`fp-ts/lib` aliased to `fp-ts/es6`)", 'wrangler.toml')
+for (const m of [plain, aliased]) {
+  if (m.printed !== undefined && (m.printed.raw !== (m.raw / 1024).toFixed(2) || m.printed.gzip !== (m.gzip / 1024).toFixed(2))) {
+    console.error(
+      `bundle-size: wrangler printed ${m.printed.raw} / ${m.printed.gzip} KiB for ${m.label}, this script measured ${kib(m.raw)} / ${kib(m.gzip)}`,
+    )
+  }
+}
 
-const esbuildVersion = JSON.parse(readFileSync(join(root, 'node_modules', 'esbuild', 'package.json'), 'utf8')).version
 const section = [
   '## Worker bundle size',
   '',
-  `Generated by \`node scripts/bundle-size.mjs\`: the [Workers guide](guides/cloudflare-workers.md) example`,
-  '(`docs/guides/examples/worker.ts`: the fetch receiver, core, fp-ts, io-ts, eventemitter3) bundled with',
-  `esbuild ${esbuildVersion} as one minified ES module (neutral platform, \`workerd\`/\`worker\`/\`browser\``,
-  'conditions, `browser`/`module`/`main` fields, as wrangler does); gzip at level 9.',
+  `Generated by \`node scripts/bundle-size.mjs\` with wrangler ${wranglerPkg.version} (esbuild ${esbuildOfWrangler}): \`wrangler deploy --dry-run`,
+  "--outdir` on the [Workers guide](guides/cloudflare-workers.md)'s `wrangler.toml` (`docs/guides/examples/worker.ts`:",
+  "the fetch receiver, core, fp-ts, io-ts, eventemitter3; `minify = true`, and wrangler's default `keep_names`), once",
+  'as the guide writes it and once with its `[alias]` table removed. The sizes are those of the Worker wrangler would',
+  "upload, as its `Total Upload` line gives them (gzip at zlib's default level).",
   '',
-  '| bundle | raw | gzip | modules | CommonJS fp-ts/io-ts modules |',
+  '| bundle | raw | gzip | files in the Worker | CommonJS fp-ts/io-ts files in it |',
   '|---|---:|---:|---:|---:|',
-  ...[before, after].map((m) => `| ${m.label} | ${kb(m.raw)} | ${kb(m.gzip)} | ${m.modules} | ${m.commonJs} |`),
+  ...[plain, aliased].map((m) => `| ${m.label} | ${kib(m.raw)} | ${kib(m.gzip)} | ${m.files} | ${m.commonJs} |`),
   '',
-  `The alias saves ${kb(before.raw - after.raw)} raw and ${kb(before.gzip - after.gzip)} gzip: the packages import`,
-  "fp-ts's CommonJS build (Node's ESM loader cannot resolve `fp-ts/Either`), which esbuild cannot tree-shake,",
-  "and io-ts's ES build pulls fp-ts's ES build next to it. The guide's `wrangler.toml` sets the alias.",
+  `The alias saves ${kib(plain.raw - aliased.raw)} raw (${percent(plain.raw - aliased.raw, plain.raw)}) and ${kib(plain.gzip - aliased.gzip)} gzip (${percent(plain.gzip - aliased.gzip, plain.gzip)}): the packages import`,
+  "fp-ts's CommonJS build (Node's ESM loader cannot resolve `fp-ts/Either`), which esbuild cannot tree-shake (it",
+  'keeps a CommonJS module whole, or drops it whole when nothing uses it, since fp-ts declares `sideEffects: false`),',
+  "and io-ts's ES build pulls fp-ts's ES build next to it.",
   '',
-  'Minified bytes per package, with the alias:',
+  "Bytes per package in the guide's Worker (with the alias), from wrangler's esbuild metafile (`--metafile`):",
   '',
   '| package | bytes |',
   '|---|---:|',
-  ...after.byPackage.map(([name, bytes]) => `| ${name} | ${bytes} |`),
+  ...aliased.byPackage.map(([name, bytes]) => `| ${name} | ${bytes} |`),
+  `| esbuild's helpers (\`keep_names\`, CommonJS interop) and the source-map comment | ${aliased.helpers} |`,
 ].join('\n')
 
 console.log(section)
 
-if (after.commonJs > 0) {
-  console.error(`\nbundle-size: the aliased bundle still holds ${after.commonJs} CommonJS fp-ts/io-ts modules`)
+if (aliased.commonJs > 0) {
+  console.error(`\nbundle-size: the aliased Worker still holds ${aliased.commonJs} CommonJS fp-ts/io-ts files: tree-shaking is lost`)
   process.exit(1)
 }
 

@@ -55,7 +55,9 @@ const filters = packages.flatMap(({ pkg }) => ['--filter', pkg.name])
 const result = spawnSync(command, [...prefix, '-r', ...filters, 'pack', '--pack-destination', out, '--json'], {
   cwd: root,
   encoding: 'utf8',
-  env: { ...process.env, NO_COLOR: '1' },
+  // Without npm's own npm_config_* variables: under `npx -p node@22 -- node …` they carry
+  // `package=node@22`, which an inner `npx pnpm@…` would take for its own package list.
+  env: { ...Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('npm_config_'))), NO_COLOR: '1' },
 })
 if (result.status !== 0) {
   console.error(`pack: pnpm pack failed (exit ${result.status ?? result.signal})\n${result.stdout}\n${result.stderr}`)
