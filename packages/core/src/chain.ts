@@ -7,6 +7,7 @@
  *
  * @module
  */
+import { NO_CHANGES, openedGap, placeLink } from './chain-place.ts'
 
 /**
  * One movement as the chain sees it: the balance before it, the balance after it, and its
@@ -138,18 +139,6 @@ export const continuesHead = (chain: Chain, link: Link): boolean => {
  */
 export const fitsChain = (chain: Chain, link: Link): boolean => chain.fragments.some((f) => f.end === link.before || f.start === link.after)
 
-const findEnd = (fs: ReadonlyArray<Fragment>, before: bigint): number => {
-  for (let i = fs.length - 1; i >= 0; i--) if ((fs[i] as Fragment).end === before) return i
-  return -1
-}
-
-const findStart = (fs: ReadonlyArray<Fragment>, after: bigint, endIndex: number): number => {
-  const next = fs[endIndex + 1]
-  if (endIndex >= 0 && next !== undefined && next.start === after) return endIndex + 1
-  for (let i = 0; i < fs.length; i++) if (i !== endIndex && (fs[i] as Fragment).start === after) return i
-  return -1
-}
-
 /** The gaps that disappeared, moved or appeared between two chains, matched by id. */
 const diffGaps = (before: Chain, after: Chain): ChainChange[] => {
   const old = new Map(gapsOf(before).map((g) => [g.id, g]))
@@ -167,9 +156,6 @@ const diffGaps = (before: Chain, after: Chain): ChainChange[] => {
   for (const [id, gap] of old) if (!kept.has(id)) changes.push({ _tag: 'closed', gap })
   return changes
 }
-
-/** The changes of a link that moved no gap: one shared, frozen, empty list. */
-const NO_CHANGES: ReadonlyArray<ChainChange> = Object.freeze([])
 
 const withFirstGapless = (fs: Fragment[]): Fragment[] => {
   const first = fs[0]
@@ -195,21 +181,7 @@ const withFirstGapless = (fs: Fragment[]): Fragment[] => {
 export const addLink = (chain: Chain, link: Link): Readonly<{ chain: Chain; placement: Placement; changes: ReadonlyArray<ChainChange> }> => {
   const fs = chain.fragments
   const last = fs.length - 1
-  let i = findEnd(fs, link.before)
-  let j = findStart(fs, link.after, i)
-  if (i >= 0 && j < 0) {
-    // Balances can repeat: a link that can join two fragments is placed by both its ends, which is
-    // stronger evidence than extending the head by one.
-    for (let k = i - 1; k >= 0; k--) {
-      if ((fs[k] as Fragment).end !== link.before) continue
-      const joined = findStart(fs, link.after, k)
-      if (joined >= 0) {
-        i = k
-        j = joined
-        break
-      }
-    }
-  }
+  const { end: i, start: j } = placeLink(fs, link)
   if (i === last && i >= 0 && j < 0) {
     // The common case: the link continues the head. Only the head is rebuilt (a literal, not a
     // spread); a one-fragment chain, the usual one, gets a one-element array without copying.
@@ -224,12 +196,11 @@ export const addLink = (chain: Chain, link: Link): Readonly<{ chain: Chain; plac
     return { chain: { fragments: next, nextGapId: chain.nextGapId }, placement: 'extended', changes: NO_CHANGES }
   }
   if (i < 0 && j < 0) {
-    const fragment: Fragment = { start: link.before, end: link.after, startKey: link.key, endKey: link.key, gapId: undefined }
-    if (last < 0) return { chain: { fragments: [fragment], nextGapId: chain.nextGapId }, placement: 'started', changes: NO_CHANGES }
-    const head = fs[last] as Fragment
-    const id = chain.nextGapId
-    const next: Chain = { fragments: [...fs, { ...fragment, gapId: id }], nextGapId: id + 1 }
-    const gap: ChainGap = { id, from: head.end, to: link.before, fromKey: head.endKey, toKey: link.key }
+    const gap = last < 0 ? undefined : openedGap(chain, fs[last] as Fragment, link)
+    const fragment: Fragment = { start: link.before, end: link.after, startKey: link.key, endKey: link.key, gapId: gap?.id }
+    if (gap === undefined) return { chain: { fragments: [fragment], nextGapId: chain.nextGapId }, placement: 'started', changes: NO_CHANGES }
+    // concat, not a spread: it copies a long chain (one with many open gaps) several times faster.
+    const next: Chain = { fragments: fs.concat([fragment]), nextGapId: gap.id + 1 }
     return { chain: next, placement: 'started', changes: [{ _tag: 'opened', gap }] }
   }
   let next: Fragment[]
@@ -267,8 +238,9 @@ export const addLink = (chain: Chain, link: Link): Readonly<{ chain: Chain; plac
  */
 export const bridgeGap = (chain: Chain, gapId: number): Chain => {
   const fs = chain.fragments
-  const k = fs.findIndex((f, index) => index > 0 && f.gapId === gapId)
-  if (k < 1) return chain
+  let k = 1
+  while (k < fs.length && (fs[k] as Fragment).gapId !== gapId) k++
+  if (k >= fs.length) return chain
   const prev = fs[k - 1] as Fragment
   const cur = fs[k] as Fragment
   const next = fs.slice()

@@ -22,14 +22,18 @@ const WORDS = 8
 const HEX_LENGTH = WORDS * 8
 
 /**
- * What {@link hashKey} found for the last key it read: the two hashes (the second one odd) and,
- * when the key is 64 lowercase hex digits, its 32 bytes in `words`. One module-level scratch, so
- * that hashing allocates nothing.
+ * What {@link hashKey} found for the last key it read: the key, its two hashes (the second one odd)
+ * and, when the key is 64 lowercase hex digits, its 32 bytes in `words`. Each {@link KeyIndex} owns
+ * one and reuses it for every key, so that hashing allocates nothing; nothing is shared between
+ * indexes.
  */
-const scratch = { key: undefined as string | undefined, h1: 0, h2: 0, hex: false, words: new Uint32Array(WORDS) }
+type Hashed = { key: string | undefined; h1: number; h2: number; hex: boolean; readonly words: Uint32Array }
+
+const newHashed = (): Hashed => ({ key: undefined, h1: 0, h2: 0, hex: false, words: new Uint32Array(WORDS) })
 
 /**
- * Hashes `key` into {@link scratch} (once: the same key again is read from there).
+ * Hashes `key` into `into` and returns it (once: when `into` already holds `key`, as after a lookup
+ * of the same key, it is returned as it is).
  *
  * - A key of 64 lowercase hex digits is read as its 32 bytes, and its first two words are its
  *   hashes: such a key is a SHA-256 (receive.ts makes every idempotency key so), whose bits are
@@ -37,9 +41,9 @@ const scratch = { key: undefined as string | undefined, h1: 0, h2: 0, hex: false
  * - Any other key is hashed with FNV-1a over its UTF-16 code units (seeds 0 and {@link SEED2}) and
  *   a final mix.
  */
-const hashKey = (key: string): typeof scratch => {
-  if (scratch.key === key) return scratch
-  const words = scratch.words
+const hashKey = (key: string, into: Hashed): Hashed => {
+  if (into.key === key) return into
+  const words = into.words
   let hex = key.length === HEX_LENGTH
   if (hex) {
     let word = 0
@@ -58,8 +62,8 @@ const hashKey = (key: string): typeof scratch => {
     }
   }
   if (hex) {
-    scratch.h1 = words[0] as number
-    scratch.h2 = ((words[1] as number) | 1) >>> 0
+    into.h1 = words[0] as number
+    into.h2 = ((words[1] as number) | 1) >>> 0
   } else {
     let a = 0x811c9dc5
     let b = (0x811c9dc5 ^ SEED2) >>> 0
@@ -68,12 +72,12 @@ const hashKey = (key: string): typeof scratch => {
       a = Math.imul(a ^ c, 0x01000193)
       b = Math.imul(b ^ c, 0x01000193)
     }
-    scratch.h1 = mix(a)
-    scratch.h2 = mix(b) | 1
+    into.h1 = mix(a)
+    into.h2 = mix(b) | 1
   }
-  scratch.key = key
-  scratch.hex = hex
-  return scratch
+  into.key = key
+  into.hex = hex
+  return into
 }
 
 /** One Bloom filter segment: `keys` keys at `bitsPerKey` bits each, `hashes` probes per key. */
@@ -167,6 +171,8 @@ export class KeyIndex {
   private readonly freeStreamIds: number[] = []
   private readonly history: Segment[] = []
   private evicted = 0
+  /** The last key this index hashed, with its hashes and words (see {@link hashKey}). */
+  private readonly hashed: Hashed = newHashed()
 
   /** @param capacity how many recent keys are known exactly (a positive integer). */
   constructor(readonly capacity: number) {
@@ -204,7 +210,7 @@ export class KeyIndex {
    */
   maybeSeen(key: string): boolean {
     if (this.history.length === 0) return false
-    const { h1, h2 } = hashKey(key)
+    const { h1, h2 } = hashKey(key, this.hashed)
     for (const segment of this.history) if (segment.has(h1, h2)) return true
     return false
   }
@@ -225,8 +231,8 @@ export class KeyIndex {
       if (slot === this.h1.length) this.grow()
       this.filled++
     }
-    // find() left the key's hashes and words in the scratch (evict and grow do not hash).
-    const { h1, h2, hex, words } = scratch
+    // find() left the key's hashes and words in `hashed` (evict and grow do not hash).
+    const { h1, h2, hex, words } = this.hashed
     this.h1[slot] = h1
     this.h2[slot] = h2
     if (hex) {
@@ -267,9 +273,9 @@ export class KeyIndex {
     return this.evicted
   }
 
-  /** The table position of `key`, or -1. Leaves the key's hashes in the scratch. */
+  /** The table position of `key`, or -1. Leaves the key's hashes in `hashed`. */
   private find(key: string): number {
-    const { h1, hex, words } = hashKey(key)
+    const { h1, hex, words } = hashKey(key, this.hashed)
     const table = this.table
     const mask = this.mask
     for (let at = h1 & mask; ; at = (at + 1) & mask) {

@@ -21,6 +21,7 @@ import {
   type Link,
   linkOf,
 } from './chain.ts'
+import { NO_CHANGES, openedGap, placeLink } from './chain-place.ts'
 import type { WebhookEvent } from './codecs.ts'
 import type { Decider } from './decider.ts'
 import type {
@@ -80,13 +81,14 @@ export type KeySeen = 'recorded' | 'maybe'
 /**
  * Record a verified transaction (as its `TransactionReceived` data) in its account ledger.
  * `money` is the amount and balance already parsed from `data.verified` (a `VerifiedTransaction`'s
- * `amount` and `balance`): given, the decider does not parse the strings again, so money is parsed
- * once per delivery. It must be what `parseAmount`/`parseBalance` make of those strings.
+ * `amount` and `balance`): given, `decide` does not parse the strings again (`evolve` does, from
+ * the event it folds, which holds the strings only). It must be what `parseAmount`/`parseBalance`
+ * make of those strings.
  *
  * @example
  * import type { LedgerCommand } from '@banksocket-webhooks/core'
  * const c: LedgerCommand = { type: 'RecordTransaction', data: transactionReceived.data }
- * const once: LedgerCommand = { type: 'RecordTransaction', data: transactionReceived.data, money: { amount: tx.amount, balance: tx.balance } }
+ * const withMoney: LedgerCommand = { type: 'RecordTransaction', data: transactionReceived.data, money: { amount: tx.amount, balance: tx.balance } }
  */
 export type LedgerCommand = Readonly<{
   type: 'RecordTransaction'
@@ -218,6 +220,20 @@ const counted = (state: LedgerState, count: 'gapsDetected' | 'suspectedReplays' 
 })
 
 /**
+ * What adding `link` to `chain` changes among the gaps: `addLink(chain, link).changes`, found
+ * without building the new chain in the two usual cases (the link continues the head: nothing; it
+ * fits nowhere: one gap opens). `decide` needs only these; `evolve` builds the chain.
+ */
+const changesOf = (chain: Chain, link: Link): ReadonlyArray<ChainChange> => {
+  const fs = chain.fragments
+  const last = fs.length - 1
+  const { end, start } = placeLink(fs, link)
+  if (start < 0 && end === last) return NO_CHANGES
+  if (start < 0 && end < 0) return [{ _tag: 'opened', gap: openedGap(chain, fs[last] as Fragment, link) }]
+  return addLink(chain, link).changes
+}
+
+/**
  * Builds the ledger decider. One ledger per account and currency (see {@link ledgerStream}); every
  * ledger starts from the same fresh `initialState`.
  *
@@ -228,6 +244,9 @@ const counted = (state: LedgerState, count: 'gapsDetected' | 'suspectedReplays' 
  * - `seen: 'recorded'`: a genuine repeat (`TransactionReceived` with `repeat: true`) when the movement
  *   continues the chain's head exactly, otherwise `DuplicateIgnored`;
  * - `seen: 'maybe'`: `SuspectedReplay` when it fits no fragment, otherwise recorded as new.
+ *
+ * `decide` and `evolve` are pure functions of their arguments: the decider keeps nothing between
+ * calls, so one decider serves every ledger, every retry and every reader of the same events.
  *
  * @example
  * import { ledgerDecider } from '@banksocket-webhooks/core'
@@ -241,7 +260,7 @@ export const ledgerDecider = (options: LedgerOptions = {}): Decider<LedgerComman
   if (!Number.isSafeInteger(maxFragments) || maxFragments < 2)
     throw new RangeError(`maxFragments must be an integer of at least 2, got ${String(maxFragments)}`)
 
-  type Applied = Readonly<{ chain: Chain; changes: ReadonlyArray<ChainChange>; abandoned: number }>
+  type Applied = Readonly<{ chain: Chain; abandoned: number }>
 
   /**
    * Adds a link, then keeps at most `maxFragments` fragments: past that, the oldest boundary the
@@ -250,7 +269,7 @@ export const ledgerDecider = (options: LedgerOptions = {}): Decider<LedgerComman
    */
   const apply = (chain: Chain, link: Link): Applied => {
     const added = addLink(chain, link)
-    if (added.chain.fragments.length <= maxFragments) return { chain: added.chain, changes: added.changes, abandoned: 0 }
+    if (added.chain.fragments.length <= maxFragments) return { chain: added.chain, abandoned: 0 }
     let next = added.chain
     let abandoned = 0
     while (next.fragments.length > maxFragments) {
@@ -270,23 +289,7 @@ export const ledgerDecider = (options: LedgerOptions = {}): Decider<LedgerComman
       }
       next = bridgeGap(next, (fs[at] as Fragment).gapId ?? 0)
     }
-    return { chain: next, changes: added.changes, abandoned }
-  }
-
-  // decide parses the movement and computes the new chain; evolve, called with the event it
-  // produced, reuses both instead of parsing and placing the link a second time per delivery.
-  // One memo, overwritten by every decision (decide and evolve are synchronous).
-  const memo: { from: Chain | undefined; key: string; amount: bigint; to: Applied | undefined } = {
-    from: undefined,
-    key: '',
-    amount: 0n,
-    to: undefined,
-  }
-  const remember = (from: Chain, key: string, amount: bigint, to: Applied): void => {
-    memo.from = from
-    memo.key = key
-    memo.amount = amount
-    memo.to = to
+    return { chain: next, abandoned }
   }
 
   const changeEvent = (
@@ -300,12 +303,17 @@ export const ledgerDecider = (options: LedgerOptions = {}): Decider<LedgerComman
   ): LedgerEvent => {
     const { gap } = change
     const missing = gap.to - gap.from
-    const common = { accountId, currency, gapId: gap.id, from: money(gap.from, currency), to: money(gap.to, currency) }
+    const gapId = gap.id
+    const from = money(gap.from, currency)
+    const to = money(gap.to, currency)
+    // Every event's data is one literal, its fields in their stored order: a spread of shared
+    // fields followed by more fields costs V8 microseconds per event (measured: 7 µs against 22 ns).
     if (change._tag === 'opened') {
       if (filter !== 'NEW_TRANSACTION' && isUnobserved(filter, missing)) {
+        const net = money(missing, currency)
         const unobserved: UnobservedMovements = {
           type: 'UnobservedMovements',
-          data: { ...common, filter, net: money(missing, currency), previousKey, idempotencyKey: key },
+          data: { accountId, currency, gapId, from, to, filter, net, previousKey, idempotencyKey: key },
         }
         return unobserved
       }
@@ -313,7 +321,11 @@ export const ledgerDecider = (options: LedgerOptions = {}): Decider<LedgerComman
       const detected: BalanceGapDetected = {
         type: 'BalanceGapDetected',
         data: {
-          ...common,
+          accountId,
+          currency,
+          gapId,
+          from,
+          to,
           missing: money(missing, currency),
           previousKey,
           idempotencyKey: key,
@@ -323,7 +335,7 @@ export const ledgerDecider = (options: LedgerOptions = {}): Decider<LedgerComman
       }
       return detected
     }
-    const data = { ...common, idempotencyKey: key, missing: money(missing, currency) }
+    const data = { accountId, currency, gapId, from, to, idempotencyKey: key, missing: money(missing, currency) }
     const event: BalanceGapNarrowed | BalanceGapClosed =
       change._tag === 'closed' ? { type: 'BalanceGapClosed', data } : { type: 'BalanceGapNarrowed', data }
     return event
@@ -351,7 +363,6 @@ export const ledgerDecider = (options: LedgerOptions = {}): Decider<LedgerComman
       const { dc, currency } = tx.verified
       if (command.seen === 'recorded') {
         if (continuesHead(state.chain, link)) {
-          remember(state.chain, link.key, movement.amount.minor, apply(state.chain, link))
           const repeat: TransactionReceived = { type: 'TransactionReceived', data: { ...tx, repeat: true } }
           return E.right([repeat])
         }
@@ -366,13 +377,12 @@ export const ledgerDecider = (options: LedgerOptions = {}): Decider<LedgerComman
         return E.right([suspected])
       }
       const previousKey = state.chain.fragments[state.chain.fragments.length - 1]?.endKey ?? ''
-      const added = apply(state.chain, link)
-      remember(state.chain, link.key, movement.amount.minor, added)
+      const changes = changesOf(state.chain, link)
       const received: TransactionReceived = { type: 'TransactionReceived', data: tx }
-      if (added.changes.length === 0) return E.right([received])
+      if (changes.length === 0) return E.right([received])
       const before: LedgerEvent[] = []
       const after: LedgerEvent[] = []
-      for (const change of added.changes) {
+      for (const change of changes) {
         const event = changeEvent(change, accountId, currency, link.key, previousKey, movement, dc)
         if (change._tag === 'opened') before.push(event)
         else after.push(event)
@@ -382,19 +392,17 @@ export const ledgerDecider = (options: LedgerOptions = {}): Decider<LedgerComman
     evolve: (state, event) => {
       switch (event.type) {
         case 'TransactionReceived': {
+          // The event holds the movement as strings only: evolve parses them and places the link
+          // itself (decide placed it too, for its answer), so it depends on nothing but its arguments.
           const data = event.data
-          let amount: bigint
-          let applied: Applied
-          if (memo.from === state.chain && memo.key === data.idempotencyKey && memo.to !== undefined) {
-            amount = memo.amount
-            applied = memo.to
-          } else {
-            const parsed = parseMovement(data)
-            if (E.isLeft(parsed)) return state
-            amount = parsed.right.amount.minor
-            applied = apply(state.chain, parsed.right.link)
-          }
-          const credit = data.verified.dc === 'Credit'
+          const { dc, currency } = data.verified
+          const parsed = parseAmount(data.verified.amount, currency)
+          if (E.isLeft(parsed)) return state
+          const balance = parseBalance(data.verified.balance, currency)
+          if (E.isLeft(balance)) return state
+          const amount = parsed.right.minor
+          const applied = apply(state.chain, linkOf(data.idempotencyKey, dc, amount, balance.right.minor))
+          const credit = dc === 'Credit'
           // One literal per movement, every field named: cheaper than spreading the state.
           return {
             accountId: state.accountId ?? data.unverified.account_id,

@@ -1,5 +1,5 @@
 /**
- * The laws of the balance chain (DESIGN.md, "The balance chain"), as fast-check properties over
+ * The laws of the balance chain (docs/architecture.md, "The balance chain"), as fast-check properties over
  * random chains on several accounts, in currencies with exponents 0 (JPY), 2 (TRY) and 3 (KWD):
  *
  * - any permutation of a complete chain, with re-deliveries, ends with no open gap, every movement

@@ -112,6 +112,38 @@ test('law: the window answers as a Map and a ring of the last N keys would (hex 
   )
 })
 
+test('law: indexes used in turn answer as each would alone (no index reads what another hashed)', () => {
+  const pool = [...Array.from({ length: 30 }, (_, i) => hexKey(Math.imul(i, 2654435761) >>> 0)), ...Array.from({ length: 10 }, (_, i) => `k${i}`)]
+  fc.assert(
+    fc.property(
+      fc.array(fc.tuple(fc.nat(1), fc.constantFrom('record' as const, 'owner' as const, 'maybeSeen' as const), fc.nat(pool.length - 1)), {
+        maxLength: 300,
+      }),
+      (steps) => {
+        const indexes = [new KeyIndex(8), new KeyIndex(8)]
+        const models = [new ModelWindow(8), new ModelWindow(8)]
+        const everRecorded = [new Set<string>(), new Set<string>()]
+        for (const [which, op, k] of steps) {
+          const index = indexes[which] as KeyIndex
+          const model = models[which] as ModelWindow
+          const key = pool[k] as string
+          if (op === 'record') {
+            index.record(key, `ledger-${which}`)
+            model.record(key, `ledger-${which}`)
+            everRecorded[which]?.add(key)
+          } else if (op === 'owner') assert.is(index.owner(key), model.owners.get(key), key)
+          else if (everRecorded[which]?.has(key) && !model.owners.has(key)) assert.ok(index.maybeSeen(key), `${key} forgotten`)
+          else index.maybeSeen(key)
+        }
+        indexes.forEach((index, which) => {
+          for (const key of pool) assert.is(index.owner(key), models[which]?.owners.get(key), key)
+        })
+      },
+    ),
+    { numRuns: 500 },
+  )
+})
+
 test('a window larger than its first allocation grows, and keeps every key exactly', () => {
   const index = new KeyIndex(5000)
   const model = new ModelWindow(5000)

@@ -254,4 +254,38 @@ test('money given with the command (parsed once by receive) decides exactly as t
   assert.equal(once.chain, plain.chain)
 })
 
+test('decide and evolve keep nothing between calls: one decider over interleaved ledgers answers as a fresh one per call', () => {
+  const shared = ledgerDecider()
+  const fresh = () => ledgerDecider()
+  const other = (data: TransactionReceived['data']): TransactionReceived['data'] => ({
+    ...data,
+    idempotencyKey: `other-${data.idempotencyKey}`,
+    unverified: { ...data.unverified, account_id: '70' },
+  })
+  const movements = [t1, t2, tx('k3', 'Credit', '10.00', '20000.00'), tx('k4', 'Credit', '4390.50', '19990.00')]
+  let a = shared.initialState
+  let b = shared.initialState
+  let aAlone = fresh().initialState
+  let bAlone = fresh().initialState
+  for (const data of movements) {
+    // Both ledgers decided before either evolves, and each decision made twice.
+    const decidedA = shared.decide(record(data), a)
+    const decidedB = shared.decide(record(other(data)), b)
+    assert.equal(shared.decide(record(data), a), decidedA)
+    const aloneA = fresh().decide(record(data), aAlone)
+    const aloneB = fresh().decide(record(other(data)), bAlone)
+    assert.equal(decidedA, aloneA)
+    assert.equal(decidedB, aloneB)
+    if (E.isLeft(decidedA) || E.isLeft(decidedB) || E.isLeft(aloneA) || E.isLeft(aloneB)) throw new Error('refused')
+    b = decidedB.right.reduce(shared.evolve, b)
+    a = decidedA.right.reduce(shared.evolve, a)
+    aAlone = aloneA.right.reduce((s, e) => fresh().evolve(s, e), aAlone)
+    bAlone = aloneB.right.reduce((s, e) => fresh().evolve(s, e), bAlone)
+    assert.equal(a, aAlone)
+    assert.equal(b, bAlone)
+  }
+  assert.equal([a.count, a.gapsDetected, b.count, b.gapsDetected], [4, 1, 4, 1])
+  assert.equal(a.chain.fragments.length, 1) // k4 closed the gap k3 opened
+})
+
 test.run()
