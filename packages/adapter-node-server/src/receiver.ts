@@ -10,7 +10,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse, STATUS_CODES } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import type { Duplex } from 'node:stream'
-import type { Fields, HttpAnswer } from '@banksocket-webhooks/core/runtime-kit'
+import { type Fields, type HttpAnswer, InFlight } from '@banksocket-webhooks/core/runtime-kit'
 import { notify, Receiver, type ReceiverOptions } from '@banksocket-webhooks/receiver'
 import { clientErrorAnswer } from './client-error.ts'
 import { nodeSha256 } from './hash.ts'
@@ -232,8 +232,7 @@ export class NodeReceiver extends Receiver {
   server: Server | undefined
   readonly #timeouts: { headersTimeout: number; requestTimeout: number }
   /** Requests under way, and who waits for there to be none. */
-  #active = 0
-  #idle: Array<() => void> = []
+  readonly #requests = new InFlight()
   #closing: Promise<void> | undefined
 
   constructor(options: NodeReceiverOptions) {
@@ -244,7 +243,7 @@ export class NodeReceiver extends Receiver {
 
   /** A node:http request listener: `http.createServer(receiver.requestListener)`. */
   readonly requestListener = (req: IncomingMessage, res: ServerResponse): void => {
-    this.#active++
+    this.#requests.enter()
     serve(this, req, res, undefined, this.#isClosing, this.#done)
   }
 
@@ -254,7 +253,7 @@ export class NodeReceiver extends Receiver {
    * type, an object as already-parsed fields.
    */
   readonly middleware: Middleware = (req, res, next) => {
-    this.#active++
+    this.#requests.enter()
     serve(this, req, res, next, this.#isClosing, this.#done)
   }
 
@@ -303,7 +302,8 @@ export class NodeReceiver extends Receiver {
       if (server === undefined || !server.listening) resolve()
       else server.close(() => resolve())
     })
-    while (this.#active > 0) await new Promise<void>((resolve) => this.#idle.push(resolve))
+    // A keep-alive connection may still bring a request after the last one ended: wait until none is left.
+    while (this.#requests.size > 0) await this.#requests.idle()
     await this.drain()
     server?.closeIdleConnections()
     await closed
@@ -311,12 +311,7 @@ export class NodeReceiver extends Receiver {
 
   readonly #isClosing = (): boolean => this.#closing !== undefined
 
-  readonly #done = (): void => {
-    if (--this.#active > 0) return
-    const waiting = this.#idle
-    this.#idle = []
-    for (const resolve of waiting) resolve()
-  }
+  readonly #done = (): void => this.#requests.leave()
 }
 
 /**

@@ -7,8 +7,9 @@
  */
 import * as E from 'fp-ts/lib/Either.js'
 import type * as TE from 'fp-ts/lib/TaskEither.js'
+import type { Step } from './async.ts'
 import type { Decider } from './decider.ts'
-import { type EventStore, MAX_READ_LIMIT, type StoreError, type StreamRead } from './store.ts'
+import { type EventStore, MAX_READ_LIMIT, type StoreError, type StreamRead, storeFailure } from './store.ts'
 
 /**
  * A decider, or a function that makes one for a stream. Give a factory when the decider's state
@@ -129,7 +130,7 @@ export type RunError<Err, WErr = StoreError> =
   | Readonly<{ _tag: 'Aborted'; stream: string; error: unknown }>
 
 /** What a run answers once the store has answered. */
-type Settled<Ev, S, Err, WErr> = E.Either<RunError<Err, WErr>, CommandResult<Ev, S>>
+type RunResult<Ev, S, Err, WErr> = E.Either<RunError<Err, WErr>, CommandResult<Ev, S>>
 
 /**
  * A command whose events are being appended: their place in the stream is fixed (a cached state
@@ -140,11 +141,8 @@ type Settled<Ev, S, Err, WErr> = E.Either<RunError<Err, WErr>, CommandResult<Ev,
  * @internal
  */
 export class Appending<Ev, S, Err, WErr = StoreError> {
-  constructor(readonly result: Promise<Settled<Ev, S, Err, WErr>>) {}
+  constructor(readonly result: Promise<RunResult<Ev, S, Err, WErr>>) {}
 }
-
-/** A value now, or a Promise of it when something had to be waited for. */
-type Step<A> = A | Promise<A>
 
 /**
  * The step a caller runs between `decide` and the append, with the decided events and the state
@@ -211,8 +209,6 @@ export type CommandRunner<C, Ev, S, Err, WErr = StoreError> = Readonly<{
     given?: StateAt<S>,
   ) => Step<E.Either<RunError<Err, WErr>, CommandResult<Ev, S> | Appending<Ev, S, Err, WErr>>>
 }>
-
-const storeFailure = (error: unknown): StoreError => ({ _tag: 'StoreFailure', message: error instanceof Error ? error.message : String(error) })
 
 const checkRetries = (maxRetries: number): void => {
   if (!Number.isSafeInteger(maxRetries) || maxRetries < 0) {
@@ -306,21 +302,21 @@ export const createCommandRunner = <C, Ev, S, Err, WErr extends Readonly<{ _tag:
       // Commands decided on this state after it fail the same way; the stream is read again.
       if (cache?.get(stream) === entry) cache.delete(stream)
     }
-    const settled = writing.then(
-      (written): Step<Settled<Ev, S, Err, WErr>> => {
+    const appended = writing.then(
+      (written): Step<RunResult<Ev, S, Err, WErr>> => {
         if (E.isRight(written)) return E.right({ stream, events, nextVersion: written.right.nextVersion, state, attempts: attempt })
         forget()
         const error = written.left
         if (!isVersionConflict(error)) return E.left({ _tag: 'StoreError', stream, error: error as WErr })
         if (attempt > maxRetries) return E.left({ _tag: 'RetriesExhausted', stream, attempts: attempt, conflict: error })
-        return settle(attemptRun(stream, command, beforeAppend, attempt + 1, undefined))
+        return untilAppended(attemptRun(stream, command, beforeAppend, attempt + 1, undefined))
       },
-      (error: unknown): Settled<Ev, S, Err, WErr> => {
+      (error: unknown): RunResult<Ev, S, Err, WErr> => {
         forget()
         return E.left({ _tag: 'StoreError', stream, error: storeFailure(error) })
       },
     )
-    return E.right(new Appending(settled))
+    return E.right(new Appending(appended))
   }
 
   const decideOn = (
@@ -366,12 +362,12 @@ export const createCommandRunner = <C, Ev, S, Err, WErr extends Readonly<{ _tag:
  *
  * @internal
  */
-export const settle = async <Ev, S, Err, WErr>(
+export const untilAppended = async <Ev, S, Err, WErr>(
   step: Step<E.Either<RunError<Err, WErr>, CommandResult<Ev, S> | Appending<Ev, S, Err, WErr>>>,
-): Promise<Settled<Ev, S, Err, WErr>> => {
+): Promise<RunResult<Ev, S, Err, WErr>> => {
   const result = await step
   if (E.isRight(result) && result.right instanceof Appending) return result.right.result
-  return result as Settled<Ev, S, Err, WErr>
+  return result as RunResult<Ev, S, Err, WErr>
 }
 
 /**
@@ -404,5 +400,5 @@ export const createCommandHandler = <C, Ev, S, Err>(options: CommandHandlerOptio
     maxRetries: options.maxRetries ?? DEFAULT_MAX_RETRIES,
   })
   // No `beforeAppend` step, so no `Aborted`: every Left is a CommandError.
-  return (stream, command) => async () => (await settle(runner.run(stream, command))) as E.Either<CommandError<Err>, CommandResult<Ev, S>>
+  return (stream, command) => async () => (await untilAppended(runner.run(stream, command))) as E.Either<CommandError<Err>, CommandResult<Ev, S>>
 }

@@ -27,7 +27,6 @@
  * @packageDocumentation
  */
 
-export { encodeForm } from './body.ts'
 export {
   AccountId,
   AccountSelector,
@@ -58,6 +57,7 @@ export {
   WebhookCreated,
   WebhookDeleted,
 } from './events.ts'
+export { encodeForm } from './form.ts'
 export { type Sha256, type SignedFields, sign, verify, webCryptoSha256 } from './hash.ts'
 export { type IbanProblem, type IbanView, ibanView } from './iban.ts'
 export { createInbox, type Inbox, type InboxOptions, type Outcome } from './inbox.ts'

@@ -8,8 +8,10 @@ import * as E from 'fp-ts/lib/Either.js'
 import { pipe } from 'fp-ts/lib/function.js'
 import * as TE from 'fp-ts/lib/TaskEither.js'
 import type * as t from 'io-ts'
-import { type Fields, parseBody } from './body.ts'
+import type { Step } from './async.ts'
+import { type BodyParser, parseBody } from './body.ts'
 import { type AuthenticatedFieldsCodec, type Dc, NOTIFICATION_FIELDS, type UnauthenticatedFieldsCodec, WireNotification } from './codecs.ts'
+import type { Fields } from './fields.ts'
 import { type InvalidHash, type Sha256, type Verified, verifyNow, webCryptoSha256 } from './hash.ts'
 import { type IbanView, ibanView } from './iban.ts'
 import { AMOUNT_SYNTAX, AMOUNT_SYNTAX_REASON, BALANCE_SYNTAX, BALANCE_SYNTAX_REASON, type Money, parseAmount, parseBalance } from './money.ts'
@@ -91,7 +93,7 @@ export type ReceiveOptions = Readonly<{
  */
 export const DEFAULT_BODY_LIMIT = 64 * 1024
 
-const PROPERTY_PARENTS = new Set(['InterfaceType', 'PartialType', 'StrictType', 'ExactType'])
+const PROPERTY_PARENTS: ReadonlySet<string> = new Set(['InterfaceType', 'PartialType', 'StrictType', 'ExactType'])
 
 /**
  * Turns io-ts errors into field paths and messages, one per field.
@@ -120,8 +122,9 @@ export const problemsOf = (errors: t.Errors): ReadonlyArray<PayloadProblem> => {
   return [...byPath].map(([path, message]) => ({ path, message }))
 }
 
-const KNOWN = new Set<string>(NOTIFICATION_FIELDS)
+const KNOWN: ReadonlySet<string> = new Set<string>(NOTIFICATION_FIELDS)
 
+/** Encodes a body given as text; keeps no state between calls. */
 const encoder = new TextEncoder()
 
 /** Length-prefixed, so that moving text between adjacent fields changes the key. */
@@ -237,11 +240,7 @@ const verifiedTransaction = (n: DecodedNotification, secretIndex: number, key: s
   extra: extraFields(n.fields),
 })
 
-const afterVerification = (
-  n: DecodedNotification,
-  verified: E.Either<InvalidHash, Verified>,
-  sha256: Sha256,
-): Verification | Promise<Verification> => {
+const afterVerification = (n: DecodedNotification, verified: E.Either<InvalidHash, Verified>, sha256: Sha256): Step<Verification> => {
   if (E.isLeft(verified)) return verified
   const secretIndex = verified.right.secretIndex
   const key = sha256(keyInput(n.verified))
@@ -257,7 +256,7 @@ const afterVerification = (
  *
  * @internal
  */
-export const verifyDecoded = (n: DecodedNotification, options: ReceiveOptions): Verification | Promise<Verification> => {
+export const verifyDecoded = (n: DecodedNotification, options: ReceiveOptions): Step<Verification> => {
   const sha256 = options.sha256 ?? webCryptoSha256
   const verified = verifyNow(n.verified, n.hash, options.secrets, sha256)
   return verified instanceof Promise ? verified.then((v) => afterVerification(n, v, sha256)) : afterVerification(n, verified, sha256)
@@ -291,18 +290,19 @@ export const receiveFields = (fields: Fields, options: ReceiveOptions): TE.TaskE
 }
 
 /**
- * Checks the size, parses the body and decodes it (synchronously), the part of {@link receive}
- * that needs no hashing.
+ * Checks the size, parses the body (with `parse`: an inbox's own parser) and decodes it
+ * (synchronously), the part of {@link receive} that needs no hashing.
  *
  * @internal
  */
 export const parseNotification = (
   input: Readonly<{ body: Uint8Array | string; contentType: string | null | undefined }>,
   limit: number,
+  parse: BodyParser,
 ): E.Either<Rejection, DecodedNotification> => {
   const body = typeof input.body === 'string' ? encoder.encode(input.body) : input.body
   if (body.byteLength > limit) return E.left({ _tag: 'too_large', limit })
-  const fields = parseBody(body, input.contentType)
+  const fields = parse(body, input.contentType)
   return E.isLeft(fields) ? fields : decodeNotification(fields.right)
 }
 
@@ -329,7 +329,7 @@ export const receive = (
 ): TE.TaskEither<Rejection, VerifiedTransaction> => {
   assertSecrets(options.secrets)
   return pipe(
-    TE.fromEither(parseNotification(input, options.limit ?? DEFAULT_BODY_LIMIT)),
+    TE.fromEither(parseNotification(input, options.limit ?? DEFAULT_BODY_LIMIT, parseBody)),
     TE.chain((n) => verifyNotification(n, options)),
   )
 }

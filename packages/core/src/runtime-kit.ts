@@ -1,8 +1,9 @@
 /**
  * `@banksocket-webhooks/core/runtime-kit`: what writing a receiver or a runtime adapter takes,
  * beyond the root entry. Body parsing and content types, the HTTP contract's answers, the inbox's
- * dispatch port and what it reports, the idempotency key index, the hashing details, and the
- * pieces of the deciders that clients of the management API reuse. `@banksocket-webhooks/receiver`
+ * dispatch port and what it reports, the asynchronous plumbing (Promise-likes, in-flight counting,
+ * per-key serial queues), the idempotency key index, the hashing details, and the pieces of the
+ * deciders that clients of the management API reuse. `@banksocket-webhooks/receiver`
  * and the runtime adapters are built on it; an application does not need it.
  *
  * @example
@@ -12,11 +13,16 @@
  *
  * @packageDocumentation
  */
-export { type ContentType, type Fields, MAX_FIELDS, MAX_JSON_DEPTH, parseBody, parseContentType } from './body.ts'
+export { HandlerTimeoutError, InFlight, isThenable, SerialQueue } from './async.ts'
+export { type BodyParser, createBodyParser, parseBody } from './body.ts'
 export { NOTIFICATION_FIELDS } from './codecs.ts'
+export { type ContentType, parseContentType } from './content-type.ts'
+export { type Fields, MAX_FIELDS } from './fields.ts'
 export { constantTimeEqual, type HashVariant, type InvalidHash, signingInput, type Verified } from './hash.ts'
 export { answerFor, type HttpAnswer, METHOD_NOT_ALLOWED, NOT_FOUND, rejectionAnswer } from './http.ts'
-export { DEFAULT_HANDLER_TIMEOUT, type Dispatch, HandlerTimeoutError, type Recorded } from './inbox.ts'
+export type { Dispatch, Recorded } from './inbox.ts'
+export { DEFAULT_HANDLER_TIMEOUT } from './inbox-settings.ts'
+export { MAX_JSON_DEPTH } from './json-body.ts'
 export { KeyIndex } from './keyindex.ts'
 export { DEFAULT_DEDUPE_WINDOW, type KeySeen } from './ledger.ts'
 export { DEFAULT_BODY_LIMIT, problemsOf, receiveFields } from './receive.ts'

@@ -2,8 +2,8 @@
  * The port of a store shared by several receivers (several processes on one database): the
  * `EventStore` port plus what lets the database, not a process, decide. An idempotency key claimed
  * once across every ledger, a ledger's state kept beside its stream and read in one query, and a
- * duplicate counter. `createInbox` takes this path when its store is one (see {@link isSharedStore});
- * `@banksocket-webhooks/adapter-postgres` implements it.
+ * duplicate counter. A shared store says so (`shared: true`), and `createInbox` then takes the
+ * shared path (`isShared` is the test); `@banksocket-webhooks/adapter-postgres` implements it.
  *
  * @module
  */
@@ -54,7 +54,9 @@ export type StreamState<S> = Readonly<{ version: number; state: S | undefined; s
 /**
  * A store several receivers share. Every write is one transaction that checks the stream's version,
  * appends, stores the state and claims the key, or does none of it. The inbox reads a ledger's
- * events after its stored state's version with the port's `readStream(stream, { after })`.
+ * events after its stored state's version with the port's `readStream(stream, { after })`. The
+ * store declares what it is with `shared: true`: that, and nothing else, makes `createInbox` take
+ * the shared path.
  *
  * @example
  * import type { LedgerEvent, LedgerState } from '@banksocket-webhooks/core'
@@ -62,6 +64,11 @@ export type StreamState<S> = Readonly<{ version: number; state: S | undefined; s
  * const owner = (store: SharedLedgerStore<LedgerEvent, LedgerState>, key: string) => store.keyOwner(key)
  */
 export interface SharedLedgerStore<Ev, S> extends EventStore<Ev> {
+  /**
+   * Declares the capability: several receivers share this store, and it decides. `createInbox`
+   * takes the shared path for a store with `shared: true`, and for no other.
+   */
+  readonly shared: true
   /** The stream's version, stored state and duplicate count, in one query. */
   readState(stream: string): TE.TaskEither<StoreError, StreamState<S>>
   /** The state of every stream whose name starts with `prefix`. */
@@ -74,15 +81,15 @@ export interface SharedLedgerStore<Ev, S> extends EventStore<Ev> {
   countDuplicate(stream: string, count?: number): TE.TaskEither<StoreError, number>
 }
 
-const METHODS = ['readState', 'readStates', 'record', 'keyOwner', 'countDuplicate'] as const
-
 /**
- * Whether a store is shared (has every method of {@link SharedLedgerStore}): the inbox then keeps
- * nothing in memory between deliveries and lets the store decide.
+ * Whether a store declared itself shared (`shared: true`): the inbox then keeps nothing in memory
+ * between deliveries and lets the store decide. A store is shared because it says so, never because
+ * of the methods it happens to have.
  *
+ * @internal
  * @example
- * import { createInMemoryEventStore, isSharedStore } from '@banksocket-webhooks/core'
- * isSharedStore(createInMemoryEventStore()) // false
+ * import { createInMemoryEventStore } from '@banksocket-webhooks/core'
+ * isShared(createInMemoryEventStore()) // false
  */
-export const isSharedStore = <Ev, S = unknown>(store: EventStore<Ev>): store is SharedLedgerStore<Ev, S> =>
-  METHODS.every((m) => typeof (store as unknown as Record<string, unknown>)[m] === 'function')
+export const isShared = <Ev, S>(store: EventStore<Ev> | SharedLedgerStore<Ev, S>): store is SharedLedgerStore<Ev, S> =>
+  (store as Partial<SharedLedgerStore<Ev, S>>).shared === true

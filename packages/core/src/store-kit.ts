@@ -19,8 +19,8 @@ export {
   type DeciderSource,
   type VersionConflict,
 } from './command.ts'
-export { SHARED_STORE_ATTEMPTS } from './inbox.ts'
 export { LedgerStateCodec, type LedgerStateJson } from './ledger-state.ts'
+export { SHARED_STORE_ATTEMPTS } from './shared-inbox.ts'
 export type { KeyConflict, RecordError, Recording, SharedLedgerStore, StreamState } from './shared-store.ts'
 export {
   checkReadOptions,

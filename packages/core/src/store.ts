@@ -30,6 +30,18 @@ export type StoreError =
   | Readonly<{ _tag: 'StoreFailure'; message: string }>
 
 /**
+ * A `StoreFailure` for something a store threw or rejected with, carrying its message.
+ *
+ * @internal
+ * @example
+ * storeFailure(new Error('disk full')) // { _tag: 'StoreFailure', message: 'disk full' }
+ */
+export const storeFailure = (error: unknown): StoreError => ({
+  _tag: 'StoreFailure',
+  message: error instanceof Error ? error.message : String(error),
+})
+
+/**
  * A stream's events and its version (the number of events in it; 0 for a stream never written).
  *
  * @example

@@ -2,13 +2,25 @@
  * The inbox when nothing needs waiting for (a synchronous hasher, synchronous listeners, no store):
  * the outcome is known at once, and the guarantees pinned for the asynchronous path still hold:
  * one key space, one acceptance per notification, a failed attempt leaving the key free, store
- * failures never acknowledged, `onRecorded` before the answer.
+ * failures never acknowledged, `onRecorded` before the answer. The fast path is the in-process
+ * inbox's own (`deliverNow`, reached here through `createLocalInbox`); every inbox's `deliver`
+ * answers with a Promise.
  */
 import { createHash } from 'node:crypto'
 import * as E from 'fp-ts/lib/Either.js'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { createInbox, createInMemoryEventStore, type EventStore, encodeForm, type LedgerEvent, type Outcome } from '../src/index.ts'
+import { settingsOf } from '../src/inbox-settings.ts'
+import {
+  createInbox,
+  createInMemoryEventStore,
+  type EventStore,
+  encodeForm,
+  type InboxOptions,
+  type LedgerEvent,
+  type Outcome,
+} from '../src/index.ts'
+import { createLocalInbox } from '../src/local-inbox.ts'
 import { SECRET, signed } from './support/fields.ts'
 
 const FORM = 'application/x-www-form-urlencoded'
@@ -17,9 +29,14 @@ const sha256 = (message: string): string => createHash('sha256').update(message,
 const noop = () => {}
 const input = (fields: Record<string, string>) => ({ body: encodeForm(fields), contentType: FORM })
 const tags = (outcomes: ReadonlyArray<Outcome>) => outcomes.map((o) => o._tag)
+/** The in-process inbox with its fast path: `process` is its `deliverNow`, `deliver` the inbox's own. */
+const localInbox = (options: InboxOptions) => {
+  const local = createLocalInbox(settingsOf(options), options.store as EventStore<LedgerEvent> | undefined)
+  return { process: local.deliverNow, deliver: local.inbox.deliver, drain: local.inbox.drain }
+}
 
 test('process answers with the outcome itself when nothing waits; deliver with a Promise of the same', async () => {
-  const inbox = createInbox({ secrets: [SECRET], sha256, now })
+  const inbox = localInbox({ secrets: [SECRET], sha256, now })
   const first = await signed({ description: 'SN:1', amount: '100.00', balance: '18100.00' })
   const outcome = inbox.process(input(first), noop)
   assert.not.instance(outcome, Promise)
@@ -34,10 +51,10 @@ test('process answers with the outcome itself when nothing waits; deliver with a
 
 test('process answers with a Promise when a listener returns one, or a store appends', async () => {
   const fields = await signed({ description: 'SN:1', amount: '100.00', balance: '18100.00' })
-  const asyncListener = createInbox({ secrets: [SECRET], sha256, now }).process(input(fields), async () => {})
+  const asyncListener = localInbox({ secrets: [SECRET], sha256, now }).process(input(fields), async () => {})
   assert.instance(asyncListener, Promise)
   assert.is((await asyncListener)._tag, 'accepted')
-  const stored = createInbox({ secrets: [SECRET], sha256, now, store: createInMemoryEventStore() }).process(input(fields), noop)
+  const stored = localInbox({ secrets: [SECRET], sha256, now, store: createInMemoryEventStore() }).process(input(fields), noop)
   assert.instance(stored, Promise)
   assert.is((await stored)._tag, 'accepted')
 })
@@ -71,7 +88,7 @@ test('a store failure is answered store_failed, releases the key, and the delive
 })
 
 test('a listener that throws fails the attempt synchronously and leaves the key free for the retry', async () => {
-  const inbox = createInbox({ secrets: [SECRET], sha256, now })
+  const inbox = localInbox({ secrets: [SECRET], sha256, now })
   const fields = await signed({ amount: '100.00', balance: '18100.00', description: 'SN:1' })
   const failed = inbox.process(input(fields), () => {
     throw new Error('handler down')
@@ -82,7 +99,7 @@ test('a listener that throws fails the attempt synchronously and leaves the key 
 
 test('onRecorded is told before process answers, with the versions counted in memory', async () => {
   const told: string[] = []
-  const inbox = createInbox({ secrets: [SECRET], sha256, now, onRecorded: (r) => told.push(`${r.stream}@${r.events.at(-1)?.version}`) })
+  const inbox = localInbox({ secrets: [SECRET], sha256, now, onRecorded: (r) => told.push(`${r.stream}@${r.events.at(-1)?.version}`) })
   const outcome = inbox.process(input(await signed({ description: 'SN:1', amount: '100.00', balance: '18100.00' })), () => {
     assert.equal(told, [])
   })

@@ -10,7 +10,7 @@ import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import type { Recorded } from '../src/inbox.ts'
 import { createInbox, createInMemoryEventStore, encodeForm, formatMoney, type Outcome } from '../src/index.ts'
-import { isSharedStore } from '../src/shared-store.ts'
+import { isShared } from '../src/shared-store.ts'
 import { signed } from './support/fields.ts'
 import { createMemorySharedStore } from './support/shared-store.ts'
 
@@ -55,9 +55,20 @@ const bodyOf = async (m: ReturnType<typeof chains>['all'][number]) =>
     }),
   )
 
-test('isSharedStore tells a shared store from a plain one', () => {
-  assert.ok(isSharedStore(createMemorySharedStore()))
-  assert.not.ok(isSharedStore(createInMemoryEventStore()))
+test('isShared tells a shared store from a plain one', () => {
+  assert.ok(isShared(createMemorySharedStore()))
+  assert.not.ok(isShared(createInMemoryEventStore()))
+})
+
+test('a store is shared because it says so, not because of its methods: without `shared: true` the inbox keeps its ledgers in memory', async () => {
+  const { shared: _declared, ...undeclared } = createMemorySharedStore(0)
+  assert.not.ok(isShared(undeclared))
+  const inbox = createInbox({ secrets: ['s3cr3t-ÇĞİÖŞÜ-key'], store: undeclared })
+  const body = await bodyOf({ account: '69', description: 'm-1', dc: 'Credit', amount: 1000n, balance: 101_000n })
+  assert.is((await inbox.deliver({ body, contentType: FORM }, () => {}))._tag, 'accepted')
+  // the in-process inbox appends with appendToStream and never records a key or a state in the store
+  const states = await undeclared.readStates('ledger-')()
+  assert.equal(E.isRight(states) && [...states.right.values()].map((s) => [s.version, s.state]), [[1, undefined]])
 })
 
 test('two inboxes on one shared store, each notification sent to both at once: one ok per notification, chains whole', async () => {

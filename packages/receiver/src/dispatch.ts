@@ -7,6 +7,7 @@
 
 import { type LedgerEvent, type Money, parseBalance, type TransactionReceived, type VerifiedTransaction } from '@banksocket-webhooks/core'
 import type { Dispatch } from '@banksocket-webhooks/core/runtime-kit'
+import { isThenable } from '@banksocket-webhooks/core/runtime-kit'
 import type { EventEmitter } from 'eventemitter3'
 import * as E from 'fp-ts/lib/Either.js'
 import type {
@@ -31,9 +32,6 @@ import type {
 export type ReceiverEmitter = Pick<EventEmitter<ReceiverEvents, never>, 'listeners' | 'listenerCount' | 'removeListener'>
 
 type AnyListener = (payload: unknown) => unknown
-
-const isThenable = (value: unknown): value is PromiseLike<unknown> =>
-  typeof value === 'object' && value !== null && typeof (value as { then?: unknown }).then === 'function'
 
 /** Amounts in stored events were formatted by core from exact money, so this cannot fail. */
 const exactMoney = (amount: string, currency: string): Money => {

@@ -189,8 +189,8 @@ export class Receiver extends EventEmitter<ReceiverEvents, never> {
           break
       }
       const { body, contentType } = request
-      if (typeof body === 'function') return body(this.limit).then((read) => this.#respondRead(read, contentType), this.#failed)
-      return Promise.resolve(this.#respond(body, contentType))
+      if (typeof body === 'function') return body(this.limit).then((read) => this.#deliverRead(read, contentType), this.#failed)
+      return typeof body === 'string' || body instanceof Uint8Array ? this.#deliver({ body, contentType }) : this.#deliverFields(body)
     } catch (error) {
       return Promise.resolve(this.#failed(error))
     }
@@ -205,33 +205,14 @@ export class Receiver extends EventEmitter<ReceiverEvents, never> {
   }
 
   /**
-   * What `handle` does with a delivered request's body once it is in hand (bytes, text or parsed
-   * fields): the answer itself when the delivery finished without waiting (a synchronous store and
-   * listeners), a Promise of it otherwise. Never throws, never rejects.
+   * Delivers a body read under `limit`: a body that could not be read whole is refused (413 or 400,
+   * told to `rejected` listeners).
    */
-  #respond(body: Uint8Array | string | Fields, contentType: string | null | undefined): HttpAnswer | Promise<HttpAnswer> {
+  #deliverRead(read: E.Either<BodyProblem, Uint8Array>, contentType: string | null | undefined): Promise<HttpAnswer> {
     try {
-      return this.#answer(
-        typeof body === 'string' || body instanceof Uint8Array
-          ? this.inbox.process({ body, contentType }, this.#dispatch)
-          : this.inbox.processFields(body, this.#dispatch),
-      )
+      return E.isLeft(read) ? Promise.resolve(this.#refuse(bodyRejection(read.left))) : this.#deliver({ body: read.right, contentType })
     } catch (error) {
-      return this.#failed(error)
-    }
-  }
-
-  /**
-   * `#respond` for the result of reading a body under `limit`: a body that could not
-   * be read whole is refused (413 or 400, told to `rejected` listeners).
-   */
-  #respondRead(read: E.Either<BodyProblem, Uint8Array>, contentType: string | null | undefined): HttpAnswer | Promise<HttpAnswer> {
-    try {
-      return E.isLeft(read)
-        ? this.#refuse(bodyRejection(read.left))
-        : this.#answer(this.inbox.process({ body: read.right, contentType }, this.#dispatch))
-    } catch (error) {
-      return this.#failed(error)
+      return Promise.resolve(this.#failed(error))
     }
   }
 
@@ -241,24 +222,40 @@ export class Receiver extends EventEmitter<ReceiverEvents, never> {
     return method === 'POST' ? 'deliver' : 'method_not_allowed'
   }
 
-  /** Delivers a raw body with its content type; resolves with the answer once listeners were told. */
+  /**
+   * Delivers a raw body with its content type; resolves with the answer once listeners were told.
+   * Never rejects.
+   */
   deliver(input: Readonly<{ body: Uint8Array | string; contentType: string | null | undefined }>): Promise<HttpAnswer> {
-    return Promise.resolve(this.#answer(this.inbox.process(input, this.#dispatch)))
+    return this.#deliver(input)
   }
 
-  /** Delivers fields a framework's body parser already parsed. */
+  /** Delivers fields a framework's body parser already parsed. Never rejects. */
   deliverFields(fields: Fields): Promise<HttpAnswer> {
-    return Promise.resolve(this.#answer(this.inbox.processFields(fields, this.#dispatch)))
+    return this.#deliverFields(fields)
+  }
+
+  /** The inbox's delivery of a body, and its answer: what `handle` and `deliver` do once the body is in hand. */
+  #deliver(input: Readonly<{ body: Uint8Array | string; contentType: string | null | undefined }>): Promise<HttpAnswer> {
+    try {
+      return this.inbox.deliver(input, this.#dispatch).then(this.#reply, this.#failed)
+    } catch (error) {
+      return Promise.resolve(this.#failed(error))
+    }
+  }
+
+  /** The inbox's delivery of parsed fields, and its answer. */
+  #deliverFields(fields: Fields): Promise<HttpAnswer> {
+    try {
+      return this.inbox.deliverFields(fields, this.#dispatch).then(this.#reply, this.#failed)
+    } catch (error) {
+      return Promise.resolve(this.#failed(error))
+    }
   }
 
   /** Resolves when every delivery under way has finished. */
   drain(): Promise<void> {
     return this.inbox.drain()
-  }
-
-  /** The answer to an outcome: at once when the inbox has it, else once it has; never a rejection. */
-  #answer(outcome: Outcome | Promise<Outcome>): HttpAnswer | Promise<HttpAnswer> {
-    return outcome instanceof Promise ? outcome.then(this.#settle, this.#failed) : this.#settle(outcome)
   }
 
   /** Answers a body that could not be read whole, telling `rejected` listeners. */
@@ -284,8 +281,8 @@ export class Receiver extends EventEmitter<ReceiverEvents, never> {
 
   readonly #rejectedFailed = (error: unknown): void => notify(this, 'error', { _tag: 'listener_failed', event: 'rejected', error })
 
-  /** Tells the listeners what went wrong, if anything, and answers; an unexpected throw answers 500. */
-  readonly #settle = (outcome: Outcome): HttpAnswer => {
+  /** The answer to an outcome, telling the listeners what went wrong, if anything; an unexpected throw answers 500. */
+  readonly #reply = (outcome: Outcome): HttpAnswer => {
     try {
       switch (outcome._tag) {
         case 'rejected':

@@ -40,6 +40,7 @@ export const createMemorySharedStore = (pauseMs = 1): MemorySharedStore => {
   })
   const down = E.left({ _tag: 'StoreFailure' as const, message: 'store down' })
   return {
+    shared: true,
     stats,
     failNext: (n) => void (failing = n),
     readStream:
