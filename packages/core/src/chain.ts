@@ -4,6 +4,13 @@
  * consecutive fragments lies an open gap. Arrival order means little (a retried notification
  * arrives after newer ones), so a late link that fits closes or narrows a gap instead of raising a
  * false one. Pure and synchronous; money is `bigint` minor units throughout.
+ * `@banksocket-webhooks/core/chain`; the ledger decider is built on it.
+ *
+ * @example
+ * import { addLink, emptyChain, gapsOf, linkOf } from '@banksocket-webhooks/core/chain'
+ * const first = addLink(emptyChain, linkOf('k1', 'Credit', 10000n, 1810000n)).chain
+ * const late = addLink(first, linkOf('k3', 'Credit', 5000n, 1830000n)).chain // 1810000 -> 1825000 missing
+ * gapsOf(late) // [{ id: 1, from: 1810000n, to: 1825000n, ... }]
  *
  * @module
  */

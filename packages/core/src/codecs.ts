@@ -77,29 +77,16 @@ export const AccountSelector = t.union([t.literal('all'), AccountId], 'AccountSe
 /** @see {@link AccountSelector} */
 export type AccountSelector = t.TypeOf<typeof AccountSelector>
 
-/**
- * A non-empty string without leading or trailing whitespace-only content.
- *
- * @example
- * import { NonEmptyString } from '@banksocket-webhooks/core'
- * NonEmptyString.is('') // false
- */
-export const NonEmptyString = new t.Type<string, string, unknown>(
+/** A non-empty string without leading or trailing whitespace-only content. */
+const NonEmptyString = new t.Type<string, string, unknown>(
   'NonEmptyString',
   (u): u is string => typeof u === 'string' && u.trim().length > 0,
   (u, c) => (typeof u === 'string' && u.trim().length > 0 ? t.success(u) : t.failure(u, c, 'expected a non-empty string')),
   (s) => s,
 )
 
-/**
- * An absolute `http:` or `https:` URL, kept exactly as given.
- *
- * @example
- * import { EndpointUrl } from '@banksocket-webhooks/core'
- * EndpointUrl.is('https://example.com/hooks/banksocket') // true
- * EndpointUrl.is('ftp://example.com')                    // false
- */
-export const EndpointUrl = new t.Type<string, string, unknown>(
+/** An absolute `http:` or `https:` URL, kept exactly as given. */
+const EndpointUrl = new t.Type<string, string, unknown>(
   'EndpointUrl',
   (u): u is string => typeof u === 'string' && isHttpUrl(u),
   (u, c) => (typeof u === 'string' && isHttpUrl(u) ? t.success(u) : t.failure(u, c, 'expected an absolute http(s) URL')),

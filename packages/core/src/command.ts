@@ -12,9 +12,10 @@ import type { Decider } from './decider.ts'
 import { type EventStore, MAX_READ_LIMIT, type StoreError, type StreamRead, storeFailure } from './store.ts'
 
 /**
- * A decider, or a function that makes one for a stream. Give a factory when the decider's state
- * holds anything mutable: it is called for every attempt of every command, so each stream (and each
- * retry) folds from a fresh `initialState` and no two streams ever share one.
+ * A decider, or a function that makes one for a stream (called for every attempt of every
+ * command). Deciders are pure and their states immutable (docs/architecture.md, "Deciders and the
+ * command handler"), so one decider serves every stream; a factory is for a decider that differs
+ * from stream to stream.
  *
  * @example
  * import type { DeciderSource } from '@banksocket-webhooks/core/store-kit'

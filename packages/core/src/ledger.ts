@@ -34,7 +34,7 @@ import type {
   TransactionReceived,
   UnobservedMovements,
 } from './events.ts'
-import { addMoney, formatMoney, type InvalidAmount, type Money, parseAmount, parseBalance, subtractMoney } from './money.ts'
+import { formatMoney, type InvalidAmount, type Money, parseAmount, parseBalance } from './money.ts'
 
 /**
  * Ledger state: whose ledger it is, its balance chain, and counts. Money totals are minor units.
@@ -142,17 +142,6 @@ export type LedgerOptions = Readonly<{
 export const DEFAULT_DEDUPE_WINDOW = 100_000
 
 const DEFAULT_MAX_FRAGMENTS = 1000
-
-/**
- * The balance the ledger expects after a movement: previous balance plus a credit, minus a debit.
- *
- * @example
- * import { expectedBalance } from '@banksocket-webhooks/core'
- * expectedBalance({ minor: 1810000n, currency: 'TRY' }, 'Debit', { minor: 250050n, currency: 'TRY' })
- * // { minor: 1559950n, currency: 'TRY' }
- */
-export const expectedBalance = (previous: Money, dc: 'Credit' | 'Debit', amount: Money): Money =>
-  dc === 'Credit' ? addMoney(previous, amount) : subtractMoney(previous, amount)
 
 /**
  * Whether a break of `missing` minor units (`to - from`) is explained by the direction a filtered

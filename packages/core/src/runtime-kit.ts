@@ -15,7 +15,13 @@
  */
 export { HandlerTimeoutError, InFlight, isThenable, SerialQueue } from './async.ts'
 export { type BodyParser, createBodyParser, parseBody } from './body.ts'
-export { NOTIFICATION_FIELDS } from './codecs.ts'
+export {
+  type AuthenticatedField,
+  AuthenticatedFieldsCodec,
+  NOTIFICATION_FIELDS,
+  type UnauthenticatedField,
+  UnauthenticatedFieldsCodec,
+} from './codecs.ts'
 export { type ContentType, parseContentType } from './content-type.ts'
 export { type Fields, MAX_FIELDS } from './fields.ts'
 export { constantTimeEqual, type HashVariant, type InvalidHash, signingInput, type Verified } from './hash.ts'
