@@ -14,7 +14,7 @@
 type Hook = (state: UvuState) => unknown
 type UvuState = Record<string, unknown>
 type UvuTest = Readonly<{ name: string; handler: Hook }>
-export type UvuSuite = Readonly<{
+type UvuSuite = Readonly<{
   tests: readonly UvuTest[]
   only: readonly UvuTest[]
   before: readonly Hook[]
