@@ -29,7 +29,7 @@ const uvuGlobals = globalThis as unknown as UvuGlobals
 
 /**
  * Loads one uvu file and returns the suites its `test.run()` calls queued, with their names. */
-export const collectUvuSuites = async (file: URL): Promise<Array<Readonly<{ name: string; suite: UvuSuite }>>> => {
+const collectUvuSuites = async (file: URL): Promise<Array<Readonly<{ name: string; suite: UvuSuite }>>> => {
   uvuGlobals.UVU_DEFER = 1
   const queue = (uvuGlobals.UVU_QUEUE ??= [])
   uvuGlobals.UVU_INDEX = queue.length
