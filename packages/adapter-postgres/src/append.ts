@@ -5,12 +5,12 @@
  * @module
  */
 import type { StoreError } from '@banksocket-webhooks/core'
+import type { SerialQueue } from '@banksocket-webhooks/core/runtime-kit'
 import { type ExpectedVersion, versionMatches } from '@banksocket-webhooks/core/store-kit'
 import * as E from 'fp-ts/lib/Either.js'
 import type * as TE from 'fp-ts/lib/TaskEither.js'
 import { type Connection, FRESH } from './connection.ts'
 import { migrateHint } from './errors.ts'
-import type { KeyedQueue } from './internal.ts'
 import { checkExpected, type Write } from './record.ts'
 import type { RowCodec } from './row-codec.ts'
 
@@ -21,10 +21,10 @@ import type { RowCodec } from './row-codec.ts'
  *
  * @internal
  * @example
- * const appendToStream = createAppend(connection, rows, createWrite(connection, rows), createKeyedQueue())
+ * const appendToStream = createAppend(connection, rows, createWrite(connection, rows), new SerialQueue())
  * await appendToStream('ledger-69-TRY', [opened], 'no_stream')() // Right({ nextVersion: 1 })
  */
-export const createAppend = <Ev, S>(connection: Connection, rows: Pick<RowCodec<Ev, S>, 'integer'>, write: Write<Ev, S>, serial: KeyedQueue) => {
+export const createAppend = <Ev, S>(connection: Connection, rows: Pick<RowCodec<Ev, S>, 'integer'>, write: Write<Ev, S>, serial: SerialQueue) => {
   const { schema, q, query, failure } = connection
   const READ_VERSION = `SELECT version, ${FRESH} FROM ${q}.streams WHERE stream = $1`
 
@@ -47,7 +47,7 @@ export const createAppend = <Ev, S>(connection: Connection, rows: Pick<RowCodec<
   return (stream: string, events: ReadonlyArray<Ev>, expected: ExpectedVersion): TE.TaskEither<StoreError, Readonly<{ nextVersion: number }>> => {
     checkExpected(expected)
     return () =>
-      serial(stream, () =>
+      serial.run(stream, () =>
         events.length === 0
           ? checkOnly(stream, expected)
           : write(stream, expected, events, undefined, undefined).then(

@@ -21,40 +21,6 @@ export const toSafeInteger = (value: unknown): number | undefined => {
 }
 
 /**
- * Runs `task` after every task of the same key started before it; tasks of other keys run at once.
- *
- * @internal
- * @example
- * const serial: KeyedQueue = createKeyedQueue()
- * await serial('ledger-69-TRY', () => Promise.resolve(1)) // 1
- */
-export type KeyedQueue = <A>(key: string, task: () => Promise<A>) => Promise<A>
-
-/**
- * Runs tasks one after another per key, in the order they were started, while tasks of different keys
- * run at once. The store uses it so that a second append to a stream, started before the first one
- * resolved, reaches the database after it (as core's port promises), even over a pool of connections.
- *
- * @internal
- * @example
- * const serial = createKeyedQueue()
- * await Promise.all([serial('s', async () => 'first'), serial('s', async () => 'second')]) // the second runs after the first
- */
-export const createKeyedQueue = (): KeyedQueue => {
-  const tails = new Map<string, Promise<unknown>>()
-  return <A>(key: string, task: () => Promise<A>): Promise<A> => {
-    const previous = tails.get(key)
-    const run = previous === undefined ? task() : previous.then(task, task)
-    tails.set(key, run)
-    const forget = () => {
-      if (tails.get(key) === run) tails.delete(key)
-    }
-    run.then(forget, forget)
-    return run
-  }
-}
-
-/**
  * The SQLSTATE of a node-postgres error, if any (`23505`, `57P01`, ...).
  *
  * @internal

@@ -5,12 +5,14 @@
  *
  * @module
  */
+
+import type { SerialQueue } from '@banksocket-webhooks/core/runtime-kit'
 import type { ExpectedVersion, KeyConflict, RecordError, Recording } from '@banksocket-webhooks/core/store-kit'
 import * as E from 'fp-ts/lib/Either.js'
 import type * as TE from 'fp-ts/lib/TaskEither.js'
 import type { Connection } from './connection.ts'
 import { migrateHint } from './errors.ts'
-import { type KeyedQueue, sqlState } from './internal.ts'
+import { sqlState } from './internal.ts'
 import type { QueryResultLike } from './pool.ts'
 import type { RowCodec } from './row-codec.ts'
 
@@ -118,13 +120,13 @@ export const createWrite = <Ev, S>(connection: Connection, rows: RowCodec<Ev, S>
  *
  * @internal
  * @example
- * const record = createRecord(createWrite(connection, rows), createKeyedQueue())
+ * const record = createRecord(createWrite(connection, rows), new SerialQueue())
  * await record('ledger-69-TRY', { expectedVersion: 0, events: [opened], state, claim: 'k-2f1c' })()
  */
 export const createRecord =
-  <Ev, S>(write: Write<Ev, S>, serial: KeyedQueue) =>
+  <Ev, S>(write: Write<Ev, S>, serial: SerialQueue) =>
   (stream: string, recording: Recording<Ev, S>): TE.TaskEither<RecordError, RecordResult> => {
     checkExpected(recording.expectedVersion)
     if (recording.claim !== undefined && recording.claim === '') throw new TypeError('record: claim must be a non-empty idempotency key')
-    return () => serial(stream, () => write(stream, recording.expectedVersion, recording.events, recording.state, recording.claim))
+    return () => serial.run(stream, () => write(stream, recording.expectedVersion, recording.events, recording.state, recording.claim))
   }

@@ -8,6 +8,7 @@
  */
 
 import type { StoreError } from '@banksocket-webhooks/core'
+import { SerialQueue } from '@banksocket-webhooks/core/runtime-kit'
 import type { ReadAllOptions, RecordError, Recording, SharedLedgerStore } from '@banksocket-webhooks/core/store-kit'
 import type * as TE from 'fp-ts/lib/TaskEither.js'
 import type * as t from 'io-ts'
@@ -15,7 +16,6 @@ import { createAppend } from './append.ts'
 import { openConnection, type PostgresConnection } from './connection.ts'
 import { createDuplicates } from './duplicates.ts'
 import { createFeedReads, type FeedEvent, type FeedPage, type ReadAllPageOptions } from './feed.ts'
-import { createKeyedQueue } from './internal.ts'
 import { createRecord, createWrite, type RecordResult } from './record.ts'
 import { createRowCodec } from './row-codec.ts'
 import { DEFAULT_SCHEMA } from './schema.ts'
@@ -124,7 +124,7 @@ export interface PostgresEventStore<Ev, S = unknown> extends SharedLedgerStore<E
 export const createPostgresEventStore = <Ev, S = unknown>(options: PostgresEventStoreOptions<Ev, S>): PostgresEventStore<Ev, S> => {
   const connection = openConnection(options, options.schema ?? DEFAULT_SCHEMA)
   const rows = createRowCodec<Ev, S>(options, connection.refuse)
-  const serial = createKeyedQueue()
+  const serial = new SerialQueue()
   const write = createWrite(connection, rows)
   return {
     shared: true,

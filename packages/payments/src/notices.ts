@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { isThenable } from '@banksocket-webhooks/core/runtime-kit'
 import type { EventEmitter } from 'eventemitter3'
 import type { Credit } from './credit.ts'
 import type {
@@ -72,9 +73,6 @@ export interface PaymentsEvents {
 }
 
 type Emitter = EventEmitter<PaymentsEvents, never>
-
-const isThenable = (value: unknown): value is PromiseLike<unknown> =>
-  typeof value === 'object' && value !== null && typeof (value as { then?: unknown }).then === 'function'
 
 /**
  * Emits what an expectation event stored for a credit means: `payment_settled`, `payment_partial`

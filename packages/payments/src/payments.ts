@@ -17,6 +17,7 @@
  * @module
  */
 import { type CommandHandler, createCommandHandler, type EventStore, fold, type Money, type StoredEvent } from '@banksocket-webhooks/core'
+import { SerialQueue } from '@banksocket-webhooks/core/runtime-kit'
 import { EventEmitter } from 'eventemitter3'
 import * as E from 'fp-ts/lib/Either.js'
 import type * as TE from 'fp-ts/lib/TaskEither.js'
@@ -48,7 +49,6 @@ import { notifyCredit, notifyPayment, type PaymentsEvents } from './notices.ts'
 import { checkOptions, type PaymentsOptions } from './options.ts'
 import { fromCommand, type PaymentsError, PaymentsFailure, refusalReason } from './payments-error.ts'
 import { referenceKey } from './reference.ts'
-import { StreamQueue } from './stream-queue.ts'
 
 /**
  * What to expect: the application's id for it (an order id), the reference the customer is asked
@@ -97,7 +97,8 @@ export class Payments extends EventEmitter<PaymentsEvents, never> {
   /** `expect` calls run one at a time, so that the reference check sees every earlier expect. */
   #expecting: Promise<unknown> = Promise.resolve()
   /** Commands on one stream run one after the other. */
-  readonly #queue = new StreamQueue()
+  /** Commands on one stream, one at a time within this instance: concurrent credits for one expectation queue instead of racing, so version conflicts remain for other processes only. */
+  readonly #queue = new SerialQueue()
 
   /** @internal Use {@link createPayments}, which reads the store first. */
   constructor(options: PaymentsOptions, stored: ReadonlyArray<StoredEvent<PaymentsEvent>>) {
