@@ -11,7 +11,7 @@ import { type SpawnSyncReturns, spawn, spawnSync } from 'node:child_process'
 import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { delimiter, dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { gunzipSync } from 'node:zlib'
 import { checkPackage, createPackageFromTarballData } from '@arethetypeswrong/core'
@@ -43,10 +43,15 @@ const publicPackages = readdirSync(join(root, 'packages'))
   .filter(({ pkg }) => pkg.private !== true)
 
 /** Children get a clean environment: no npm_config_* that `pnpm run` sets for its scripts. */
+/**
+ * The environment of the commands this test runs (npm, pnpm, node, tsc): npm's own variables left
+ * out, and the Node running this test first on the PATH, so that `npm install` and the installed
+ * app run on it (CI runs this file on Node 22, 20 and 24; the PATH it inherits leads to Node 22).
+ */
 const childEnv = (): NodeJS.ProcessEnv => {
   const env: NodeJS.ProcessEnv = {}
   for (const [name, value] of Object.entries(process.env)) if (!/^npm_/i.test(name)) env[name] = value
-  return { ...env, NO_COLOR: '1', FORCE_COLOR: '0' }
+  return { ...env, PATH: [dirname(process.execPath), env['PATH']].filter(Boolean).join(delimiter), NO_COLOR: '1', FORCE_COLOR: '0' }
 }
 
 const run = (command: string, args: ReadonlyArray<string>, cwd: string, env: NodeJS.ProcessEnv = childEnv()): SpawnSyncReturns<string> =>
