@@ -4,28 +4,14 @@
  * encoding, its webhook route reading the raw body through its own content-type parser. And what
  * the guide says breaks without that parser: the same route on Fastify's default parsers.
  */
-import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
 import { createNodeReceiver } from '../../packages/adapter-node-server/dist/index.js'
 import { notification, post, SECRET, webhookCases } from './support/cases.ts'
 import { fastify } from './support/guides.ts'
-import { startProcess } from './support/process.ts'
+import { startSample } from './support/process.ts'
 
-const root = fileURLToPath(new URL('../../', import.meta.url))
-
-webhookCases('Fastify', () =>
-  startProcess({
-    command: process.execPath,
-    args: ['--import', 'tsx', join(root, 'docs/guides/examples/fastify.ts')],
-    cwd: root,
-    env: { BANKSOCKET_SECRET: SECRET, PORT: '0', HOST: '127.0.0.1' },
-    ready: /listening on (http:\/\/127\.0\.0\.1:\d+)/,
-    path: '/banksocket',
-    timeoutMs: 20_000,
-  }),
-).run()
+webhookCases('Fastify', () => startSample('fastify.ts', process.execPath, ['--import', 'tsx'])).run()
 
 const defaults = suite("Fastify, the route on Fastify's default parsers")
 

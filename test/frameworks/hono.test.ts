@@ -4,28 +4,14 @@
  * @hono/node-server on a loopback port, answers signed notifications in every encoding. And what
  * the guide says breaks without the raw Request: a route that parses the body first.
  */
-import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
 import { createFetchReceiver } from '../../packages/adapter-fetch/dist/index.js'
 import { notification, post, SECRET, webhookCases } from './support/cases.ts'
 import { hono } from './support/guides.ts'
-import { startProcess } from './support/process.ts'
+import { startSample } from './support/process.ts'
 
-const root = fileURLToPath(new URL('../../', import.meta.url))
-
-webhookCases('Hono on Node (@hono/node-server)', () =>
-  startProcess({
-    command: process.execPath,
-    args: ['--import', 'tsx', join(root, 'docs/guides/examples/hono-node.ts')],
-    cwd: root,
-    env: { BANKSOCKET_SECRET: SECRET, PORT: '0', HOST: '127.0.0.1' },
-    ready: /listening on (http:\/\/127\.0\.0\.1:\d+)/,
-    path: '/banksocket',
-    timeoutMs: 20_000,
-  }),
-).run()
+webhookCases('Hono on Node (@hono/node-server)', () => startSample('hono-node.ts', process.execPath, ['--import', 'tsx'])).run()
 
 const parsedFirst = suite('Hono on Node, the body parsed before the receiver')
 

@@ -4,6 +4,8 @@
  *
  * @module
  */
+import * as E from 'fp-ts/lib/Either.js'
+import { invalidPayload, type Rejection } from './rejection.ts'
 
 /**
  * Decodes bytes in one charset: the text, or `undefined` when the bytes are not valid in it.
@@ -76,4 +78,25 @@ export const decoderFor = (
   if (isUtf8(charset)) return UTF8
   const label = charsetLabel(charset)
   return memory === undefined ? makeDecoder(label) : memory.decoder(label)
+}
+
+/**
+ * A body's text in its declared charset, with the decoder that read it (a form decodes its
+ * components with it too): `unsupported_media_type` for a charset no decoder knows, `invalid_payload`
+ * for bytes that are not valid in it. What every text body (form, JSON) does first.
+ *
+ * @internal
+ * @example
+ * textOf(new TextEncoder().encode('{}'), undefined, 'application/json', undefined) // Right({ decode, text: '{}' })
+ */
+export const textOf = (
+  body: Uint8Array,
+  charset: string | undefined,
+  contentType: string,
+  memory: Readonly<{ decoder: (label: string) => Decoder | undefined }> | undefined,
+): E.Either<Rejection, Readonly<{ decode: Decoder; text: string }>> => {
+  const decode = decoderFor(charset, memory)
+  if (decode === undefined) return E.left({ _tag: 'unsupported_media_type', contentType })
+  const text = decode(body)
+  return text === undefined ? E.left(invalidPayload('', `body is not valid ${charset ?? 'utf-8'}`)) : E.right({ decode, text })
 }

@@ -6,7 +6,7 @@
  */
 import * as E from 'fp-ts/lib/Either.js'
 import type { BodyMemory } from './body-memory.ts'
-import { type Decoder, decoderFor, isUtf8 } from './charset.ts'
+import { type Decoder, isUtf8, textOf } from './charset.ts'
 import { UNAUTHENTICATED_FIELDS } from './codecs.ts'
 import { FieldCollector, type Fields, KNOWN_NAMES, knownIndex } from './fields.ts'
 import { charsetComponent, Scratch, utf8Component } from './percent-decoding.ts'
@@ -47,10 +47,9 @@ export const parseForm = (
   contentType: string,
   memory: BodyMemory | undefined,
 ): E.Either<Rejection, Fields> => {
-  const decode = decoderFor(charset, memory)
-  if (decode === undefined) return E.left({ _tag: 'unsupported_media_type', contentType })
-  const text = decode(body)
-  if (text === undefined) return E.left(invalidPayload('', `body is not valid ${charset ?? 'utf-8'}`))
+  const read = textOf(body, charset, contentType, memory)
+  if (E.isLeft(read)) return read
+  const { decode, text } = read.right
   const utf8 = isUtf8(charset)
   // A parse that remembers nothing still decodes every component of its body in one scratch space.
   const scratch = memory === undefined ? new Scratch(0) : memory.scratch

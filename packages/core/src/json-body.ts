@@ -6,7 +6,7 @@
  */
 import * as E from 'fp-ts/lib/Either.js'
 import type { BodyMemory } from './body-memory.ts'
-import { decoderFor } from './charset.ts'
+import { textOf } from './charset.ts'
 import { FieldCollector, type Fields } from './fields.ts'
 import { invalidPayload, type Rejection } from './rejection.ts'
 
@@ -81,10 +81,9 @@ export const parseJson = (
   contentType: string,
   memory: BodyMemory | undefined,
 ): E.Either<Rejection, Fields> => {
-  const decode = decoderFor(charset, memory)
-  if (decode === undefined) return E.left({ _tag: 'unsupported_media_type', contentType })
-  const text = decode(body)
-  if (text === undefined) return E.left(invalidPayload('', `body is not valid ${charset ?? 'utf-8'}`))
+  const read = textOf(body, charset, contentType, memory)
+  if (E.isLeft(read)) return read
+  const { text } = read.right
   if (tooDeep(text)) return E.left(invalidPayload('', `JSON body nested deeper than ${MAX_JSON_DEPTH} levels`))
   let value: unknown
   try {

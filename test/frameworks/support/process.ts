@@ -3,7 +3,9 @@
  * until it prints the address it listens on.
  */
 import { spawn } from 'node:child_process'
-import type { Served } from './cases.ts'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { SECRET, type Served } from './cases.ts'
 
 /** How to start one sample and recognise that it listens. */
 export type Command = Readonly<{
@@ -66,4 +68,22 @@ export const startProcess = (c: Command): Promise<Served> =>
       clearTimeout(timer)
       reject(new Error(`${c.command} ${c.args.join(' ')} exited with ${child.exitCode ?? child.signalCode} before listening:\n${output}`))
     })
+  })
+
+const root = fileURLToPath(new URL('../../../', import.meta.url))
+
+/**
+ * Starts one of docs/guides/examples' servers the way the frameworks guide runs it (`args` before
+ * the sample's path: `--import tsx` for Node), with the webhook secret of the cases, on a free
+ * loopback port, and waits for its `listening on http://127.0.0.1:PORT` line.
+ */
+export const startSample = (sample: string, command: string, args: readonly string[] = []): Promise<Served> =>
+  startProcess({
+    command,
+    args: [...args, join(root, 'docs/guides/examples', sample)],
+    cwd: root,
+    env: { BANKSOCKET_SECRET: SECRET, PORT: '0', HOST: '127.0.0.1' },
+    ready: /listening on (http:\/\/127\.0\.0\.1:\d+)/,
+    path: '/banksocket',
+    timeoutMs: 20_000,
   })
