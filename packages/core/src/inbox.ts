@@ -88,6 +88,16 @@ export type Recorded = Readonly<{
 }>
 
 /**
+ * An event of another kind a store may hold beside the ledgers' (a consumer's record of a failure,
+ * say): the inbox takes a store typed with such events too, and never reads them as its own.
+ *
+ * @example
+ * import type { ForeignEvent } from '@banksocket-webhooks/core'
+ * const record: ForeignEvent = { type: 'ConsumerFailed', data: { consumer: 'forward' } }
+ */
+export type ForeignEvent = Readonly<{ type: string; data: unknown }>
+
+/**
  * Options of {@link createInbox}: those of `receive` plus the store, the clock, the handler timeout,
  * the dedupe window, the webhook's event filter and a hook told what was recorded.
  *
@@ -107,7 +117,7 @@ export type InboxOptions = ReceiveOptions &
      * store) makes the inbox keep nothing between deliveries: see {@link createInbox}.
      * @default undefined: no history, ledger state in memory
      */
-    store?: EventStore<LedgerEvent> | SharedLedgerStore<LedgerEvent, LedgerState>
+    store?: EventStore<LedgerEvent | ForeignEvent> | SharedLedgerStore<LedgerEvent | ForeignEvent, LedgerState>
     /** Milliseconds a dispatch may take before the delivery fails. @default 10000 */
     handlerTimeout?: number
     /**
@@ -204,7 +214,9 @@ export interface Inbox {
 export const createInbox = (options: InboxOptions): Inbox => {
   assertSecrets(options.secrets)
   const settings = settingsOf(options)
-  const store = options.store
+  // The inbox reads and writes the `ledger-` streams only, whose events are all LedgerEvents; the
+  // other events a store may hold (a consumer's records) are never handed to it as such.
+  const store = options.store as EventStore<LedgerEvent> | SharedLedgerStore<LedgerEvent, LedgerState> | undefined
   return store !== undefined && isShared<LedgerEvent, LedgerState>(store)
     ? createSharedInbox(settings, store)
     : createLocalInbox(settings, store).inbox

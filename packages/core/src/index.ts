@@ -60,7 +60,7 @@ export {
 export { encodeForm } from './form.ts'
 export { type Sha256, type SignedFields, sign, verify, webCryptoSha256 } from './hash.ts'
 export { type IbanProblem, type IbanView, ibanView } from './iban.ts'
-export { createInbox, type Inbox, type InboxOptions, type Outcome } from './inbox.ts'
+export { createInbox, type ForeignEvent, type Inbox, type InboxOptions, type Outcome } from './inbox.ts'
 export { type LedgerCommand, type LedgerError, type LedgerOptions, type LedgerState, ledgerDecider, ledgerStream } from './ledger.ts'
 export {
   addMoney,

@@ -12,6 +12,15 @@
  *
  * @packageDocumentation
  */
+
+export {
+  type AcquireOptions,
+  type CheckpointError,
+  type CheckpointStore,
+  checkAdvance,
+  checkConsumerName,
+  type Lease,
+} from './checkpoints.ts'
 export {
   type CommandHandlerOptions,
   type CommandResult,

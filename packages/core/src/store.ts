@@ -186,6 +186,12 @@ export interface EventStore<Ev> {
    * order as `readAll()`. Bad options throw a `TypeError` (see {@link checkReadOptions}).
    */
   readAll(options?: ReadAllOptions): TE.TaskEither<StoreError, ReadonlyArray<StoredEvent<Ev>>>
+  /**
+   * The position of the last event in feed order that a `readAll` started now would return (0 for
+   * a store with none): where a consumer that starts at `'end'` begins. Optional: without it, a
+   * consumer pages through the feed to find its end.
+   */
+  head?(): TE.TaskEither<StoreError, number>
 }
 
 /**
@@ -239,6 +245,7 @@ export const createInMemoryEventStore = <Ev>(): EventStore<Ev> => {
       streams.set(stream, current)
       return E.right({ nextVersion: current.length })
     },
+    head: () => async () => E.right(allEvents.length),
     readAll: (options) => {
       const { after, limit } = checkReadOptions('readAll', options)
       return async () => {
