@@ -8,7 +8,7 @@
 import type { StoreError } from '@banksocket-webhooks/core'
 import * as E from 'fp-ts/lib/Either.js'
 import { redact, storeFailure } from './errors.ts'
-import { createOwnedPool, type PoolLike, passwordOf, type QueryResultLike } from './pool.ts'
+import { createOwnedPool, type PoolClientLike, type PoolLike, passwordOf, pooledSession, type QueryResultLike, type Session } from './pool.ts'
 import { quoteSchema } from './schema.ts'
 
 /**
@@ -57,9 +57,9 @@ export type PostgresConnection =
 export const FRESH = 'clock_timestamp() AS read_at'
 
 /**
- * An open connection of one store: the schema (as given and quoted for SQL), `query`, the two ways a
- * task fails (`refuse` for what the store itself rejects, `failure` for whatever a query threw) and
- * `close`.
+ * An open connection of one store: the schema (as given and quoted for SQL), `query`, a client for a
+ * transaction (`connect`), a connection of its own (`session`), the two ways a task fails (`refuse`
+ * for what the store itself rejects, `failure` for whatever a query threw) and `close`.
  *
  * @internal
  * @example
@@ -72,6 +72,14 @@ export type Connection = Readonly<{
   q: string
   /** Sends one statement; a closed store refuses it. */
   query: (text: string, values: unknown[]) => Promise<QueryResultLike>
+  /** Takes a client from the pool (for a transaction; give it back with `release`); a closed store refuses. */
+  connect: () => Promise<PoolClientLike>
+  /**
+   * Opens a connection no other call shares (for a session lock): a `pg.Client` with the store's
+   * settings when it was made from a connection string, else a client taken out of your pool for
+   * good (destroyed when the session ends). A closed store refuses.
+   */
+  session: () => Promise<Session>
   /** Leaves the running task with a `StoreFailure` of this message (secrets removed). */
   refuse: (message: string) => never
   /** What a task answers for what it caught while `doing` something: a refusal as it is, anything else as a `StoreFailure`. */
@@ -79,6 +87,9 @@ export type Connection = Readonly<{
   /** Ends the pool if the store made it; later queries are refused. Idempotent. */
   close: () => Promise<E.Either<StoreError, void>>
 }>
+
+/** What a call on a closed store answers. */
+const CLOSED = 'the store is closed: close() was called on it; create a new store to use the database again'
 
 /** A failure that is already a `StoreError`, thrown inside a task to leave it early. */
 class Refused extends Error {
@@ -106,6 +117,7 @@ export const openConnection = (options: PostgresConnection, schema: string): Con
   const secrets: string[] = []
   let pool: PoolLike
   let endPool: (() => Promise<void>) | undefined
+  let openSession: () => Promise<Session>
   let detach: () => void
   if (options.connectionString !== undefined) {
     if (options.connectionString === '') throw new TypeError('connectionString is empty: pass a postgres:// URL')
@@ -119,9 +131,11 @@ export const openConnection = (options: PostgresConnection, schema: string): Con
     })
     pool = owned.pool
     endPool = owned.end
+    openSession = owned.session
     detach = () => {}
   } else {
     pool = options.pool as PoolLike
+    openSession = () => pooledSession(pool)
     const configured = (pool as { options?: { password?: unknown } }).options?.password
     if (typeof configured === 'string') secrets.push(configured)
     // A pg.Pool emits `error` when the server drops an idle connection; with no listener that ends
@@ -141,8 +155,16 @@ export const openConnection = (options: PostgresConnection, schema: string): Con
     schema,
     q,
     query: (text, values) => {
-      if (closed) refuse('the store is closed: close() was called on it; create a new store to use the database again')
+      if (closed) refuse(CLOSED)
       return pool.query(text, values)
+    },
+    connect: () => {
+      if (closed) refuse(CLOSED)
+      return pool.connect()
+    },
+    session: () => {
+      if (closed) refuse(CLOSED)
+      return openSession()
     },
     refuse,
     failure: (doing, error) => (error instanceof Refused ? error.error : storeFailure(doing, error, secrets, schema)),

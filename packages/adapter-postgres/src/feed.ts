@@ -1,6 +1,7 @@
 /**
  * The global feed: every event of every stream by `(transactionId, position)`, read whole
- * (`readAll()`) or in pages after a checkpoint (`readAllPage`) or a position (`readAll({ after })`).
+ * (`readAll()`) or in pages after a checkpoint (`readAllPage`) or a position (`readAll({ after })`),
+ * and where it ends now (`head`).
  * A page holds only events whose transaction is older than every transaction still running, so a
  * transaction in flight holds the feed back instead of being skipped (README.md, The global feed).
  *
@@ -85,14 +86,15 @@ const checkCheckpoint = (c: Checkpoint): void => {
 }
 
 /**
- * The feed's two reads on one connection: `readAll` (every event, or the feed after a position) and
- * `readAllPage` (the feed after a checkpoint). Bad options throw a `TypeError` when the method is
- * called.
+ * The feed's reads on one connection: `readAll` (every event, or the feed after a position),
+ * `readAllPage` (the feed after a checkpoint) and `head` (the position of its last event now). Bad
+ * options throw a `TypeError` when the method is called.
  *
  * @internal
  * @example
- * const { readAllPage } = createFeedReads(connection, rows)
+ * const { readAllPage, head } = createFeedReads(connection, rows)
  * const page = await readAllPage({ after: START, limit: 100 })()
+ * const end = await head()() // Right(1041)
  */
 export const createFeedReads = <Ev>(connection: Connection, rows: Pick<RowCodec<Ev, unknown>, 'integer' | 'eventOf'>) => {
   const { q, query, failure } = connection
@@ -109,10 +111,12 @@ export const createFeedReads = <Ev>(connection: Connection, rows: Pick<RowCodec<
     }
   }
 
+  // Ordered by the table's columns (`ev.`): a bare `transaction_id` would name the output column,
+  // the id as text, and put transaction 1000 before 999.
   const READ_ALL = `
-    SELECT global_position, transaction_id::text AS transaction_id, stream, version, data::text AS data, ${FRESH}
-      FROM ${q}.events
-     ORDER BY transaction_id, global_position`
+    SELECT ev.global_position, ev.transaction_id::text AS transaction_id, ev.stream, ev.version, ev.data::text AS data, ${FRESH}
+      FROM ${q}.events AS ev
+     ORDER BY ev.transaction_id, ev.global_position`
 
   /**
    * The feed after a cursor (a row of `transaction_id, global_position`; none: the cursor's event
@@ -138,6 +142,19 @@ export const createFeedReads = <Ev>(connection: Connection, rows: Pick<RowCodec<
     SELECT transaction_id, global_position FROM ${q}.events WHERE global_position = $2::bigint
     UNION ALL
     SELECT '0'::xid8, 0::bigint WHERE $2::bigint = 0`)
+
+  /**
+   * The last event of the feed as a paged read started now sees it: below the oldest transaction
+   * still running, last in `(transaction_id, global_position)` order (the feed index, read
+   * backwards). 0 when there is none.
+   */
+  const HEAD = `
+    SELECT COALESCE((
+      SELECT global_position FROM ${q}.events
+       WHERE transaction_id < pg_snapshot_xmin(pg_current_snapshot())
+       ORDER BY transaction_id DESC, global_position DESC
+       LIMIT 1
+    ), 0) AS head, ${FRESH}`
 
   /** The events of a feed query's rows, without the empty row that says the cursor exists. */
   const feedEventsOf = (found: ReadonlyArray<Record<string, unknown>>): FeedEvent<Ev>[] =>
@@ -187,5 +204,13 @@ export const createFeedReads = <Ev>(connection: Connection, rows: Pick<RowCodec<
     }
   }
 
-  return { readAll, readAllPage }
+  const head = (): TE.TaskEither<StoreError, number> => async () => {
+    try {
+      return E.right(rows.integer((await query(HEAD, [])).rows[0]?.['head'], 'the position of the end of the feed'))
+    } catch (error) {
+      return E.left(failure('reading the position of the end of the feed', error))
+    }
+  }
+
+  return { readAll, readAllPage, head }
 }

@@ -3,7 +3,9 @@
  * shared store that lets several receivers hold one truth. Every event has a global position, appends
  * carry expected versions, an idempotency key is unique across all ledgers (enforced by the
  * database), a ledger's state is stored beside its stream in the same transaction, and the global
- * feed never skips a transaction still in flight.
+ * feed never skips a transaction still in flight. Consumers of the feed keep their checkpoints beside
+ * the events (`store.checkpoints`), moved in the same transaction as their own writes, and one
+ * instance per consumer name is active at a time (`store.checkpoints.acquire`).
  *
  * @example
  * import { createPostgresEventStore, migrate } from '@banksocket-webhooks/adapter-postgres'
@@ -18,7 +20,11 @@
  * @packageDocumentation
  */
 export type {
+  AcquireOptions,
+  CheckpointError,
+  CheckpointStore,
   KeyConflict,
+  Lease,
   ReadStreamOptions,
   RecordError,
   Recording,
@@ -32,6 +38,7 @@ export {
   DEFAULT_POOL_SIZE,
   type PoolClientLike,
   type PoolLike,
+  type Queryable,
   type QueryResultLike,
 } from './pool.ts'
 export type { RecordResult } from './record.ts'

@@ -17,7 +17,7 @@ import { DEFAULT_SCHEMA, quoteSchema } from './schema.ts'
  *
  * @example
  * import { MIGRATIONS } from '@banksocket-webhooks/adapter-postgres'
- * MIGRATIONS.map((m) => `${m.version} ${m.name}`) // ['1 streams, events, idempotency keys, append_to_stream']
+ * MIGRATIONS.map((m) => `${m.version} ${m.name}`) // ['1 streams, events, idempotency keys, append_to_stream', '2 checkpoints']
  */
 export type Migration = Readonly<{ version: number; name: string; sql: (schema: string) => string }>
 
@@ -150,20 +150,36 @@ $fn$;
 }
 
 /**
+ * Version 2: the consumers' checkpoints (README, "Checkpoints and one active consumer"). Written to
+ * be safe to run again, as every migration from here on.
+ */
+const v2: Migration = {
+  version: 2,
+  name: 'checkpoints',
+  sql: (s) => `
+CREATE TABLE IF NOT EXISTS ${s}.checkpoints (
+  name       text PRIMARY KEY,
+  position   bigint NOT NULL CHECK (position >= 0),
+  updated_at timestamptz NOT NULL DEFAULT now()
+);
+`,
+}
+
+/**
  * Every migration, in order. {@link migrate} applies those a database has not had yet.
  *
  * @example
  * import { MIGRATIONS } from '@banksocket-webhooks/adapter-postgres'
- * const latest = MIGRATIONS[MIGRATIONS.length - 1]?.version // 1
+ * const latest = MIGRATIONS[MIGRATIONS.length - 1]?.version // 2
  */
-export const MIGRATIONS: ReadonlyArray<Migration> = [v1]
+export const MIGRATIONS: ReadonlyArray<Migration> = [v1, v2]
 
 /**
  * The schema version this package's store needs.
  *
  * @example
  * import { SCHEMA_VERSION } from '@banksocket-webhooks/adapter-postgres'
- * SCHEMA_VERSION // 1
+ * SCHEMA_VERSION // 2
  */
 export const SCHEMA_VERSION: number = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0
 
@@ -191,7 +207,7 @@ export type MigrateOptions = Readonly<{
  *
  * @example
  * import type { Migrated } from '@banksocket-webhooks/adapter-postgres'
- * const m: Migrated = { schema: 'banksocket', applied: [1], version: 1 }
+ * const m: Migrated = { schema: 'banksocket', applied: [1, 2], version: 2 }
  */
 export type Migrated = Readonly<{ schema: string; applied: ReadonlyArray<number>; version: number }>
 
@@ -264,7 +280,7 @@ const runMigrations = async (pool: PoolLike, schema: string, secrets: ReadonlyAr
  *
  * const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL })
  * const migrated = await migrate(pool, { schema: 'banksocket' })()
- * // Right({ schema: 'banksocket', applied: [1], version: 1 }), then applied: [] on later runs
+ * // Right({ schema: 'banksocket', applied: [1, 2], version: 2 }), then applied: [] on later runs
  */
 export const migrate = (target: PoolLike | string, options: MigrateOptions = {}): TE.TaskEither<StoreError, Migrated> => {
   const schema = options.schema ?? DEFAULT_SCHEMA

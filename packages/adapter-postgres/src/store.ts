@@ -2,20 +2,24 @@
  * The PostgreSQL event store: core's `SharedLedgerStore` on `pg`. Its options, its type, and the
  * store made of the modules that hold each part: the connection (`connection.ts`), the rows' JSON
  * (`row-codec.ts`), stream reads (`streams.ts`), the ledger write and `record` (`record.ts`), plain
- * appends (`append.ts`), duplicates (`duplicates.ts`) and the global feed (`feed.ts`).
+ * appends (`append.ts`), duplicates (`duplicates.ts`), the global feed (`feed.ts`) and the
+ * consumers' checkpoints (`checkpoints.ts`) and leases (`leases.ts`).
  *
  * @module
  */
 
 import type { StoreError } from '@banksocket-webhooks/core'
 import { SerialQueue } from '@banksocket-webhooks/core/runtime-kit'
-import type { ReadAllOptions, RecordError, Recording, SharedLedgerStore } from '@banksocket-webhooks/core/store-kit'
+import type { CheckpointStore, ReadAllOptions, RecordError, Recording, SharedLedgerStore } from '@banksocket-webhooks/core/store-kit'
 import type * as TE from 'fp-ts/lib/TaskEither.js'
 import type * as t from 'io-ts'
 import { createAppend } from './append.ts'
+import { createCheckpoints } from './checkpoints.ts'
 import { openConnection, type PostgresConnection } from './connection.ts'
 import { createDuplicates } from './duplicates.ts'
 import { createFeedReads, type FeedEvent, type FeedPage, type ReadAllPageOptions } from './feed.ts'
+import { createLeases } from './leases.ts'
+import type { Queryable } from './pool.ts'
 import { createRecord, createWrite, type RecordResult } from './record.ts'
 import { createRowCodec } from './row-codec.ts'
 import { DEFAULT_SCHEMA } from './schema.ts'
@@ -50,7 +54,8 @@ export type PostgresEventStoreOptions<Ev, S = unknown> = PostgresConnection &
 /**
  * Core's `SharedLedgerStore` on PostgreSQL, and what this store adds to it: `schema`, the global
  * feed by transaction (`readAll` answers each event's transaction id, `readAllPage` pages by
- * `Checkpoint`), each event's global position from `record`, and `close`. Every method
+ * `Checkpoint`, `head` says where it ends), each event's global position from `record`, the
+ * consumers' `checkpoints`, and `close`. Every method
  * returns a `TaskEither` that never rejects: a failed or lost connection, a failed transaction, a
  * codec that refuses a row, all come back as a `StoreFailure` that says what failed (with no
  * password in its message), and nothing is reported as written unless its transaction committed.
@@ -93,13 +98,34 @@ export interface PostgresEventStore<Ev, S = unknown> extends SharedLedgerStore<E
    */
   readAllPage(options?: ReadAllPageOptions): TE.TaskEither<StoreError, FeedPage<Ev>>
   /**
+   * The position of the last event of the feed a paged `readAll` started now would return, in
+   * `(transactionId, position)` order and below the oldest transaction still running (0 when
+   * there is none), in one query: `readAll({ after: head })` then reads only events that were not
+   * visible yet. (The last event of `readAll()` without options may be later: it reads past
+   * transactions in flight.)
+   */
+  head(): TE.TaskEither<StoreError, number>
+  /**
+   * Where consumers of this store's feed keep their checkpoints, in the `checkpoints` table of this
+   * schema: `read`, `advance` (a compare-and-set in one transaction, with `work` given the
+   * transaction's connection so that its writes commit with the checkpoint or not at all) and
+   * `acquire` (one active instance per name across processes, a session advisory lock on a
+   * connection of its own). See core's `CheckpointStore` and the README, "Checkpoints and one
+   * active consumer".
+   */
+  readonly checkpoints: CheckpointStore<Queryable>
+  /**
    * One ledger write, in one transaction: checks the stream's version, appends the events, stores
    * the state beside the stream and claims the idempotency key, or does none of it. A key recorded
    * in ANY stream is a `KeyConflict` naming that stream, whatever the version. Answers the new
    * version and each event's global position.
    */
   record(stream: string, recording: Recording<Ev, S>): TE.TaskEither<RecordError, RecordResult>
-  /** Ends the pool if the store made it (from a connection string); later calls fail. Idempotent. */
+  /**
+   * Ends the leases of `checkpoints.acquire` (their `lost` resolves, their connections close, and an
+   * `acquire` still waiting rejects), then the pool if the store made it (from a connection string);
+   * later calls fail. Idempotent.
+   */
   close(): TE.TaskEither<StoreError, void>
 }
 
@@ -126,6 +152,7 @@ export const createPostgresEventStore = <Ev, S = unknown>(options: PostgresEvent
   const rows = createRowCodec<Ev, S>(options, connection.refuse)
   const serial = new SerialQueue()
   const write = createWrite(connection, rows)
+  const leases = createLeases(connection)
   return {
     shared: true,
     schema: connection.schema,
@@ -134,6 +161,10 @@ export const createPostgresEventStore = <Ev, S = unknown>(options: PostgresEvent
     ...createFeedReads(connection, rows),
     record: createRecord(write, serial),
     ...createDuplicates(connection, rows),
-    close: () => connection.close,
+    checkpoints: createCheckpoints(connection, leases.acquire),
+    close: () => async () => {
+      await leases.endAll()
+      return connection.close()
+    },
   }
 }

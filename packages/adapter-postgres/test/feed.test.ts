@@ -1,6 +1,6 @@
 /**
  * Reading: global positions, the global feed in pages that never skip a transaction still in flight,
- * and a stream read in pages.
+ * where the feed ends (`head`), and a stream read in pages.
  */
 import * as E from 'fp-ts/lib/Either.js'
 import type pg from 'pg'
@@ -23,7 +23,18 @@ test.after(async () => {
   await db.stop()
 })
 
-const fresh = async (): Promise<PostgresEventStore<Ev>> => createPostgresEventStore<Ev>({ pool, schema: await db.schema() })
+/** The stores of a test on the shared pool, closed after it (each listens for the pool's errors until then). */
+const opened: PostgresEventStore<Ev>[] = []
+
+test.after.each(async () => {
+  for (const store of opened.splice(0)) await store.close()()
+})
+
+const fresh = async (): Promise<PostgresEventStore<Ev>> => {
+  const store = createPostgresEventStore<Ev>({ pool, schema: await db.schema() })
+  opened.push(store)
+  return store
+}
 
 /** Reads the feed page by page from `after` until a page comes back empty. */
 const drain = async (store: PostgresEventStore<Ev>, after: Checkpoint, limit: number): Promise<{ events: FeedEvent<Ev>[]; next: Checkpoint }> => {
@@ -180,6 +191,70 @@ test("readAll({ after: position }) is the same feed: paging by the last event's 
   // readAllPage reads the same feed.
   const page = right(await store.readAllPage({ after: { transactionId: y.transactionId, position: y.position } })())
   assert.equal(page.events, [x])
+})
+
+test('head is the position of the last event a paged readAll returns (0 for an empty store), in feed order', async () => {
+  const store = await fresh()
+  assert.is(right(await store.head()()), 0)
+  assert.equal(right(await store.readAll({ after: 0 })()), [])
+  right(await store.appendToStream('a', [{ type: 'A1' }, { type: 'A2' }], 'no_stream')())
+  right(await store.record('b', { expectedVersion: 0, events: [{ type: 'B1' }, { type: 'B2' }] })())
+  const fed = await drainUntil(store, START, 4)
+  const last = fed.events[fed.events.length - 1] as FeedEvent<Ev>
+  assert.is(right(await store.head()()), last.position)
+  assert.equal(right(await store.readAll({ after: right(await store.head()()) })()), [])
+  // Feed order, not the highest position: T1 takes the older transaction id, T2 appends (a lower
+  // position) and commits, then T1 appends (a higher position) and commits. T2's event is last.
+  const open = await pool.connect()
+  try {
+    await open.query('BEGIN')
+    await open.query('SELECT pg_current_xact_id()')
+    right(await store.appendToStream('t2', [{ type: 'T2' }], 'no_stream')())
+    await open.query(`SELECT * FROM "${store.schema}".append_to_stream('t1', 0, '[{"type":"T1"}]'::jsonb, NULL, NULL)`)
+    await open.query('COMMIT')
+  } finally {
+    open.release()
+  }
+  const all = (await drainUntil(store, START, 6)).events
+  assert.equal(all.slice(4).map(label), ['t1@1', 't2@1'])
+  const [t1, t2] = all.slice(4) as [FeedEvent<Ev>, FeedEvent<Ev>]
+  assert.ok(t1.position > t2.position)
+  assert.is(right(await store.head()()), t2.position)
+  assert.equal(right(await store.readAll({ after: t2.position })()), [])
+})
+
+test('with a transaction in flight, a later committed event is in neither head nor readAll({ after: head }) until the first commits', async () => {
+  const store = await fresh()
+  right(await store.appendToStream('before', [{ type: 'B' }], 'no_stream')())
+  const before = right(await store.head()())
+  assert.is(before, (right(await store.readAll()())[0] as FeedEvent<Ev>).position)
+  const open = await pool.connect()
+  try {
+    // T1 appends through the same function the store uses, and stays open.
+    await open.query('BEGIN')
+    await open.query(`SELECT * FROM "${store.schema}".append_to_stream('slow', 0, '[{"type":"S"}]'::jsonb, NULL, NULL)`)
+    // T2 appends and commits meanwhile.
+    right(await store.appendToStream('fast', [{ type: 'F' }], 'no_stream')())
+    assert.is(right(await store.head()()), before, 'head moved past a transaction still in flight')
+    assert.equal(right(await store.readAll({ after: before })()), [])
+    await open.query('COMMIT')
+  } finally {
+    open.release()
+  }
+  const after = (await drainUntil(store, START, 3)).events
+  assert.equal(after.map(label), ['before@1', 'slow@1', 'fast@1'])
+  assert.equal(right(await store.readAll({ after: before })()).map(label), ['slow@1', 'fast@1'])
+  assert.is(right(await store.head()()), (after[2] as FeedEvent<Ev>).position)
+})
+
+test('readAll() orders transaction ids as numbers, not as text (99 before 100)', async () => {
+  const store = await fresh()
+  // Rows as two long-finished transactions wrote them (ids below any the server hands out now).
+  await pool.query(
+    `INSERT INTO "${store.schema}".events (transaction_id, stream, version, data) VALUES ('100', 'later', 1, '{"type":"L"}'), ('99', 'earlier', 1, '{"type":"E"}')`,
+  )
+  assert.equal(right(await store.readAll()()).map(label), ['earlier@1', 'later@1'])
+  assert.equal(right(await store.readAll({ after: 0 })()).map(label), ['earlier@1', 'later@1'])
 })
 
 test('readAll after a position no event has is a StoreFailure that says so', async () => {

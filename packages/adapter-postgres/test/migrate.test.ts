@@ -44,6 +44,7 @@ test('creates the schema, its tables and the append function, and records the ve
   ])
   assert.equal(await columns(schema, 'events'), ['global_position', 'transaction_id', 'stream', 'version', 'type', 'data', 'created_at'])
   assert.equal(await columns(schema, 'idempotency_keys'), ['key', 'stream', 'position', 'recorded_at'])
+  assert.equal(await columns(schema, 'checkpoints'), ['name', 'position', 'updated_at'])
   const { rows } = await pool.query(`SELECT version, name FROM "${schema}".schema_migrations ORDER BY version`)
   assert.equal(
     rows,
@@ -64,6 +65,40 @@ test('is idempotent: a second run applies nothing and keeps the data', async () 
   assert.equal(right(await migrate(pool, { schema })()), { schema, applied: [], version: SCHEMA_VERSION })
   assert.equal(right(await migrate(pool, { schema })()), { schema, applied: [], version: SCHEMA_VERSION })
   assert.equal(right(await store.readStream('s')()), { version: 1, events: [{ type: 'A' }] })
+})
+
+test('a schema at version 1 is upgraded to the latest, its data kept; each version is listed in order', async () => {
+  assert.equal(
+    MIGRATIONS.map((m) => m.version),
+    Array.from({ length: MIGRATIONS.length }, (_, i) => i + 1),
+  )
+  assert.is(SCHEMA_VERSION, 2)
+  const schema = db.schemaName()
+  const pool = db.pool({ max: 2 })
+  // What migrate did before version 2 existed.
+  const [v1] = MIGRATIONS
+  await pool.query(`CREATE SCHEMA "${schema}"`)
+  await pool.query(
+    `CREATE TABLE "${schema}".schema_migrations (version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`,
+  )
+  await pool.query(v1?.sql(`"${schema}"`) ?? '')
+  await pool.query(`INSERT INTO "${schema}".schema_migrations (version, name) VALUES (1, $1)`, [v1?.name])
+  const store = createPostgresEventStore<{ type: string }>({ pool, schema })
+  right(await store.appendToStream('s', [{ type: 'A' }], 'no_stream')())
+  assert.is(left(await store.checkpoints.read('orders')())._tag, 'StoreFailure')
+  assert.equal(right(await migrate(pool, { schema })()), { schema, applied: [2], version: 2 })
+  assert.equal(await columns(schema, 'checkpoints'), ['name', 'position', 'updated_at'])
+  assert.equal(right(await store.readStream('s')()), { version: 1, events: [{ type: 'A' }] })
+  right(await store.checkpoints.advance('orders', undefined, 1)())
+  assert.is(right(await store.checkpoints.read('orders')()), 1)
+  // The table refuses a negative checkpoint whoever writes it.
+  await pool.query(`UPDATE "${schema}".checkpoints SET position = -1`).then(
+    () => assert.unreachable('a negative position was stored'),
+    (error: unknown) => assert.match(String(error), /checkpoints_position_check/),
+  )
+  // Version 2 runs again without harm (what a half-applied upgrade retried would do).
+  await pool.query(MIGRATIONS[1]?.sql(`"${schema}"`) ?? '')
+  assert.is(right(await store.checkpoints.read('orders')()), 1)
 })
 
 test('several processes migrating one schema at once: one applies each version, all succeed', async () => {
