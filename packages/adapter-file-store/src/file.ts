@@ -5,7 +5,9 @@
  *
  * @module
  */
-import { open } from 'node:fs/promises'
+import { randomBytes } from 'node:crypto'
+import { open, rename, unlink } from 'node:fs/promises'
+import { dirname } from 'node:path'
 
 /**
  * The log file as the store uses it: positional reads while loading, appends at the end, a data
@@ -79,4 +81,29 @@ export const syncDirectory = async (dir: string): Promise<void> => {
   } finally {
     await handle.close()
   }
+}
+
+/**
+ * Replaces the file at `path` with `data` atomically: the data is written to a private file in the
+ * same directory and synced, renamed over `path`, and the directory is synced. A reader (or a
+ * crash) sees the old content or the new one, never a mix or an empty file.
+ *
+ * @internal
+ */
+export const replaceFile = async (path: string, data: string): Promise<void> => {
+  const draft = `${path}.${process.pid}-${randomBytes(6).toString('hex')}.tmp`
+  try {
+    const handle = await open(draft, 'wx', 0o600)
+    try {
+      await handle.writeFile(data, 'utf8')
+      await handle.sync()
+    } finally {
+      await handle.close()
+    }
+    await rename(draft, path)
+  } catch (error) {
+    await unlink(draft).catch(() => undefined)
+    throw error
+  }
+  await syncDirectory(dirname(path))
 }

@@ -2,7 +2,9 @@
  * `@banksocket-webhooks/adapter-file-store`: a durable `EventStore` for Node on one append-only
  * JSON-lines file. An append resolves only once its bytes are synced to disk (group commit keeps
  * that fast), a crash's torn tail is cut and reported on the next start, corruption of acknowledged
- * data is refused with the line named, and a lock file keeps a second process out.
+ * data is refused with the line named, and a lock file keeps a second process out. A read-only
+ * follower reads the log beside its writer, in another process, and consumers keep their
+ * checkpoints in files beside the log.
  *
  * @example
  * import { createInbox, LedgerEvent } from '@banksocket-webhooks/core'
@@ -15,8 +17,10 @@
  *
  * @packageDocumentation
  */
+export { createFileCheckpoints, type FileCheckpoints, type FileCheckpointsOptions } from './checkpoints.ts'
 export type { LineProblem, LineProblemReason, OpenError } from './errors.ts'
 export { openStoreFile, type StoreFile } from './file.ts'
+export { DEFAULT_POLL_INTERVAL, type FileEventFollower, type FileEventFollowerOptions, openFileEventFollower } from './follower.ts'
 export { LOG_FORMAT, LOG_VERSION } from './line.ts'
 export type { Recovery, TornTail } from './recovery.ts'
 export {

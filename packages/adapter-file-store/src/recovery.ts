@@ -16,11 +16,14 @@ import { randomBytes } from 'node:crypto'
 import { open } from 'node:fs/promises'
 import { dirname } from 'node:path'
 import type { PayloadProblem } from '@banksocket-webhooks/core'
+import { problemsOf } from '@banksocket-webhooks/core/runtime-kit'
 import * as E from 'fp-ts/lib/Either.js'
+import type * as t from 'io-ts'
 import type { LineProblem, OpenError } from './errors.ts'
 import { type StoreFile, syncDirectory } from './file.ts'
 import { HEADER_LINE, LOG_FORMAT, LOG_VERSION, parseLine } from './line.ts'
 import { createLineIndex, type LineIndex } from './line-index.ts'
+import type { ReadAt } from './reader.ts'
 
 /**
  * The torn tail cut at start-up: where it began (the new end of the log), how many bytes and lines
@@ -69,6 +72,14 @@ export type Recovery = Readonly<{
 export type Decode<Ev> = (value: unknown) => E.Either<ReadonlyArray<PayloadProblem>, Ev>
 
 /**
+ * The decoder of a codec's events; without a codec, every JSON value is an event as it is.
+ *
+ * @internal
+ */
+export const decoderOf = <Ev>(codec: t.Type<Ev, unknown, unknown> | undefined): Decode<Ev> =>
+  codec === undefined ? (value) => E.right(value as Ev) : (value) => E.mapLeft(problemsOf)(codec.decode(value))
+
+/**
  * The index rebuilt from the log, and the report.
  *
  * @internal
@@ -79,11 +90,15 @@ type PendingLine = Readonly<{ stream: string; version: number; event: unknown; l
 
 /**
  * The pure part of recovery: fed the lines after the header, in order, it checks them and builds
- * the indices. In `'fail'` mode the first problem in a committed group stops it.
+ * the indices. In `'fail'` mode the first problem in a committed group stops it. Events enter the
+ * index only when the commit record closing their group is fed, so the index never holds an
+ * uncommitted event. It can be fed in several rounds (the follower does, as the log grows): after
+ * `rewind`, the lines after the last commit record are forgotten and the next round feeds them again
+ * from `committedEnd`.
  *
  * @internal
  */
-const createScanner = <Ev>(decode: Decode<Ev>, onCorruption: 'fail' | 'skip', headerEnd: number) => {
+export const createScanner = <Ev>(decode: Decode<Ev>, onCorruption: 'fail' | 'skip', headerEnd: number) => {
   const index = createLineIndex()
   const problems: LineProblem[] = []
   let pending: PendingLine[] = []
@@ -187,6 +202,12 @@ const createScanner = <Ev>(decode: Decode<Ev>, onCorruption: 'fail' | 'skip', he
       pendingLines++
       return E.right(undefined)
     },
+    /** Forgets the lines fed after the last commit record: the next line fed follows that record. */
+    rewind: (): void => {
+      pending = []
+      pendingProblems = []
+      pendingLines = 0
+    },
     /** The index and where the committed part of the log ends. */
     result: () => ({
       index,
@@ -199,10 +220,27 @@ const createScanner = <Ev>(decode: Decode<Ev>, onCorruption: 'fail' | 'skip', he
   }
 }
 
-const CHUNK = 1 << 20
-const HEADER = new TextEncoder().encode(HEADER_LINE)
+/**
+ * A scanner of the log's lines.
+ *
+ * @internal
+ */
+export type Scanner = ReturnType<typeof createScanner>
 
-const headerError = (path: string, text: string): OpenError | undefined => {
+const CHUNK = 1 << 20
+/**
+ * The header line's bytes, with its newline.
+ *
+ * @internal
+ */
+export const HEADER = new TextEncoder().encode(HEADER_LINE)
+
+/**
+ * `NotAStoreFile` when `text` (the first line, without its newline) is not this format's header.
+ *
+ * @internal
+ */
+export const headerError = (path: string, text: string): OpenError | undefined => {
   const parsed = parseLine(text)
   if (parsed.kind === 'header' && parsed.format === LOG_FORMAT && parsed.version === LOG_VERSION) return undefined
   const message =
@@ -212,17 +250,63 @@ const headerError = (path: string, text: string): OpenError | undefined => {
   return { _tag: 'NotAStoreFile', path, message }
 }
 
-const isHeaderPrefix = (bytes: Uint8Array): boolean => bytes.length < HEADER.length && bytes.every((b, i) => b === HEADER[i])
+/**
+ * Whether `bytes` are the start of a header still being written (a log being created).
+ *
+ * @internal
+ */
+export const isHeaderPrefix = (bytes: Uint8Array): boolean => bytes.length < HEADER.length && bytes.every((b, i) => b === HEADER[i])
 
-const readRange = async (file: StoreFile, from: number, to: number): Promise<Uint8Array> => {
+/**
+ * The bytes from `from` to `to`, or fewer if the file ends first.
+ *
+ * @internal
+ */
+export const readRange = async (read: ReadAt, from: number, to: number): Promise<Uint8Array> => {
   const out = new Uint8Array(to - from)
   let done = 0
   while (done < out.length) {
-    const n = await file.read(out.subarray(done), from + done)
+    const n = await read(out.subarray(done), from + done)
     if (n === 0) break
     done += n
   }
   return out.subarray(0, done)
+}
+
+/**
+ * Feeds `scanner` the complete lines between byte `from` (the start of a line, whose number is
+ * `line + 1`) and byte `to`, reading 1 MiB at a time. Answers where the reading stopped (`end`) and
+ * how many bytes at the end belong to a line without its newline yet (`unterminated`), or the
+ * first problem the scanner stopped at. Rejects only when `read` does.
+ *
+ * @internal
+ */
+export const scanLines = async (
+  read: ReadAt,
+  scanner: Scanner,
+  from: number,
+  to: number,
+  line: number,
+): Promise<E.Either<LineProblem, Readonly<{ end: number; unterminated: number }>>> => {
+  let position = from
+  let carry = new Uint8Array(0)
+  let number = line
+  while (position < to) {
+    const chunk = await readRange(read, position, Math.min(to, position + CHUNK))
+    if (chunk.length === 0) break
+    const base = position - carry.length
+    position += chunk.length
+    const data = Buffer.concat([carry, chunk])
+    let start = 0
+    for (let nl = data.indexOf(10, start); nl !== -1; nl = data.indexOf(10, start)) {
+      number++
+      const fed = scanner.line(data.toString('utf8', start, nl), number, base + start, base + nl + 1)
+      if (E.isLeft(fed)) return fed
+      start = nl + 1
+    }
+    carry = Uint8Array.prototype.slice.call(data, start)
+  }
+  return E.right({ end: position, unterminated: carry.length })
 }
 
 const saveTorn = async (path: string, bytes: Uint8Array): Promise<string> => {
@@ -240,6 +324,18 @@ const saveTorn = async (path: string, bytes: Uint8Array): Promise<string> => {
 }
 
 /**
+ * The `CorruptStore` error of a problem among committed lines.
+ *
+ * @internal
+ */
+export const corruptStore = (path: string, problem: LineProblem): OpenError => ({
+  _tag: 'CorruptStore',
+  path,
+  problem,
+  message: `the event log at ${path} is corrupt: ${problem.message}`,
+})
+
+/**
  * Reads the log through `file`, checks it and rebuilds the index; writes the header of a new log;
  * saves and cuts a torn tail. Rejects only when the file itself fails (the caller maps that to
  * `OpenFailure`).
@@ -253,8 +349,9 @@ export const recover = async <Ev>(
   onCorruption: 'fail' | 'skip',
 ): Promise<E.Either<OpenError, Loaded>> => {
   const started = performance.now()
+  const read: ReadAt = (buffer, position) => file.read(buffer, position)
   const size = await file.size()
-  const head = await readRange(file, 0, Math.min(size, HEADER.length + 1))
+  const head = await readRange(read, 0, Math.min(size, HEADER.length + 1))
   const headerEnd = head.indexOf(10)
   let torn: TornTail | undefined
   if (size === 0 || (headerEnd === -1 && size === head.length && isHeaderPrefix(head))) {
@@ -281,36 +378,18 @@ export const recover = async <Ev>(
   if (notLog !== undefined) return E.left(notLog)
 
   const scanner = createScanner(decode, onCorruption, headerEnd + 1)
-  let position = headerEnd + 1
-  let carry = new Uint8Array(0)
-  let line = 1
-  while (position < size) {
-    const chunk = await readRange(file, position, Math.min(size, position + CHUNK))
-    if (chunk.length === 0) break
-    const base = position - carry.length
-    position += chunk.length
-    const data = Buffer.concat([carry, chunk])
-    let start = 0
-    for (let nl = data.indexOf(10, start); nl !== -1; nl = data.indexOf(10, start)) {
-      line++
-      const fed = scanner.line(data.toString('utf8', start, nl), line, base + start, base + nl + 1)
-      if (E.isLeft(fed)) {
-        return E.left({ _tag: 'CorruptStore', path, problem: fed.left, message: `the event log at ${path} is corrupt: ${fed.left.message}` })
-      }
-      start = nl + 1
-    }
-    carry = Uint8Array.prototype.slice.call(data, start)
-  }
+  const fed = await scanLines(read, scanner, headerEnd + 1, size, 1)
+  if (E.isLeft(fed)) return E.left(corruptStore(path, fed.left))
   const scanned = scanner.result()
-  const end = position
+  const { end, unterminated } = fed.right
   if (end > scanned.committedEnd) {
-    const bytes = await readRange(file, scanned.committedEnd, end)
+    const bytes = await readRange(read, scanned.committedEnd, end)
     torn = {
       offset: scanned.committedEnd,
       bytes: end - scanned.committedEnd,
       line: scanned.committedLines + 1,
-      lines: scanned.uncommittedLines + (carry.length > 0 ? 1 : 0),
-      unterminated: carry.length > 0,
+      lines: scanned.uncommittedLines + (unterminated > 0 ? 1 : 0),
+      unterminated: unterminated > 0,
       savedTo: await saveTorn(path, bytes),
     }
     await file.truncate(scanned.committedEnd)

@@ -7,19 +7,20 @@
 import { open } from 'node:fs/promises'
 import { resolve } from 'node:path'
 import type { EventStore, StoredEvent, StoreError } from '@banksocket-webhooks/core'
-import { problemsOf } from '@banksocket-webhooks/core/runtime-kit'
-import { checkReadOptions, type StreamRead, unknownPosition, versionMatches } from '@banksocket-webhooks/core/store-kit'
+import { checkReadOptions, type StreamRead, versionMatches } from '@banksocket-webhooks/core/store-kit'
 import * as E from 'fp-ts/lib/Either.js'
 import type * as TE from 'fp-ts/lib/TaskEither.js'
 import type * as t from 'io-ts'
+import { createFileCheckpoints, type FileCheckpoints } from './checkpoints.ts'
 import type { OpenError } from './errors.ts'
 import { openStoreFile, type StoreFile } from './file.ts'
 import { describe, errorCode } from './internal.ts'
 import { eventLine } from './line.ts'
-import { firstAfterVersion, type LineIndex } from './line-index.ts'
+import type { LineIndex } from './line-index.ts'
 import { acquireLock, type Lock } from './lock.ts'
+import { feedPage, headOf, streamPage } from './pages.ts'
 import { type ReadAt, type ReadProblem, readEvents } from './reader.ts'
-import { type Decode, type Recovery, recover } from './recovery.ts'
+import { type Decode, decoderOf, type Recovery, recover } from './recovery.ts'
 import { createWriter } from './writer.ts'
 
 /**
@@ -80,7 +81,8 @@ export type FileStoreStats = Readonly<{
 }>
 
 /**
- * An open file event store: the `EventStore` port plus its start-up report, counters and `close`.
+ * An open file event store: the `EventStore` port (with `head`) plus its start-up report, counters,
+ * its consumers' `checkpoints` and `close`.
  *
  * - `appendToStream` resolves `Right` only after the events are written and synced (fdatasync).
  *   Expected versions are checked when the append is made, in call order, against the versions of
@@ -95,6 +97,8 @@ export type FileStoreStats = Readonly<{
  *   events never holds more than a page.
  * - `close` stops accepting appends, waits for queued ones to be synced, closes the file and
  *   releases the lock.
+ * - Other processes read the log beside it with a follower ({@link openFileEventFollower}), which
+ *   takes no lock.
  *
  * @example
  * import { openFileEventStore, type FileEventStore } from '@banksocket-webhooks/adapter-file-store'
@@ -105,6 +109,17 @@ export interface FileEventStore<Ev> extends EventStore<Ev> {
   readonly path: string
   /** What start-up found and repaired. */
   readonly recovery: Recovery
+  /**
+   * Where consumers of this log keep their checkpoints: `<path>.checkpoints/<name>.json`, the same
+   * as `createFileCheckpoints({ path })` (see {@link createFileCheckpoints}).
+   */
+  readonly checkpoints: FileCheckpoints
+  /**
+   * The position of the last acknowledged event (0 when there is none): what the last event of a
+   * `readAll` started now would be, and where a consumer that starts at the end begins. It never
+   * touches the file.
+   */
+  head(): TE.TaskEither<StoreError, number>
   /** Current counters. */
   stats(): FileStoreStats
   /** Flushes queued appends, closes the file, releases the lock. Idempotent. */
@@ -135,9 +150,6 @@ const checkOptions = <Ev>(options: FileEventStoreOptions<Ev>): void => {
     throw new TypeError("`onCorruption` must be 'fail' or 'skip'")
   }
 }
-
-const decoderOf = <Ev>(codec: t.Type<Ev, unknown, unknown> | undefined): Decode<Ev> =>
-  codec === undefined ? (value) => E.right(value as Ev) : (value) => E.mapLeft(problemsOf)(codec.decode(value))
 
 /**
  * Opens (or creates) a durable event store on a JSON-lines file: takes the single-writer lock,
@@ -292,15 +304,11 @@ const storeOver = <Ev>(
   const readStream: EventStore<Ev>['readStream'] = (stream, options) => {
     const { after, limit } = checkReadOptions('readStream', options)
     return async () => {
-      const entry = index.stream(stream)
-      if (entry === undefined) return E.right({ version: 0, events: [] })
       // A snapshot: appends acknowledged while the lines are read are not part of this read.
-      const version = entry.version
-      const end = entry.ordinals.length
-      const first = firstAfterVersion(entry, after)
-      const count = Math.min(end - first, limit ?? end)
-      const read = await withFile((at) => readEvents(at, index, count, (i) => entry.ordinals[first + i] as number, stream, decode))
-      return E.map((stored: ReadonlyArray<StoredEvent<Ev>>): StreamRead<Ev> => ({ version, events: stored.map((s) => s.event) }))(read)
+      const page = streamPage(index, index.count(), stream, after, limit)
+      if (page === undefined) return E.right({ version: 0, events: [] })
+      const read = await withFile((at) => readEvents(at, index, page.count, page.ordinalAt, stream, decode))
+      return E.map((stored: ReadonlyArray<StoredEvent<Ev>>): StreamRead<Ev> => ({ version: page.version, events: stored.map((s) => s.event) }))(read)
     }
   }
 
@@ -308,11 +316,9 @@ const storeOver = <Ev>(
     const { after, limit } = checkReadOptions('readAll', options)
     return async () => {
       // A snapshot of the events acknowledged so far; only the page's lines are read from disk.
-      const end = index.count()
-      if (after > index.lastPosition()) return E.left(unknownPosition(after))
-      const first = index.firstAfterPosition(after, end)
-      const count = Math.min(end - first, limit ?? end)
-      return withFile((at) => readEvents(at, index, count, (i) => first + i, undefined, decode))
+      const page = feedPage(index, index.count(), index.lastPosition(), after, limit)
+      if (E.isLeft(page)) return page
+      return withFile((at) => readEvents(at, index, page.right.count, page.right.ordinalAt, undefined, decode))
     }
   }
 
@@ -361,9 +367,11 @@ const storeOver = <Ev>(
   return {
     path,
     recovery,
+    checkpoints: createFileCheckpoints({ path }),
     readStream,
     appendToStream,
     readAll,
+    head: () => async () => E.right(headOf(index, index.count())),
     stats: () => {
       const w = writer.stats()
       return {
