@@ -11,7 +11,9 @@
  *   a reference of digits only named only by that number standing alone; `account_id` only narrows.
  * - Every credit ends somewhere: {@link creditDecider} records it once as matched, unmatched (with
  *   the reason) or ambiguous (with the candidates).
- * - Runtime: {@link createPayments} and its typed events; `receiver.on('credit', payments.handleCredit)`.
+ * - Runtime: {@link createPayments} and its typed events; `receiver.on('credit', payments.handleCredit)`,
+ *   or {@link followCredits}: payments as a consumer of the receiver's store, rebuildable from its
+ *   history and resuming from a checkpoint after a crash.
  *
  * @example
  * import { createPayments } from '@banksocket-webhooks/payments'
@@ -70,6 +72,7 @@ export {
   isOpen,
   paymentStream,
 } from './expectation.ts'
+export { creditTransactionOf, type FollowCreditsOptions, followCredits } from './follow.ts'
 export type { CreditNotice, PaymentNotice, PaymentsEvents, PaymentsListenerError } from './notices.ts'
 export type { PaymentsOptions } from './options.ts'
 export { createPayments, type ExpectInput, Payments } from './payments.ts'
