@@ -7,7 +7,7 @@
 import { open } from 'node:fs/promises'
 import { resolve } from 'node:path'
 import type { EventStore, StoredEvent, StoreError } from '@banksocket-webhooks/core'
-import { checkReadOptions, type StreamRead, versionMatches } from '@banksocket-webhooks/core/store-kit'
+import { AppendWatchers, checkReadOptions, type StreamRead, versionMatches } from '@banksocket-webhooks/core/store-kit'
 import * as E from 'fp-ts/lib/Either.js'
 import type * as TE from 'fp-ts/lib/TaskEither.js'
 import type * as t from 'io-ts'
@@ -322,6 +322,9 @@ const storeOver = <Ev>(
     }
   }
 
+  /** Told after each acknowledged append: a consumer in this process reads at once. */
+  const watchers = new AppendWatchers()
+
   const appendToStream: EventStore<Ev>['appendToStream'] = (stream, events, expected) => () =>
     new Promise((done) => {
       if (closing !== undefined) return done(E.left(storeFailure('the event store is closed')))
@@ -340,7 +343,10 @@ const storeOver = <Ev>(
         lines: events.length,
         done: (failure, offset) => {
           if (failure !== undefined) return done(E.left(storeFailure(failure)))
-          if (events.length > 0) acknowledge(stream, actual + 1, lengths, offset)
+          if (events.length > 0) {
+            acknowledge(stream, actual + 1, lengths, offset)
+            watchers.notify()
+          }
           done(E.right({ nextVersion }))
         },
       })
@@ -372,6 +378,7 @@ const storeOver = <Ev>(
     appendToStream,
     readAll,
     head: () => async () => E.right(headOf(index, index.count())),
+    watch: watchers.watch,
     stats: () => {
       const w = writer.stats()
       return {

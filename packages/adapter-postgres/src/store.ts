@@ -10,7 +10,15 @@
 
 import type { StoreError } from '@banksocket-webhooks/core'
 import { SerialQueue } from '@banksocket-webhooks/core/runtime-kit'
-import type { CheckpointStore, ReadAllOptions, RecordError, Recording, SharedLedgerStore } from '@banksocket-webhooks/core/store-kit'
+import {
+  AppendWatchers,
+  type CheckpointStore,
+  type ReadAllOptions,
+  type RecordError,
+  type Recording,
+  type SharedLedgerStore,
+} from '@banksocket-webhooks/core/store-kit'
+import * as E from 'fp-ts/lib/Either.js'
 import type * as TE from 'fp-ts/lib/TaskEither.js'
 import type * as t from 'io-ts'
 import { createAppend } from './append.ts'
@@ -153,13 +161,33 @@ export const createPostgresEventStore = <Ev, S = unknown>(options: PostgresEvent
   const serial = new SerialQueue()
   const write = createWrite(connection, rows)
   const leases = createLeases(connection)
+  // Consumers in this process are told of what this store object wrote; other processes' writes
+  // are found by polling.
+  const watchers = new AppendWatchers()
+  const append = createAppend(connection, rows, write, serial)
+  const record = createRecord(write, serial)
   return {
     shared: true,
     schema: connection.schema,
     ...createStreamReads(connection, rows),
-    appendToStream: createAppend(connection, rows, write, serial),
+    appendToStream: (stream, events, expected) => {
+      const appending = append(stream, events, expected)
+      return async () => {
+        const result = await appending()
+        if (E.isRight(result) && events.length > 0) watchers.notify()
+        return result
+      }
+    },
     ...createFeedReads(connection, rows),
-    record: createRecord(write, serial),
+    record: (stream, recording) => {
+      const recorded = record(stream, recording)
+      return async () => {
+        const result = await recorded()
+        if (E.isRight(result)) watchers.notify()
+        return result
+      }
+    },
+    watch: watchers.watch,
     ...createDuplicates(connection, rows),
     checkpoints: createCheckpoints(connection, leases.acquire),
     close: () => async () => {

@@ -25,6 +25,7 @@ export type FeedSource<Ev> = Readonly<{
   readAll: EventStore<Ev>['readAll']
   head?: EventStore<Ev>['head']
   readStream?: EventStore<Ev>['readStream']
+  watch?: EventStore<Ev>['watch']
   appendToStream?: (stream: string, events: ReadonlyArray<ConsumerEvent>, expected: 'any') => ReturnType<EventStore<Ev>['appendToStream']>
 }>
 
@@ -89,7 +90,11 @@ type Common<Ev> = Readonly<{
   recordFailure?: (failure: ConsumerFailure<Ev>) => TE.TaskEither<StoreError, void>
   /** The event the default `recordFailure` appends. @default a `ConsumerFailed` */
   failureEvent?: (failure: ConsumerFailure<Ev>) => ConsumerEvent
-  /** Subscribes to news of appends (an in-process store, a file watcher, LISTEN): the consumer reads at once instead of at its next poll. Answers the unsubscribe. */
+  /**
+   * Subscribes to news of appends: the consumer reads at once instead of at its next poll.
+   * Answers the unsubscribe. @default the store's `watch` (appends through the same store object,
+   * or the file follower's watcher), if it has one
+   */
   notify?: (wake: () => void) => () => void
   /** How to wait for the name while another instance holds it; `false` takes no lease. @default { retryEvery: 1000 } */
   lease?: AcquireOptions | false

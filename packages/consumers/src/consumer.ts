@@ -583,7 +583,7 @@ export const createConsumer = <Ev, Tx = undefined>(options: ConsumerOptions<Ev, 
   }
 
   const main = async (onActive: () => void): Promise<void> => {
-    const unsubscribe = options.notify?.(wake)
+    const unsubscribe = (options.notify ?? store.watch)?.(wake)
     try {
       while (!stopping) {
         lost = false

@@ -45,7 +45,7 @@ consumerContract('file store (a follower beside the writer)', async () => {
   return {
     writer: store,
     // Failures are appended through the writer: the follower itself cannot append (one writer per log).
-    feed: { readAll: first.readAll, head: first.head, readStream: first.readStream, appendToStream: store.appendToStream },
+    feed: { readAll: first.readAll, head: first.head, readStream: first.readStream, watch: first.watch, appendToStream: store.appendToStream },
     checkpoints: first.checkpoints,
     restart: async () => {
       const again = await openFollower(store.path)

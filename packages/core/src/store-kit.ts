@@ -32,6 +32,7 @@ export { LedgerStateCodec, type LedgerStateJson } from './ledger-state.ts'
 export { SHARED_STORE_ATTEMPTS } from './shared-inbox.ts'
 export type { KeyConflict, RecordError, Recording, SharedLedgerStore, StreamState } from './shared-store.ts'
 export {
+  AppendWatchers,
   checkReadOptions,
   type ExpectedVersion,
   MAX_READ_LIMIT,

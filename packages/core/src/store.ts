@@ -192,6 +192,53 @@ export interface EventStore<Ev> {
    * consumer pages through the feed to find its end.
    */
   head?(): TE.TaskEither<StoreError, number>
+  /**
+   * Calls `onChange` soon after events are appended through this store object (a durable store:
+   * once they are stored), so that a consumer in the same process reads them at once instead of
+   * at its next poll. Answers the function that stops it. Optional: a consumer polls without it.
+   */
+  watch?(onChange: () => void): () => void
+}
+
+/**
+ * The listeners of a store's `watch`: told after each append, each one at most once per turn of
+ * the event loop however many appends there were. A listener that throws is ignored.
+ *
+ * @example
+ * import { AppendWatchers } from '@banksocket-webhooks/core/store-kit'
+ * const watchers = new AppendWatchers()
+ * const stop = watchers.watch(() => console.log('appended'))
+ * watchers.notify() // logs 'appended' in a microtask
+ * stop()
+ */
+export class AppendWatchers {
+  readonly #listeners = new Set<() => void>()
+  #scheduled = false
+
+  /** Adds a listener; answers the function that removes it. */
+  readonly watch = (onChange: () => void): (() => void) => {
+    const listener = () => onChange()
+    this.#listeners.add(listener)
+    return () => {
+      this.#listeners.delete(listener)
+    }
+  }
+
+  /** Tells the listeners, in a microtask (coalesced). */
+  notify(): void {
+    if (this.#scheduled || this.#listeners.size === 0) return
+    this.#scheduled = true
+    queueMicrotask(() => {
+      this.#scheduled = false
+      for (const listener of this.#listeners) {
+        try {
+          listener()
+        } catch {
+          // A listener's failure is its own: the append is done.
+        }
+      }
+    })
+  }
 }
 
 /**
@@ -223,7 +270,9 @@ export const createInMemoryEventStore = <Ev>(): EventStore<Ev> => {
   const allStreams: string[] = []
   const allVersions: number[] = []
   const allEvents: Ev[] = []
+  const watchers = new AppendWatchers()
   return {
+    watch: watchers.watch,
     readStream: (stream, options) => {
       const { after, limit } = checkReadOptions('readStream', options)
       return async () => {
@@ -243,6 +292,7 @@ export const createInMemoryEventStore = <Ev>(): EventStore<Ev> => {
         allEvents.push(event)
       }
       streams.set(stream, current)
+      if (events.length > 0) watchers.notify()
       return E.right({ nextVersion: current.length })
     },
     head: () => async () => E.right(allEvents.length),

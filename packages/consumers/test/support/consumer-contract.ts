@@ -55,6 +55,7 @@ const feedOf = async (store: EventStore<TestEvent>): Promise<StoredEvent<TestEve
 /** What a test gives `createConsumer` besides the store and its checkpoints. */
 type StartOptions = Readonly<{
   name: string
+  pollInterval?: number
   from?: StartPoint
   batchSize?: number
   retry?: Partial<RetryPolicy>
@@ -121,6 +122,17 @@ export const consumerContract = (label: string, open: () => Promise<ConsumerStor
     await fill(under.writer, 2, 11)
     await consumer.whenCaughtUp()
     assert.equal(seen.slice(-2), [11, 12])
+  })
+
+  test('an append through the store wakes it at once, long before its next poll', async () => {
+    await fill(under.writer, 1)
+    const seen: number[] = []
+    const consumer = await start({ name: 'woken', pollInterval: 60_000, handle: (e) => void seen.push(numberOf(e)) })
+    await consumer.whenCaughtUp()
+    await fill(under.writer, 1, 2)
+    const deadline = Date.now() + 5_000
+    while (seen.length < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10))
+    assert.equal(seen, [1, 2])
   })
 
   test('a restarted consumer resumes after its checkpoint', async () => {
