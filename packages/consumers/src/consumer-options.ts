@@ -70,7 +70,14 @@ export type PartitionContext = Readonly<{ attempt: number; signal: AbortSignal; 
  */
 export type ConsumerFailure<Ev> = Readonly<{ consumer: string; event: StoredEvent<Ev>; attempts: number; error: unknown; message: string }>
 
-type Common<Ev> = Readonly<{
+/**
+ * The options every consumer takes, whatever its handler (see {@link ConsumerOptions}).
+ *
+ * @example
+ * import type { ConsumerCommonOptions } from '@banksocket-webhooks/consumers'
+ * const tuning: Partial<ConsumerCommonOptions<unknown>> = { batchSize: 500, pollInterval: 1000 }
+ */
+export type ConsumerCommonOptions<Ev> = Readonly<{
   /** The consumer's name: its checkpoint's key, and one active instance per name. See `checkConsumerName`. */
   name: string
   /** The store whose feed it reads. */
@@ -138,9 +145,9 @@ export type BatchHandler<Ev, Tx> = (events: ReadonlyArray<StoredEvent<Ev>>, cont
  * }
  */
 export type ConsumerOptions<Ev, Tx> =
-  | (Common<Ev> & Readonly<{ checkpoints: CheckpointStore<Tx>; handle: EventHandler<Ev, Tx>; handleBatch?: undefined; partitionBy?: undefined }>)
-  | (Common<Ev> & Readonly<{ checkpoints: CheckpointStore<Tx>; handleBatch: BatchHandler<Ev, Tx>; handle?: undefined; partitionBy?: undefined }>)
-  | (Common<Ev> &
+  | (ConsumerCommonOptions<Ev> & Readonly<{ checkpoints: CheckpointStore<Tx>; handle: EventHandler<Ev, Tx>; handleBatch?: undefined; partitionBy?: undefined }>)
+  | (ConsumerCommonOptions<Ev> & Readonly<{ checkpoints: CheckpointStore<Tx>; handleBatch: BatchHandler<Ev, Tx>; handle?: undefined; partitionBy?: undefined }>)
+  | (ConsumerCommonOptions<Ev> &
       Readonly<{
         checkpoints: CheckpointStore<unknown>
         handle: (event: StoredEvent<Ev>, context: PartitionContext) => void | Promise<void>

@@ -213,9 +213,8 @@ export const createConsumer = <Ev, Tx = undefined>(options: ConsumerOptions<Ev, 
     woken = true
     wakeIdle?.()
   }
-  const pause = (ms: number, wakeable: boolean): Promise<void> =>
+  const pause = (ms: number, wakeable: boolean, signal: AbortSignal = halt.signal): Promise<void> =>
     new Promise((resolve) => {
-      const signal = halt.signal
       if (signal.aborted || (wakeable && woken)) return resolve()
       const end = () => {
         clearTimeout(timer)
@@ -488,17 +487,26 @@ export const createConsumer = <Ev, Tx = undefined>(options: ConsumerOptions<Ev, 
 
     let after = start
     while (!halted()) {
-      if (pending >= maxPending) {
+      // Read on once a whole page fits, so that a full read-ahead refills in pages, not event by event.
+      const pageSize = Math.min(batchSize, maxPending)
+      if (pending > maxPending - pageSize) {
+        const signal = halt.signal
         await new Promise<void>((resolve) => {
-          room = resolve
-          halt.signal.addEventListener('abort', () => resolve(), { once: true })
+          const done = () => {
+            signal.removeEventListener('abort', done)
+            resolve()
+          }
+          room = () => {
+            if (pending <= maxPending - pageSize) done()
+          }
+          signal.addEventListener('abort', done, { once: true })
         })
         room = undefined
         continue
       }
       const seq = ++reads
       woken = false
-      const limit = Math.min(batchSize, maxPending - pending)
+      const limit = pageSize
       const page = await persist('read', async () => E.mapLeft(storeMessage)(await store.readAll({ after, limit })()))
       if (page === undefined) break
       read += page.length
@@ -595,7 +603,7 @@ export const createConsumer = <Ev, Tx = undefined>(options: ConsumerOptions<Ev, 
           } catch (error) {
             if (stopping) break
             emitter.emit('problem', { kind: 'checkpoint', message: `could not claim '${name}': ${messageOf(error)}` })
-            await pause(1000, false)
+            await pause(1000, false, stopController.signal)
             continue
           }
           const held = halt
@@ -609,7 +617,8 @@ export const createConsumer = <Ev, Tx = undefined>(options: ConsumerOptions<Ev, 
           await working.idle()
           await lease?.release()
         }
-        if (!stopping) await pause(1000, false)
+        // Not the session's signal: a lost name aborted it, and the wait must still happen.
+        if (!stopping) await pause(1000, false, stopController.signal)
       }
     } finally {
       unsubscribe?.()

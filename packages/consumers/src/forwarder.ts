@@ -173,11 +173,15 @@ export const createForwarder = (options: ForwarderOptions): Forwarder => {
   // stream (docs/architecture.md, "The balance chain"): remembered per stream as events go by, and
   // read from the store after a restart that begins between the two.
   const gaps = new Map<string, Readonly<{ version: number; data: BalanceGapDetected['data'] }>>()
+  /** The version of the last event of each stream handed to `deliver`. */
+  const handedOver = new Map<string, number>()
   const gapBefore = async (event: StoredEvent<LedgerEvent>): Promise<BalanceGapDetected['data'] | undefined> => {
     if (event.event.type !== 'TransactionReceived' || event.version < 2) return undefined
     const key = event.event.data.idempotencyKey
     const known = gaps.get(event.stream)
     if (known !== undefined && known.version === event.version - 1) return known.data.idempotencyKey === key ? known.data : undefined
+    // The event before it was handed over here and was no gap: nothing to read.
+    if (handedOver.get(event.stream) === event.version - 1) return undefined
     if (store.readStream === undefined) return undefined
     const read = await store.readStream(event.stream, { after: event.version - 2, limit: 1 })()
     if (E.isLeft(read))
@@ -193,6 +197,7 @@ export const createForwarder = (options: ForwarderOptions): Forwarder => {
     const event = stored as StoredEvent<LedgerEvent>
     if (event.event.type === 'BalanceGapDetected') gaps.set(event.stream, { version: event.version, data: event.event.data })
     const message = forwardMessage(event, await gapBefore(event))
+    handedOver.set(event.stream, event.version)
     if (message === undefined) return
     const id = webhookIdOf(event)
     const headers = await signer.headers(id, Math.floor(Date.now() / 1000), message.body)

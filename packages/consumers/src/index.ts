@@ -16,6 +16,7 @@
 export { type Consumer, type ConsumerEvents, createConsumer } from './consumer.ts'
 export type {
   BatchHandler,
+  ConsumerCommonOptions,
   ConsumerFailure,
   ConsumerOptions,
   ConsumerStats,

@@ -7,7 +7,9 @@ import { type CheckpointStore, checkAdvance, checkConsumerName, type Lease } fro
 import * as E from 'fp-ts/lib/Either.js'
 
 /**
- * Checkpoints kept in memory (lost with the process, like the memory store's events). `advance` is
+ * Checkpoints kept in memory (lost with the process, like the memory store's events), for the
+ * memory store, whose feed order is position order: "forward" is a larger position here. For the
+ * PostgreSQL store use its own `store.checkpoints` (its feed order is by transaction). `advance` is
  * a compare-and-set, runs `work` first and saves only when it succeeded; `acquire` keeps a second
  * instance of a name in this process waiting until the first releases it.
  *

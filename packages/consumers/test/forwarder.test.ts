@@ -154,6 +154,7 @@ test('an app that is down for a while gets everything once it is back; a restart
     [...new Set(app.deliveries.filter((d) => d.status === 200).map((d) => d.position))].sort((a, b) => a - b),
     expected.map((e) => e.position),
   )
+  await app.close()
 })
 
 test('a dead letter: an app that always refuses one account; that account gives up and moves on, the others are not held up', async () => {

@@ -7,7 +7,7 @@ import { createInbox, type EventStore, type LedgerEvent } from '@banksocket-webh
 import { createMovementGenerator, encodeNotification, signNotification, type UnsignedNotification } from '@banksocket-webhooks/testing'
 import type { ConsumerEvent } from '../../src/index.ts'
 
-export const SECRET = 's3cr3t'
+const SECRET = 's3cr3t'
 
 /** `count` movements of `accounts` (ids), each account's in chain order. */
 export const movementsOf = (count: number, accounts: ReadonlyArray<string> = ['69', '70', '71'], seed = 'consumers'): UnsignedNotification[] => [
