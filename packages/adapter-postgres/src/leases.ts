@@ -26,7 +26,7 @@ const MAX_RETRY_EVERY = 2_147_483_647
  * @example
  * leaseKey('banksocket', 'orders') // 'consumer:banksocket:orders'
  */
-export const leaseKey = (schema: string, name: string): string => `consumer:${schema}:${name}`
+const leaseKey = (schema: string, name: string): string => `consumer:${schema}:${name}`
 
 /** Where a claim is: trying to take the lock, holding it, or over (released, or ended by `close`). */
 type ClaimState = 'waiting' | 'held' | 'over'

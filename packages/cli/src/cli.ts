@@ -8,6 +8,7 @@ import * as E from 'fp-ts/lib/Either.js'
 import { parseArguments, secretValuesIn } from './argv.ts'
 import type { Command, Context } from './command.ts'
 import { demoCommand } from './commands/demo.ts'
+import { forwardCommand } from './commands/forward.ts'
 import { listenCommand } from './commands/listen.ts'
 import { migrateCommand } from './commands/migrate.ts'
 import { sendCommand } from './commands/send.ts'
@@ -26,10 +27,11 @@ import { cliVersion } from './version.ts'
  *
  * @example
  * import { COMMANDS } from './cli.ts'
- * COMMANDS.map((c) => c.spec.path.join(' ')) // ['listen', 'migrate', 'send', 'simulate', 'webhooks create', 'webhooks delete', 'demo']
+ * COMMANDS.map((c) => c.spec.path.join(' ')) // ['listen', 'forward', 'migrate', 'send', 'simulate', 'webhooks create', 'webhooks delete', 'demo']
  */
 export const COMMANDS: ReadonlyArray<Command> = [
   listenCommand,
+  forwardCommand,
   migrateCommand,
   sendCommand,
   simulateCommand,
@@ -38,7 +40,7 @@ export const COMMANDS: ReadonlyArray<Command> = [
   demoCommand,
 ]
 
-/** Flag names whose values are credentials, wherever they appear on the command line. */
+/** Flag names whose values are credentials (`--secret`, `--token`, `--forward-secret`), wherever they appear on the command line. */
 const SECRET_FLAGS: ReadonlyArray<string> = [
   ...new Set(
     COMMANDS.flatMap((c) =>
@@ -79,8 +81,9 @@ const find = (args: ReadonlyArray<string>): Found => {
 
 /**
  * Runs `banksocket` with the words after the program name, and resolves with the exit code: 0
- * success, 1 failure, 2 usage error. Never rejects. Values of `--secret` and `--token`, and of
- * `BANKSOCKET_SECRET` and `BANKSOCKET_TOKEN`, are redacted from everything it writes.
+ * success, 1 failure, 2 usage error. Never rejects. Values of `--secret`, `--token` and
+ * `--forward-secret`, and of `BANKSOCKET_SECRET`, `BANKSOCKET_TOKEN` and
+ * `BANKSOCKET_FORWARD_SECRET`, are redacted from everything it writes.
  *
  * @example
  * import { nodeIo, runCli } from '@banksocket-webhooks/cli'

@@ -191,10 +191,13 @@ export const nodeIo = (): CliIo => {
  */
 const MIN_REDACTED_LENGTH = 8
 
+/** The prefix of a Standard Webhooks secret (`--forward-secret`, `forward --secret`). */
+const WEBHOOK_SECRET_PREFIX = 'whsec_'
+
 /**
  * A function replacing every occurrence of the given secrets (and their URL-encoded and
- * JSON-escaped forms) by `[redacted]`. Secrets shorter than {@link MIN_REDACTED_LENGTH} characters
- * are left alone (too likely to occur in real data).
+ * JSON-escaped forms; for a `whsec_` secret, its key alone too) by `[redacted]`. Secrets shorter
+ * than {@link MIN_REDACTED_LENGTH} characters are left alone (too likely to occur in real data).
  *
  * @example
  * import { createRedactor } from './io.ts'
@@ -203,11 +206,14 @@ const MIN_REDACTED_LENGTH = 8
  */
 export const createRedactor = (secrets: ReadonlyArray<string>): ((text: string) => string) => {
   const forms = new Set<string>()
-  for (const secret of secrets) {
-    if (secret.length < MIN_REDACTED_LENGTH) continue
-    forms.add(secret)
-    forms.add(encodeURIComponent(secret))
-    forms.add(JSON.stringify(secret).slice(1, -1))
+  for (const given of secrets) {
+    // A Standard Webhooks secret's key is the part after `whsec_`: it is redacted on its own too.
+    for (const secret of given.startsWith(WEBHOOK_SECRET_PREFIX) ? [given, given.slice(WEBHOOK_SECRET_PREFIX.length)] : [given]) {
+      if (secret.length < MIN_REDACTED_LENGTH) continue
+      forms.add(secret)
+      forms.add(encodeURIComponent(secret))
+      forms.add(JSON.stringify(secret).slice(1, -1))
+    }
   }
   const sorted = [...forms].filter((f) => f.length >= MIN_REDACTED_LENGTH).sort((a, b) => b.length - a.length)
   if (sorted.length === 0) return (text) => text

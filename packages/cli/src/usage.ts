@@ -16,6 +16,7 @@
  * | `UnexpectedValue` | `--help=yes` |
  * | `RepeatedFlag` | `--port 1 --port 2` |
  * | `MissingFlag` | no `--secret` and no `BANKSOCKET_SECRET` |
+ * | `FlagNeeds` | `listen --forward-to URL` without `--store` |
  * | `InvalidValue` | `--port 99999` |
  * | `UnexpectedArgument` | `banksocket demo extra` |
  * | `MissingArgument` | `banksocket webhooks delete` |
@@ -32,6 +33,7 @@ export type UsageError =
   | Readonly<{ _tag: 'UnexpectedValue'; flag: string }>
   | Readonly<{ _tag: 'RepeatedFlag'; flag: string }>
   | Readonly<{ _tag: 'MissingFlag'; flag: string; env?: string }>
+  | Readonly<{ _tag: 'FlagNeeds'; flag: string; needs: string; reason?: string }>
   | Readonly<{ _tag: 'InvalidValue'; flag: string; reason: string }>
   | Readonly<{ _tag: 'UnexpectedArgument'; position: number }>
   | Readonly<{ _tag: 'MissingArgument'; name: string }>
@@ -58,6 +60,8 @@ const problem = (error: UsageError): string => {
       return `flag ${dashed(error.flag)} given more than once`
     case 'MissingFlag':
       return `missing required flag --${error.flag}${error.env === undefined ? '' : ` (or set ${error.env})`}`
+    case 'FlagNeeds':
+      return `${dashed(error.flag)} needs ${error.needs}${error.reason === undefined ? '' : `: ${error.reason}`}`
     case 'InvalidValue':
       return `invalid value for --${error.flag}: ${error.reason}`
     case 'UnexpectedArgument':

@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { parseDuration, parseWebhookSecret } from '@banksocket-webhooks/consumers'
 import { checkSecrets } from '@banksocket-webhooks/core'
 import * as E from 'fp-ts/lib/Either.js'
 import { type Arguments, stringFlag, stringsFlag } from './argv.ts'
@@ -146,6 +147,45 @@ export const secretsFlag = (args: Arguments, flag: string, env: string, environm
   return E.right(secrets)
 }
 
+/** The longest wait a duration flag takes: a day (Node's timers cannot wait much longer than 24 days). */
+const MAX_DURATION = 24 * 3_600_000
+
+/**
+ * A duration flag written as a whole number and a unit (`200ms`, `1s`, `5m`, `1h`), in
+ * milliseconds, from 1 ms to 24 h, or the default when absent. Read by `parseDuration` of
+ * `@banksocket-webhooks/consumers`.
+ *
+ * @example
+ * import { durationFlag } from './values.ts'
+ * durationFlag(args, 'forward-max-delay', 300_000) // Right(200) for --forward-max-delay 200ms; Left for --forward-max-delay 5
+ */
+export const durationFlag = (args: Arguments, flag: string, fallback: number): E.Either<UsageError, number> => {
+  const raw = stringFlag(args, flag)
+  if (raw === undefined) return E.right(fallback)
+  const parsed = parseDuration(raw)
+  if (E.isLeft(parsed)) return invalid(flag, parsed.left.message)
+  if (parsed.right < 1 || parsed.right > MAX_DURATION) return invalid(flag, `expected a duration from 1ms to 24h, got ${shown(raw)}`)
+  return E.right(parsed.right)
+}
+
+/**
+ * A Standard Webhooks secret (`whsec_` and base64) from a flag, else from an environment variable;
+ * `undefined` when neither is given. A secret `parseWebhookSecret` refuses is a usage error that
+ * says why without quoting it (nor any part of it).
+ *
+ * @example
+ * import { webhookSecretFlag } from './values.ts'
+ * webhookSecretFlag(args, 'forward-secret', 'BANKSOCKET_FORWARD_SECRET', process.env) // Right('whsec_…'), Right(undefined) or Left
+ */
+export const webhookSecretFlag = (args: Arguments, flag: string, env: string, environment: Env): E.Either<UsageError, string | undefined> => {
+  const fromFlag = stringFlag(args, flag)
+  const secret = fromFlag ?? environment[env]
+  if (secret === undefined) return E.right(undefined)
+  const parsed = parseWebhookSecret(secret)
+  if (E.isRight(parsed)) return E.right(secret)
+  return invalid(flag, `${fromFlag === undefined ? `${env}: ` : ''}${parsed.left.message}`)
+}
+
 /**
  * The secrets found in the environment variables that hold credentials, to redact them from output.
  *
@@ -155,7 +195,7 @@ export const secretsFlag = (args: Arguments, flag: string, env: string, environm
  */
 export const secretValuesInEnv = (environment: Env): ReadonlyArray<string> => {
   const found: string[] = []
-  for (const name of ['BANKSOCKET_SECRET', 'BANKSOCKET_TOKEN']) {
+  for (const name of ['BANKSOCKET_SECRET', 'BANKSOCKET_TOKEN', 'BANKSOCKET_FORWARD_SECRET']) {
     const value = environment[name]
     if (value === undefined || value === '') continue
     found.push(value, ...value.split(',').map((s) => s.trim()))

@@ -1,14 +1,16 @@
 /**
  * `listen`'s output path, in process: the transaction line's exact bytes, the redactor's fast path,
- * and the per-turn batching of the process's streams.
+ * and the per-turn batching of the process's streams. The line's builders live in
+ * `@banksocket-webhooks/consumers`, whose tests hold `transactionLineJson` to
+ * `JSON.stringify(transactionLine(...))` for any text.
  */
+import { transactionLine, transactionLineJson } from '@banksocket-webhooks/consumers'
 import { type BalanceGapDetected, formatMoney, receive, type VerifiedTransaction } from '@banksocket-webhooks/core'
 import { encodeNotification, signNotification } from '@banksocket-webhooks/testing'
 import fc from 'fast-check'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { BATCH_LIMIT, createBatcher, createRedactor, writeJsonLine } from '../src/io.ts'
-import { transactionLine, transactionLineJson } from '../src/lines.ts'
 
 const SECRET = 'output-test-secret'
 
@@ -85,55 +87,6 @@ test('transactionLine: the same bytes as before, with and without extra fields, 
         writeJsonLine({ write: (text) => void (written += text), isTTY: false }, line)
         assert.is(written, `${previousLine(tx, at, repeat, gap)}\n`)
       }
-})
-
-test('transactionLineJson: the text of JSON.stringify(transactionLine(...)) for any text in any field', async () => {
-  // Quotes, backslashes, control characters, lone and paired surrogates, Turkish letters: what JSON escapes and what it does not.
-  const text = fc.string({
-    maxLength: 12,
-    unit: fc.constantFrom('a', '7', ' ', '"', '\\', '/', '\n', '\u0000', '\u001f', '\u007f', 'ş', 'İ', '\ud83d', '\ude00', '😀', '\u2028'),
-  })
-  const real = await verified({ amount: '100.00', balance: '18100.00', opponent_iban: 'TR330006100519786457841326' })
-  fc.assert(
-    fc.property(
-      fc.record({
-        verified: fc.record({
-          dc: fc.constantFrom('Credit' as const, 'Debit' as const),
-          code: text,
-          amount: text,
-          balance: text,
-          currency: text,
-          description: text,
-        }),
-        unverified: fc.record({ account_id: text, account: text, bank: text, opponent_id: text, opponent_iban: text }),
-        key: text,
-        at: text,
-        iban: fc.oneof(
-          fc.record({ valid: fc.constant(false as const), problem: fc.constantFrom('empty' as const, 'format' as const, 'checksum' as const) }),
-          fc.record({ valid: fc.constant(true as const), country: text }),
-        ),
-        extra: fc.dictionary(text, text, { maxKeys: 3 }),
-        gap: fc.option(fc.record({ from: text, to: text, missing: text, previousKey: text, gapId: fc.nat() }), { nil: undefined }),
-        repeat: fc.boolean(),
-      }),
-      ({ verified: v, unverified: u, key, at, iban, extra, gap, repeat }) => {
-        // Built in core's order: the codecs' field order, as `receive` decodes them.
-        const tx: VerifiedTransaction = {
-          ...real,
-          idempotencyKey: key,
-          verified: { dc: v.dc, code: v.code, amount: v.amount, balance: v.balance, currency: v.currency, description: v.description },
-          unverified: { account_id: u.account_id, account: u.account, bank: u.bank, opponent_id: u.opponent_id, opponent_iban: u.opponent_iban },
-          opponentIban: iban.valid
-            ? { value: u.opponent_iban, valid: true, country: iban.country, electronic: u.opponent_iban }
-            : { value: u.opponent_iban, ...iban },
-          extra: Object.assign(Object.create(null) as Record<string, unknown>, extra),
-        }
-        const detected = gap === undefined ? undefined : { ...GAP, ...gap }
-        assert.is(transactionLineJson(tx, at, repeat, detected), JSON.stringify(transactionLine(tx, at, repeat, detected)))
-      },
-    ),
-    { numRuns: 2_000 },
-  )
 })
 
 /** The redactor as it was: split/join of every form, longest first, whether present or not. */

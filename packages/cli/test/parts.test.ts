@@ -72,7 +72,36 @@ test('configure: secrets from the environment, webhook input through the core co
   const listen = E.chain((args: Parameters<typeof configureListen>[0]) => configureListen(args, { BANKSOCKET_SECRET: 'new, old' }))(
     parseArguments(listenCommand.spec, ['--port', '0']),
   )
-  assert.equal(listen, E.right({ port: 0, host: '127.0.0.1', path: undefined, secrets: ['new', 'old'], store: undefined, filter: 'NEW_TRANSACTION' }))
+  assert.equal(
+    listen,
+    E.right({
+      port: 0,
+      host: '127.0.0.1',
+      path: undefined,
+      secrets: ['new', 'old'],
+      store: undefined,
+      filter: 'NEW_TRANSACTION',
+      forward: undefined,
+    }),
+  )
+  const forwarding = E.chain((args: Parameters<typeof configureListen>[0]) =>
+    configureListen(args, { BANKSOCKET_SECRET: 's3cr3t', BANKSOCKET_FORWARD_SECRET: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw' }),
+  )(
+    parseArguments(listenCommand.spec, [
+      '--port',
+      '0',
+      '--store',
+      'e.jsonl',
+      '--forward-to',
+      'http://127.0.0.1:4000/app',
+      '--forward-max-delay',
+      '200ms',
+    ]),
+  )
+  assert.equal(
+    E.map((c: { forward: unknown }) => c.forward)(forwarding),
+    E.right({ url: new URL('http://127.0.0.1:4000/app'), secret: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw', maxDelay: 200, maxAttempts: 20 }),
+  )
   const create = E.chain((args: Parameters<typeof configureWebhooksCreate>[0]) => configureWebhooksCreate(args, { BANKSOCKET_TOKEN: 't' }))(
     parseArguments(webhooksCreateCommand.spec, ['--endpoint', 'https://shop.example/bs', '--account', '69', '--event', 'NEW_CREDIT']),
   )

@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { ensureBuilt, run, start, startListen } from './support/cli.ts'
@@ -6,6 +9,8 @@ ensureBuilt()
 
 const SECRET = 'Zq7-CANARY-SECRET-91x'
 const TOKEN = 'Tk9-CANARY-TOKEN-44y'
+/** A valid Standard Webhooks secret (24 bytes) whose key spells the canary. */
+const FORWARD = 'whsec_Zq7CANARYFORWARDSECRETxx9aBcDeFg'
 
 const transcripts: string[] = []
 const keep = (...texts: ReadonlyArray<string>): void => void transcripts.push(...texts)
@@ -64,6 +69,16 @@ test('usage and failure paths never print a secret or a token', async () => {
     [['webhooks', 'delete', TOKEN, '--token', TOKEN]],
     [['webhooks', 'delete', '1', '--token', TOKEN, '--api-url', 'http://127.0.0.1:9/v1', '--timeout', '1000']],
     [['demo', '--seed', '1', '--movements', '1'], { BANKSOCKET_SECRET: SECRET, BANKSOCKET_TOKEN: TOKEN }],
+    [['listen', '--port', '99999', '--secret', SECRET, '--store', 'e.jsonl', '--forward-to', 'http://127.0.0.1:9/', '--forward-secret', FORWARD]],
+    [['listen', '--port', '0', '--secret', SECRET, '--forward-to', 'http://127.0.0.1:9/', `--forward-secret=${FORWARD}`]],
+    [['listen', '--port', '0', '--secret', SECRET, '--store', 'e.jsonl', '--forward-to', 'http://127.0.0.1:9/', '--forward-secret', `${FORWARD}x`]],
+    [
+      ['listen', '--port', '0', '--store', '/nonexistent-dir/e.jsonl', '--forward-to', 'http://127.0.0.1:9/'],
+      { BANKSOCKET_SECRET: SECRET, BANKSOCKET_FORWARD_SECRET: FORWARD },
+    ],
+    [['forward', '--store', '/nonexistent-dir/e.jsonl', '--to', 'http://127.0.0.1:9/', '--secret', FORWARD]],
+    [['forward', '--store', 'e.jsonl', '--to', 'http://127.0.0.1:9/', '--secret', FORWARD.slice(0, -2)]],
+    [['forward', '--store', 'e.jsonl', '--to', 'http://127.0.0.1:9/', '--from', FORWARD], { BANKSOCKET_FORWARD_SECRET: FORWARD }],
   ]
   // Four at a time, each with a minute: a loaded 2-core machine starts 18 CLIs at once too slowly
   // for run's 15 s default, and a killed CLI proves nothing about leaks.
@@ -76,6 +91,42 @@ test('usage and failure paths never print a secret or a token', async () => {
     keep(r.stdout, r.stderr)
   })
   assertNoLeak()
+})
+
+test('listen --forward-to and forward never print the forwarding secret, not even its key', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'banksocket-cli-secrets-'))
+  try {
+    const file = join(dir, 'events.jsonl')
+    // Port 9 (discard) answers nothing: every delivery fails and is given up on, reported on stderr.
+    const listen = await startListen([
+      '--port',
+      '0',
+      '--secret',
+      SECRET,
+      '--store',
+      file,
+      '--forward-to',
+      'http://127.0.0.1:9/app',
+      '--forward-secret',
+      FORWARD,
+      '--forward-max-attempts',
+      '1',
+    ])
+    const forward = start(['forward', '--store', file, '--to', 'http://127.0.0.1:9/app', '--name', 'other', '--max-attempts', '1'], {
+      env: { BANKSOCKET_FORWARD_SECRET: FORWARD },
+    })
+    await forward.line('stderr', (l) => l.includes('"forwarding"'))
+    const sent = await run(['send', '--to', listen.url, '--secret', SECRET])
+    assert.is(sent.code, 0)
+    await listen.line('stderr', (l) => l.includes('"forward_failed"'))
+    await forward.line('stderr', (l) => l.includes('"forward_failed"'))
+    await forward.stop()
+    await listen.stop()
+    keep(listen.text('stdout'), listen.text('stderr'), forward.text('stdout'), forward.text('stderr'), sent.stdout, sent.stderr)
+    assertNoLeak()
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
+  }
 })
 
 test('simulate and webhooks with a given token and secret never print them', async () => {

@@ -5,7 +5,7 @@ import { runInProcess } from './support/memory.ts'
 
 ensureBuilt()
 
-const COMMANDS = [['listen'], ['send'], ['simulate'], ['webhooks', 'create'], ['webhooks', 'delete'], ['demo']]
+const COMMANDS = [['listen'], ['forward'], ['migrate'], ['send'], ['simulate'], ['webhooks', 'create'], ['webhooks', 'delete'], ['demo']]
 
 test('banksocket --help lists every command and exits 0', async () => {
   const results = await Promise.all(['--help', '-h', 'help'].map((flag) => run([flag])))
@@ -25,7 +25,9 @@ test('banksocket --version prints the package version', async () => {
 
 test('--help on every command and subcommand shows its options and exits 0', async () => {
   const expected: Record<string, ReadonlyArray<string>> = {
-    listen: ['--port PORT', '--host HOST', '--path PATH', '--secret SECRET', '--store FILE', 'BANKSOCKET_SECRET'],
+    listen: ['--port PORT', '--host HOST', '--path PATH', '--secret SECRET', '--store FILE', 'BANKSOCKET_SECRET', '--forward-to URL'],
+    forward: ['--store FILE|URL', '--to URL', '--secret whsec_…', 'BANKSOCKET_FORWARD_SECRET', '--name NAME', '--from beginning|end|POSITION'],
+    migrate: ['--store URL', '--schema NAME'],
     send: [
       '--to URL',
       '--secret SECRET',

@@ -64,7 +64,16 @@ const blocks = guideFiles.flatMap(blocksOf)
 const docs = suite('guides: code blocks are the tested files')
 
 docs('the eight guides exist', () => {
-  assert.equal(guideFiles, ['cloudflare-workers.md', 'consumers.md', 'deno.md', 'fp-ts-pipeline.md', 'frameworks.md', 'node.md', 'payments.md', 'postgres.md'])
+  assert.equal(guideFiles, [
+    'cloudflare-workers.md',
+    'consumers.md',
+    'deno.md',
+    'fp-ts-pipeline.md',
+    'frameworks.md',
+    'node.md',
+    'payments.md',
+    'postgres.md',
+  ])
 })
 
 for (const block of blocks.filter((b) => CHECKED.has(b.lang))) {

@@ -5,18 +5,11 @@
  * @module
  */
 import type { NodeReceiver, Recorded } from '@banksocket-webhooks/adapter-node-server'
+import { gapChangeLine, suspectedReplayLine, transactionLineJson, unobservedLine } from '@banksocket-webhooks/consumers'
 import { type BalanceGapDetected, formatMoney, type LedgerSummary } from '@banksocket-webhooks/core'
 import * as E from 'fp-ts/lib/Either.js'
 import { type CliIo, writeJsonLine } from '../io.ts'
-import {
-  createDuplicateReporter,
-  errorLine,
-  gapChangeLine,
-  rejectionLine,
-  suspectedReplayLine,
-  transactionLineJson,
-  unobservedLine,
-} from '../lines.ts'
+import { createDuplicateReporter, errorLine, rejectionLine } from '../lines.ts'
 
 /**
  * What a `banksocket listen` run saw, as the `stopped` line counts it.
@@ -49,7 +42,9 @@ export type Forwarding = Readonly<{ counts: Readonly<ListenCounts>; flush: () =>
 /**
  * Prints what one request recorded. Lines follow what was recorded: printed once the receiver says
  * the events are stored (by this receiver: with a shared store, another receiver's writes are its
- * to print). A transaction line carries the gap detected just before it.
+ * to print). A transaction line carries the gap detected just before it. The records are the
+ * bodies a forwarder sends (`forwardMessage`, `@banksocket-webhooks/consumers`) without the
+ * `position` and `stream` it adds.
  */
 const printRecorded = (io: CliIo, counts: ListenCounts, { transaction, events }: Recorded): void => {
   let gap: BalanceGapDetected['data'] | undefined

@@ -15,6 +15,8 @@ import { closing, createResourceStack, type ResourceStack } from '../resources.t
 import { awaitShutdown } from '../signals.ts'
 import type { UsageError } from '../usage.ts'
 import { choiceFlag, integerFlag, optionalFlag, requiredFlag, secretsFlag } from '../values.ts'
+import { configureListenForwarding, type ForwardSettings, forwardFlagSpecs, forwardTarget } from './forward-settings.ts'
+import { type ForwardRun, prepareForwarding } from './forwarding.ts'
 import { forwardOutput, ledgerLines } from './listen-output.ts'
 import { type ListenStore, openListenStore } from './listen-store.ts'
 import { isPostgresUrl, withoutPassword } from './migrate.ts'
@@ -24,7 +26,7 @@ import { isPostgresUrl, withoutPassword } from './migrate.ts'
  *
  * @example
  * import type { ListenConfig } from './commands/listen.ts'
- * const config: ListenConfig = { port: 3000, host: '127.0.0.1', path: undefined, secrets: ['s3cr3t'], store: undefined, filter: 'NEW_TRANSACTION' }
+ * const config: ListenConfig = { port: 3000, host: '127.0.0.1', path: undefined, secrets: ['s3cr3t'], store: undefined, filter: 'NEW_TRANSACTION', forward: undefined }
  */
 export type ListenConfig = Readonly<{
   port: number
@@ -40,7 +42,12 @@ export type ListenConfig = Readonly<{
   store: string | undefined
   /** The webhook's event filter (`--events credits|debits|all`). */
   filter: WebhookEvent
+  /** Where every recorded event is forwarded (`--forward-to` and its flags); `undefined`: nowhere. Needs a store. */
+  forward: ForwardSettings | undefined
 }>
+
+/** The consumer name of `listen`'s forwarder: the checkpoint `banksocket forward` uses by default too. */
+const FORWARDER_NAME = 'forward'
 
 /**
  * Checks the flags of `banksocket listen`.
@@ -59,14 +66,18 @@ export const configureListen = (args: Arguments, env: Env): E.Either<UsageError,
     E.apS('store', optionalFlag(args, 'store', 'expected a file path or a postgres:// URL')),
     E.apS('host', optionalFlag(args, 'host', 'expected a host name or address')),
     E.apS('events', choiceFlag(args, 'events', ['all', 'credits', 'debits'] as const, 'all')),
-    E.map(({ port, secrets, path, store, host, events }) => ({
-      port: port ?? 0,
-      host: host ?? '127.0.0.1',
-      path,
-      secrets,
-      store,
-      filter: FILTERS[events],
-    })),
+    E.apS('forward', configureListenForwarding(args, env)),
+    E.chain(({ port, secrets, path, store, host, events, forward }): E.Either<UsageError, ListenConfig> => {
+      if (forward !== undefined && store === undefined) {
+        return E.left({
+          _tag: 'FlagNeeds',
+          flag: 'forward-to',
+          needs: '--store (an event log file or a postgres:// URL)',
+          reason: 'without a store nothing durable is kept to forward from',
+        })
+      }
+      return E.right({ port: port ?? 0, host: host ?? '127.0.0.1', path, secrets, store, filter: FILTERS[events], forward })
+    }),
   )
 
 const FILTERS = { all: 'NEW_TRANSACTION', credits: 'NEW_CREDIT', debits: 'NEW_DEBIT' } as const
@@ -116,9 +127,10 @@ const startServer = async (receiver: NodeReceiver, config: ListenConfig, io: Cli
   }
 }
 
-/** The first lines on stderr: where the receiver listens, and a torn tail the file store cut on opening. */
+/** The first lines on stderr: where the receiver listens (and forwards), and a torn tail the file store cut on opening. */
 const printListening = (io: CliIo, config: ListenConfig, port: number, opened: ListenStore): void => {
   const { file } = opened
+  const { forward } = config
   writeJsonLine(io.stderr, {
     type: 'listening',
     url: `http://${hostForUrl(config.host)}:${port}${config.path ?? '/'}`,
@@ -128,18 +140,50 @@ const printListening = (io: CliIo, config: ListenConfig, port: number, opened: L
     secrets: config.secrets.length,
     store: opened.label,
     ...(file === undefined ? {} : { storedEvents: file.stats().events }),
+    ...(forward === undefined ? {} : { forwardTo: forwardTarget(forward.url) }),
   })
   if (file?.recovery.torn !== undefined) {
     writeJsonLine(io.stderr, { type: 'store_recovered', path: file.path, tornBytes: file.recovery.torn.bytes })
   }
 }
 
+/** Prepares `listen`'s forwarder on its store (`--forward-to`): from the beginning of the store, woken by every recording. */
+const prepareListenForwarding = async (
+  config: ListenConfig,
+  receiver: NodeReceiver,
+  opened: ListenStore,
+  io: CliIo,
+  resources: ResourceStack<string>,
+): Promise<E.Either<ExitCode, ForwardRun | undefined>> => {
+  const { store, checkpoints } = opened
+  if (config.forward === undefined || store === undefined || checkpoints === undefined) return E.right(undefined)
+  const run = await prepareForwarding({
+    settings: config.forward,
+    name: FORWARDER_NAME,
+    from: 'beginning',
+    source: { store, checkpoints },
+    command: 'banksocket listen',
+    io,
+    resources,
+  })
+  if (E.isRight(run)) receiver.on('recorded', () => run.right.wake())
+  return run
+}
+
+/** The `stopped` line's forwarding counts (none without `--forward-to`). */
+const forwardCounts = async (forwarding: ForwardRun | undefined) => {
+  if (forwarding === undefined) return {}
+  const counts = await forwarding.stop()
+  return { forwarded: counts.forwarded, forwardFailed: counts.failed, forwardPending: counts.pending }
+}
+
 /**
  * Runs `banksocket listen` with every resource registered on `resources` as soon as it is open:
- * the signal handlers, the store, the forwarding of output and the server. After SIGINT or SIGTERM
- * it closes them in order (the server, finishing the requests under way; the output; then, once
- * the ledgers are read, the store and the signal handlers) and answers 0, or 1 when the store
- * could not be closed. When something fails to open, the caller's `finally` closes what was.
+ * the signal handlers, the store, the forwarding of output, the forwarder and the server. After
+ * SIGINT or SIGTERM it closes them in order (the server, finishing the requests under way; the
+ * output; then, once the ledgers are read, the forwarder, waiting for its deliveries under way, the
+ * store and the signal handlers) and answers 0, or 1 when the store could not be closed. When
+ * something fails to open, the caller's `finally` closes what was.
  */
 const serve = async (config: ListenConfig, postgresUrl: string | undefined, io: CliIo, resources: ResourceStack<string>): Promise<ExitCode> => {
   const shutdown = awaitShutdown(io, 'banksocket listen')
@@ -149,20 +193,23 @@ const serve = async (config: ListenConfig, postgresUrl: string | undefined, io: 
   const receiver = createReceiver(config, opened.right.store, io)
   if (E.isLeft(receiver)) return receiver.left
   const output = forwardOutput(receiver.right, io)
-  const forwarding = resources.defer(closing(() => output.flush()))
+  const flushOutput = resources.defer(closing(() => output.flush()))
+  const forwarding = await prepareListenForwarding(config, receiver.right, opened.right, io, resources)
+  if (E.isLeft(forwarding)) return forwarding.left
   const port = await startServer(receiver.right, config, io)
   if (E.isLeft(port)) return port.left
   const server = resources.defer(closing(() => receiver.right.close()))
   printListening(io, config, port.right, opened.right)
+  forwarding.right?.start()
 
   const signal = await shutdown.signal
   writeJsonLine(io.stderr, { type: 'stopping', signal })
   await server.close()
-  await forwarding.close()
+  await flushOutput.close()
   const ledgers = await ledgerLines(receiver.right)
   const failures = await resources.close()
   for (const message of failures) writeJsonLine(io.stderr, { type: 'error', error: 'store_close_failed', message })
-  writeJsonLine(io.stderr, { type: 'stopped', ...output.counts, ledgers })
+  writeJsonLine(io.stderr, { type: 'stopped', ...output.counts, ...(await forwardCounts(forwarding.right)), ledgers })
   return failures.length === 0 ? ExitCode.ok : ExitCode.failure
 }
 
@@ -194,6 +241,14 @@ export const listenCommand = defineCommand({
         'first), which several receivers may share: the database decides what is new, and each receiver\n' +
         'prints only what it stored. SIGINT or SIGTERM: stop accepting, finish requests under way, close\n' +
         'the store, exit 0.',
+      'With --forward-to (needs --store) every recorded transaction and gap change is also POSTed to\n' +
+        'an application as JSON, signed as Standard Webhooks with --forward-secret (whsec_…), in order\n' +
+        'per account: the same forwarder as banksocket forward, in this process, under the name forward\n' +
+        "with its checkpoint in the store. With no checkpoint yet it starts at the store's first event,\n" +
+        'so adding --forward-to to an existing store forwards its history too. A 2xx acknowledges;\n' +
+        'anything else is retried with backoff (at most --forward-max-delay apart, --forward-max-attempts\n' +
+        'in all), then given up on: a {"type":"forward_failed",…} line and a ForwardFailed event in the\n' +
+        'store. The stopped line adds forwarded, forwardFailed and forwardPending.',
     ],
     flags: {
       port: { type: 'string', value: 'PORT', description: 'port to listen on (0 picks a free one)', required: true },
@@ -221,6 +276,7 @@ export const listenCommand = defineCommand({
           "the webhook's event filter (NEW_TRANSACTION, NEW_CREDIT, NEW_DEBIT): with credits only, a balance drop is unseen debits, not a gap",
         default: 'all',
       },
+      ...forwardFlagSpecs('forward-'),
     },
     positionals: [],
     examples: [
@@ -228,6 +284,7 @@ export const listenCommand = defineCommand({
       'BANKSOCKET_SECRET=new,old banksocket listen --port 3000 --path /banksocket --store events.jsonl',
       'banksocket listen --port 3000 --secret s3cr3t --events credits',
       'banksocket listen --port 3000 --secret s3cr3t --store postgres://app@127.0.0.1:5432/app',
+      'BANKSOCKET_FORWARD_SECRET=whsec_… banksocket listen --port 3000 --secret s3cr3t --store events.jsonl --forward-to http://127.0.0.1:4000/banksocket',
     ],
   },
   configure: configureListen,
