@@ -145,8 +145,10 @@ export type BatchHandler<Ev, Tx> = (events: ReadonlyArray<StoredEvent<Ev>>, cont
  * }
  */
 export type ConsumerOptions<Ev, Tx> =
-  | (ConsumerCommonOptions<Ev> & Readonly<{ checkpoints: CheckpointStore<Tx>; handle: EventHandler<Ev, Tx>; handleBatch?: undefined; partitionBy?: undefined }>)
-  | (ConsumerCommonOptions<Ev> & Readonly<{ checkpoints: CheckpointStore<Tx>; handleBatch: BatchHandler<Ev, Tx>; handle?: undefined; partitionBy?: undefined }>)
+  | (ConsumerCommonOptions<Ev> &
+      Readonly<{ checkpoints: CheckpointStore<Tx>; handle: EventHandler<Ev, Tx>; handleBatch?: undefined; partitionBy?: undefined }>)
+  | (ConsumerCommonOptions<Ev> &
+      Readonly<{ checkpoints: CheckpointStore<Tx>; handleBatch: BatchHandler<Ev, Tx>; handle?: undefined; partitionBy?: undefined }>)
   | (ConsumerCommonOptions<Ev> &
       Readonly<{
         checkpoints: CheckpointStore<unknown>
