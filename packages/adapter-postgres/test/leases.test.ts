@@ -111,6 +111,9 @@ for (const kind of ['url', 'pool'] as const) {
     assert.is(await within(held.lost, 1000), 'resolved')
     assert.match(await within(waiting, 1000), /^rejected: .*the store was closed/)
     await held.release()
+    // The lease's connection is gone; its server process ends a moment later, and with it the lock.
+    const deadline = Date.now() + 5_000
+    while ((await holders(applicationName)).length > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20))
     assert.equal(await holders(applicationName), [])
     // Another store takes the name at once.
     const other = await open(kind, store.schema)
