@@ -10,18 +10,15 @@
  */
 import {
   type Consumer,
+  type ConsumerCommonOptions,
   type ConsumerEvent,
-  type ConsumerFailure,
   type ConsumerOptions,
   createConsumer,
-  type FeedSource,
   type RetryPolicy,
-  type StartPoint,
 } from '@banksocket-webhooks/consumers'
-import { type LedgerEvent, parseAmount, type StoreError, type StreamEvent, TransactionReceived } from '@banksocket-webhooks/core'
-import type { AcquireOptions, CheckpointStore } from '@banksocket-webhooks/core/store-kit'
+import { type LedgerEvent, parseAmount, type StreamEvent, TransactionReceived } from '@banksocket-webhooks/core'
+import type { CheckpointStore } from '@banksocket-webhooks/core/store-kit'
 import * as E from 'fp-ts/lib/Either.js'
-import type * as TE from 'fp-ts/lib/TaskEither.js'
 import type { CreditTransaction } from './credit.ts'
 import type { Payments } from './payments.ts'
 import { type PaymentsError, PaymentsFailure } from './payments-error.ts'
@@ -132,37 +129,20 @@ const FOLLOW_RETRY: RetryPolicy = { initialDelay: 100, maxDelay: 30_000, maxAtte
  *   store: createInMemoryEventStore<LedgerEvent | ConsumerEvent>(), checkpoints: createInMemoryCheckpoints(), from: 'beginning',
  * }
  */
-export type FollowCreditsOptions<Ev = LedgerEvent | ConsumerEvent, Tx = unknown> = Readonly<{
-  /** The receiver's store (memory, file, PostgreSQL, or the file store's read-only follower). */
-  store: FeedSource<Ev>
-  /** Where the checkpoint is kept: the receiver's store's checkpoints (`createInMemoryCheckpoints()` beside a memory store). */
-  checkpoints: CheckpointStore<Tx>
-  /** The consumer's name: its checkpoint's key, and one active follower per name. @default 'payments' */
-  name?: string
-  /** Where a follower with no saved checkpoint starts; a saved checkpoint always wins. @default 'beginning' */
-  from?: StartPoint
-  /** Events read per page (1 to 10,000). @default 100 */
-  batchSize?: number
-  /** How long to wait for new events before reading again, in ms, when nothing wakes it. @default 500 */
-  pollInterval?: number
-  /**
-   * How a credit payments could not store is retried. Past `maxAttempts` it is given up on,
-   * recorded (a `ConsumerFailed` on the stream `consumer-<name>` of the receiver's store) and
-   * reported on `failed`; apply it later with `payments.applyCredit(creditTransactionOf(event))`.
-   * @default 100 ms doubling to 30 s, no limit on attempts
-   */
-  retry?: Partial<RetryPolicy>
-  /** Records a credit given up on. @default appends a `ConsumerFailed` to the store */
-  recordFailure?: (failure: ConsumerFailure<Ev>) => TE.TaskEither<StoreError, void>
-  /** The event the default `recordFailure` appends. @default a `ConsumerFailed` */
-  failureEvent?: (failure: ConsumerFailure<Ev>) => ConsumerEvent
-  /** News of appends, so the follower reads at once (see `ConsumerOptions.notify`). */
-  notify?: (wake: () => void) => () => void
-  /** How to wait for the name while another follower holds it; `false` takes no lease. @default { retryEvery: 1000 } */
-  lease?: AcquireOptions | false
-  /** Jitter's source of randomness (tests). @default Math.random */
-  random?: () => number
-}>
+export type FollowCreditsOptions<Ev = LedgerEvent | ConsumerEvent, Tx = unknown> = Omit<ConsumerCommonOptions<Ev>, 'name' | 'retry'> &
+  Readonly<{
+    /** Where the checkpoint is kept: the receiver's store's checkpoints (`createInMemoryCheckpoints()` beside a memory store). */
+    checkpoints: CheckpointStore<Tx>
+    /** The consumer's name: its checkpoint's key, and one active follower per name. @default 'payments' */
+    name?: string
+    /**
+     * How a credit payments could not store is retried. Past `maxAttempts` it is given up on,
+     * recorded (a `ConsumerFailed` on the stream `consumer-<name>` of the receiver's store) and
+     * reported on `failed`; apply it later with `payments.applyCredit(creditTransactionOf(event))`.
+     * @default 100 ms doubling to 30 s, no limit on attempts
+     */
+    retry?: Partial<RetryPolicy>
+  }>
 
 /**
  * Payments following the receiver's store: a consumer (`@banksocket-webhooks/consumers`) of the
