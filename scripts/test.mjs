@@ -5,8 +5,11 @@
 //   deno:    .../deno/**/*.test.ts     (deno test, from the `deno` npm package)
 //   workerd: .../workerd/**/*.test.ts  (uvu through tsx, driving workerd with miniflare)
 //   bun:     .../bun/**/*.test.ts      (bun test, from the `bun` npm package)
+//   faults:  .../faults/**/*.test.ts   (uvu through tsx on this Node only: the fault suite kills,
+//            freezes and restarts real PostgreSQL servers and fills real file systems; once is
+//            enough, and it is the slowest part)
 //
-// The runtime is the first of `deno`, `workerd`, `bun` that names a folder of the file's path
+// The runtime is the first of `deno`, `workerd`, `bun`, `faults` that names a folder of the file's path
 // (under packages/*/test or test/); anything else runs on Node.
 //
 // Prints one line per file, the output of failing files, a line per runtime, and last the plain
@@ -42,6 +45,7 @@ const runtimeOf = (path) => {
   if (parts.includes('deno')) return 'deno'
   if (parts.includes('workerd')) return 'workerd'
   if (parts.includes('bun')) return 'bun'
+  if (parts.includes('faults')) return 'faults'
   return 'node'
 }
 
@@ -137,7 +141,9 @@ for (const signal of ['SIGINT', 'SIGTERM']) {
 
 /** One test file on one runtime (a node file once per Node version). */
 const jobs = [
-  ...files.map((file) => ({ file, node: primaryNode })),
+  // The fault suite first: its files are the longest, and started last they would end the run alone.
+  ...files.filter((file) => runtimeOf(file) === 'faults').map((file) => ({ file, node: primaryNode })),
+  ...files.filter((file) => runtimeOf(file) !== 'faults').map((file) => ({ file, node: primaryNode })),
   ...extraNodes.flatMap((node) => files.filter((file) => runtimeOf(file) === 'node').map((file) => ({ file, node }))),
 ]
 
@@ -187,7 +193,7 @@ await Promise.all(
 )
 
 const totals = { passed: 0, failed: 0 }
-for (const runtime of [primaryNode.label, ...extraNodes.map((n) => n.label), 'deno', 'workerd', 'bun']) {
+for (const runtime of [primaryNode.label, ...extraNodes.map((n) => n.label), 'deno', 'workerd', 'bun', 'faults']) {
   const rs = results.filter((r) => r.label === runtime)
   if (rs.length === 0) continue
   const p = rs.reduce((a, r) => a + r.passed, 0)

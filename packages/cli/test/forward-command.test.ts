@@ -39,14 +39,14 @@ const startForward = async (cleanup: ReturnType<typeof createCleanup>, args: Rea
   return { ...cli, first }
 }
 
-test('forward on a log that does not exist: exit 1, one line saying to start listen first', async () => {
+test('forward on a log that does not exist: exit 1, one line saying to start listen first (or to wait for it)', async () => {
   const file = join(dir, 'missing.jsonl')
   const { code, stdout, stderr } = await run(['forward', '--store', file, '--to', 'http://127.0.0.1:9/', '--secret', FORWARD_SECRET])
   assert.is(code, 1)
   assert.is(stdout, '')
   assert.is(
     stderr,
-    `banksocket forward: there is no event log at ${file}: forward reads the log that banksocket listen --store writes; start listen first\n`,
+    `banksocket forward: there is no event log at ${file}: forward reads the log that banksocket listen --store writes; start listen first (to wait for it at start, pass --wait-for-store DURATION)\n`,
   )
   assert.not.ok(existsSync(file), 'nothing created')
 })

@@ -73,7 +73,10 @@ test('forward on a database whose schema was not created: exit 1, one line sayin
   assert.is(code, 1)
   assert.is(stdout, '')
   assert.is(stderr.trim().split('\n').length, 1)
-  assert.match(stderr, /^banksocket forward: .*banksocket migrate --store URL creates or upgrades it\n$/)
+  assert.match(
+    stderr,
+    /^banksocket forward: .*banksocket migrate --store URL creates or upgrades it \(to wait for it at start, pass --wait-for-store DURATION\)\n$/,
+  )
   noPassword(stderr)
 })
 

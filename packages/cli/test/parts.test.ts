@@ -82,6 +82,7 @@ test('configure: secrets from the environment, webhook input through the core co
       store: undefined,
       filter: 'NEW_TRANSACTION',
       forward: undefined,
+      waitForStore: undefined,
     }),
   )
   const forwarding = E.chain((args: Parameters<typeof configureListen>[0]) =>

@@ -25,8 +25,25 @@ test('banksocket --version prints the package version', async () => {
 
 test('--help on every command and subcommand shows its options and exits 0', async () => {
   const expected: Record<string, ReadonlyArray<string>> = {
-    listen: ['--port PORT', '--host HOST', '--path PATH', '--secret SECRET', '--store FILE', 'BANKSOCKET_SECRET', '--forward-to URL'],
-    forward: ['--store FILE|URL', '--to URL', '--secret whsec_…', 'BANKSOCKET_FORWARD_SECRET', '--name NAME', '--from beginning|end|POSITION'],
+    listen: [
+      '--port PORT',
+      '--host HOST',
+      '--path PATH',
+      '--secret SECRET',
+      '--store FILE',
+      'BANKSOCKET_SECRET',
+      '--forward-to URL',
+      '--wait-for-store DURATION',
+    ],
+    forward: [
+      '--store FILE|URL',
+      '--to URL',
+      '--secret whsec_…',
+      'BANKSOCKET_FORWARD_SECRET',
+      '--name NAME',
+      '--from beginning|end|POSITION',
+      '--wait-for-store DURATION',
+    ],
     migrate: ['--store URL', '--schema NAME'],
     send: [
       '--to URL',

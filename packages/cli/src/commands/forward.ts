@@ -15,12 +15,13 @@ import { ExitCode } from '../exit.ts'
 import { type CliIo, type Env, writeJsonLine } from '../io.ts'
 import { closing, createResourceStack, type ResourceStack } from '../resources.ts'
 import { awaitShutdown } from '../signals.ts'
+import { openWaiting, type StoreProblem, waitForStoreFlag, waitForStoreSpec } from '../store-wait.ts'
 import type { UsageError } from '../usage.ts'
 import { requiredFlag } from '../values.ts'
 import { configureForwardTarget, type ForwardSettings, forwardFlagSpecs, forwardTarget } from './forward-settings.ts'
-import { openForwardSource } from './forward-source.ts'
+import { forwardSourceAttempt, type OpenedSource } from './forward-source.ts'
 import { prepareForwarding } from './forwarding.ts'
-import { isPostgresUrl, withoutPassword } from './migrate.ts'
+import { displayUrl, isPostgresUrl, withoutPassword } from './migrate.ts'
 
 /**
  * What `banksocket forward` does, once its flags are checked.
@@ -37,6 +38,8 @@ type ForwardConfig = Readonly<{
   /** Where it starts when the name has no checkpoint yet. */
   from: StartPoint
   forward: ForwardSettings
+  /** How long to wait for a store that cannot be opened yet (`--wait-for-store`), in ms; `undefined`: not at all. */
+  waitForStore: number | undefined
 }>
 
 const DEFAULT_NAME = 'forward'
@@ -79,7 +82,42 @@ const configureForward = (args: Arguments, env: Env): E.Either<UsageError, Forwa
     E.apS('forward', configureForwardTarget(args, env)),
     E.apS('name', nameFlag(args)),
     E.apS('from', fromFlag(args)),
+    E.apS('waitForStore', waitForStoreFlag(args)),
   )
+
+/** A problem opening the store, as `forward` says it on stderr. */
+const storeProblem = (io: CliIo, problem: StoreProblem): ExitCode => {
+  io.stderr.write(`banksocket forward: ${problem.message}\n`)
+  return problem.code
+}
+
+/** Opens the source, waiting for it with `--wait-for-store` (a `waiting_for_store` line per retry); the exit code when it does not open (0 after a signal while waiting). */
+const openSource = async (
+  config: ForwardConfig,
+  postgresUrl: string | undefined,
+  target: string,
+  io: CliIo,
+  resources: ResourceStack<string>,
+  stopped: Promise<unknown>,
+): Promise<E.Either<ExitCode, OpenedSource>> => {
+  const attempt = forwardSourceAttempt(config.store, postgresUrl, config.name, target, resources)
+  if (E.isLeft(attempt)) return E.left(storeProblem(io, attempt.left))
+  const label = postgresUrl === undefined ? config.store : displayUrl(postgresUrl)
+  const opened = await openWaiting(attempt.right, {
+    waitFor: config.waitForStore,
+    stopped,
+    onRetry: (report) =>
+      writeJsonLine(io.stderr, {
+        type: 'waiting_for_store',
+        store: label,
+        attempt: report.attempt,
+        retryInMs: report.retryInMs,
+        reason: report.reason,
+      }),
+  })
+  if (E.isRight(opened)) return opened
+  return E.left(opened.left._tag === 'Failed' ? storeProblem(io, opened.left.problem) : ExitCode.ok)
+}
 
 /**
  * Runs `banksocket forward` with every resource registered on `resources` as soon as it is open:
@@ -91,7 +129,7 @@ const serve = async (config: ForwardConfig, postgresUrl: string | undefined, io:
   const shutdown = awaitShutdown(io, 'banksocket forward')
   resources.defer(closing(() => shutdown.dispose()))
   const target = forwardTarget(config.forward.url)
-  const opened = await openForwardSource(config.store, postgresUrl, config.name, target, io, resources)
+  const opened = await openSource(config, postgresUrl, target, io, resources, shutdown.signal)
   if (E.isLeft(opened)) return opened.left
   const run = await prepareForwarding({
     settings: config.forward,
@@ -158,7 +196,9 @@ export const forwardCommand = defineCommand({
         '{"type":"forward_failed",…} line per event given up on and {"type":"forward_problem",…} lines\n' +
         'when the store cannot be read or written (at most one a second per kind, with a count). SIGINT\n' +
         'or SIGTERM: finish the deliveries under way, print {"type":"stopped","forwarded":N,"failed":N,\n' +
-        '"pending":N} and exit 0. Exit 1 when the store cannot be opened.',
+        '"pending":N} and exit 0. Exit 1 when the store cannot be opened; with --wait-for-store DURATION\n' +
+        'it tries again with backoff for that long first (a {"type":"waiting_for_store",…} line each\n' +
+        'time): for a database that starts after forward, or a log listen has not created yet.',
     ],
     flags: {
       store: {
@@ -180,12 +220,14 @@ export const forwardCommand = defineCommand({
         description: 'where a name with no checkpoint starts: the first event, after the last one stored, or after a position',
         default: 'beginning',
       },
+      'wait-for-store': waitForStoreSpec,
     },
     positionals: [],
     examples: [
       'BANKSOCKET_FORWARD_SECRET=whsec_… banksocket forward --store events.jsonl --to http://127.0.0.1:4000/banksocket',
       'banksocket forward --store postgres://app@127.0.0.1:5432/app --to https://app.example/banksocket --secret whsec_… --from end',
       'banksocket forward --store events.jsonl --to http://127.0.0.1:4000/banksocket --secret whsec_… --name audit --max-delay 1m --max-attempts 50',
+      'banksocket forward --store postgres://app@db:5432/app --to http://app:4000/banksocket --secret whsec_… --wait-for-store 2m',
     ],
   },
   configure: configureForward,

@@ -13,20 +13,22 @@ import { ExitCode } from '../exit.ts'
 import { type CliIo, type Env, writeJsonLine } from '../io.ts'
 import { closing, createResourceStack, type ResourceStack } from '../resources.ts'
 import { awaitShutdown } from '../signals.ts'
+import { openWaiting, type StoreProblem, type WaitReport, waitForStoreFlag, waitForStoreSpec } from '../store-wait.ts'
 import type { UsageError } from '../usage.ts'
 import { choiceFlag, integerFlag, optionalFlag, requiredFlag, secretsFlag } from '../values.ts'
 import { configureListenForwarding, type ForwardSettings, forwardFlagSpecs, forwardTarget } from './forward-settings.ts'
 import { type ForwardRun, prepareForwarding } from './forwarding.ts'
 import { forwardOutput, ledgerLines } from './listen-output.ts'
-import { type ListenStore, openListenStore } from './listen-store.ts'
-import { isPostgresUrl, withoutPassword } from './migrate.ts'
+import { type ListenStore, listenStoreAttempt } from './listen-store.ts'
+import { openWaitingServer, type WaitingServer } from './listen-waiting.ts'
+import { displayUrl, isPostgresUrl, withoutPassword } from './migrate.ts'
 
 /**
  * What `banksocket listen` does, once its flags are checked.
  *
  * @example
  * import type { ListenConfig } from './commands/listen.ts'
- * const config: ListenConfig = { port: 3000, host: '127.0.0.1', path: undefined, secrets: ['s3cr3t'], store: undefined, filter: 'NEW_TRANSACTION', forward: undefined }
+ * const config: ListenConfig = { port: 3000, host: '127.0.0.1', path: undefined, secrets: ['s3cr3t'], store: undefined, filter: 'NEW_TRANSACTION', forward: undefined, waitForStore: undefined }
  */
 export type ListenConfig = Readonly<{
   port: number
@@ -44,6 +46,8 @@ export type ListenConfig = Readonly<{
   filter: WebhookEvent
   /** Where every recorded event is forwarded (`--forward-to` and its flags); `undefined`: nowhere. Needs a store. */
   forward: ForwardSettings | undefined
+  /** How long to wait for a store that cannot be opened yet (`--wait-for-store`), in ms; `undefined`: not at all. */
+  waitForStore: number | undefined
 }>
 
 /** The consumer name of `listen`'s forwarder: the checkpoint `banksocket forward` uses by default too. */
@@ -67,7 +71,8 @@ export const configureListen = (args: Arguments, env: Env): E.Either<UsageError,
     E.apS('host', optionalFlag(args, 'host', 'expected a host name or address')),
     E.apS('events', choiceFlag(args, 'events', ['all', 'credits', 'debits'] as const, 'all')),
     E.apS('forward', configureListenForwarding(args, env)),
-    E.chain(({ port, secrets, path, store, host, events, forward }): E.Either<UsageError, ListenConfig> => {
+    E.apS('waitForStore', waitForStoreFlag(args)),
+    E.chain(({ port, secrets, path, store, host, events, forward, waitForStore }): E.Either<UsageError, ListenConfig> => {
       if (forward !== undefined && store === undefined) {
         return E.left({
           _tag: 'FlagNeeds',
@@ -76,7 +81,15 @@ export const configureListen = (args: Arguments, env: Env): E.Either<UsageError,
           reason: 'without a store nothing durable is kept to forward from',
         })
       }
-      return E.right({ port: port ?? 0, host: host ?? '127.0.0.1', path, secrets, store, filter: FILTERS[events], forward })
+      if (waitForStore !== undefined && store === undefined) {
+        return E.left({
+          _tag: 'FlagNeeds',
+          flag: 'wait-for-store',
+          needs: '--store (an event log file or a postgres:// URL)',
+          reason: 'without a store there is nothing to wait for',
+        })
+      }
+      return E.right({ port: port ?? 0, host: host ?? '127.0.0.1', path, secrets, store, filter: FILTERS[events], forward, waitForStore })
     }),
   )
 
@@ -118,13 +131,64 @@ const listenFailure = (error: unknown): string => {
 }
 
 /** Starts the receiver's server and answers its port; a failure is one line on stderr and exit code 1. */
-const startServer = async (receiver: NodeReceiver, config: ListenConfig, io: CliIo): Promise<E.Either<ExitCode, number>> => {
+const startServer = async (receiver: NodeReceiver, config: ListenConfig, port: number, io: CliIo): Promise<E.Either<ExitCode, number>> => {
   try {
-    return E.right((await receiver.listen(config.port, config.host)).port)
+    return E.right((await receiver.listen(port, config.host)).port)
   } catch (error) {
-    io.stderr.write(`banksocket listen: could not listen on ${config.host}:${config.port}: ${listenFailure(error)}\n`)
+    io.stderr.write(`banksocket listen: could not listen on ${config.host}:${port}: ${listenFailure(error)}\n`)
     return E.left(ExitCode.failure)
   }
+}
+
+/** A problem opening the store, as `listen` says it on stderr. */
+const storeProblem = (io: CliIo, problem: StoreProblem): ExitCode => {
+  io.stderr.write(`banksocket listen: ${problem.message}\n`)
+  return problem.code
+}
+
+/**
+ * Opens the store, waiting for it with `--wait-for-store`: after the first failed attempt the port
+ * answers 503 `store_unavailable` (a {@link WaitingServer}) and each retry is a `waiting_for_store`
+ * line. Answers the open store and the waiting server (still listening: the caller swaps it for the
+ * receiver at the last moment), or the exit code (0 after a signal while waiting).
+ */
+const openStore = async (
+  config: ListenConfig,
+  postgresUrl: string | undefined,
+  io: CliIo,
+  resources: ResourceStack<string>,
+  stopped: Promise<unknown>,
+): Promise<E.Either<ExitCode, Readonly<{ opened: ListenStore; waiting: WaitingServer | undefined }>>> => {
+  const attempt = listenStoreAttempt(config.store, postgresUrl, resources)
+  if (E.isLeft(attempt)) return E.left(storeProblem(io, attempt.left))
+  let waiting: WaitingServer | undefined
+  let listenProblem = false
+  const label = postgresUrl === undefined ? (config.store ?? null) : displayUrl(postgresUrl)
+  const onRetry = async (report: WaitReport) => {
+    if (waiting === undefined && !listenProblem) {
+      try {
+        const server = await openWaitingServer(config.host, config.port)
+        waiting = server
+        resources.defer(closing(() => server.close()))
+      } catch (error) {
+        listenProblem = true
+        io.stderr.write(`banksocket listen: could not listen on ${config.host}:${config.port} while waiting for the store: ${listenFailure(error)}\n`)
+      }
+    }
+    writeJsonLine(io.stderr, {
+      type: 'waiting_for_store',
+      ...(waiting === undefined ? {} : { url: `http://${hostForUrl(config.host)}:${waiting.port}${config.path ?? '/'}`, port: waiting.port }),
+      store: label,
+      attempt: report.attempt,
+      retryInMs: report.retryInMs,
+      reason: report.reason,
+    })
+  }
+  const opened = await openWaiting(attempt.right, { waitFor: config.waitForStore, stopped, onRetry })
+  if (listenProblem) return E.left(ExitCode.failure)
+  if (E.isRight(opened)) return E.right({ opened: opened.right, waiting })
+  if (opened.left._tag === 'Failed') return E.left(storeProblem(io, opened.left.problem))
+  return E.left(ExitCode.ok)
 }
 
 /** The first lines on stderr: where the receiver listens (and forwards), and a torn tail the file store cut on opening. */
@@ -188,18 +252,21 @@ const forwardCounts = async (forwarding: ForwardRun | undefined) => {
 const serve = async (config: ListenConfig, postgresUrl: string | undefined, io: CliIo, resources: ResourceStack<string>): Promise<ExitCode> => {
   const shutdown = awaitShutdown(io, 'banksocket listen')
   resources.defer(closing(() => shutdown.dispose()))
-  const opened = await openListenStore(config.store, postgresUrl, io, resources)
-  if (E.isLeft(opened)) return opened.left
-  const receiver = createReceiver(config, opened.right.store, io)
+  const ready = await openStore(config, postgresUrl, io, resources, shutdown.signal)
+  if (E.isLeft(ready)) return ready.left
+  const { opened, waiting } = ready.right
+  const receiver = createReceiver(config, opened.store, io)
   if (E.isLeft(receiver)) return receiver.left
   const output = forwardOutput(receiver.right, io)
   const flushOutput = resources.defer(closing(() => output.flush()))
-  const forwarding = await prepareListenForwarding(config, receiver.right, opened.right, io, resources)
+  const forwarding = await prepareListenForwarding(config, receiver.right, opened, io, resources)
   if (E.isLeft(forwarding)) return forwarding.left
-  const port = await startServer(receiver.right, config, io)
+  // The port that answered 503 while the store was waited for is the receiver's now.
+  await waiting?.close()
+  const port = await startServer(receiver.right, config, waiting?.port ?? config.port, io)
   if (E.isLeft(port)) return port.left
   const server = resources.defer(closing(() => receiver.right.close()))
-  printListening(io, config, port.right, opened.right)
+  printListening(io, config, port.right, opened)
   forwarding.right?.start()
 
   const signal = await shutdown.signal
@@ -249,6 +316,11 @@ export const listenCommand = defineCommand({
         'anything else is retried with backoff (at most --forward-max-delay apart, --forward-max-attempts\n' +
         'in all), then given up on: a {"type":"forward_failed",…} line and a ForwardFailed event in the\n' +
         'store. The stopped line adds forwarded, forwardFailed and forwardPending.',
+      'When the store cannot be opened at start (the database does not answer, its schema is not\n' +
+        'migrated yet, the log is locked by a process still ending), listen says why and exits 1. With\n' +
+        '--wait-for-store DURATION it tries again with backoff (up to 5 s apart) for that long instead,\n' +
+        'answering every request 503 {"error":"store_unavailable"} with Retry-After meanwhile and\n' +
+        'printing a {"type":"waiting_for_store",…} line per attempt; then listening as usual.',
     ],
     flags: {
       port: { type: 'string', value: 'PORT', description: 'port to listen on (0 picks a free one)', required: true },
@@ -277,6 +349,7 @@ export const listenCommand = defineCommand({
         default: 'all',
       },
       ...forwardFlagSpecs('forward-'),
+      'wait-for-store': waitForStoreSpec,
     },
     positionals: [],
     examples: [
@@ -284,6 +357,7 @@ export const listenCommand = defineCommand({
       'BANKSOCKET_SECRET=new,old banksocket listen --port 3000 --path /banksocket --store events.jsonl',
       'banksocket listen --port 3000 --secret s3cr3t --events credits',
       'banksocket listen --port 3000 --secret s3cr3t --store postgres://app@127.0.0.1:5432/app',
+      'banksocket listen --port 3000 --secret s3cr3t --store postgres://app@db:5432/app --wait-for-store 2m',
       'BANKSOCKET_FORWARD_SECRET=whsec_… banksocket listen --port 3000 --secret s3cr3t --store events.jsonl --forward-to http://127.0.0.1:4000/banksocket',
     ],
   },
