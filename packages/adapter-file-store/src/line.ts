@@ -53,6 +53,15 @@ export const eventLine = (stream: string, version: number, json: string): string
 export const commitLine = (count: number): string => `{"commit":${count}}\n`
 
 /**
+ * The last line of the acknowledged part of a log: the header while no group was committed, else
+ * the commit record of the last group, which counts `count` event lines. The writer's repair checks
+ * that the log still ends with it.
+ *
+ * @internal
+ */
+export type LastLine = Readonly<{ kind: 'header' }> | Readonly<{ kind: 'commit'; count: number }>
+
+/**
  * A line, read back.
  *
  * @internal

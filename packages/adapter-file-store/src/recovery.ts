@@ -21,7 +21,7 @@ import * as E from 'fp-ts/lib/Either.js'
 import type * as t from 'io-ts'
 import type { LineProblem, OpenError } from './errors.ts'
 import { type StoreFile, syncDirectory } from './file.ts'
-import { HEADER_LINE, LOG_FORMAT, LOG_VERSION, parseLine } from './line.ts'
+import { HEADER_LINE, type LastLine, LOG_FORMAT, LOG_VERSION, parseLine } from './line.ts'
 import { createLineIndex, type LineIndex } from './line-index.ts'
 import type { ReadAt } from './reader.ts'
 
@@ -80,11 +80,11 @@ export const decoderOf = <Ev>(codec: t.Type<Ev, unknown, unknown> | undefined): 
   codec === undefined ? (value) => E.right(value as Ev) : (value) => E.mapLeft(problemsOf)(codec.decode(value))
 
 /**
- * The index rebuilt from the log, and the report.
+ * The index rebuilt from the log, the report, and the last line of the log as recovery left it.
  *
  * @internal
  */
-export type Loaded = Readonly<{ index: LineIndex; recovery: Recovery }>
+export type Loaded = Readonly<{ index: LineIndex; recovery: Recovery; last: LastLine }>
 
 type PendingLine = Readonly<{ stream: string; version: number; event: unknown; line: number; offset: number; end: number; position: number }>
 
@@ -105,6 +105,7 @@ export const createScanner = <Ev>(decode: Decode<Ev>, onCorruption: 'fail' | 'sk
   let pendingProblems: LineProblem[] = []
   let pendingLines = 0
   let commits = 0
+  let last: LastLine = { kind: 'header' }
   let committedEnd = headerEnd
   let committedLines = 1
   /** Event lines in committed groups so far: an event's position is its number among them. */
@@ -169,6 +170,7 @@ export const createScanner = <Ev>(decode: Decode<Ev>, onCorruption: 'fail' | 'sk
     pendingProblems = []
     pendingLines = 0
     commits++
+    last = { kind: 'commit', count }
     committedEnd = end
     committedLines = line
     return E.right(undefined)
@@ -208,11 +210,12 @@ export const createScanner = <Ev>(decode: Decode<Ev>, onCorruption: 'fail' | 'sk
       pendingProblems = []
       pendingLines = 0
     },
-    /** The index and where the committed part of the log ends. */
+    /** The index, where the committed part of the log ends, and its last committed line. */
     result: () => ({
       index,
       problems: [...problems].sort((a, b) => a.line - b.line),
       commits,
+      last,
       committedEnd,
       committedLines,
       uncommittedLines: pendingLines,
@@ -372,7 +375,7 @@ export const recover = async <Ev>(
       problems: [],
       millis: performance.now() - started,
     }
-    return E.right({ index: createLineIndex(), recovery })
+    return E.right({ index: createLineIndex(), recovery, last: { kind: 'header' } })
   }
   const notLog = headerError(path, headerEnd === -1 ? '' : new TextDecoder().decode(head.subarray(0, headerEnd)))
   if (notLog !== undefined) return E.left(notLog)
@@ -406,5 +409,5 @@ export const recover = async <Ev>(
     problems: scanned.problems,
     millis: performance.now() - started,
   }
-  return E.right({ index: scanned.index, recovery })
+  return E.right({ index: scanned.index, recovery, last: scanned.last })
 }

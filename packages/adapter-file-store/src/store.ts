@@ -16,11 +16,10 @@ import type { OpenError } from './errors.ts'
 import { openStoreFile, type StoreFile } from './file.ts'
 import { describe, errorCode } from './internal.ts'
 import { eventLine } from './line.ts'
-import type { LineIndex } from './line-index.ts'
 import { acquireLock, type Lock } from './lock.ts'
 import { feedPage, headOf, streamPage } from './pages.ts'
 import { type ReadAt, type ReadProblem, readEvents } from './reader.ts'
-import { type Decode, decoderOf, type Recovery, recover } from './recovery.ts'
+import { type Decode, decoderOf, type Loaded, type Recovery, recover } from './recovery.ts'
 import { createWriter } from './writer.ts'
 
 /**
@@ -63,11 +62,15 @@ export type FileEventStoreOptions<Ev> = Readonly<{
 /**
  * Counters of an open store: streams and events in the log (indexed in memory), appends
  * acknowledged, group commits (each one write and one sync) and the log size, appends queued or in
- * flight, reads under way, and the failure that poisoned the store, if any.
+ * flight, reads under way; and how it fared with its disk: the rounds whose write or sync failed
+ * (`failedWrites`), the repairs that gave it a usable file again (`repairs`), and, while the last
+ * write failed and the store waits to repair its file at the next append, that `failure` (cleared
+ * by the repair; it stays when the file was changed under the store, which refuses appends then).
  *
  * @example
  * import type { FileStoreStats } from '@banksocket-webhooks/adapter-file-store'
  * const perSync = (s: FileStoreStats) => s.appends / Math.max(1, s.commits)
+ * const health = (s: FileStoreStats) => (s.failure === undefined ? `ok, ${s.repairs} repairs` : `waiting to repair: ${s.failure}`)
  */
 export type FileStoreStats = Readonly<{
   streams: number
@@ -77,6 +80,8 @@ export type FileStoreStats = Readonly<{
   bytes: number
   pending: number
   reads: number
+  failedWrites: number
+  repairs: number
   failure?: string
 }>
 
@@ -95,8 +100,16 @@ export type FileStoreStats = Readonly<{
  *   after every reopen. `readAll({ after, limit })` and `readStream(stream, { after, limit })` find
  *   the page in the in-memory index and read only its lines from disk: paging through a million
  *   events never holds more than a page.
+ * - A failed write or sync (a full or failing disk) fails the appends of that round and the ones
+ *   queued behind it with `StoreFailure`; none of them is left in the log, and an expected version
+ *   is checked again against the acknowledged events. The next append first repairs the file (a new
+ *   handle, the log cut back to its last synced byte, its tail checked) and is then written: the
+ *   store recovers by itself once the disk works again, with no reopening. While the disk still
+ *   fails, appends keep failing and the repair is tried again at each one. Only a log changed under
+ *   the store (its tail is not what the store wrote) makes it refuse every append until reopened.
  * - `close` stops accepting appends, waits for queued ones to be synced, closes the file and
- *   releases the lock.
+ *   releases the lock. While it waits to repair the file there is nothing to flush: it tries the
+ *   repair once (to cut the failed round off), and closes whether that works or not.
  * - Other processes read the log beside it with a follower ({@link openFileEventFollower}), which
  *   takes no lock.
  *
@@ -213,7 +226,7 @@ export const openFileEventStore = <Ev = unknown>(options: FileEventStoreOptions<
         await lock.release()
         return loaded
       }
-      return E.right(storeOver(file, lock, path, loaded.right, encode, decode, maxBatchBytes))
+      return E.right(storeOver({ file, lock, path, loaded: loaded.right, encode, decode, maxBatchBytes, reopen: () => openFile(path) }))
     } catch (error) {
       await file?.close().catch(() => undefined)
       await lock.release().catch(() => undefined)
@@ -222,19 +235,36 @@ export const openFileEventStore = <Ev = unknown>(options: FileEventStoreOptions<
   }
 }
 
-const storeOver = <Ev>(
-  file: StoreFile,
-  lock: Lock,
-  path: string,
-  loaded: Readonly<{ index: LineIndex; recovery: Recovery }>,
-  encode: (event: Ev) => unknown,
-  decode: Decode<Ev>,
-  maxBatchBytes: number,
-): FileEventStore<Ev> => {
+/** What an open store is made of: its file (and how to open it again), lock, log and codec. */
+type Parts<Ev> = Readonly<{
+  file: StoreFile
+  lock: Lock
+  path: string
+  loaded: Loaded
+  encode: (event: Ev) => unknown
+  decode: Decode<Ev>
+  maxBatchBytes: number
+  reopen: () => Promise<StoreFile>
+}>
+
+const storeOver = <Ev>({ file, lock, path, loaded, encode, decode, maxBatchBytes, reopen }: Parts<Ev>): FileEventStore<Ev> => {
   const { index, recovery } = loaded
-  const writer = createWriter(file, { size: recovery.bytes, maxBatchBytes })
+  /**
+   * The version each stream is at once the appends accepted so far are written (synced or still
+   * queued). When queued appends fail it is cleared: every stream is at its acknowledged version.
+   */
   const reserved = new Map<string, number>()
   const reading = new Set<Promise<unknown>>()
+
+  /** Closes a handle the writer replaced, once the reads that were given it are done. */
+  const retire = async (old: StoreFile): Promise<void> => {
+    // A read takes its handle when it starts: every read on `old` began before the switch, so it is
+    // among the reads under way now (later ones, on the new handle, need not be waited for).
+    await Promise.allSettled([...reading])
+    await old.close().catch(() => undefined)
+  }
+
+  const writer = createWriter(file, { size: recovery.bytes, last: loaded.last, maxBatchBytes, reopen, retire, onFailed: () => reserved.clear() })
   let fileOpen = true
   let appends = 0
   let closing: Promise<E.Either<StoreError, void>> | undefined
@@ -272,14 +302,16 @@ const storeOver = <Ev>(
 
   /**
    * Runs a read with positional access to the log: through the store's own file while it is open
-   * (`close` waits for such reads), through a read-only handle opened for this read once it is
+   * (the handle the writer uses when the read starts; `close`, and the closing of a handle replaced
+   * by a repair, wait for such reads), through a read-only handle opened for this read once it is
    * closed. I/O errors become `StoreFailure`s.
    */
   const withFile = async <A>(work: (read: ReadAt) => Promise<E.Either<ReadProblem, A>>): Promise<E.Either<StoreError, A>> => {
     const failed = (error: unknown) => E.left(storeFailure(`the event store could not read its file (${describe(error)})`))
     const checked = (result: E.Either<ReadProblem, A>) => E.mapLeft((p: ReadProblem) => storeFailure(p.message))(result)
     if (fileOpen) {
-      const run = work((buffer, position) => file.read(buffer, position))
+      const handle = writer.file()
+      const run = work((buffer, position) => handle.read(buffer, position))
       reading.add(run)
       try {
         return checked(await run)
@@ -328,8 +360,8 @@ const storeOver = <Ev>(
   const appendToStream: EventStore<Ev>['appendToStream'] = (stream, events, expected) => () =>
     new Promise((done) => {
       if (closing !== undefined) return done(E.left(storeFailure('the event store is closed')))
-      const poisoned = writer.stats().failure
-      if (poisoned !== undefined) return done(E.left(storeFailure(poisoned)))
+      const refusing = writer.refusing()
+      if (refusing !== undefined) return done(E.left(storeFailure(refusing)))
       const actual = reserved.get(stream) ?? index.stream(stream)?.version ?? 0
       if (!versionMatches(expected, actual)) return done(E.left({ _tag: 'VersionConflict', stream, expected, actual }))
       const lines = linesOf(stream, actual + 1, events)
@@ -353,14 +385,17 @@ const storeOver = <Ev>(
     })
 
   const close = async (): Promise<E.Either<StoreError, void>> => {
-    await writer.flush()
+    await writer.finish()
     while (reading.size > 0) await Promise.allSettled([...reading])
     fileOpen = false
     const problems: string[] = []
+    // A handle whose write failed (the store waits to repair) holds nothing to keep: its close may
+    // fail too, and that says nothing new.
+    const broken = writer.stats().failure !== undefined
     try {
-      await file.close()
+      await writer.file().close()
     } catch (error) {
-      problems.push(`closing the file failed (${describe(error)})`)
+      if (!broken) problems.push(`closing the file failed (${describe(error)})`)
     }
     try {
       await lock.release()
@@ -389,6 +424,8 @@ const storeOver = <Ev>(
         bytes: w.size,
         pending: w.pending,
         reads: reading.size,
+        failedWrites: w.failedWrites,
+        repairs: w.repairs,
         ...(w.failure === undefined ? {} : { failure: w.failure }),
       }
     },
