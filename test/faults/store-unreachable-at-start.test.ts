@@ -19,7 +19,7 @@ test('no database at start: listen and forward say what failed and how to wait, 
   const refused = `postgres://app:${PASSWORD}@127.0.0.1:${port}/app`
   const unknownHost = `postgres://app:${PASSWORD}@no-such-host.invalid:5432/app`
   const cases = [
-    { args: ['listen', '--port', '0', '--secret', SECRET, '--store', refused], says: /nothing accepts connections at that host and port/ },
+    { args: ['listen', '--port', '0', '--secret', SECRET, '--store', refused], says: /nothing accepts connections at that address/ },
     { args: ['listen', '--port', '0', '--secret', SECRET, '--store', unknownHost], says: /host name cannot be resolved/ },
     { args: ['forward', '--store', refused, '--to', 'http://127.0.0.1:9/x', '--secret', FORWARD_SECRET], says: /nothing accepts connections/ },
   ]

@@ -18,6 +18,7 @@ import {
 import * as E from 'fp-ts/lib/Either.js'
 import type * as TE from 'fp-ts/lib/TaskEither.js'
 import { type Connection, FRESH } from './connection.ts'
+import { isQueryTimeout } from './errors.ts'
 import { toSafeInteger } from './internal.ts'
 import type { PoolClientLike, Queryable } from './pool.ts'
 
@@ -26,14 +27,21 @@ type StoreFailure = Extract<CheckpointError, { _tag: 'StoreFailure' }>
 /**
  * The transaction's connection as `work` gets it: only `query`, and only until `work` is over (a
  * query started later would run outside the transaction, on a connection back in the pool).
+ * `timedOut` is the first query of the work that got no answer in time (pg's `query_timeout`): the
+ * connection is then in an unknown state, so the transaction is neither committed nor rolled back
+ * on it, and it is closed.
  */
-const transactionOf = (client: PoolClientLike, name: string): Readonly<{ tx: Queryable; end: () => void }> => {
+const transactionOf = (client: PoolClientLike, name: string): Readonly<{ tx: Queryable; end: () => void; timedOut: () => Error | undefined }> => {
   let open = true
+  let timedOut: Error | undefined
   return {
     tx: {
       query: (text, values) =>
         open
-          ? client.query(text, values)
+          ? client.query(text, values).catch((error: unknown) => {
+              if (isQueryTimeout(error)) timedOut ??= error as Error
+              throw error
+            })
           : Promise.reject(
               new Error(
                 `the transaction of advance('${name}') is over: a query of its work was sent after the work returned (await every query inside work)`,
@@ -43,6 +51,7 @@ const transactionOf = (client: PoolClientLike, name: string): Readonly<{ tx: Que
     end: () => {
       open = false
     },
+    timedOut: () => timedOut,
   }
 }
 
@@ -149,6 +158,14 @@ export const createCheckpoints = (
             thrown = { error }
           }
           transaction.end()
+          const timedOut = transaction.timedOut()
+          if (timedOut !== undefined) {
+            // No ROLLBACK (it would wait behind the unanswered query): closing the connection ends
+            // the transaction on the server, whenever the server gets to it.
+            broken = timedOut
+            if (thrown !== undefined) return E.left({ _tag: 'WorkFailed', error: thrown.error })
+            return E.left(storeFailure(doing, timedOut))
+          }
           if (thrown !== undefined) {
             await rollback()
             return E.left({ _tag: 'WorkFailed', error: thrown.error })

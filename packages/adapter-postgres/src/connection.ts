@@ -7,22 +7,55 @@
  */
 import type { StoreError } from '@banksocket-webhooks/core'
 import * as E from 'fp-ts/lib/Either.js'
-import { redact, storeFailure } from './errors.ts'
-import { createOwnedPool, type PoolClientLike, type PoolLike, passwordOf, pooledSession, type QueryResultLike, type Session } from './pool.ts'
+import { type Limits, redact, storeFailure } from './errors.ts'
+import {
+  createOwnedPool,
+  type PoolClientLike,
+  type PoolLike,
+  passwordOf,
+  pooledSession,
+  type QueryResultLike,
+  type Session,
+  timeoutsOfPool,
+} from './pool.ts'
 import { quoteSchema } from './schema.ts'
 
 /**
  * Where the store's connections come from: your pool (you end it), or a connection string (the store
  * makes a `pg.Pool` and `close` ends it).
  *
+ * A pool made from a connection string bounds every call's time in the store: opening a connection
+ * (or waiting for a free one) takes at most `connectionTimeoutMillis`, a statement at most
+ * `statementTimeoutMillis` (PostgreSQL cancels it: one waiting for a lock never released), and a
+ * statement the server does not answer at all (a stopped server, a network that drops everything)
+ * is given up {@link QUERY_TIMEOUT_MARGIN} later, its connection closed. Each ends in a
+ * `StoreFailure` that says which limit was hit. The URL's `connect_timeout` (seconds, as libpq reads
+ * it) and `statement_timeout` (milliseconds, or with a unit: `5s`) are used when the option is not
+ * given.
+ *
+ * With your own pool, the store changes none of its settings: give it the same limits
+ * (`connectionTimeoutMillis`, `statement_timeout`, `query_timeout`; see the README, "Outages and
+ * timeouts").
+ *
  * @example
  * import pg from 'pg'
  * import type { PostgresConnection } from '@banksocket-webhooks/adapter-postgres'
- * const mine: PostgresConnection = { pool: new pg.Pool() }
- * const made: PostgresConnection = { connectionString: 'postgres://app@db.internal/app', max: 20 }
+ * const mine: PostgresConnection = {
+ *   pool: new pg.Pool({ connectionString: process.env.DATABASE_URL, connectionTimeoutMillis: 5000, statement_timeout: 5000, query_timeout: 6000 }),
+ * }
+ * const made: PostgresConnection = { connectionString: 'postgres://app@db.internal/app', max: 20, statementTimeoutMillis: 3000 }
  */
 export type PostgresConnection =
-  | Readonly<{ pool: PoolLike; connectionString?: never }>
+  | Readonly<{
+      /**
+       * Your pool (a `pg.Pool`, or anything with its `query` and `connect`); you end it. The store
+       * sets no limit on it: set `connectionTimeoutMillis`, `statement_timeout` and `query_timeout`
+       * (a little longer than `statement_timeout`) on it for the same bounds as a pool the store
+       * makes.
+       */
+      pool: PoolLike
+      connectionString?: never
+    }>
   | Readonly<{
       connectionString: string
       pool?: never
@@ -32,10 +65,22 @@ export type PostgresConnection =
        */
       max?: number
       /**
-       * How long opening a connection may take, in milliseconds.
-       * @default 10000
+       * How long opening a connection, or waiting for a free one of the pool, may take, in
+       * milliseconds (0: no limit). Without it, the URL's `connect_timeout` (in seconds) if there
+       * is one.
+       * @default 5000
        */
       connectionTimeoutMillis?: number
+      /**
+       * How long one statement may run, in milliseconds: sent as the session's `statement_timeout`
+       * (PostgreSQL cancels a statement that runs longer, such as one waiting for a lock), and the
+       * client gives up on a statement that gets no answer at all {@link QUERY_TIMEOUT_MARGIN}
+       * later. 0 turns both off. Without it, the URL's `statement_timeout` if there is one.
+       * A consumer's lease (a session lock held between statements) is not affected, nor is
+       * `migrate` (it runs without them).
+       * @default 5000
+       */
+      statementTimeoutMillis?: number
       /**
        * `application_name` of the connections (shown in `pg_stat_activity`).
        * @default 'banksocket-webhooks'
@@ -119,6 +164,7 @@ export const openConnection = (options: PostgresConnection, schema: string): Con
   let endPool: (() => Promise<void>) | undefined
   let openSession: () => Promise<Session>
   let detach: () => void
+  let limits: Limits
   if (options.connectionString !== undefined) {
     if (options.connectionString === '') throw new TypeError('connectionString is empty: pass a postgres:// URL')
     const password = passwordOf(options.connectionString)
@@ -126,16 +172,20 @@ export const openConnection = (options: PostgresConnection, schema: string): Con
     const owned = createOwnedPool({
       connectionString: options.connectionString,
       ...(options.max === undefined ? {} : { max: options.max }),
-      ...(options.connectionTimeoutMillis === undefined ? {} : { connectionTimeoutMillis: options.connectionTimeoutMillis }),
+      connectionTimeoutMillis: options.connectionTimeoutMillis,
+      statementTimeoutMillis: options.statementTimeoutMillis,
       ...(options.applicationName === undefined ? {} : { applicationName: options.applicationName }),
     })
     pool = owned.pool
     endPool = owned.end
     openSession = owned.session
     detach = () => {}
+    limits = { ...owned.timeouts, max: owned.max }
   } else {
     pool = options.pool as PoolLike
     openSession = () => pooledSession(pool)
+    const max = (pool as { options?: { max?: unknown } }).options?.max
+    limits = { ...timeoutsOfPool(pool), ...(typeof max === 'number' ? { max } : {}) }
     const configured = (pool as { options?: { password?: unknown } }).options?.password
     if (typeof configured === 'string') secrets.push(configured)
     // A pg.Pool emits `error` when the server drops an idle connection; with no listener that ends
@@ -167,7 +217,7 @@ export const openConnection = (options: PostgresConnection, schema: string): Con
       return openSession()
     },
     refuse,
-    failure: (doing, error) => (error instanceof Refused ? error.error : storeFailure(doing, error, secrets, schema)),
+    failure: (doing, error) => (error instanceof Refused ? error.error : storeFailure(doing, error, secrets, schema, limits)),
     close: async () => {
       if (closed) return E.right(undefined)
       closed = true
@@ -177,7 +227,7 @@ export const openConnection = (options: PostgresConnection, schema: string): Con
         await endPool()
         return E.right(undefined)
       } catch (error) {
-        return E.left(storeFailure('closing the connection pool', error, secrets, schema))
+        return E.left(storeFailure('closing the connection pool', error, secrets, schema, limits))
       }
     },
   }

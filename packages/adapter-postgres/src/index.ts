@@ -36,8 +36,10 @@ export { MIGRATIONS, type Migrated, type MigrateOptions, type Migration, migrate
 export {
   DEFAULT_CONNECTION_TIMEOUT,
   DEFAULT_POOL_SIZE,
+  DEFAULT_STATEMENT_TIMEOUT,
   type PoolClientLike,
   type PoolLike,
+  QUERY_TIMEOUT_MARGIN,
   type Queryable,
   type QueryResultLike,
 } from './pool.ts'

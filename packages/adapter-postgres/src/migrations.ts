@@ -7,9 +7,9 @@
 import type { StoreError } from '@banksocket-webhooks/core'
 import * as E from 'fp-ts/lib/Either.js'
 import type * as TE from 'fp-ts/lib/TaskEither.js'
-import { storeFailure } from './errors.ts'
+import { type Limits, storeFailure } from './errors.ts'
 import { toSafeInteger } from './internal.ts'
-import { createOwnedPool, type PoolClientLike, type PoolLike, passwordOf } from './pool.ts'
+import { createOwnedPool, type PoolClientLike, type PoolLike, passwordOf, timeoutsOfPool } from './pool.ts'
 import { DEFAULT_SCHEMA, quoteSchema } from './schema.ts'
 
 /**
@@ -187,6 +187,13 @@ export const SCHEMA_VERSION: number = MIGRATIONS[MIGRATIONS.length - 1]?.version
 const LOCK_CLASS = 0x62736b74
 
 /**
+ * Run first in each transaction of `migrate`: a migration may run long on a big table, and waiting for
+ * another process's migration may too, whatever statement timeout the pool's sessions have. Only for
+ * the transaction: the connection goes back to your pool as it was.
+ */
+const NO_STATEMENT_TIMEOUT = 'SET LOCAL statement_timeout = 0'
+
+/**
  * Options of {@link migrate}.
  *
  * @example
@@ -211,13 +218,18 @@ export type MigrateOptions = Readonly<{
  */
 export type Migrated = Readonly<{ schema: string; applied: ReadonlyArray<number>; version: number }>
 
-const runMigrations = async (pool: PoolLike, schema: string, secrets: ReadonlyArray<string>): Promise<E.Either<StoreError, Migrated>> => {
+const runMigrations = async (
+  pool: PoolLike,
+  schema: string,
+  secrets: ReadonlyArray<string>,
+  limits: Limits,
+): Promise<E.Either<StoreError, Migrated>> => {
   const q = quoteSchema(schema)
   let client: PoolClientLike
   try {
     client = await pool.connect()
   } catch (error) {
-    return E.left(storeFailure(`migrating schema "${schema}" (connecting)`, error, secrets, schema))
+    return E.left(storeFailure(`migrating schema "${schema}" (connecting)`, error, secrets, schema, limits))
   }
   // A checked-out pg client has no pool listener: without one, a dropped connection would throw.
   const ignore = () => {}
@@ -226,7 +238,12 @@ const runMigrations = async (pool: PoolLike, schema: string, secrets: ReadonlyAr
   const applied: number[] = []
   let step = 'taking the migration lock'
   try {
+    // Another process may be migrating a big table: wait for it whatever the pool's statement
+    // timeout. A session lock taken inside a transaction outlives its end; SET LOCAL does not.
+    await client.query('BEGIN')
+    await client.query(NO_STATEMENT_TIMEOUT)
     await client.query('SELECT pg_advisory_lock($1, hashtext($2))', [LOCK_CLASS, schema])
+    await client.query('COMMIT')
     try {
       step = 'creating the schema'
       await client.query(`CREATE SCHEMA IF NOT EXISTS ${q}`)
@@ -240,6 +257,7 @@ const runMigrations = async (pool: PoolLike, schema: string, secrets: ReadonlyAr
         step = `applying migration ${migration.version} (${migration.name})`
         await client.query('BEGIN')
         try {
+          await client.query(NO_STATEMENT_TIMEOUT)
           await client.query(migration.sql(q))
           await client.query(`INSERT INTO ${q}.schema_migrations (version, name) VALUES ($1, $2)`, [migration.version, migration.name])
           await client.query('COMMIT')
@@ -259,7 +277,7 @@ const runMigrations = async (pool: PoolLike, schema: string, secrets: ReadonlyAr
     }
   } catch (error) {
     broken = error instanceof Error ? error : new Error(String(error))
-    return E.left(storeFailure(`migrating schema "${schema}" (${step})`, error, secrets, schema))
+    return E.left(storeFailure(`migrating schema "${schema}" (${step})`, error, secrets, schema, limits))
   } finally {
     client.removeListener?.('error', ignore)
     client.release(broken)
@@ -271,8 +289,12 @@ const runMigrations = async (pool: PoolLike, schema: string, secrets: ReadonlyAr
  * named by `options.schema` (default `banksocket`). Idempotent: each version is applied once, in its
  * own transaction, and recorded in `<schema>.schema_migrations`; running it again applies nothing.
  * Safe when several processes run it at once (a session advisory lock per schema serialises them).
- * Give it a pool, or a connection string (a connection is opened and closed for it). Throws a
- * `TypeError` only for an invalid schema name.
+ * Give it a pool, or a connection string (a connection is opened and closed for it, with the URL's
+ * `connect_timeout` or a 5 s connection timeout, and no statement timeout). A migration is never cut
+ * by a statement timeout (each of its transactions turns it off for itself), nor is the wait for
+ * another process's migration; a pool with a client-side `query_timeout` would cut them: migrate
+ * with a connection string, or a pool without one. Throws a `TypeError` only for an invalid schema
+ * name (an unreadable `connect_timeout` in the URL is a `StoreFailure`).
  *
  * @example
  * import pg from 'pg'
@@ -286,17 +308,19 @@ export const migrate = (target: PoolLike | string, options: MigrateOptions = {})
   const schema = options.schema ?? DEFAULT_SCHEMA
   quoteSchema(schema)
   return async () => {
-    if (typeof target !== 'string') return runMigrations(target, schema, [])
+    if (typeof target !== 'string') return runMigrations(target, schema, [], timeoutsOfPool(target))
     const secret = passwordOf(target)
     const secrets = secret === undefined ? [] : [secret]
     let owned: ReturnType<typeof createOwnedPool>
     try {
-      owned = createOwnedPool({ connectionString: target, max: 1 })
+      // No statement or query timeout for migrations (they may run long on a big table); the
+      // connection timeout, from the URL's connect_timeout or the default, stays.
+      owned = createOwnedPool({ connectionString: target, max: 1, statementTimeoutMillis: 0 })
     } catch (error) {
       return E.left(storeFailure(`migrating schema "${schema}" (opening a pool)`, error, secrets, schema))
     }
     try {
-      return await runMigrations(owned.pool, schema, secrets)
+      return await runMigrations(owned.pool, schema, secrets, owned.timeouts)
     } finally {
       await owned.end().catch(() => undefined)
     }

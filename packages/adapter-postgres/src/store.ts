@@ -132,7 +132,9 @@ export interface PostgresEventStore<Ev, S = unknown> extends SharedLedgerStore<E
   /**
    * Ends the leases of `checkpoints.acquire` (their `lost` resolves, their connections close, and an
    * `acquire` still waiting rejects), then the pool if the store made it (from a connection string);
-   * later calls fail. Idempotent.
+   * later calls fail. Idempotent. On a store made from a connection string, a server that does not
+   * answer the goodbye within the connection timeout (its processes stopped) does not hold it up:
+   * the connections are then dropped.
    */
   close(): TE.TaskEither<StoreError, void>
 }

@@ -159,29 +159,6 @@ export const fatal = (message: string, code: ExitCode = ExitCode.failure): Store
  */
 export const transient = (message: string): StoreProblem => ({ message, code: ExitCode.failure, retryable: true })
 
-/** What the system error codes in a PostgreSQL store's message mean, in a user's words. */
-const POSTGRES_CAUSES: ReadonlyArray<readonly [RegExp, string]> = [
-  [/\[ECONNREFUSED\]/, 'nothing accepts connections at that host and port: is PostgreSQL running and listening there?'],
-  [/\[(?:ENOTFOUND|EAI_AGAIN)\]/, 'the host name cannot be resolved: check the host in the URL (and DNS)'],
-  [/\[(?:ETIMEDOUT|EHOSTUNREACH|ENETUNREACH)\]|connection timeout/i, 'PostgreSQL did not answer in time: is the host reachable from here?'],
-  [/\[28P01\]|password authentication failed/i, 'the database refused the user name or password in the URL'],
-  [/\[3D000\]/, 'the database named in the URL does not exist'],
-]
-
-/**
- * A PostgreSQL store's failure to be reached at start, with what it means when its code says
- * (refused connection, unknown host, no answer, refused password, missing database).
- *
- * @example
- * import { explainPostgresFailure } from './store-wait.ts'
- * explainPostgresFailure('PostgreSQL store: reading the ledgers\' state failed: connect ECONNREFUSED 127.0.0.1:1 [ECONNREFUSED]')
- * // '…[ECONNREFUSED]: nothing accepts connections at that host and port: is PostgreSQL running and listening there?'
- */
-export const explainPostgresFailure = (message: string): string => {
-  const cause = POSTGRES_CAUSES.find(([pattern]) => pattern.test(message))
-  return cause === undefined ? message : `${message}: ${cause[1]}`
-}
-
 /**
  * The `--wait-for-store` flag of `listen` and `forward`, as help shows it.
  *

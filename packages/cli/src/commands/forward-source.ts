@@ -14,7 +14,7 @@ import { LedgerEvent, type StoreError } from '@banksocket-webhooks/core'
 import * as E from 'fp-ts/lib/Either.js'
 import { ExitCode } from '../exit.ts'
 import type { ResourceStack } from '../resources.ts'
-import { explainPostgresFailure, fatal, type StoreProblem, transient } from '../store-wait.ts'
+import { fatal, type StoreProblem, transient } from '../store-wait.ts'
 import { createFailureFile, failureFileOf } from './forward-failure-file.ts'
 import { type ForwardSource, withMigrateHint } from './forwarding.ts'
 import { displayUrl } from './migrate.ts'
@@ -50,7 +50,7 @@ const postgresAttempt = (url: string, resources: ResourceStack<string>): E.Eithe
   // Reach the database and its feed before saying it forwards (the checkpoints are read next).
   return E.right(async () => {
     const probe = await store.head()()
-    if (E.isLeft(probe)) return E.left(transient(withMigrateHint(explainPostgresFailure(reasonOf(probe.left)))))
+    if (E.isLeft(probe)) return E.left(transient(withMigrateHint(reasonOf(probe.left))))
     return E.right({ source: { store, checkpoints: store.checkpoints }, label: displayUrl(url), failures: undefined })
   })
 }

@@ -16,7 +16,7 @@ import * as E from 'fp-ts/lib/Either.js'
 import { ExitCode } from '../exit.ts'
 import type { ResourceStack } from '../resources.ts'
 import { describeOpenError } from '../store-failure.ts'
-import { explainPostgresFailure, fatal, type StoreProblem, transient } from '../store-wait.ts'
+import { fatal, type StoreProblem, transient } from '../store-wait.ts'
 import { displayUrl } from './migrate.ts'
 
 /** The events a store of `listen` holds: the ledgers', and the records of its consumers. */
@@ -59,7 +59,7 @@ const postgresAttempt = (url: string, resources: ResourceStack<string>): E.Eithe
   // answer. The pool is kept between attempts: it connects anew each time.
   return E.right(async () => {
     const probe = await store.readStates('ledger-')()
-    if (E.isLeft(probe)) return E.left(transient(explainPostgresFailure(reasonOf(probe.left))))
+    if (E.isLeft(probe)) return E.left(transient(reasonOf(probe.left)))
     return E.right({ store, file: undefined, checkpoints: store.checkpoints, label: displayUrl(url) })
   })
 }
