@@ -82,8 +82,8 @@ export type WaitOptions = Readonly<{
   waitFor: number | undefined
   /** Resolves when the command is told to stop (a signal): the wait ends at once. */
   stopped: Promise<unknown>
-  /** Told after each failed attempt that will be tried again. */
-  onRetry: (report: WaitReport) => void
+  /** Told after each failed attempt that will be tried again; the pause starts once it is done. */
+  onRetry: (report: WaitReport) => void | Promise<void>
   /** The clock (tests). @default Date.now */
   now?: () => number
 }>
@@ -136,7 +136,7 @@ export const openWaiting = async <A>(attempt: () => Promise<E.Either<StoreProble
       })
     }
     const pause = Math.min(pauseAfter(n), left)
-    options.onRetry({ attempt: n, retryInMs: pause, reason: problem.message })
+    await options.onRetry({ attempt: n, retryInMs: pause, reason: problem.message })
     if ((await sleep(pause, options.stopped)) === 'stopped') return E.left({ _tag: 'Stopped' })
   }
 }

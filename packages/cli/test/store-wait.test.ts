@@ -2,6 +2,9 @@
  * `--wait-for-store`: the flag's checks, and the waiting itself with a store that fails a given
  * number of times (the end-to-end runs against real databases are in test/faults).
  */
+
+import type { AddressInfo } from 'node:net'
+import { createServer } from 'node:net'
 import * as E from 'fp-ts/lib/Either.js'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
@@ -94,6 +97,31 @@ test('--wait-for-store takes a duration, and needs --store', async () => {
   const alone = await run(['listen', '--port', '0', '--secret', 's', '--wait-for-store', '30s'])
   assert.is(alone.code, 2)
   assert.match(alone.stderr, /--wait-for-store needs --store/)
+})
+
+test('listen --wait-for-store on a port in use: it says so and exits 1 at once, without waiting out the duration', async () => {
+  const taken = createServer()
+  await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve))
+  const { port } = taken.address() as AddressInfo
+  try {
+    const started = Date.now()
+    const result = await run([
+      'listen',
+      '--port',
+      String(port),
+      '--secret',
+      's',
+      '--store',
+      'postgres://app@127.0.0.1:1/app',
+      '--wait-for-store',
+      '10m',
+    ])
+    assert.is(result.code, 1)
+    assert.match(result.stderr, new RegExp(`could not listen on 127\\.0\\.0\\.1:${port} while waiting for the store: the port is in use`))
+    assert.ok(Date.now() - started < 30_000)
+  } finally {
+    taken.close()
+  }
 })
 
 test.run()

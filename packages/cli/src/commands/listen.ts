@@ -163,6 +163,11 @@ const openStore = async (
   if (E.isLeft(attempt)) return E.left(storeProblem(io, attempt.left))
   let waiting: WaitingServer | undefined
   let listenProblem = false
+  // A port that cannot be taken ends the wait at once: there is nothing to wait for then.
+  let giveUp = () => {}
+  const givenUp = new Promise<void>((resolve) => {
+    giveUp = resolve
+  })
   const label = postgresUrl === undefined ? (config.store ?? null) : displayUrl(postgresUrl)
   const onRetry = async (report: WaitReport) => {
     if (waiting === undefined && !listenProblem) {
@@ -172,6 +177,7 @@ const openStore = async (
         resources.defer(closing(() => server.close()))
       } catch (error) {
         listenProblem = true
+        giveUp()
         io.stderr.write(`banksocket listen: could not listen on ${config.host}:${config.port} while waiting for the store: ${listenFailure(error)}\n`)
       }
     }
@@ -184,7 +190,7 @@ const openStore = async (
       reason: report.reason,
     })
   }
-  const opened = await openWaiting(attempt.right, { waitFor: config.waitForStore, stopped, onRetry })
+  const opened = await openWaiting(attempt.right, { waitFor: config.waitForStore, stopped: Promise.race([stopped, givenUp]), onRetry })
   if (listenProblem) return E.left(ExitCode.failure)
   if (E.isRight(opened)) return E.right({ opened: opened.right, waiting })
   if (opened.left._tag === 'Failed') return E.left(storeProblem(io, opened.left.problem))
