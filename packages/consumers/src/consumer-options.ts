@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { EventStore, StoredEvent, StoreError } from '@banksocket-webhooks/core'
+import type { EventStore, MeterLike, StoredEvent, StoreError } from '@banksocket-webhooks/core'
 import { type AcquireOptions, type CheckpointStore, checkConsumerName, MAX_READ_LIMIT } from '@banksocket-webhooks/core/store-kit'
 import type * as TE from 'fp-ts/lib/TaskEither.js'
 import type { ConsumerEvent } from './failures.ts'
@@ -107,6 +107,20 @@ export type ConsumerCommonOptions<Ev> = Readonly<{
   lease?: AcquireOptions | false
   /** Jitter's source of randomness (tests). @default Math.random */
   random?: () => number
+  /**
+   * Where to report metrics: an OpenTelemetry `Meter` (`@opentelemetry/api`, an optional peer
+   * dependency) or anything shaped like one (core's `MeterLike`). The consumer reports its lag
+   * behind the store's head (`banksocket.consumer.lag`, while it holds its name and when the store
+   * has `head`), times each handler call (`banksocket.consumer.handler.duration`) and counts
+   * failures (`banksocket.consumer.failures`: `retry`, `given_up`), each with `consumer` = `name`.
+   *
+   * ```ts
+   * import { metrics } from '@opentelemetry/api'
+   * createConsumer({ name: 'audit', store, checkpoints, handle, meter: metrics.getMeter('banksocket-webhooks') })
+   * ```
+   * @default undefined: nothing is measured
+   */
+  meter?: MeterLike
 }>
 
 /**
@@ -198,6 +212,9 @@ export const checkOptions = <Ev, Tx>(options: ConsumerOptions<Ev, Tx>): void => 
   }
   if (options.recordFailure === undefined && options.store.appendToStream === undefined) {
     throw new TypeError('a consumer records the events it gives up on: pass a store it can append to, or `recordFailure`')
+  }
+  if (options.meter !== undefined && typeof (options.meter as Partial<MeterLike> | null)?.createHistogram !== 'function') {
+    throw new TypeError("`meter` must be an OpenTelemetry Meter, for example metrics.getMeter('banksocket-webhooks') from @opentelemetry/api")
   }
   const maxPending = options.partitionBy === undefined ? undefined : options.maxPending
   if (maxPending !== undefined && (!Number.isSafeInteger(maxPending) || maxPending < 1))

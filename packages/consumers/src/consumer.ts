@@ -24,6 +24,7 @@ import {
   type PartitionContext,
 } from './consumer-options.ts'
 import { type ConsumerEvent, consumerStream } from './failures.ts'
+import { consumerMetrics } from './metrics.ts'
 import { backoffDelay, retryPolicy } from './retry.ts'
 
 /**
@@ -160,6 +161,7 @@ export const createConsumer = <Ev, Tx = undefined>(options: ConsumerOptions<Ev, 
       })
   const checkpoints = options.checkpoints as CheckpointStore<Tx>
   const emitter = new EventEmitter<ConsumerEvents<Ev>>()
+  const metrics = consumerMetrics(options.meter, name)
 
   let stopping = false
   let stopped: Promise<void> | undefined
@@ -285,12 +287,14 @@ export const createConsumer = <Ev, Tx = undefined>(options: ConsumerOptions<Ev, 
     if (recorded === undefined && halted()) return false
     if (move && (await advance(event.position, undefined)) !== 'saved') return false
     failed++
+    metrics.givenUp()
     emitter.emit('failed', failure)
     return true
   }
 
   const retrying = (events: ReadonlyArray<StoredEvent<Ev>>, attempt: number, error: unknown): Promise<void> => {
     const delay = backoffDelay(attempt, policy, random)
+    metrics.retrying(events.length)
     emitter.emit('retrying', { positions: events.map((e) => e.position), attempt, delay, message: messageOf(error) })
     return pause(delay, false)
   }
@@ -307,13 +311,27 @@ export const createConsumer = <Ev, Tx = undefined>(options: ConsumerOptions<Ev, 
       const work =
         options.handleBatch !== undefined
           ? async (tx: Tx) => {
-              await (options.handleBatch as BatchHandler<Ev, Tx>)(events, context(tx))
+              const start = metrics.now()
+              try {
+                await (options.handleBatch as BatchHandler<Ev, Tx>)(events, context(tx))
+              } catch (error) {
+                metrics.handled(start, false)
+                throw error
+              }
+              metrics.handled(start, true)
             }
           : async (tx: Tx) => {
               const ctx = context(tx)
               for (let i = 0; i < events.length; i++) {
                 failedAt = i
-                await (options.handle as EventHandler<Ev, Tx>)(events[i] as StoredEvent<Ev>, ctx)
+                const start = metrics.now()
+                try {
+                  await (options.handle as EventHandler<Ev, Tx>)(events[i] as StoredEvent<Ev>, ctx)
+                } catch (error) {
+                  metrics.handled(start, false)
+                  throw error
+                }
+                metrics.handled(start, true)
               }
               failedAt = -1
             }
@@ -458,6 +476,7 @@ export const createConsumer = <Ev, Tx = undefined>(options: ConsumerOptions<Ev, 
         working.enter()
         let error: unknown
         let ok = true
+        const start = metrics.now()
         try {
           await handle(entry.event, { attempt: n, signal: halt.signal, partition })
         } catch (thrown) {
@@ -466,6 +485,7 @@ export const createConsumer = <Ev, Tx = undefined>(options: ConsumerOptions<Ev, 
         } finally {
           working.leave()
         }
+        metrics.handled(start, ok)
         if (ok) {
           handled++
           return true
@@ -590,8 +610,17 @@ export const createConsumer = <Ev, Tx = undefined>(options: ConsumerOptions<Ev, 
     }
   }
 
+  /** Events between the checkpoint and the store's head, while the consumer holds its name (the lag gauge's reading). */
+  const lagOf = (head: NonNullable<FeedSource<Ev>['head']>) => async (): Promise<number | undefined> => {
+    if (!active) return undefined
+    const end = await head()()
+    if (E.isLeft(end) || !active) return undefined
+    return Math.max(0, end.right - (expected ?? 0))
+  }
+
   const main = async (onActive: () => void): Promise<void> => {
     const unsubscribe = (options.notify ?? store.watch)?.(wake)
+    const unwatch = store.head === undefined ? undefined : metrics.watchLag(lagOf(store.head))
     try {
       while (!stopping) {
         lost = false
@@ -622,6 +651,7 @@ export const createConsumer = <Ev, Tx = undefined>(options: ConsumerOptions<Ev, 
       }
     } finally {
       unsubscribe?.()
+      unwatch?.()
       onActive()
       for (const waiter of waiters.splice(0)) waiter.reject(new Error(`consumer '${name}' stopped before it caught up`))
     }

@@ -6,7 +6,7 @@
  *
  * @module
  */
-import type { BalanceGapDetected, LedgerEvent, StoredEvent, StoreError } from '@banksocket-webhooks/core'
+import type { BalanceGapDetected, LedgerEvent, MeterLike, StoredEvent, StoreError } from '@banksocket-webhooks/core'
 import type { CheckpointStore } from '@banksocket-webhooks/core/store-kit'
 import * as E from 'fp-ts/lib/Either.js'
 import type * as TE from 'fp-ts/lib/TaskEither.js'
@@ -14,6 +14,7 @@ import { type Consumer, createConsumer } from './consumer.ts'
 import type { ConsumerFailure, FeedSource, StartPoint } from './consumer-options.ts'
 import type { ConsumerEvent } from './failures.ts'
 import { forwardMessage, webhookIdOf } from './messages.ts'
+import { forwardMetrics } from './metrics.ts'
 import { retryPolicy } from './retry.ts'
 import { createWebhookSigner, parseWebhookSecret } from './standard-webhooks.ts'
 
@@ -77,6 +78,14 @@ export type ForwarderOptions = Readonly<{
   recordFailure?: (failure: ConsumerFailure<LedgerEvent | ConsumerEvent>) => TE.TaskEither<StoreError, void>
   /** The fetch to send with (a runtime's own, or an instrumented one). @default globalThis.fetch */
   fetch?: typeof fetch
+  /**
+   * Where to report metrics: an OpenTelemetry `Meter` (`@opentelemetry/api`) or anything shaped
+   * like one (core's `MeterLike`). Every attempt is counted (`banksocket.forward.attempts`, by
+   * `result`: `delivered`, `rejected`, `timeout`, `network_error`, with the status answered), and
+   * the forwarder reports what every consumer does (lag, handler duration, failures), with
+   * `consumer` = `name`. @default undefined: nothing is measured
+   */
+  meter?: MeterLike
 }>
 
 /**
@@ -165,6 +174,8 @@ export const createForwarder = (options: ForwarderOptions): Forwarder => {
   const send = options.fetch ?? fetch
   const target = displayUrl(url)
   const lastStatus = new Map<number, number>()
+  const name = options.name ?? 'forward'
+  const attempts = forwardMetrics(options.meter, name)
 
   // The gap a transaction line carries is the BalanceGapDetected recorded just before it in its
   // stream (docs/architecture.md, "The balance chain"): remembered per stream as events go by, and
@@ -203,9 +214,11 @@ export const createForwarder = (options: ForwarderOptions): Forwarder => {
       response = await send(url, { method: 'POST', body: message.body, headers, signal: AbortSignal.timeout(timeout) })
     } catch (error) {
       lastStatus.delete(event.position)
-      const reason = (error as { name?: unknown }).name === 'TimeoutError' ? `no answer within ${timeout} ms` : `could not reach ${target}`
-      throw new ForwardRejected(reason)
+      const timedOut = (error as { name?: unknown }).name === 'TimeoutError'
+      attempts.unanswered(timedOut ? 'timeout' : 'network_error')
+      throw new ForwardRejected(timedOut ? `no answer within ${timeout} ms` : `could not reach ${target}`)
     }
+    attempts.answered(response.status, response.ok)
     // Read to the end, so that the connection goes back to the pool (keep-alive).
     await response.arrayBuffer().catch(() => undefined)
     if (!response.ok) {
@@ -216,7 +229,6 @@ export const createForwarder = (options: ForwarderOptions): Forwarder => {
     forwarded++
   }
 
-  const name = options.name ?? 'forward'
   const forwardFailed = (failure: ConsumerFailure<LedgerEvent | ConsumerEvent>): ConsumerEvent => {
     const status = lastStatus.get(failure.event.position)
     lastStatus.delete(failure.event.position)
@@ -248,6 +260,7 @@ export const createForwarder = (options: ForwarderOptions): Forwarder => {
     ...(options.maxPending === undefined ? {} : { maxPending: options.maxPending }),
     ...(options.notify === undefined ? {} : { notify: options.notify }),
     ...(options.recordFailure === undefined ? {} : { recordFailure: options.recordFailure }),
+    ...(options.meter === undefined ? {} : { meter: options.meter }),
     failureEvent: forwardFailed,
     retry: policy,
     partitionBy: (event) => event.stream,

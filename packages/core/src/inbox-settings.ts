@@ -10,6 +10,7 @@ import type { WebhookEvent } from './codecs.ts'
 import type { Decider } from './decider.ts'
 import type { LedgerEvent } from './events.ts'
 import type { InboxOptions, Recorded } from './inbox.ts'
+import { type InboxMetrics, inboxMetrics } from './inbox-metrics.ts'
 import { DEFAULT_DEDUPE_WINDOW, type LedgerCommand, type LedgerError, type LedgerState, ledgerDecider } from './ledger.ts'
 import { DEFAULT_BODY_LIMIT, type ReceiveOptions, type VerifiedTransaction } from './receive.ts'
 
@@ -55,6 +56,8 @@ export type InboxSettings = Readonly<{
   recorded: RecordedHook | undefined
   /** The inbox's own body parser, with the memory it keeps from body to body. */
   parseBody: BodyParser
+  /** The metrics, on the `meter` option; no-ops without one. */
+  metrics: InboxMetrics
 }>
 
 /** `receivedAt`: from the `now` option, or the system clock, formatted once per millisecond. */
@@ -112,5 +115,6 @@ export const settingsOf = (options: InboxOptions): InboxSettings => {
     decider: ledgerDecider({ filter }),
     recorded: recordedHook(options.onRecorded),
     parseBody: createBodyParser(),
+    metrics: inboxMetrics(options.meter),
   }
 }

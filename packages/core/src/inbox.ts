@@ -29,6 +29,7 @@ import { assertSecrets } from './secrets.ts'
 import { createSharedInbox } from './shared-inbox.ts'
 import { isShared, type SharedLedgerStore } from './shared-store.ts'
 import type { EventStore, StoreError, StreamEvent } from './store.ts'
+import type { MeterLike } from './telemetry.ts'
 
 /**
  * What happened to one delivery.
@@ -99,7 +100,7 @@ export type ForeignEvent = Readonly<{ type: string; data: unknown }>
 
 /**
  * Options of {@link createInbox}: those of `receive` plus the store, the clock, the handler timeout,
- * the dedupe window, the webhook's event filter and a hook told what was recorded.
+ * the dedupe window, the webhook's event filter, a hook told what was recorded and a meter.
  *
  * @example
  * import type { InboxOptions } from '@banksocket-webhooks/core'
@@ -141,6 +142,23 @@ export type InboxOptions = ReceiveOptions &
      * stored either way. @default undefined
      */
     onRecorded?: (recorded: Recorded) => void
+    /**
+     * Where to report metrics: an OpenTelemetry `Meter` (`@opentelemetry/api`, an optional peer
+     * dependency) or anything shaped like one ({@link MeterLike}). The inbox counts notifications by
+     * outcome (`banksocket.notifications`), gaps opened and closed (`banksocket.gaps.opened`,
+     * `banksocket.gaps.closed`), observes the gaps open now (`banksocket.gaps.open`, read from its
+     * ledgers at each collection; on a shared store, from the store) and times each store write
+     * (`banksocket.store.append.duration`); a receiver adds the duration of each HTTP request
+     * (`http.server.request.duration`). Without an SDK registered the API's meter does nothing.
+     * Every inbox and receiver on one meter shares its instruments.
+     *
+     * ```ts
+     * import { metrics } from '@opentelemetry/api'
+     * createNodeReceiver({ secrets, meter: metrics.getMeter('banksocket-webhooks') })
+     * ```
+     * @default undefined: nothing is measured, and nothing is allocated for it per delivery
+     */
+    meter?: MeterLike
   }>
 
 /**

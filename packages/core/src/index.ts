@@ -92,3 +92,4 @@ export {
   type SubscriptionState,
   subscriptionDecider,
 } from './subscription.ts'
+export type { MeterLike, MetricAttributes } from './telemetry.ts'

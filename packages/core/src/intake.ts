@@ -90,7 +90,9 @@ export type Intake = Readonly<{
  */
 export const createIntake = (settings: InboxSettings, take: Take): Intake => {
   const inFlight = new InFlight()
+  const { metrics, filter } = settings
   const finished = (outcome: Outcome): Outcome => {
+    metrics.delivered(outcome, filter)
     inFlight.leave()
     return outcome
   }

@@ -33,7 +33,7 @@ import type { InboxSettings } from './inbox-settings.ts'
 import { createIntake, type Intake, inboxOf, type Verdict } from './intake.ts'
 import { KeyIndex } from './keyindex.ts'
 import type { KeySeen, LedgerCommand, LedgerError, LedgerState } from './ledger.ts'
-import { type LedgerSummary, parseLedgerStream, summarizeLedger } from './projection.ts'
+import { type LedgerSummary, openGapCount, parseLedgerStream, summarizeLedger } from './projection.ts'
 import type { VerifiedTransaction } from './receive.ts'
 import { type EventStore, MAX_READ_LIMIT, type StoreError, storeFailure } from './store.ts'
 
@@ -88,7 +88,7 @@ export type LocalInbox = Readonly<{ inbox: Inbox }> & Pick<Intake, 'deliverNow' 
  * const outcome = await inbox.deliver({ body, contentType: 'application/x-www-form-urlencoded' }, () => {})
  */
 export const createLocalInbox = (settings: InboxSettings, store: EventStore<LedgerEvent> | undefined): LocalInbox => {
-  const { decider, recorded, receivedAt, filter, handlerTimeout, dedupeWindow } = settings
+  const { decider, recorded, receivedAt, filter, handlerTimeout, dedupeWindow, metrics } = settings
   let keys = new KeyIndex(dedupeWindow)
   /** Keys claimed by a delivery under way (decided, not yet answered). */
   const pendingKeys = new Map<string, Claim>()
@@ -156,6 +156,10 @@ export const createLocalInbox = (settings: InboxSettings, store: EventStore<Ledg
     maxRetries: 0,
     cache: ledgers,
     keep: isStored,
+    // Each append timed (`banksocket.store.append.duration`); without a meter, `timeWrite` answers the append as it is.
+    ...(store === undefined
+      ? {}
+      : { write: (stream, events, expectedVersion) => metrics.timeWrite(metrics.now(), store.appendToStream(stream, events, expectedVersion)()) }),
   })
 
   /** Takes `key` for a delivery from its decision until its outcome (see {@link Claim}). */
@@ -310,6 +314,20 @@ export const createLocalInbox = (settings: InboxSettings, store: EventStore<Ledg
     return E.right(all)
   }
 
+  /**
+   * The open gaps of every ledger, for the `banksocket.gaps.open` gauge: the ledgers in memory, once
+   * the store's history is read (a collection before the first delivery reads it, as `ledgers()`
+   * does); `undefined` when the store cannot be read.
+   */
+  const openGaps = async (): Promise<number | undefined> => {
+    if (!loaded && E.isLeft(await load())) return undefined
+    let open = 0
+    for (const ledger of ledgers.values()) open += openGapCount(ledger.state, filter)
+    return open
+  }
+
   const intake = createIntake(settings, schedule)
-  return { inbox: inboxOf(intake, store, summaries), deliverNow: intake.deliverNow, deliverFieldsNow: intake.deliverFieldsNow }
+  const inbox = inboxOf(intake, store, summaries)
+  metrics.watchGaps(inbox, openGaps)
+  return { inbox, deliverNow: intake.deliverNow, deliverFieldsNow: intake.deliverFieldsNow }
 }

@@ -24,7 +24,7 @@ import { decidedOutcome, failedOutcome, isStored, ledgerCommandOf } from './inbo
 import type { InboxSettings } from './inbox-settings.ts'
 import { createIntake, inboxOf, type Verdict } from './intake.ts'
 import type { LedgerCommand, LedgerError, LedgerState } from './ledger.ts'
-import { type LedgerSummary, parseLedgerStream, summarizeLedger } from './projection.ts'
+import { type LedgerSummary, openGapCount, parseLedgerStream, summarizeLedger } from './projection.ts'
 import type { VerifiedTransaction } from './receive.ts'
 import type { RecordError, SharedLedgerStore } from './shared-store.ts'
 import type { StoreError } from './store.ts'
@@ -40,6 +40,9 @@ import type { StoreError } from './store.ts'
  */
 export const SHARED_STORE_ATTEMPTS = 10
 
+/** A ledger as the shared store holds it: its stream and owner, its state, and the duplicates counted on it. */
+type StoredLedger = Readonly<{ stream: string; owner: Readonly<{ accountId: string; currency: string }>; state: LedgerState; duplicates: number }>
+
 /**
  * A random pause before attempt `attempt + 1`: up to 2 ms times the attempts made. Two receivers
  * that retry at the same moment keep meeting; a random pause that grows parts them.
@@ -54,7 +57,7 @@ const pause = (attempt: number): Promise<void> => new Promise((resolve) => setTi
  * const inbox = createSharedInbox(settingsOf({ secrets: ['s3cr3t'], store }), store)
  */
 export const createSharedInbox = (settings: InboxSettings, store: SharedLedgerStore<LedgerEvent, LedgerState>): Inbox => {
-  const { decider, recorded, receivedAt, filter, handlerTimeout } = settings
+  const { decider, recorded, receivedAt, filter, handlerTimeout, metrics } = settings
   /** Deliveries to one ledger (by the notification's account and currency), one at a time. */
   const queue = new SerialQueue()
 
@@ -101,7 +104,11 @@ export const createSharedInbox = (settings: InboxSettings, store: SharedLedgerSt
       // A genuine repeat's key is recorded already (by this ledger): it claims nothing.
       const first = events[0]
       const repeat = first?.type === 'TransactionReceived' && first.data.repeat === true
-      return store.record(stream, { expectedVersion, events, state, ...(repeat ? {} : { claim: command.data.idempotencyKey }) })()
+      const start = metrics.now()
+      return metrics.timeWrite(
+        start,
+        store.record(stream, { expectedVersion, events, state, ...(repeat ? {} : { claim: command.data.idempotencyKey }) })(),
+      )
     },
   })
 
@@ -151,10 +158,14 @@ export const createSharedInbox = (settings: InboxSettings, store: SharedLedgerSt
       return turn(result.right, dispatch, stream)
     })
 
-  const summaries = async (): Promise<E.Either<StoreError, ReadonlyMap<string, LedgerSummary>>> => {
+  /**
+   * Every ledger's stored state (read again from its events when plain appends came after it) and
+   * the duplicates counted on it, from one `readStates` of every ledger stream.
+   */
+  const ledgerStates = async (): Promise<E.Either<StoreError, ReadonlyArray<StoredLedger>>> => {
     const states = await store.readStates('ledger-')()
     if (E.isLeft(states)) return states
-    const all = new Map<string, LedgerSummary>()
+    const all: StoredLedger[] = []
     for (const [stream, row] of states.right) {
       if (row.version === 0) continue
       const owner = parseLedgerStream(stream)
@@ -165,10 +176,35 @@ export const createSharedInbox = (settings: InboxSettings, store: SharedLedgerSt
         if (E.isLeft(read)) return read
         state = read.right.state
       }
-      all.set(stream, summarizeLedger({ ...state, duplicates: row.duplicates }, owner.accountId, owner.currency, filter))
+      all.push({ stream, owner, state, duplicates: row.duplicates })
     }
     return E.right(all)
   }
 
-  return inboxOf(createIntake(settings, take), store, summaries)
+  const summaries = async (): Promise<E.Either<StoreError, ReadonlyMap<string, LedgerSummary>>> => {
+    const states = await ledgerStates()
+    if (E.isLeft(states)) return states
+    const all = new Map<string, LedgerSummary>()
+    for (const { stream, owner, state, duplicates } of states.right) {
+      all.set(stream, summarizeLedger({ ...state, duplicates }, owner.accountId, owner.currency, filter))
+    }
+    return E.right(all)
+  }
+
+  /**
+   * The open gaps of every ledger in the store, for the `banksocket.gaps.open` gauge: what the
+   * database holds, written by every receiver that shares it (so each of them observes the same
+   * total); `undefined` when the store cannot be read.
+   */
+  const openGaps = async (): Promise<number | undefined> => {
+    const states = await ledgerStates()
+    if (E.isLeft(states)) return undefined
+    let open = 0
+    for (const { state } of states.right) open += openGapCount(state, filter)
+    return open
+  }
+
+  const inbox = inboxOf(createIntake(settings, take), store, summaries)
+  metrics.watchGaps(inbox, openGaps)
+  return inbox
 }

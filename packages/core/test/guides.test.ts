@@ -63,7 +63,7 @@ const blocks = guideFiles.flatMap(blocksOf)
 
 const docs = suite('guides: code blocks are the tested files')
 
-docs('the eight guides exist', () => {
+docs('the nine guides exist', () => {
   assert.equal(guideFiles, [
     'cloudflare-workers.md',
     'consumers.md',
@@ -73,6 +73,7 @@ docs('the eight guides exist', () => {
     'node.md',
     'payments.md',
     'postgres.md',
+    'production.md',
   ])
 })
 

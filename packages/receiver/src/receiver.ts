@@ -15,6 +15,8 @@ import {
   type Dispatch,
   type Fields,
   type HttpAnswer,
+  type InboxMetrics,
+  inboxMetrics,
   METHOD_NOT_ALLOWED,
   NOT_FOUND,
   type Recorded,
@@ -28,19 +30,23 @@ import type { ReceiverEvents } from './events.ts'
 
 /**
  * Options of every receiver: those of core's `createInbox` (`secrets`, `sha256`, `limit`, `store`,
- * `handlerTimeout`, `dedupeWindow`, `filter`, `now`, each documented with its default there) plus
- * `path`; the receiver's `recorded` event takes the place of `onRecorded`. Without a `store` the
- * receiver keeps no history, only each ledger's state and the dedupe window: pass
- * `createInMemoryEventStore()` (tests), a file store or a database to keep every event. A missing,
- * empty or blank secret throws core's `InvalidSecretError` naming its index.
+ * `handlerTimeout`, `dedupeWindow`, `filter`, `now`, `meter`, each documented with its default
+ * there) plus `path`; the receiver's `recorded` event takes the place of `onRecorded`. Without a
+ * `store` the receiver keeps no history, only each ledger's state and the dedupe window: pass
+ * `createInMemoryEventStore()` (tests), a file store or a database to keep every event. With a
+ * `meter` (an OpenTelemetry `Meter`), the receiver measures each request
+ * (`http.server.request.duration`) and its inbox the notifications, gaps and store writes. A
+ * missing, empty or blank secret throws core's `InvalidSecretError` naming its index.
  *
  * @example
  * import type { ReceiverOptions } from '@banksocket-webhooks/receiver'
+ * import { metrics } from '@opentelemetry/api'
  * const options: ReceiverOptions = {
  *   secrets: ['current-secret', 'previous-secret'], // rotation: any of them verifies
  *   path: '/banksocket',
  *   limit: 64 * 1024,
  *   handlerTimeout: 10_000,
+ *   meter: metrics.getMeter('banksocket-webhooks'), // optional: no SDK registered, no cost
  * }
  */
 export type ReceiverOptions = Omit<InboxOptions, 'onRecorded'> &
@@ -110,6 +116,9 @@ const checkOptions = (options: ReceiverOptions): void => {
   if (options.path !== undefined && pathnameOf(options.path) !== options.path) {
     fail('receiver: `path` must be a plain URL path without query, fragment or dot segments, for example /banksocket')
   }
+  if (options.meter !== undefined && typeof (options.meter as Partial<typeof options.meter> | null)?.createHistogram !== 'function') {
+    fail("receiver: `meter` must be an OpenTelemetry Meter, for example metrics.getMeter('banksocket-webhooks') from @opentelemetry/api")
+  }
 }
 
 /**
@@ -162,6 +171,8 @@ export class Receiver extends EventEmitter<ReceiverEvents, never> {
   /** The body limit in bytes. */
   readonly limit: number
   readonly #dispatch: Dispatch
+  /** The metrics on the `meter` option (the same instruments as the inbox's), no-ops without one. */
+  readonly #metrics: InboxMetrics
 
   constructor(options: ReceiverOptions) {
     super()
@@ -170,15 +181,28 @@ export class Receiver extends EventEmitter<ReceiverEvents, never> {
     this.path = options.path
     this.limit = options.limit ?? DEFAULT_BODY_LIMIT
     this.#dispatch = dispatchTo(this)
+    this.#metrics = inboxMetrics(options.meter)
   }
 
   /**
    * Answers one request: 404 for another path than `path`, 405 for another method than POST,
    * otherwise the body is read (under `limit`), verified, decided, handed to the listeners, stored,
    * and answered with the HTTP contract. Never rejects: an unexpected failure answers 500 and is
-   * told to `error` listeners.
+   * told to `error` listeners. With a `meter`, the time from the call to the answer is recorded
+   * (`http.server.request.duration`, by method and status), every answer included.
    */
   handle(request: ReceiverRequest): Promise<HttpAnswer> {
+    const metrics = this.#metrics
+    if (!metrics.enabled) return this.#handle(request)
+    const start = metrics.now()
+    return this.#handle(request).then((answer) => {
+      metrics.answered(request?.method, answer.status, start)
+      return answer
+    })
+  }
+
+  /** {@link handle}, unmeasured. */
+  #handle(request: ReceiverRequest): Promise<HttpAnswer> {
     try {
       switch (this.#routeUrl(request.method, request.url)) {
         case 'not_found':
@@ -189,7 +213,7 @@ export class Receiver extends EventEmitter<ReceiverEvents, never> {
           break
       }
       const { body, contentType } = request
-      if (typeof body === 'function') return body(this.limit).then((read) => this.#deliverRead(read, contentType), this.#failed)
+      if (typeof body === 'function') return body(this.limit).then((read) => this.#deliverRead(read, contentType), this.#readFailed)
       return typeof body === 'string' || body instanceof Uint8Array ? this.#deliver({ body, contentType }) : this.#deliverFields(body)
     } catch (error) {
       return Promise.resolve(this.#failed(error))
@@ -258,10 +282,17 @@ export class Receiver extends EventEmitter<ReceiverEvents, never> {
     return this.inbox.drain()
   }
 
-  /** Answers a body that could not be read whole, telling `rejected` listeners. */
+  /** Answers a body that could not be read whole, telling `rejected` listeners (and counting it: the inbox never had it). */
   #refuse(rejection: Rejection): HttpAnswer {
+    this.#metrics.refused(rejection)
     this.#rejected(rejection)
     return rejectionAnswer(rejection)
+  }
+
+  /** Answers a body whose reader failed: a notification the inbox never had, counted as failed here. */
+  readonly #readFailed = (error: unknown): HttpAnswer => {
+    this.#metrics.failed()
+    return this.#failed(error)
   }
 
   readonly #failed = (error: unknown): HttpAnswer => {
