@@ -25,6 +25,26 @@ import type { PoolClientLike, Queryable } from './pool.ts'
 type StoreFailure = Extract<CheckpointError, { _tag: 'StoreFailure' }>
 
 /**
+ * The checkpoints of a PostgreSQL store: core's `CheckpointStore`, whose work writes with the
+ * transaction's connection (`Queryable`), and `list`, every checkpoint saved in the schema (what a
+ * look inside the store shows: `banksocket inspect`).
+ *
+ * @example
+ * import type { PostgresCheckpoints } from '@banksocket-webhooks/adapter-postgres'
+ * const names = async (checkpoints: PostgresCheckpoints) => {
+ *   const listed = await checkpoints.list()()
+ *   return listed._tag === 'Right' ? [...listed.right.keys()] : [] // ['forward', 'payments']
+ * }
+ */
+export interface PostgresCheckpoints extends CheckpointStore<Queryable> {
+  /**
+   * Every saved checkpoint, consumer name to position, in name order (one query; an empty map when
+   * none was ever saved). A consumer whose checkpoint was never saved is not there.
+   */
+  list(): TE.TaskEither<StoreError, ReadonlyMap<string, number>>
+}
+
+/**
  * The transaction's connection as `work` gets it: only `query`, and only until `work` is over (a
  * query started later would run outside the transaction, on a connection back in the pool).
  * `timedOut` is the first query of the work that got no answer in time (pg's `query_timeout`): the
@@ -79,7 +99,7 @@ const transactionOf = (client: PoolClientLike, name: string): Readonly<{ tx: Que
 export const createCheckpoints = (
   connection: Connection,
   acquire: (name: string, options?: AcquireOptions) => Promise<Lease>,
-): CheckpointStore<Queryable> => {
+): PostgresCheckpoints => {
   const { q, query, refuse, failure } = connection
 
   const READ = `SELECT position, ${FRESH} FROM ${q}.checkpoints WHERE name = $1`
@@ -93,6 +113,7 @@ export const createCheckpoints = (
      WHERE c.name = $1 AND c.position = $2::bigint AND n.global_position = $3::bigint
        AND ($2::bigint = 0 OR (n.transaction_id, n.global_position) > (o.transaction_id, o.global_position))`
   const CREATE = `INSERT INTO ${q}.checkpoints (name, position) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING`
+  const LIST = `SELECT name, position, ${FRESH} FROM ${q}.checkpoints ORDER BY name COLLATE "C"`
 
   const positionOf = (row: Record<string, unknown> | undefined, name: string): number | undefined => {
     if (row === undefined) return undefined
@@ -112,6 +133,20 @@ export const createCheckpoints = (
       } catch (error) {
         return E.left(failure(`reading the checkpoint of consumer '${name}'`, error))
       }
+    }
+  }
+
+  const list = (): TE.TaskEither<StoreError, ReadonlyMap<string, number>> => async () => {
+    try {
+      const listed = new Map<string, number>()
+      for (const row of (await query(LIST, [])).rows) {
+        const name = String(row['name'])
+        const position = positionOf(row, name)
+        if (position !== undefined) listed.set(name, position)
+      }
+      return E.right(listed)
+    } catch (error) {
+      return E.left(failure('listing the checkpoints', error))
     }
   }
 
@@ -195,5 +230,5 @@ export const createCheckpoints = (
     }
   }
 
-  return { transactional: true, read, advance, acquire }
+  return { transactional: true, read, list, advance, acquire }
 }

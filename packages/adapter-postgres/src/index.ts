@@ -30,6 +30,7 @@ export type {
   Recording,
   StreamState,
 } from '@banksocket-webhooks/core/store-kit'
+export type { PostgresCheckpoints } from './checkpoints.ts'
 export type { PostgresConnection } from './connection.ts'
 export { type Checkpoint, type FeedEvent, type FeedPage, type ReadAllPageOptions, START } from './feed.ts'
 export { MIGRATIONS, type Migrated, type MigrateOptions, type Migration, migrate, SCHEMA_VERSION } from './migrations.ts'

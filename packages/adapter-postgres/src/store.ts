@@ -10,24 +10,16 @@
 
 import type { StoreError } from '@banksocket-webhooks/core'
 import { SerialQueue } from '@banksocket-webhooks/core/runtime-kit'
-import {
-  AppendWatchers,
-  type CheckpointStore,
-  type ReadAllOptions,
-  type RecordError,
-  type Recording,
-  type SharedLedgerStore,
-} from '@banksocket-webhooks/core/store-kit'
+import { AppendWatchers, type ReadAllOptions, type RecordError, type Recording, type SharedLedgerStore } from '@banksocket-webhooks/core/store-kit'
 import * as E from 'fp-ts/lib/Either.js'
 import type * as TE from 'fp-ts/lib/TaskEither.js'
 import type * as t from 'io-ts'
 import { createAppend } from './append.ts'
-import { createCheckpoints } from './checkpoints.ts'
+import { createCheckpoints, type PostgresCheckpoints } from './checkpoints.ts'
 import { openConnection, type PostgresConnection } from './connection.ts'
 import { createDuplicates } from './duplicates.ts'
 import { createFeedReads, type FeedEvent, type FeedPage, type ReadAllPageOptions } from './feed.ts'
 import { createLeases } from './leases.ts'
-import type { Queryable } from './pool.ts'
 import { createRecord, createWrite, type RecordResult } from './record.ts'
 import { createRowCodec } from './row-codec.ts'
 import { DEFAULT_SCHEMA } from './schema.ts'
@@ -116,12 +108,12 @@ export interface PostgresEventStore<Ev, S = unknown> extends SharedLedgerStore<E
   /**
    * Where consumers of this store's feed keep their checkpoints, in the `checkpoints` table of this
    * schema: `read`, `advance` (a compare-and-set in one transaction, with `work` given the
-   * transaction's connection so that its writes commit with the checkpoint or not at all) and
+   * transaction's connection so that its writes commit with the checkpoint or not at all),
    * `acquire` (one active instance per name across processes, a session advisory lock on a
-   * connection of its own). See core's `CheckpointStore` and the README, "Checkpoints and one
-   * active consumer".
+   * connection of its own) and `list` (every saved checkpoint by name). See core's
+   * `CheckpointStore` and the README, "Checkpoints and one active consumer".
    */
-  readonly checkpoints: CheckpointStore<Queryable>
+  readonly checkpoints: PostgresCheckpoints
   /**
    * One ledger write, in one transaction: checks the stream's version, appends the events, stores
    * the state beside the stream and claims the idempotency key, or does none of it. A key recorded

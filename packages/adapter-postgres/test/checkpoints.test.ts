@@ -87,6 +87,28 @@ test('a checkpoint never saved reads undefined; advance saves it and moves it fo
   assert.is(right(await (await fresh()).checkpoints.read('orders')()), undefined)
 })
 
+test('list answers every saved checkpoint by name, in name order; a store with none answers an empty map', async () => {
+  const { checkpoints } = await fresh()
+  assert.equal(right(await checkpoints.list()()), new Map())
+  right(await checkpoints.advance('payments', undefined, 7)())
+  right(await checkpoints.advance('forward', undefined, 0)())
+  right(await checkpoints.advance('forward', 0, 12)())
+  right(await checkpoints.advance('Audit:b', undefined, 3)())
+  assert.equal(
+    [...right(await checkpoints.list()())],
+    [
+      ['Audit:b', 3],
+      ['forward', 12],
+      ['payments', 7],
+    ],
+  )
+  // A schema without the checkpoints table (not migrated) says to migrate.
+  const bare = createPostgresEventStore<unknown>({ pool, schema: db.schemaName() })
+  opened.push(bare)
+  const unmigrated = left(await bare.checkpoints.list()())
+  assert.match(unmigrated._tag === 'StoreFailure' ? unmigrated.message : '', /listing the checkpoints.*run migrate/)
+})
+
 test('a stale expected is a CheckpointConflict with what is saved, and nothing moves', async () => {
   const { checkpoints } = await fresh()
   right(await checkpoints.advance('orders', undefined, 9)())
