@@ -9,6 +9,7 @@ import { parseArguments, secretValuesIn } from './argv.ts'
 import type { Command, Context } from './command.ts'
 import { demoCommand } from './commands/demo.ts'
 import { forwardCommand } from './commands/forward.ts'
+import { inspectCommand } from './commands/inspect.ts'
 import { listenCommand } from './commands/listen.ts'
 import { migrateCommand } from './commands/migrate.ts'
 import { sendCommand } from './commands/send.ts'
@@ -27,11 +28,12 @@ import { cliVersion } from './version.ts'
  *
  * @example
  * import { COMMANDS } from './cli.ts'
- * COMMANDS.map((c) => c.spec.path.join(' ')) // ['listen', 'forward', 'migrate', 'send', 'simulate', 'webhooks create', 'webhooks delete', 'demo']
+ * COMMANDS.map((c) => c.spec.path.join(' ')) // ['listen', 'forward', 'inspect', 'migrate', 'send', 'simulate', 'webhooks create', 'webhooks delete', 'demo']
  */
 export const COMMANDS: ReadonlyArray<Command> = [
   listenCommand,
   forwardCommand,
+  inspectCommand,
   migrateCommand,
   sendCommand,
   simulateCommand,

@@ -1,6 +1,6 @@
 /**
- * `@banksocket-webhooks/cli`: the `banksocket` command (listen, forward, migrate, send, simulate,
- * webhooks create/delete, demo). An application: its entry runs the command line in this process,
+ * `@banksocket-webhooks/cli`: the `banksocket` command (listen, forward, inspect, migrate, send,
+ * simulate, webhooks create/delete, demo). An application: its entry runs the command line in this process,
  * with the real process (`nodeIo`) or any other {@link CliIo} (captured output, a test's signals).
  *
  * @example

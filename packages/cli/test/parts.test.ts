@@ -83,6 +83,7 @@ test('configure: secrets from the environment, webhook input through the core co
       filter: 'NEW_TRANSACTION',
       forward: undefined,
       waitForStore: undefined,
+      admin: undefined,
     }),
   )
   const forwarding = E.chain((args: Parameters<typeof configureListen>[0]) =>

@@ -34,6 +34,7 @@ test('--help on every command and subcommand shows its options and exits 0', asy
       'BANKSOCKET_SECRET',
       '--forward-to URL',
       '--wait-for-store DURATION',
+      '--admin-port PORT',
     ],
     forward: [
       '--store FILE|URL',
@@ -43,6 +44,7 @@ test('--help on every command and subcommand shows its options and exits 0', asy
       '--name NAME',
       '--from beginning|end|POSITION',
       '--wait-for-store DURATION',
+      '--admin-port PORT',
     ],
     migrate: ['--store URL', '--schema NAME'],
     send: [

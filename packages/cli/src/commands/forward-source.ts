@@ -13,6 +13,7 @@ import { type ConsumerEvent, withConsumerEvents } from '@banksocket-webhooks/con
 import { LedgerEvent, type StoreError } from '@banksocket-webhooks/core'
 import * as E from 'fp-ts/lib/Either.js'
 import { ExitCode } from '../exit.ts'
+import type { StoreCheck } from '../readiness.ts'
 import type { ResourceStack } from '../resources.ts'
 import { fatal, type StoreProblem, transient } from '../store-wait.ts'
 import { createFailureFile, failureFileOf } from './forward-failure-file.ts'
@@ -21,13 +22,14 @@ import { displayUrl } from './migrate.ts'
 
 /**
  * An open source of `banksocket forward`: what the forwarder reads, how the `forwarding` line
- * names the store, and the file its failures go to (`undefined`: into the store).
+ * names the store, the file its failures go to (`undefined`: into the store), and the readiness
+ * check of the store (its head: a query for PostgreSQL, a catch-up read of a file log).
  *
  * @example
  * import type { OpenedSource } from './commands/forward-source.ts'
  * const label = (opened: OpenedSource) => opened.label
  */
-export type OpenedSource = Readonly<{ source: ForwardSource; label: string; failures: string | undefined }>
+export type OpenedSource = Readonly<{ source: ForwardSource; label: string; failures: string | undefined; check: StoreCheck }>
 
 /** The events a store may hold: the ledgers', and the records of its consumers (a `ForwardFailed`). */
 type Stored = LedgerEvent | ConsumerEvent
@@ -51,7 +53,12 @@ const postgresAttempt = (url: string, resources: ResourceStack<string>): E.Eithe
   return E.right(async () => {
     const probe = await store.head()()
     if (E.isLeft(probe)) return E.left(transient(withMigrateHint(reasonOf(probe.left))))
-    return E.right({ source: { store, checkpoints: store.checkpoints }, label: displayUrl(url), failures: undefined })
+    return E.right({
+      source: { store, checkpoints: store.checkpoints },
+      label: displayUrl(url),
+      failures: undefined,
+      check: async () => E.mapLeft(reasonOf)(await store.head()()),
+    })
   })
 }
 
@@ -83,6 +90,7 @@ const fileAttempt =
       },
       label: follower.path,
       failures,
+      check: async () => E.mapLeft(reasonOf)(await follower.head()()),
     })
   }
 

@@ -9,6 +9,7 @@ import type { StartPoint } from '@banksocket-webhooks/consumers'
 import { checkConsumerName } from '@banksocket-webhooks/core/store-kit'
 import * as E from 'fp-ts/lib/Either.js'
 import { pipe } from 'fp-ts/lib/function.js'
+import { type Admin, type AdminSettings, adminFlagSpecs, adminFlags, openAdmin, passwordOf, watchStore } from '../admin.ts'
 import { type Arguments, stringFlag } from '../argv.ts'
 import { defineCommand } from '../command.ts'
 import { ExitCode } from '../exit.ts'
@@ -27,7 +28,7 @@ import { displayUrl, isPostgresUrl, withoutPassword } from './migrate.ts'
  * What `banksocket forward` does, once its flags are checked.
  *
  * @example
- * const config: ForwardConfig = { store: 'events.jsonl', name: 'forward', from: 'beginning',
+ * const config: ForwardConfig = { store: 'events.jsonl', name: 'forward', from: 'beginning', waitForStore: undefined, admin: undefined,
  *   forward: { url: new URL('http://127.0.0.1:4000/banksocket'), secret: 'whsec_…', maxDelay: 300_000, maxAttempts: 20 } }
  */
 type ForwardConfig = Readonly<{
@@ -40,6 +41,8 @@ type ForwardConfig = Readonly<{
   forward: ForwardSettings
   /** How long to wait for a store that cannot be opened yet (`--wait-for-store`), in ms; `undefined`: not at all. */
   waitForStore: number | undefined
+  /** The admin port (`--admin-port`: probes and metrics); `undefined`: none. */
+  admin: AdminSettings | undefined
 }>
 
 const DEFAULT_NAME = 'forward'
@@ -83,6 +86,7 @@ const configureForward = (args: Arguments, env: Env): E.Either<UsageError, Forwa
     E.apS('name', nameFlag(args)),
     E.apS('from', fromFlag(args)),
     E.apS('waitForStore', waitForStoreFlag(args)),
+    E.apS('admin', adminFlags(args)),
   )
 
 /** A problem opening the store, as `forward` says it on stderr. */
@@ -96,6 +100,7 @@ const openSource = async (
   config: ForwardConfig,
   postgresUrl: string | undefined,
   target: string,
+  admin: Admin,
   io: CliIo,
   resources: ResourceStack<string>,
   stopped: Promise<unknown>,
@@ -106,14 +111,17 @@ const openSource = async (
   const opened = await openWaiting(attempt.right, {
     waitFor: config.waitForStore,
     stopped,
-    onRetry: (report) =>
+    onRetry: (report) => {
+      admin.readiness.notReady(`waiting for the store (attempt ${report.attempt}): ${report.reason}`)
       writeJsonLine(io.stderr, {
         type: 'waiting_for_store',
         store: label,
+        ...(admin.url === undefined ? {} : { admin: admin.url }),
         attempt: report.attempt,
         retryInMs: report.retryInMs,
         reason: report.reason,
-      }),
+      })
+    },
   })
   if (E.isRight(opened)) return opened
   return E.left(opened.left._tag === 'Failed' ? storeProblem(io, opened.left.problem) : ExitCode.ok)
@@ -129,7 +137,16 @@ const serve = async (config: ForwardConfig, postgresUrl: string | undefined, io:
   const shutdown = awaitShutdown(io, 'banksocket forward')
   resources.defer(closing(() => shutdown.dispose()))
   const target = forwardTarget(config.forward.url)
-  const opened = await openSource(config, postgresUrl, target, io, resources, shutdown.signal)
+  // Before the store: /readyz says why forward is not ready while the store is waited for.
+  const admin = await openAdmin(config.admin, {
+    command: 'banksocket forward',
+    initial: 'opening the store',
+    secrets: [...passwordOf(postgresUrl), config.forward.secret],
+    io,
+    resources,
+  })
+  if (E.isLeft(admin)) return admin.left
+  const opened = await openSource(config, postgresUrl, target, admin.right, io, resources, shutdown.signal)
   if (E.isLeft(opened)) return opened.left
   const run = await prepareForwarding({
     settings: config.forward,
@@ -137,11 +154,14 @@ const serve = async (config: ForwardConfig, postgresUrl: string | undefined, io:
     from: config.from,
     source: opened.right.source,
     command: 'banksocket forward',
+    meter: admin.right.meter,
+    readiness: admin.right.readiness,
     io,
     resources,
   })
   if (E.isLeft(run)) return run.left
-  const { label, failures } = opened.right
+  const { label, failures, check } = opened.right
+  watchStore(admin.right, check, resources)
   writeJsonLine(io.stderr, {
     type: 'forwarding',
     store: label,
@@ -149,11 +169,13 @@ const serve = async (config: ForwardConfig, postgresUrl: string | undefined, io:
     name: config.name,
     from: config.from,
     ...(failures === undefined ? {} : { failuresFile: failures }),
+    ...(admin.right.url === undefined ? {} : { admin: admin.right.url }),
   })
   run.right.start()
 
   const signal = await shutdown.signal
   writeJsonLine(io.stderr, { type: 'stopping', signal })
+  admin.right.readiness.close('stopping')
   const counts = await run.right.stop()
   const problems = await resources.close()
   for (const message of problems) writeJsonLine(io.stderr, { type: 'error', error: 'store_close_failed', message })
@@ -199,6 +221,11 @@ export const forwardCommand = defineCommand({
         '"pending":N} and exit 0. Exit 1 when the store cannot be opened; with --wait-for-store DURATION\n' +
         'it tries again with backoff for that long first (a {"type":"waiting_for_store",…} line each\n' +
         'time): for a database that starts after forward, or a log listen has not created yet.',
+      'With --admin-port PORT a port of its own answers GET /healthz (200 while the process runs),\n' +
+        'GET /readyz (200 when the store answered its last check, made every --ready-interval; 503\n' +
+        '{"status":"not_ready","reason":…} while the store is opened or waited for, or fails) and GET\n' +
+        '/metrics (Prometheus text: the forwarding lag, attempts and failures). The forwarding line adds\n' +
+        '"admin":"http://HOST:PORT".',
     ],
     flags: {
       store: {
@@ -221,6 +248,7 @@ export const forwardCommand = defineCommand({
         default: 'beginning',
       },
       'wait-for-store': waitForStoreSpec,
+      ...adminFlagSpecs,
     },
     positionals: [],
     examples: [
@@ -228,6 +256,7 @@ export const forwardCommand = defineCommand({
       'banksocket forward --store postgres://app@127.0.0.1:5432/app --to https://app.example/banksocket --secret whsec_… --from end',
       'banksocket forward --store events.jsonl --to http://127.0.0.1:4000/banksocket --secret whsec_… --name audit --max-delay 1m --max-attempts 50',
       'banksocket forward --store postgres://app@db:5432/app --to http://app:4000/banksocket --secret whsec_… --wait-for-store 2m',
+      'banksocket forward --store postgres://app@db:5432/app --to http://app:4000/banksocket --secret whsec_… --admin-port 9465',
     ],
   },
   configure: configureForward,

@@ -16,10 +16,12 @@ import {
 } from '@banksocket-webhooks/consumers'
 import type { LedgerEvent, StoreError } from '@banksocket-webhooks/core'
 import type { CheckpointStore } from '@banksocket-webhooks/core/store-kit'
+import type { Meter } from '@opentelemetry/api'
 import * as E from 'fp-ts/lib/Either.js'
 import type * as TE from 'fp-ts/lib/TaskEither.js'
 import { ExitCode } from '../exit.ts'
 import { type CliIo, writeJsonLine } from '../io.ts'
+import type { Readiness } from '../readiness.ts'
 import { closing, type ResourceStack } from '../resources.ts'
 import { createProblemReporter, forwardFailedLine } from './forward-output.ts'
 import type { ForwardSettings } from './forward-settings.ts'
@@ -75,11 +77,13 @@ const reasonOf = (error: StoreError | { _tag: string; message?: string }): strin
  * `start` (in the background: it may wait while another process forwards under the same name), and
  * registers its stop on `resources`: a stack closes it after what was opened later (the server)
  * and before what was opened earlier (the store). Every event given up on is a `forward_failed`
- * line, store problems are `forward_problem` lines (at most one a second per kind).
+ * line, store problems are `forward_problem` lines (at most one a second per kind). It measures on
+ * `meter`; a store problem makes `readiness` not ready (until the next check the store answers), a
+ * batch handled is an answer of the store.
  *
  * @example
  * import { prepareForwarding } from './commands/forwarding.ts'
- * const run = await prepareForwarding({ settings, name: 'forward', from: 'beginning', source: { store, checkpoints: store.checkpoints }, command: 'banksocket listen', io, resources })
+ * const run = await prepareForwarding({ settings, name: 'forward', from: 'beginning', source: { store, checkpoints: store.checkpoints }, command: 'banksocket listen', meter: admin.meter, readiness: admin.readiness, io, resources })
  * if (E.isLeft(run)) return run.left
  * receiver.on('recorded', () => run.right.wake())
  * // ... once the first line is written:
@@ -92,6 +96,8 @@ export const prepareForwarding = async (
     from: StartPoint
     source: ForwardSource
     command: string
+    meter: Meter
+    readiness: Readiness
     io: CliIo
     resources: ResourceStack<string>
   }>,
@@ -113,10 +119,16 @@ export const prepareForwarding = async (
     maxAttempts: settings.maxAttempts,
     ...(source.notify === undefined ? {} : { notify: source.notify }),
     ...(source.recordFailure === undefined ? {} : { recordFailure: source.recordFailure }),
+    meter: options.meter,
   })
   const problems = createProblemReporter((line) => writeJsonLine(io.stderr, line))
   forwarder.on('failed', (failure) => writeJsonLine(io.stderr, forwardFailedLine(failure)))
-  forwarder.on('problem', problems.report)
+  forwarder.on('problem', (problem) => {
+    problems.report(problem)
+    // A lost lease is another process's turn, not a store that fails.
+    if (problem.kind !== 'lost') options.readiness.notReady(problem.message)
+  })
+  forwarder.on('handled', () => options.readiness.answered())
 
   let stopped: Promise<ForwardCounts> | undefined
   const stop = (): Promise<ForwardCounts> =>

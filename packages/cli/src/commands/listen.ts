@@ -4,13 +4,15 @@
  * @module
  */
 import { createNodeReceiver, type NodeReceiver } from '@banksocket-webhooks/adapter-node-server'
-import type { WebhookEvent } from '@banksocket-webhooks/core'
+import type { StoreError, WebhookEvent } from '@banksocket-webhooks/core'
 import * as E from 'fp-ts/lib/Either.js'
 import { pipe } from 'fp-ts/lib/function.js'
+import { type Admin, type AdminSettings, adminFlagSpecs, adminFlags, listenFailure, openAdmin, passwordOf, watchStore } from '../admin.ts'
 import { type Arguments, stringFlag } from '../argv.ts'
 import { defineCommand } from '../command.ts'
 import { ExitCode } from '../exit.ts'
 import { type CliIo, type Env, writeJsonLine } from '../io.ts'
+import type { StoreCheck } from '../readiness.ts'
 import { closing, createResourceStack, type ResourceStack } from '../resources.ts'
 import { awaitShutdown } from '../signals.ts'
 import { openWaiting, type StoreProblem, type WaitReport, waitForStoreFlag, waitForStoreSpec } from '../store-wait.ts'
@@ -28,7 +30,7 @@ import { displayUrl, isPostgresUrl, withoutPassword } from './migrate.ts'
  *
  * @example
  * import type { ListenConfig } from './commands/listen.ts'
- * const config: ListenConfig = { port: 3000, host: '127.0.0.1', path: undefined, secrets: ['s3cr3t'], store: undefined, filter: 'NEW_TRANSACTION', forward: undefined, waitForStore: undefined }
+ * const config: ListenConfig = { port: 3000, host: '127.0.0.1', path: undefined, secrets: ['s3cr3t'], store: undefined, filter: 'NEW_TRANSACTION', forward: undefined, waitForStore: undefined, admin: undefined }
  */
 export type ListenConfig = Readonly<{
   port: number
@@ -48,6 +50,8 @@ export type ListenConfig = Readonly<{
   forward: ForwardSettings | undefined
   /** How long to wait for a store that cannot be opened yet (`--wait-for-store`), in ms; `undefined`: not at all. */
   waitForStore: number | undefined
+  /** The admin port (`--admin-port`: probes and metrics); `undefined`: none. */
+  admin: AdminSettings | undefined
 }>
 
 /** The consumer name of `listen`'s forwarder: the checkpoint `banksocket forward` uses by default too. */
@@ -72,7 +76,8 @@ export const configureListen = (args: Arguments, env: Env): E.Either<UsageError,
     E.apS('events', choiceFlag(args, 'events', ['all', 'credits', 'debits'] as const, 'all')),
     E.apS('forward', configureListenForwarding(args, env)),
     E.apS('waitForStore', waitForStoreFlag(args)),
-    E.chain(({ port, secrets, path, store, host, events, forward, waitForStore }): E.Either<UsageError, ListenConfig> => {
+    E.bind('admin', ({ port }) => adminFlags(args, port)),
+    E.chain(({ port, secrets, path, store, host, events, forward, waitForStore, admin }): E.Either<UsageError, ListenConfig> => {
       if (forward !== undefined && store === undefined) {
         return E.left({
           _tag: 'FlagNeeds',
@@ -89,7 +94,7 @@ export const configureListen = (args: Arguments, env: Env): E.Either<UsageError,
           reason: 'without a store there is nothing to wait for',
         })
       }
-      return E.right({ port: port ?? 0, host: host ?? '127.0.0.1', path, secrets, store, filter: FILTERS[events], forward, waitForStore })
+      return E.right({ port: port ?? 0, host: host ?? '127.0.0.1', path, secrets, store, filter: FILTERS[events], forward, waitForStore, admin })
     }),
   )
 
@@ -105,30 +110,40 @@ const pathFlag = (args: Arguments): E.Either<UsageError, string | undefined> => 
 
 const hostForUrl = (host: string): string => (host.includes(':') ? `[${host}]` : host)
 
-/** The receiver of `config`, writing to `store`; a bad option is one line on stderr and exit code 2. */
-const createReceiver = (config: ListenConfig, store: ListenStore['store'], io: CliIo): E.Either<ExitCode, NodeReceiver> => {
+/**
+ * The receiver of `config`, writing to `store` and measuring on the admin's meter; what it records
+ * and a store failure it reports are answers of the store for `/readyz`. A bad option is one line
+ * on stderr and exit code 2.
+ */
+const createReceiver = (config: ListenConfig, store: ListenStore['store'], admin: Admin, io: CliIo): E.Either<ExitCode, NodeReceiver> => {
+  let receiver: NodeReceiver
   try {
-    return E.right(
-      createNodeReceiver({
-        secrets: config.secrets,
-        ...(store === undefined ? {} : { store }),
-        filter: config.filter,
-        ...(config.path === undefined ? {} : { path: config.path }),
-      }),
-    )
+    receiver = createNodeReceiver({
+      secrets: config.secrets,
+      ...(store === undefined ? {} : { store }),
+      filter: config.filter,
+      ...(config.path === undefined ? {} : { path: config.path }),
+      meter: admin.meter,
+    })
   } catch (error) {
     io.stderr.write(`banksocket listen: ${error instanceof Error ? error.message : String(error)}\n`)
     return E.left(ExitCode.usage)
   }
+  // Readiness is served only on an admin port: without one, no listener costs a request anything.
+  if (admin.url === undefined) return E.right(receiver)
+  receiver.on('recorded', () => admin.readiness.answered())
+  receiver.on('error', (error) => {
+    if (error._tag === 'store_failed' && error.error._tag === 'StoreFailure') admin.readiness.notReady(error.error.message)
+  })
+  return E.right(receiver)
 }
 
-/** Why a server could not listen, in a few words. */
-const listenFailure = (error: unknown): string => {
-  const code = (error as { code?: unknown }).code
-  if (code === 'EADDRINUSE') return 'the port is in use'
-  if (code === 'EACCES') return 'permission denied'
-  return error instanceof Error ? error.message : String(error)
-}
+/** A store error as one line of text: the failure message, or the tag. */
+const storeReason = (error: StoreError): string => (error._tag === 'StoreFailure' ? error.message : error._tag)
+
+/** The readiness check of an open store: its head (a query for PostgreSQL, memory for a file log); none without a store. */
+const storeCheck = ({ store }: ListenStore): StoreCheck | undefined =>
+  store === undefined ? undefined : async () => E.mapLeft(storeReason)(await store.head()())
 
 /** Starts the receiver's server and answers its port; a failure is one line on stderr and exit code 1. */
 const startServer = async (receiver: NodeReceiver, config: ListenConfig, port: number, io: CliIo): Promise<E.Either<ExitCode, number>> => {
@@ -155,6 +170,7 @@ const storeProblem = (io: CliIo, problem: StoreProblem): ExitCode => {
 const openStore = async (
   config: ListenConfig,
   postgresUrl: string | undefined,
+  admin: Admin,
   io: CliIo,
   resources: ResourceStack<string>,
   stopped: Promise<unknown>,
@@ -170,6 +186,7 @@ const openStore = async (
   })
   const label = postgresUrl === undefined ? (config.store ?? null) : displayUrl(postgresUrl)
   const onRetry = async (report: WaitReport) => {
+    admin.readiness.notReady(`waiting for the store (attempt ${report.attempt}): ${report.reason}`)
     if (waiting === undefined && !listenProblem) {
       try {
         const server = await openWaitingServer(config.host, config.port)
@@ -184,6 +201,7 @@ const openStore = async (
     writeJsonLine(io.stderr, {
       type: 'waiting_for_store',
       ...(waiting === undefined ? {} : { url: `http://${hostForUrl(config.host)}:${waiting.port}${config.path ?? '/'}`, port: waiting.port }),
+      ...(admin.url === undefined ? {} : { admin: admin.url }),
       store: label,
       attempt: report.attempt,
       retryInMs: report.retryInMs,
@@ -197,8 +215,8 @@ const openStore = async (
   return E.left(ExitCode.ok)
 }
 
-/** The first lines on stderr: where the receiver listens (and forwards), and a torn tail the file store cut on opening. */
-const printListening = (io: CliIo, config: ListenConfig, port: number, opened: ListenStore): void => {
+/** The first lines on stderr: where the receiver listens (and forwards, and its admin port), and a torn tail the file store cut on opening. */
+const printListening = (io: CliIo, config: ListenConfig, port: number, opened: ListenStore, admin: Admin): void => {
   const { file } = opened
   const { forward } = config
   writeJsonLine(io.stderr, {
@@ -211,6 +229,7 @@ const printListening = (io: CliIo, config: ListenConfig, port: number, opened: L
     store: opened.label,
     ...(file === undefined ? {} : { storedEvents: file.stats().events }),
     ...(forward === undefined ? {} : { forwardTo: forwardTarget(forward.url) }),
+    ...(admin.url === undefined ? {} : { admin: admin.url }),
   })
   if (file?.recovery.torn !== undefined) {
     writeJsonLine(io.stderr, { type: 'store_recovered', path: file.path, tornBytes: file.recovery.torn.bytes })
@@ -222,6 +241,7 @@ const prepareListenForwarding = async (
   config: ListenConfig,
   receiver: NodeReceiver,
   opened: ListenStore,
+  admin: Admin,
   io: CliIo,
   resources: ResourceStack<string>,
 ): Promise<E.Either<ExitCode, ForwardRun | undefined>> => {
@@ -233,6 +253,8 @@ const prepareListenForwarding = async (
     from: 'beginning',
     source: { store, checkpoints },
     command: 'banksocket listen',
+    meter: admin.meter,
+    readiness: admin.readiness,
     io,
     resources,
   })
@@ -258,25 +280,36 @@ const forwardCounts = async (forwarding: ForwardRun | undefined) => {
 const serve = async (config: ListenConfig, postgresUrl: string | undefined, io: CliIo, resources: ResourceStack<string>): Promise<ExitCode> => {
   const shutdown = awaitShutdown(io, 'banksocket listen')
   resources.defer(closing(() => shutdown.dispose()))
-  const ready = await openStore(config, postgresUrl, io, resources, shutdown.signal)
+  // Before the store: /readyz says why the receiver is not ready while the store is waited for.
+  const admin = await openAdmin(config.admin, {
+    command: 'banksocket listen',
+    initial: config.store === undefined ? 'starting' : 'opening the store',
+    secrets: [...passwordOf(postgresUrl), ...config.secrets],
+    io,
+    resources,
+  })
+  if (E.isLeft(admin)) return admin.left
+  const ready = await openStore(config, postgresUrl, admin.right, io, resources, shutdown.signal)
   if (E.isLeft(ready)) return ready.left
   const { opened, waiting } = ready.right
-  const receiver = createReceiver(config, opened.store, io)
+  const receiver = createReceiver(config, opened.store, admin.right, io)
   if (E.isLeft(receiver)) return receiver.left
   const output = forwardOutput(receiver.right, io)
   const flushOutput = resources.defer(closing(() => output.flush()))
-  const forwarding = await prepareListenForwarding(config, receiver.right, opened, io, resources)
+  const forwarding = await prepareListenForwarding(config, receiver.right, opened, admin.right, io, resources)
   if (E.isLeft(forwarding)) return forwarding.left
   // The port that answered 503 while the store was waited for is the receiver's now.
   await waiting?.close()
   const port = await startServer(receiver.right, config, waiting?.port ?? config.port, io)
   if (E.isLeft(port)) return port.left
   const server = resources.defer(closing(() => receiver.right.close()))
-  printListening(io, config, port.right, opened)
+  watchStore(admin.right, storeCheck(opened), resources)
+  printListening(io, config, port.right, opened, admin.right)
   forwarding.right?.start()
 
   const signal = await shutdown.signal
   writeJsonLine(io.stderr, { type: 'stopping', signal })
+  admin.right.readiness.close('stopping')
   await server.close()
   await flushOutput.close()
   const ledgers = await ledgerLines(receiver.right)
@@ -327,6 +360,11 @@ export const listenCommand = defineCommand({
         '--wait-for-store DURATION it tries again with backoff (up to 5 s apart) for that long instead,\n' +
         'answering every request 503 {"error":"store_unavailable"} with Retry-After meanwhile and\n' +
         'printing a {"type":"waiting_for_store",…} line per attempt; then listening as usual.',
+      'With --admin-port PORT (never the webhook port) a port of its own answers GET /healthz (200 while\n' +
+        'the process runs), GET /readyz (200 when the store answered its last check, made every\n' +
+        '--ready-interval; 503 {"status":"not_ready","reason":…} while the store is opened or waited for,\n' +
+        'or fails) and GET /metrics (Prometheus text: notifications by outcome, open gaps, request\n' +
+        'durations, forwarding lag). The listening line adds "admin":"http://HOST:PORT".',
     ],
     flags: {
       port: { type: 'string', value: 'PORT', description: 'port to listen on (0 picks a free one)', required: true },
@@ -356,6 +394,7 @@ export const listenCommand = defineCommand({
       },
       ...forwardFlagSpecs('forward-'),
       'wait-for-store': waitForStoreSpec,
+      ...adminFlagSpecs,
     },
     positionals: [],
     examples: [
@@ -364,6 +403,7 @@ export const listenCommand = defineCommand({
       'banksocket listen --port 3000 --secret s3cr3t --events credits',
       'banksocket listen --port 3000 --secret s3cr3t --store postgres://app@127.0.0.1:5432/app',
       'banksocket listen --port 3000 --secret s3cr3t --store postgres://app@db:5432/app --wait-for-store 2m',
+      'banksocket listen --port 3000 --secret s3cr3t --store postgres://app@db:5432/app --admin-port 9464 --admin-host 0.0.0.0',
       'BANKSOCKET_FORWARD_SECRET=whsec_… banksocket listen --port 3000 --secret s3cr3t --store events.jsonl --forward-to http://127.0.0.1:4000/banksocket',
     ],
   },
