@@ -1,6 +1,7 @@
 // The demo's install, as the README's first command does it, in a fresh clone of this repository:
-// it stays under 40 MB, and the size the README states ("about N MB") is the one measured (within
-// 15 %). Only the install half of the command runs (the demo itself is cli's demo.test.ts).
+// it stays under 55 MB, and the size the README states ("about N MB") is the one measured (within
+// 15 %). (It was 34 MB until `--admin-port` brought the OpenTelemetry SDK and its Prometheus exporter
+// into the CLI's dependencies: 15 MB, two thirds of it @opentelemetry/semantic-conventions.) Only the install half of the command runs (the demo itself is cli's demo.test.ts).
 import { execFileSync, spawnSync } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -12,7 +13,7 @@ import * as assert from 'uvu/assert'
 const root = fileURLToPath(new URL('..', import.meta.url))
 const readme = readFileSync(join(root, 'README.md'), 'utf8')
 
-test("the demo's install is under 40 MB and the README says its measured size", () => {
+test("the demo's install is under 55 MB and the README says its measured size", () => {
   const block = /```sh\n# run the demo \(installs only what it needs, about (\d+) MB[^\n]*\n(.+)\n```/.exec(readme)
   assert.ok(block !== null, 'the README starts with the demo command and its size')
   const stated = Number(block[1])
@@ -30,7 +31,7 @@ test("the demo's install is under 40 MB and the README says its measured size", 
       encoding: 'utf8',
     })
     const mb = Number(du.trim().split(/\s+/)[0]) / 1024
-    assert.ok(mb < 40, `the demo's install is ${mb.toFixed(1)} MB`)
+    assert.ok(mb < 55, `the demo's install is ${mb.toFixed(1)} MB`)
     assert.ok(Math.abs(mb - stated) / mb <= 0.15, `the README says about ${stated} MB; measured ${mb.toFixed(1)} MB`)
   } finally {
     rmSync(clone, { recursive: true, force: true })
