@@ -11,19 +11,18 @@
 // not a test: CI does not run it.
 import { spawn, spawnSync } from 'node:child_process'
 import { mkdtempSync, rmSync, statSync } from 'node:fs'
-import { connect } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { encodeForm } from '@banksocket-webhooks/core'
 import { memoryOf } from './lib/load.mjs'
 import { accountMovements, SECRET } from './lib/notifications.mjs'
+import { drive, raw } from './lib/pipelined.mjs'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
 const BIN = join(root, 'packages', 'cli', 'dist', 'bin.js')
 const N = Number(process.env.BENCH_REPLAYS ?? 100_000)
 const CONNECTIONS = 20
-const DEPTH = 16
 
 const pinSelf = () => spawnSync('taskset', ['-a', '-p', '-c', '0', String(process.pid)])
 
@@ -55,60 +54,6 @@ const stopListen = (state) =>
     state.child.once('exit', resolve)
     state.child.kill('SIGTERM')
   })
-
-const raw = (body) => {
-  const bytes = Buffer.from(body, 'utf8')
-  return Buffer.concat([
-    Buffer.from(
-      `POST / HTTP/1.1\r\nhost: 127.0.0.1\r\ncontent-type: application/x-www-form-urlencoded\r\ncontent-length: ${bytes.length}\r\n\r\n`,
-      'latin1',
-    ),
-    bytes,
-  ])
-}
-
-/** Sends lanes[k] over connection k, DEPTH requests in flight per connection; counts answers by status line and body. */
-const drive = async (port, lanes) => {
-  const tally = new Map()
-  const started = process.hrtime.bigint()
-  await Promise.all(
-    lanes.map(
-      (requests) =>
-        new Promise((resolve, reject) => {
-          const socket = connect(port, '127.0.0.1')
-          let sent = 0
-          let answered = 0
-          let buffer = Buffer.alloc(0)
-          const pump = () => {
-            while (sent < requests.length && sent - answered < DEPTH) socket.write(requests[sent++])
-          }
-          socket.on('connect', pump)
-          socket.on('error', reject)
-          socket.on('data', (chunk) => {
-            buffer = buffer.length === 0 ? chunk : Buffer.concat([buffer, chunk])
-            for (;;) {
-              const end = buffer.indexOf('\r\n\r\n')
-              if (end < 0) break
-              const head = buffer.toString('latin1', 0, end)
-              const length = Number(/content-length: (\d+)/i.exec(head)?.[1] ?? 0)
-              if (buffer.length < end + 4 + length) break
-              const key = `${head.split('\r\n')[0].split(' ')[1]} ${buffer.toString('utf8', end + 4, end + 4 + length)}`
-              tally.set(key, (tally.get(key) ?? 0) + 1)
-              buffer = buffer.subarray(end + 4 + length)
-              answered++
-            }
-            if (answered === requests.length) {
-              socket.end()
-              resolve()
-            } else pump()
-          })
-        }),
-    ),
-  )
-  const seconds = Number(process.hrtime.bigint() - started) / 1e9
-  const total = lanes.reduce((n, l) => n + l.length, 0)
-  return { perSecond: Math.round(total / seconds), answers: Object.fromEntries(tally) }
-}
 
 const fresh = async (count) => {
   const lanes = []

@@ -12,11 +12,11 @@
 // gives the median of each. A benchmark, not a test: CI does not run it.
 import { spawn, spawnSync } from 'node:child_process'
 import { readFileSync } from 'node:fs'
-import { connect } from 'node:net'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { encodeForm } from '@banksocket-webhooks/core'
 import { accountMovements, SECRET } from './lib/notifications.mjs'
+import { drive, raw } from './lib/pipelined.mjs'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
 const AFTER = join(root, 'packages', 'cli', 'dist', 'bin.js')
@@ -24,7 +24,6 @@ const BEFORE = process.env.BENCH_BEFORE === undefined ? undefined : join(process
 const N = Number(process.env.BENCH_TELEMETRY_N ?? 40_000)
 const ROUNDS = Number(process.env.BENCH_TELEMETRY_ROUNDS ?? 5)
 const CONNECTIONS = 20
-const DEPTH = 16
 const TICKS = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim() || 100)
 
 if (BEFORE === undefined) {
@@ -62,53 +61,11 @@ const stop = (child) =>
     child.kill('SIGTERM')
   })
 
-const raw = (body) => {
-  const bytes = Buffer.from(body, 'utf8')
-  return Buffer.concat([
-    Buffer.from(
-      `POST / HTTP/1.1\r\nhost: 127.0.0.1\r\ncontent-type: application/x-www-form-urlencoded\r\ncontent-length: ${bytes.length}\r\n\r\n`,
-      'latin1',
-    ),
-    bytes,
-  ])
-}
-
-/** Sends lanes[k] over connection k, DEPTH requests in flight per connection; resolves with the count of 200s. */
-const drive = (port, lanes) =>
-  Promise.all(
-    lanes.map(
-      (requests) =>
-        new Promise((resolve, reject) => {
-          const socket = connect(port, '127.0.0.1')
-          let sent = 0
-          let answered = 0
-          let ok = 0
-          let buffer = Buffer.alloc(0)
-          const pump = () => {
-            while (sent < requests.length && sent - answered < DEPTH) socket.write(requests[sent++])
-          }
-          socket.on('connect', pump)
-          socket.on('error', reject)
-          socket.on('data', (chunk) => {
-            buffer = buffer.length === 0 ? chunk : Buffer.concat([buffer, chunk])
-            for (;;) {
-              const end = buffer.indexOf('\r\n\r\n')
-              if (end < 0) break
-              const head = buffer.toString('latin1', 0, end)
-              const length = Number(/content-length: (\d+)/i.exec(head)?.[1] ?? 0)
-              if (buffer.length < end + 4 + length) break
-              if (head.startsWith('HTTP/1.1 200')) ok++
-              buffer = buffer.subarray(end + 4 + length)
-              answered++
-            }
-            if (answered === requests.length) {
-              socket.end()
-              resolve(ok)
-            } else pump()
-          })
-        }),
-    ),
-  ).then((oks) => oks.reduce((a, b) => a + b, 0))
+/** Sends the lanes (see lib/pipelined.mjs); resolves with the count of 200s. */
+const okCount = async (port, lanes) =>
+  Object.entries((await drive(port, lanes)).answers)
+    .filter(([key]) => key.startsWith('200 '))
+    .reduce((n, [, count]) => n + count, 0)
 
 const lanesOf = async (count, seed) => {
   const lanes = []
@@ -127,10 +84,10 @@ const run = async (bin, args, seed) => {
   const lanes = await lanesOf(N, seed + 1000)
   const { child, port } = await startListen(bin, args)
   try {
-    await drive(port, warm)
+    await okCount(port, warm)
     const cpuBefore = cpuOf(child.pid)
     const started = process.hrtime.bigint()
-    const ok = await drive(port, lanes)
+    const ok = await okCount(port, lanes)
     const seconds = Number(process.hrtime.bigint() - started) / 1e9
     const cpu = cpuOf(child.pid) - cpuBefore
     const total = lanes.reduce((n, l) => n + l.length, 0)
