@@ -16,6 +16,14 @@
 //   listen x2 split     two listen processes on the same database, accounts split between them
 //   listen x2 both      two listen processes, every notification sent to both at once (a retrying
 //                       load balancer): one `ok` and one `duplicate` per notification expected
+//   listen-resend       two listen processes: every notification to the first, then the same ones
+//                       again to the second (all duplicates there); each pass measured on its own,
+//                       so the second copy's cost reads against the first's
+//   *-before            the same with BENCH_LISTEN_BEFORE_BIN (another build's packages/cli/dist/bin.js)
+//
+// PostgreSQL runs with pg_stat_statements: the statements each measured pass sent (every statement
+// is one round trip) are counted from it, and the transactions committed from pg_stat_database
+// (read after the receivers stopped, so warm-up included).
 //
 // Checks every answer (all 200), the receivers' own counters (ok / duplicate / gaps from the
 // `stopped` line of listen on SIGTERM, every ledger without an open gap) and the database (rows
@@ -23,7 +31,9 @@
 //
 // Environment: BENCH_PG_N (8000: about 30 s for the slowest run on a busy 2-core machine),
 // BENCH_PG_WARMUP (1000), BENCH_PG_ACCOUNTS (20), BENCH_PIN (1), BENCH_PG_RUNS (all:
-// baseline,baseline-statement,listen,listen-split,listen-both).
+// baseline,baseline-statement,listen,listen-split,listen-both,listen-resend), BENCH_PG_ROUNDS (1: the
+// runs repeated in turns; medians per run name are printed after the table),
+// BENCH_LISTEN_BEFORE_BIN (adds nothing by itself: name `listen-before` etc. in BENCH_PG_RUNS).
 import { spawn, spawnSync } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
@@ -44,7 +54,9 @@ const BASELINE = join(here, 'servers', 'postgres-baseline.mjs')
 const N = Number(process.env.BENCH_PG_N ?? 8_000)
 const WARMUP = Number(process.env.BENCH_PG_WARMUP ?? 1_000)
 const ACCOUNTS = Number(process.env.BENCH_PG_ACCOUNTS ?? 20)
-const RUNS = (process.env.BENCH_PG_RUNS ?? 'baseline,baseline-statement,listen,listen-split,listen-both').split(',')
+const RUNS = (process.env.BENCH_PG_RUNS ?? 'baseline,baseline-statement,listen,listen-split,listen-both,listen-resend').split(',')
+const ROUNDS = Number(process.env.BENCH_PG_ROUNDS ?? 1)
+const BEFORE_BIN = process.env.BENCH_LISTEN_BEFORE_BIN
 const PIN = process.env.BENCH_PIN !== '0' && os.cpus().length >= 2
 
 const loadAverage = () =>
@@ -85,7 +97,16 @@ const startPostgres = async () => {
     createPostgresUser: process.getuid?.() === 0,
     initdbFlags: ['--encoding=UTF8', '--no-instructions'],
     // fsync stays on (the tests turn it off): these are durable commits.
-    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', '-c', 'max_connections=200'],
+    postgresFlags: [
+      '-c',
+      'listen_addresses=127.0.0.1',
+      '-c',
+      'unix_socket_directories=',
+      '-c',
+      'max_connections=200',
+      '-c',
+      'shared_preload_libraries=pg_stat_statements',
+    ],
     onLog: () => {},
     onError: () => {},
   })
@@ -165,7 +186,39 @@ const stopReceiver = (state) =>
     state.child.kill('SIGTERM')
   })
 
-const startListen = (url) => startReceiver([BIN, 'listen', '--port', '0', '--secret', SECRET, '--store', url])
+const startListen = (url, bin = BIN) => startReceiver([bin, 'listen', '--port', '0', '--secret', SECRET, '--store', url])
+
+/** CPU ms of each backend now serving clients of `database` (the receivers' connections; no background process), by pid. */
+const backendCpu = async (admin, database) => {
+  const { rows } = await admin.query("SELECT pid FROM pg_stat_activity WHERE datname = $1 AND backend_type = 'client backend'", [database])
+  const cpu = new Map()
+  for (const { pid } of rows) {
+    try {
+      cpu.set(pid, cpuMsOf(pid))
+    } catch {
+      // the backend ended meanwhile
+    }
+  }
+  return cpu
+}
+
+/** CPU ms the backends spent between two {@link backendCpu} readings (one started meanwhile counts from 0; one ended meanwhile is missing). */
+const backendCpuBetween = (before, after) => {
+  let total = 0
+  for (const [pid, ms] of after) total += ms - (before.get(pid) ?? 0)
+  return total
+}
+
+/** Statements sent to `database` so far (pg_stat_statements: each one a round trip; BEGIN and COMMIT included). */
+const statementsSent = async (admin, database) =>
+  Number(
+    (
+      await admin.query(
+        'SELECT coalesce(sum(calls), 0)::bigint AS n FROM pg_stat_statements WHERE dbid = (SELECT oid FROM pg_database WHERE datname = $1)',
+        [database],
+      )
+    ).rows[0].n,
+  )
 const startBaseline = (url, mode) => startReceiver([BASELINE], { BASELINE_DATABASE_URL: url, BASELINE_MODE: mode })
 
 // ---------------------------------------------------------------------------------------------
@@ -242,55 +295,91 @@ const RUN_LABELS = {
   listen: '`banksocket listen --store postgres://`, one process',
   'listen-split': 'two `listen` processes, accounts split between them',
   'listen-both': 'two `listen` processes, every notification sent to both',
+  'listen-resend': 'two `listen` processes, every notification to one, then again to the other',
 }
+const labelOf = (name) => (name.endsWith('-before') ? `${RUN_LABELS[name.slice(0, -'-before'.length)]} (before)` : RUN_LABELS[name])
 
 const runOne = async (name, pgServer, admin, index) => {
   const database = `bench_${name.replace(/-/g, '_')}_${Date.now().toString(36)}`
   await admin.query(`CREATE DATABASE ${database}`)
   const url = withDatabase(pgServer.url, database)
   const isListen = name.startsWith('listen')
+  const before = name.endsWith('-before')
+  if (before && (BEFORE_BIN === undefined || BEFORE_BIN === '')) throw new Error(`${name} needs BENCH_LISTEN_BEFORE_BIN`)
+  const bin = before ? BEFORE_BIN : BIN
+  const kind = before ? name.slice(0, -'-before'.length) : name
   let migrateMs
   if (isListen) {
     const started = performance.now()
-    const migrated = spawnSync(process.execPath, [BIN, 'migrate', '--store', url], { encoding: 'utf8' })
+    const migrated = spawnSync(process.execPath, [bin, 'migrate', '--store', url], { encoding: 'utf8' })
     migrateMs = performance.now() - started
     if (migrated.status !== 0) throw new Error(`migrate failed: ${migrated.stderr}`)
   }
   const receivers =
-    name === 'baseline'
+    kind === 'baseline'
       ? [await startBaseline(url, 'transaction')]
-      : name === 'baseline-statement'
+      : kind === 'baseline-statement'
         ? [await startBaseline(url, 'statement')]
-        : name === 'listen'
-          ? [await startListen(url)]
-          : [await startListen(url), await startListen(url)]
+        : kind === 'listen'
+          ? [await startListen(url, bin)]
+          : [await startListen(url, bin), await startListen(url, bin)]
   const warmPer = Math.ceil(WARMUP / ACCOUNTS)
   const per = Math.ceil(N / ACCOUNTS)
   const queues = await accountQueues(10_000 * (index + 1), warmPer + per)
   const half = ACCOUNTS / 2
+  // listen-resend: the first pass goes to the first receiver, the second pass (the same
+  // notifications again) to the second.
   const plan =
-    receivers.length === 1
+    receivers.length === 1 || kind === 'listen-resend'
       ? [{ port: receivers[0].port, queues }]
-      : name === 'listen-split'
+      : kind === 'listen-split'
         ? [
             { port: receivers[0].port, queues: queues.slice(0, half) },
             { port: receivers[1].port, queues: queues.slice(half) },
           ]
         : receivers.map((r) => ({ port: r.port, queues }))
-  const sends = plan.length === 2 && name === 'listen-both' ? 2 : 1
-  try {
-    await drive(plan, 0, warmPer)
-    await sleep(300)
-    const loadBefore = loadAverage()
+  const sends = kind === 'listen-both' || kind === 'listen-resend' ? 2 : 1
+  /** Drives one measured pass and takes what it cost: receivers', PostgreSQL's and the driver's CPU, statements sent. */
+  const measure = async (passPlan) => {
     const cpu0 = {
       receivers: receivers.map((r) => cpuMsOf(r.child.pid)),
       postgres: postgresCpuMs(pgServer.postmasterPid),
       driver: process.cpuUsage(),
+      statements: await statementsSent(admin, database),
+      backends: await backendCpu(admin, database),
     }
-    const measured = await drive(plan, warmPer, per)
-    const receiverCpuMs = receivers.reduce((sum, r, i) => sum + cpuMsOf(r.child.pid) - cpu0.receivers[i], 0)
-    const postgresMs = postgresCpuMs(pgServer.postmasterPid) - cpu0.postgres
-    const driverUsage = process.cpuUsage(cpu0.driver)
+    const driven = await drive(passPlan, warmPer, per)
+    return {
+      backendMs: backendCpuBetween(cpu0.backends, await backendCpu(admin, database)),
+      driven,
+      receiverCpuMs: receivers.reduce((sum, r, i) => sum + cpuMsOf(r.child.pid) - cpu0.receivers[i], 0),
+      postgresMs: postgresCpuMs(pgServer.postmasterPid) - cpu0.postgres,
+      driverUsage: process.cpuUsage(cpu0.driver),
+      statements: (await statementsSent(admin, database)) - cpu0.statements,
+    }
+  }
+  try {
+    await drive(plan, 0, warmPer)
+    if (kind === 'listen-resend') await drive([{ port: receivers[1].port, queues }], 0, warmPer)
+    await sleep(300)
+    const loadBefore = loadAverage()
+    const first = await measure(plan)
+    const second = kind === 'listen-resend' ? await measure([{ port: receivers[1].port, queues }]) : undefined
+    const passes = second === undefined ? [first] : [first, second]
+    const measured = {
+      latencies: passes.flatMap((p) => p.driven.latencies),
+      status: Object.fromEntries(
+        [...new Set(passes.flatMap((p) => Object.keys(p.driven.status)))].map((k) => [k, passes.reduce((n, p) => n + (p.driven.status[k] ?? 0), 0)]),
+      ),
+      errors: passes.reduce((n, p) => n + p.driven.errors, 0),
+      seconds: passes.reduce((n, p) => n + p.driven.seconds, 0),
+    }
+    const receiverCpuMs = passes.reduce((n, p) => n + p.receiverCpuMs, 0)
+    const postgresMs = passes.reduce((n, p) => n + p.postgresMs, 0)
+    const driverUsage = passes.reduce((u, p) => ({ user: u.user + p.driverUsage.user, system: u.system + p.driverUsage.system }), {
+      user: 0,
+      system: 0,
+    })
     const loadAfter = loadAverage()
     for (const r of receivers) await stopReceiver(r)
     await sleep(700)
@@ -330,9 +419,19 @@ const runOne = async (name, pgServer, admin, index) => {
       noErrors: errors === 0,
       stdoutOncePerTransaction: !isListen || receivers.reduce((n, r) => n + r.stdoutLines, 0) === total,
     }
+    const notificationsPerPass = per * ACCOUNTS
+    const perPass = (p) => ({
+      notificationsPerSecond: notificationsPerPass / p.driven.seconds,
+      statementsPerNotification: p.statements / notificationsPerPass,
+      cpuMsPerNotification: {
+        receivers: p.receiverCpuMs / notificationsPerPass,
+        postgres: p.postgresMs / notificationsPerPass,
+        backends: p.backendMs / notificationsPerPass,
+      },
+    })
     return {
       name,
-      label: RUN_LABELS[name],
+      label: labelOf(name),
       database,
       processes: receivers.length,
       sendsPerNotification: sends,
@@ -345,6 +444,8 @@ const runOne = async (name, pgServer, admin, index) => {
       answersInclWarmup: { ok: okTotal, duplicate: duplicateTotal },
       stored,
       commitsPerNotification: Number(commits) / total,
+      statementsPerNotification: passes.reduce((n, p) => n + p.statements, 0) / notifications,
+      passes: passes.map(perPass),
       cpuMsPerNotification: {
         receivers: receiverCpuMs / notifications,
         postgres: postgresMs / notifications,
@@ -365,8 +466,8 @@ const fmt = (n, digits = 0) => n.toLocaleString('en-US', { minimumFractionDigits
 
 const table = (runs) => {
   const lines = [
-    '| run | notifications/s | p50 | p99 | answers | CPU ms per notification (receivers / PostgreSQL / load) | load average before → after |',
-    '|---|---:|---:|---:|---|---|---|',
+    '| run | notifications/s | p50 | p99 | answers | CPU ms per notification (receivers / PostgreSQL / load) | statements, transactions per notification | load average before → after |',
+    '|---|---:|---:|---:|---|---|---|---|',
   ]
   for (const r of runs) {
     const answers =
@@ -375,8 +476,56 @@ const table = (runs) => {
         : `${fmt(r.status[200] ?? 0)} × 200${Object.keys(r.status).length > 1 ? `, other: ${JSON.stringify(r.status)}` : ''}`
     const cpu = r.cpuMsPerNotification
     lines.push(
-      `| ${r.label} | ${fmt(r.notificationsPerSecond)} | ${fmt(r.latencyMs.p50, 1)} ms | ${fmt(r.latencyMs.p99, 1)} ms | ${answers}${r.ok ? '' : ' **CHECK FAILED**'} | ${fmt(cpu.receivers, 2)} / ${fmt(cpu.postgres, 2)} / ${fmt(cpu.loadGenerator, 2)} | ${r.loadAverage.before} → ${r.loadAverage.after} |`,
+      `| ${r.label} | ${fmt(r.notificationsPerSecond)} | ${fmt(r.latencyMs.p50, 1)} ms | ${fmt(r.latencyMs.p99, 1)} ms | ${answers}${r.ok ? '' : ' **CHECK FAILED**'} | ${fmt(cpu.receivers, 2)} / ${fmt(cpu.postgres, 2)} / ${fmt(cpu.loadGenerator, 2)} | ${fmt(r.statementsPerNotification, 2)}, ${fmt(r.commitsPerNotification, 2)} | ${r.loadAverage.before} → ${r.loadAverage.after} |`,
     )
+  }
+  const resends = runs.filter((r) => r.passes.length === 2)
+  if (resends.length > 0) {
+    lines.push(
+      '',
+      '| resend run | first copy: PostgreSQL CPU ms (all processes / serving backends), statements | second copy: the same | second / first (all / backends) |',
+      '|---|---|---|---:|',
+    )
+    for (const r of resends) {
+      const [a, b] = r.passes
+      lines.push(
+        `| ${r.label} | ${fmt(a.cpuMsPerNotification.postgres, 3)} / ${fmt(a.cpuMsPerNotification.backends, 3)}, ${fmt(a.statementsPerNotification, 2)} | ${fmt(b.cpuMsPerNotification.postgres, 3)} / ${fmt(b.cpuMsPerNotification.backends, 3)}, ${fmt(b.statementsPerNotification, 2)} | ${fmt(b.cpuMsPerNotification.postgres / a.cpuMsPerNotification.postgres, 2)} / ${fmt(b.cpuMsPerNotification.backends / a.cpuMsPerNotification.backends, 2)} |`,
+      )
+    }
+  }
+  return lines.join('\n')
+}
+
+const median = (xs) => {
+  const sorted = [...xs].sort((a, b) => a - b)
+  const mid = Math.floor(sorted.length / 2)
+  return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2
+}
+
+/** Per run name over the rounds: the median rate, CPU per notification (receivers + PostgreSQL) and p99, and each against the baseline's median. */
+const medians = (runs) => {
+  const names = [...new Set(runs.map((r) => r.name))]
+  const of = (name) => {
+    const mine = runs.filter((r) => r.name === name)
+    return {
+      name,
+      label: mine[0].label,
+      rounds: mine.length,
+      rate: median(mine.map((r) => r.notificationsPerSecond)),
+      cpu: median(mine.map((r) => r.cpuMsPerNotification.receivers + r.cpuMsPerNotification.postgres)),
+      p99: median(mine.map((r) => r.latencyMs.p99)),
+    }
+  }
+  const all = names.map(of)
+  const base = all.find((m) => m.name === 'baseline')
+  const lines = [
+    '| run (median of rounds) | rounds | notifications/s | × baseline | CPU ms per notification (receivers + PostgreSQL) | baseline ÷ this | p99 |',
+    '|---|---:|---:|---:|---:|---:|---:|',
+  ]
+  for (const m of all) {
+    const rateRatio = base === undefined ? '' : `${fmt(m.rate / base.rate, 2)}x`
+    const cpuRatio = base === undefined ? '' : `${fmt(base.cpu / m.cpu, 2)}x`
+    lines.push(`| ${m.label} | ${m.rounds} | ${fmt(m.rate)} | ${rateRatio} | ${fmt(m.cpu, 2)} | ${cpuRatio} | ${fmt(m.p99, 1)} ms |`)
   }
   return lines.join('\n')
 }
@@ -387,6 +536,7 @@ const main = async () => {
   if (PIN) spawnSync('taskset', ['-a', '-p', '-c', '0', String(process.pid)])
   const admin = new pg.Client({ connectionString: pgServer.url })
   await admin.connect()
+  await admin.query('CREATE EXTENSION IF NOT EXISTS pg_stat_statements')
   const version = (await admin.query('SHOW server_version')).rows[0].server_version
   const fsync = (await admin.query('SHOW fsync')).rows[0].fsync
   const syncCommit = (await admin.query('SHOW synchronous_commit')).rows[0].synchronous_commit
@@ -402,16 +552,19 @@ const main = async () => {
     notificationsPerRun: N,
     warmup: WARMUP,
     accounts: ACCOUNTS,
+    rounds: ROUNDS,
     pinned: PIN,
     loadAverageAtStart: loadAverage(),
   }
   console.error(JSON.stringify(machine))
   const runs = []
   try {
-    for (const [i, name] of RUNS.entries()) {
-      const run = await runOne(name, pgServer, admin, i)
-      console.error(JSON.stringify(run))
-      runs.push(run)
+    for (let round = 0; round < ROUNDS; round++) {
+      for (const [i, name] of RUNS.entries()) {
+        const run = await runOne(name, pgServer, admin, round * RUNS.length + i)
+        console.error(JSON.stringify({ round, ...run }))
+        runs.push({ round, ...run })
+      }
     }
   } finally {
     await admin.end().catch(() => {})
@@ -426,6 +579,7 @@ const main = async () => {
       `load average ${machine.loadAverageAtStart} at start, ${machine.loadAverageAtEnd} at end\n`,
   )
   console.log(table(runs))
+  if (ROUNDS > 1) console.log(`\n${medians(runs)}`)
   if (runs.some((r) => !r.ok)) {
     console.log('\nchecks failed:', JSON.stringify(runs.filter((r) => !r.ok).map((r) => ({ name: r.name, checks: r.checks, stored: r.stored }))))
     process.exitCode = 1

@@ -35,7 +35,7 @@ export const createDuplicates = (connection: Connection, rows: Pick<RowCodec<unk
     (key: string): TE.TaskEither<StoreError, string | undefined> =>
     async () => {
       try {
-        const row = (await query(KEY_OWNER, [key])).rows[0]
+        const row = (await query(KEY_OWNER, [key], 'key_owner')).rows[0]
         return E.right(row === undefined ? undefined : String(row['stream']))
       } catch (error) {
         return E.left(failure('looking up which ledger recorded a notification (its idempotency key)', error))

@@ -106,6 +106,8 @@ const explanation = (error: unknown, limits: Limits): string | undefined => {
       return /unsupported startup parameter/i.test(message)
         ? 'the server (a connection pooler such as PgBouncer) refuses a session setting the store sends when it connects: allow it there (PgBouncer: ignore_startup_parameters = statement_timeout), or pass statementTimeoutMillis: 0 (or statement_timeout=0 in the URL) and set the statement timeout on the role (ALTER ROLE ... SET statement_timeout = 5000)'
         : undefined
+    case '26000':
+      return 'a prepared statement the store made on this connection is gone: a pooler in front of PostgreSQL (PgBouncer in transaction mode) hands statements to other connections; enable prepared statements there (PgBouncer 1.21 or later: max_prepared_statements), or pass prepare: false'
     case 'ECONNREFUSED':
       return 'nothing accepts connections at that address (PostgreSQL is down or restarting)'
     case 'ECONNRESET':

@@ -166,20 +166,168 @@ CREATE TABLE IF NOT EXISTS ${s}.checkpoints (
 }
 
 /**
+ * Version 3: a ledger write that is the only round trip of a notification (docs/architecture.md,
+ * "PostgreSQL: one transaction per notification"). `streams.head` keeps a short token the writer
+ * derives from the state it stores (the ledger's chain head) and `head_version` the stream version
+ * it describes (a write by an older receiver leaves it behind: unknown), and `record_to_stream` is
+ * `append_to_stream` plus two things: it stores that token with every write, and when the key is
+ * recorded already it can count the duplicate on the owner in the same call, unless the owner's
+ * head is the caller's `repeat_head` (then the caller decides: it may be a genuine repeat).
+ * `append_to_stream` stays for receivers of an older version sharing the database.
+ */
+const v3: Migration = {
+  version: 3,
+  name: 'streams.head, record_to_stream',
+  sql: (s) => `
+ALTER TABLE ${s}.streams ADD COLUMN IF NOT EXISTS head text;
+ALTER TABLE ${s}.streams ADD COLUMN IF NOT EXISTS head_version bigint;
+
+-- Counts a duplicate of a recorded key on the stream that recorded it, unless the caller asked
+-- not to (count = false) or the stream's head may make it a genuine repeat: unknown (NULL, or
+-- written at another version than the stream's: a write without a head, or by append_to_stream,
+-- came after it) or equal to repeat_head. True when it counted.
+--
+-- Called only by a transaction that writes nothing else, whose commit it makes asynchronous: a
+-- count is a statistic, and waiting for the disk would make a duplicate cost as much as the
+-- movement it repeats. A database crash may forget the last fraction of a second of counts; never
+-- an event, a key or a state, which are committed synchronously.
+CREATE OR REPLACE FUNCTION ${s}.count_recorded_duplicate(p_owner text, p_count boolean, p_repeat_head text)
+RETURNS boolean
+LANGUAGE plpgsql AS $fn$
+BEGIN
+  IF NOT p_count THEN
+    RETURN false;
+  END IF;
+  PERFORM set_config('synchronous_commit', 'off', true);
+  UPDATE ${s}.streams AS st
+     SET duplicates = st.duplicates + 1, last_duplicate_at = now()
+   WHERE st.stream = p_owner
+     AND (p_repeat_head IS NULL OR (st.head IS NOT NULL AND st.head_version = st.version AND st.head <> p_repeat_head));
+  RETURN FOUND;
+END;
+$fn$;
+
+-- append_to_stream's write, with the stream's head token stored beside its state, and a recorded
+-- key counted as a duplicate on its owner in the same call when asked (outcome 'duplicate'; a
+-- 'key_conflict' counted nothing).
+-- The events and the state come as text, parsed as jsonb only once the key is known to be free:
+-- a duplicate costs the key's lookup and its count, not the parsing of what it would have written.
+CREATE OR REPLACE FUNCTION ${s}.record_to_stream(
+  p_stream text, p_expected bigint, p_events_text text, p_state_text text, p_claim text,
+  p_head text, p_count_duplicate boolean, p_repeat_head text)
+RETURNS TABLE (outcome text, stream_version bigint, positions bigint[], owner text)
+LANGUAGE plpgsql AS $fn$
+DECLARE
+  v_events    jsonb;
+  v_state     jsonb;
+  v_count     bigint;
+  v_version   bigint;
+  v_owner     text;
+  v_positions bigint[];
+BEGIN
+  -- A key already recorded: nothing written but the duplicate's count, no lock on this stream.
+  IF p_claim IS NOT NULL THEN
+    SELECT k.stream INTO v_owner FROM ${s}.idempotency_keys AS k WHERE k.key = p_claim;
+    IF v_owner IS NOT NULL THEN
+      RETURN QUERY SELECT CASE WHEN ${s}.count_recorded_duplicate(v_owner, p_count_duplicate, p_repeat_head)
+                               THEN 'duplicate' ELSE 'key_conflict' END, NULL::bigint, NULL::bigint[], v_owner;
+      RETURN;
+    END IF;
+  END IF;
+
+  v_events := p_events_text::jsonb;
+  v_state := p_state_text::jsonb;
+  v_count := jsonb_array_length(v_events);
+
+  UPDATE ${s}.streams AS st
+     SET version = st.version + v_count,
+         state = COALESCE(v_state, st.state),
+         state_version = CASE WHEN v_state IS NULL THEN st.state_version ELSE st.version + v_count END,
+         head = p_head,
+         head_version = CASE WHEN p_head IS NULL THEN NULL ELSE st.version + v_count END,
+         updated_at = now()
+   WHERE st.stream = p_stream AND (p_expected IS NULL OR st.version = p_expected)
+  RETURNING st.version INTO v_version;
+
+  IF v_version IS NULL AND (p_expected IS NULL OR p_expected = 0) THEN
+    INSERT INTO ${s}.streams AS st (stream, version, state, state_version, head, head_version)
+    VALUES (p_stream, v_count, v_state, CASE WHEN v_state IS NULL THEN 0 ELSE v_count END, p_head,
+            CASE WHEN p_head IS NULL THEN NULL ELSE v_count END)
+    ON CONFLICT (stream) DO NOTHING
+    RETURNING st.version INTO v_version;
+    IF v_version IS NULL THEN
+      -- Another writer created the stream in the meantime: compare with what it wrote.
+      UPDATE ${s}.streams AS st
+         SET version = st.version + v_count,
+             state = COALESCE(v_state, st.state),
+             state_version = CASE WHEN v_state IS NULL THEN st.state_version ELSE st.version + v_count END,
+             head = p_head,
+             head_version = CASE WHEN p_head IS NULL THEN NULL ELSE st.version + v_count END,
+             updated_at = now()
+       WHERE st.stream = p_stream AND (p_expected IS NULL OR st.version = p_expected)
+      RETURNING st.version INTO v_version;
+    END IF;
+  END IF;
+
+  IF v_version IS NULL THEN
+    -- The stream moved on. If the writer that moved it recorded this very key, it is that key's
+    -- duplicate: a retry with a fresh version would only meet the key.
+    IF p_claim IS NOT NULL THEN
+      SELECT k.stream INTO v_owner FROM ${s}.idempotency_keys AS k WHERE k.key = p_claim;
+      IF v_owner IS NOT NULL THEN
+        RETURN QUERY SELECT CASE WHEN ${s}.count_recorded_duplicate(v_owner, p_count_duplicate, p_repeat_head)
+                                 THEN 'duplicate' ELSE 'key_conflict' END, NULL::bigint, NULL::bigint[], v_owner;
+        RETURN;
+      END IF;
+    END IF;
+    SELECT st.version INTO v_version FROM ${s}.streams AS st WHERE st.stream = p_stream;
+    RETURN QUERY SELECT 'version_conflict'::text, COALESCE(v_version, 0), NULL::bigint[], NULL::text;
+    RETURN;
+  END IF;
+
+  WITH inserted AS (
+    INSERT INTO ${s}.events (stream, version, type, data)
+    SELECT p_stream, v_version - v_count + e.n,
+           CASE WHEN jsonb_typeof(e.data -> 'type') = 'string' THEN e.data ->> 'type' END,
+           e.data
+      FROM jsonb_array_elements(v_events) WITH ORDINALITY AS e(data, n)
+     ORDER BY e.n
+    RETURNING global_position, version
+  )
+  SELECT array_agg(i.global_position ORDER BY i.version) INTO v_positions FROM inserted AS i;
+
+  IF p_claim IS NOT NULL THEN
+    INSERT INTO ${s}.idempotency_keys AS k (key, stream, position)
+    VALUES (p_claim, p_stream, v_positions[1])
+    ON CONFLICT (key) DO NOTHING;
+    IF NOT FOUND THEN
+      -- Claimed meanwhile by a writer of another stream. Raising undoes this whole call.
+      SELECT k.stream INTO v_owner FROM ${s}.idempotency_keys AS k WHERE k.key = p_claim;
+      RAISE EXCEPTION 'idempotency key already recorded' USING ERRCODE = 'BSK01', DETAIL = COALESCE(v_owner, '');
+    END IF;
+  END IF;
+
+  RETURN QUERY SELECT 'ok'::text, v_version, COALESCE(v_positions, '{}'::bigint[]), NULL::text;
+END;
+$fn$;
+`,
+}
+
+/**
  * Every migration, in order. {@link migrate} applies those a database has not had yet.
  *
  * @example
  * import { MIGRATIONS } from '@banksocket-webhooks/adapter-postgres'
- * const latest = MIGRATIONS[MIGRATIONS.length - 1]?.version // 2
+ * const latest = MIGRATIONS[MIGRATIONS.length - 1]?.version // 3
  */
-export const MIGRATIONS: ReadonlyArray<Migration> = [v1, v2]
+export const MIGRATIONS: ReadonlyArray<Migration> = [v1, v2, v3]
 
 /**
  * The schema version this package's store needs.
  *
  * @example
  * import { SCHEMA_VERSION } from '@banksocket-webhooks/adapter-postgres'
- * SCHEMA_VERSION // 2
+ * SCHEMA_VERSION // 3
  */
 export const SCHEMA_VERSION: number = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0
 
@@ -214,7 +362,7 @@ export type MigrateOptions = Readonly<{
  *
  * @example
  * import type { Migrated } from '@banksocket-webhooks/adapter-postgres'
- * const m: Migrated = { schema: 'banksocket', applied: [1, 2], version: 2 }
+ * const m: Migrated = { schema: 'banksocket', applied: [1, 2, 3], version: 3 }
  */
 export type Migrated = Readonly<{ schema: string; applied: ReadonlyArray<number>; version: number }>
 
@@ -302,7 +450,7 @@ const runMigrations = async (
  *
  * const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL })
  * const migrated = await migrate(pool, { schema: 'banksocket' })()
- * // Right({ schema: 'banksocket', applied: [1, 2], version: 2 }), then applied: [] on later runs
+ * // Right({ schema: 'banksocket', applied: [1, 2, 3], version: 3 }), then applied: [] on later runs
  */
 export const migrate = (target: PoolLike | string, options: MigrateOptions = {}): TE.TaskEither<StoreError, Migrated> => {
   const schema = options.schema ?? DEFAULT_SCHEMA

@@ -1,7 +1,8 @@
 /**
- * The ledger write: one statement (the schema's `append_to_stream`) that checks the stream's
- * version, appends the events, stores the state beside the stream and claims the idempotency key,
- * or does none of it; and `record`, the shared store's write made of it.
+ * The ledger write: one statement (the schema's `record_to_stream`) that checks the stream's
+ * version, appends the events, stores the state and its head beside the stream and claims the
+ * idempotency key, or does none of it (a recorded key may be counted as a duplicate instead); and
+ * `record`, the shared store's write made of it.
  *
  * @module
  */
@@ -43,9 +44,18 @@ export const checkExpected = (expected: ExpectedVersion): void => {
 }
 
 /**
+ * What a ledger write adds to an append: the head token stored beside the state, and whether a
+ * recorded key is counted as a duplicate in the same call (core's `Recording`).
+ *
+ * @internal
+ */
+type WriteExtras = Readonly<Pick<Recording<unknown, unknown>, 'head' | 'duplicate'>>
+
+/**
  * Sends one write to the database and answers what it did: the events appended if the stream is at
  * `expected`, `state` stored beside the stream unless it is `undefined`, `claim` claimed unless it is
- * `undefined`. Never rejects.
+ * `undefined`, `extras.head` stored as the stream's head (unknown without it), and a recorded
+ * `claim` counted as a duplicate when `extras.duplicate` asks. Never rejects.
  *
  * @internal
  * @example
@@ -57,6 +67,7 @@ export type Write<Ev, S> = (
   events: ReadonlyArray<Ev>,
   state: S | undefined,
   claim: string | undefined,
+  extras?: WriteExtras,
 ) => Promise<E.Either<RecordError, RecordResult>>
 
 /**
@@ -69,9 +80,12 @@ export type Write<Ev, S> = (
  */
 export const createWrite = <Ev, S>(connection: Connection, rows: RowCodec<Ev, S>): Write<Ev, S> => {
   const { schema, q, query, refuse, failure } = connection
+  // A plain append goes through version 1's function (a schema not migrated to version 3 still takes
+  // it); a ledger write through version 3's, which keeps the head and may count a duplicate.
   const APPEND = `SELECT outcome, stream_version, positions, owner FROM ${q}.append_to_stream($1, $2, $3::jsonb, $4::jsonb, $5)`
+  const RECORD = `SELECT outcome, stream_version, positions, owner FROM ${q}.record_to_stream($1, $2, $3, $4, $5, $6, $7, $8)`
 
-  return async (stream, expected, events, state, claim) => {
+  return async (stream, expected, events, state, claim, extras) => {
     const doing = `writing to ${stream}`
     try {
       const eventsJson = rows.encodeEvents(stream, events)
@@ -79,10 +93,28 @@ export const createWrite = <Ev, S>(connection: Connection, rows: RowCodec<Ev, S>
       const expectedParam = expected === 'any' ? null : expected === 'no_stream' ? 0 : expected
       let result: QueryResultLike
       try {
-        result = await query(APPEND, [stream, expectedParam, eventsJson, stateJson, claim ?? null])
+        const duplicate = extras?.duplicate
+        result =
+          extras === undefined
+            ? await query(APPEND, [stream, expectedParam, eventsJson, stateJson, claim ?? null])
+            : await query(
+                RECORD,
+                [
+                  stream,
+                  expectedParam,
+                  eventsJson,
+                  stateJson,
+                  claim ?? null,
+                  extras.head ?? null,
+                  duplicate !== undefined,
+                  duplicate?.unlessHead ?? null,
+                ],
+                'record',
+              )
       } catch (error) {
         if (sqlState(error) === 'BSK01' && claim !== undefined) {
           const owner = (error as { detail?: unknown }).detail
+          // Claimed meanwhile by another stream's writer: the call was undone, nothing counted.
           return E.left({ _tag: 'KeyConflict', key: claim, stream: typeof owner === 'string' ? owner : '' } satisfies KeyConflict)
         }
         throw error
@@ -101,6 +133,8 @@ export const createWrite = <Ev, S>(connection: Connection, rows: RowCodec<Ev, S>
           return E.left({ _tag: 'VersionConflict', stream, expected, actual: version() })
         case 'key_conflict':
           return E.left({ _tag: 'KeyConflict', key: claim ?? '', stream: String(row['owner']) })
+        case 'duplicate':
+          return E.left({ _tag: 'KeyConflict', key: claim ?? '', stream: String(row['owner']), counted: true })
         default:
           return refuse(
             `${doing} failed: the database answered ${JSON.stringify(row['outcome'])}, which this store does not know${migrateHint(schema)}`,
@@ -128,5 +162,5 @@ export const createRecord =
   (stream: string, recording: Recording<Ev, S>): TE.TaskEither<RecordError, RecordResult> => {
     checkExpected(recording.expectedVersion)
     if (recording.claim !== undefined && recording.claim === '') throw new TypeError('record: claim must be a non-empty idempotency key')
-    return () => serial.run(stream, () => write(stream, recording.expectedVersion, recording.events, recording.state, recording.claim))
+    return () => serial.run(stream, () => write(stream, recording.expectedVersion, recording.events, recording.state, recording.claim, recording))
   }

@@ -74,7 +74,7 @@ export const createStreamReads = <Ev, S>(connection: Connection, rows: Omit<RowC
     (stream: string): TE.TaskEither<StoreError, StreamState<S>> =>
     async () => {
       try {
-        const row = (await query(READ_STATE, [stream])).rows[0]
+        const row = (await query(READ_STATE, [stream], 'read_state')).rows[0]
         return E.right(row === undefined ? { version: 0, state: undefined, stateVersion: 0, duplicates: 0 } : streamStateOf(stream, row))
       } catch (error) {
         return E.left(failure(`reading the state of ${stream}`, error))

@@ -19,6 +19,7 @@ import {
   DEFAULT_CONNECTION_TIMEOUT,
   DEFAULT_STATEMENT_TIMEOUT,
   type Lease,
+  MIGRATIONS,
   migrate,
   type PostgresEventStore,
   QUERY_TIMEOUT_MARGIN,
@@ -676,7 +677,11 @@ test('migrate is not cut by a statement timeout: it waits for another migration 
       await pause(1200)
       await lockHolder.query('SELECT pg_advisory_unlock($1, hashtext($2))', [0x62736b74, schema])
       const { result, ms } = await migrating
-      assert.equal(right(result).applied, [1, 2], kind)
+      assert.equal(
+        right(result).applied,
+        MIGRATIONS.map((m) => m.version),
+        kind,
+      )
       assert.ok(ms >= 1100, `${kind}: ${ms} ms`)
       // Your pool's connection keeps its own setting.
       if (pool !== undefined) assert.is((await pool.query('SHOW statement_timeout')).rows[0]?.statement_timeout, '300ms')

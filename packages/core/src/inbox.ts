@@ -64,11 +64,18 @@ export type Outcome =
  * verified transaction) before anything is stored. Its Promise is awaited; a rejection or a
  * timeout makes the delivery fail with 500 so that Banksocket retries.
  *
+ * `listensTo`, when given, says whether dispatching these events would call anything. On a shared
+ * store the inbox then skips looking the key up before a write nobody would see beforehand (the
+ * write checks the key itself): one round trip per notification instead of two. Without it, the
+ * inbox assumes every dispatch is seen.
+ *
  * @example
  * import type { Dispatch } from '@banksocket-webhooks/core/runtime-kit'
  * const dispatch: Dispatch = async (events) => { for (const e of events) console.log(e.type) }
+ * const quiet: Dispatch = Object.assign(() => {}, { listensTo: () => false })
  */
-export type Dispatch = (events: ReadonlyArray<LedgerEvent>, transaction: VerifiedTransaction) => void | Promise<void>
+export type Dispatch = ((events: ReadonlyArray<LedgerEvent>, transaction: VerifiedTransaction) => void | Promise<void>) &
+  Readonly<{ listensTo?: (events: ReadonlyArray<LedgerEvent>) => boolean }>
 
 /**
  * What one delivery recorded, as the `onRecorded` option of {@link InboxOptions} is told it once

@@ -4,19 +4,26 @@
  * deliveries, since other processes write too, and lets the store decide. `createInbox` makes it
  * for such a store.
  *
- * Per delivery (one at a time per ledger within a process): look up the key's owner and read the
- * ledger's stored state (two queries, at once), decide (on the owner's ledger, as
- * `seen: 'recorded'`, when the key is recorded), dispatch, then `record` the events, the evolved
- * state and the key's claim in one transaction, on core's command runner. The store arbitrates: a
- * `KeyConflict` (another receiver recorded the key first) is a duplicate, counted; a
- * `VersionConflict` (another receiver moved the ledger on) reads and decides again, at most
- * {@link SHARED_STORE_ATTEMPTS} times, after a random pause; a store failure answers
- * `store_failed` and nothing is acknowledged.
+ * Per delivery (one at a time per ledger within a process), on core's command runner: decide on
+ * the ledger's state as this process last wrote or read it (read from the store when it has none),
+ * as if the key were new; if a handler would see the decided events, look the key up first; then
+ * `record` the events, the evolved state, its chain head and the key's claim in one transaction.
+ * So a new movement nobody listens to before it is stored (`banksocket listen`, consumers) costs
+ * one round trip, and so does a duplicate: the store counts it on the ledger that recorded the key
+ * in the same call. The store arbitrates:
+ *
+ * - a `KeyConflict` counted by the store is a duplicate; one it did not count (the recording
+ *   ledger's head may make it a genuine repeat, or a race undid the call), or a key found by the
+ *   lookup, is decided on the recording ledger as `seen: 'recorded'`, read afresh;
+ * - a `VersionConflict` (another receiver moved the ledger on) forgets the state, reads and decides
+ *   again, at most {@link SHARED_STORE_ATTEMPTS} times, after a random pause;
+ * - a store failure answers `store_failed`, and nothing is acknowledged.
  *
  * @module
  */
 import * as E from 'fp-ts/lib/Either.js'
 import { runWithTimeout, SerialQueue, type Step } from './async.ts'
+import { headOf, linkOf } from './chain.ts'
 import { createCommandRunner, type RunError, type StateAt, untilAppended } from './command.ts'
 import type { DuplicateIgnored, LedgerEvent } from './events.ts'
 import type { Dispatch, Inbox, Outcome } from './inbox.ts'
@@ -26,7 +33,7 @@ import { createIntake, inboxOf, type Verdict } from './intake.ts'
 import type { LedgerCommand, LedgerError, LedgerState } from './ledger.ts'
 import { type LedgerSummary, openGapCount, parseLedgerStream, summarizeLedger } from './projection.ts'
 import type { VerifiedTransaction } from './receive.ts'
-import type { RecordError, SharedLedgerStore } from './shared-store.ts'
+import type { RecordError, Recording, SharedLedgerStore } from './shared-store.ts'
 import type { StoreError } from './store.ts'
 
 /**
@@ -48,6 +55,35 @@ type StoredLedger = Readonly<{ stream: string; owner: Readonly<{ accountId: stri
  * that retry at the same moment keep meeting; a random pause that grows parts them.
  */
 const pause = (attempt: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, Math.random() * 2 * attempt))
+
+/**
+ * How many ledgers' states a process keeps between deliveries (the most recently used): a ledger
+ * beyond them is read from the store again at its next delivery, which costs one query more.
+ */
+const CACHED_LEDGERS = 1000
+
+/** The head token stored beside a ledger's state: its chain head balance in minor units, if it has one. */
+const headToken = (state: LedgerState): string | undefined => headOf(state.chain)?.toString()
+
+/**
+ * What a write asks the store to do with a key recorded already: count the duplicate, unless the
+ * recording ledger's head is the balance before this movement (it continues the head exactly, so
+ * it may be a genuine repeat). Nothing is asked without the parsed money (the inbox always has it).
+ */
+const duplicateUnlessRepeat = (command: LedgerCommand): Pick<Recording<LedgerEvent, LedgerState>, 'duplicate'> => {
+  const money = command.money
+  if (money === undefined) return {}
+  const { before } = linkOf(command.data.idempotencyKey, command.data.verified.dc, money.amount.minor, money.balance.minor)
+  return { duplicate: { unlessHead: before.toString() } }
+}
+
+/** Why a write was not made before the handlers ran: the key lookup found the key recorded, or failed. */
+class KeyRecorded {
+  constructor(readonly owner: string) {}
+}
+class LookupFailed {
+  constructor(readonly error: StoreError) {}
+}
 
 /**
  * The inbox on a shared store: see the module's description and `createInbox`.
@@ -73,27 +109,53 @@ export const createSharedInbox = (settings: InboxSettings, store: SharedLedgerSt
     if (E.isLeft(read)) return read
     const { version, state, stateVersion } = read.right
     if (state !== undefined && stateVersion === version) return E.right({ state, version })
+    if (version === 0) return E.right({ state: decider.initialState, version })
     const tail = await store.readStream(stream, { after: state === undefined ? 0 : stateVersion })()
     if (E.isLeft(tail)) return tail
     return E.right({ state: evolveAll(state ?? decider.initialState, tail.right.events), version: tail.right.version })
   }
 
-  /** Counts a duplicate where its key is recorded and tells the handlers (their failure changes nothing). */
-  const duplicate = async (transaction: VerifiedTransaction, dispatch: Dispatch, owner: string, event?: DuplicateIgnored): Promise<Outcome> => {
-    const ignored: DuplicateIgnored = event ?? {
+  /**
+   * The states this process last wrote or read, by ledger stream, most recently used last. Another
+   * receiver may have moved a ledger on since: its write then meets a `VersionConflict`, and the
+   * state is forgotten and read again.
+   */
+  const cache = new Map<string, StateAt<LedgerState>>()
+  const remember = (stream: string, at: StateAt<LedgerState>): void => {
+    cache.delete(stream)
+    cache.set(stream, at)
+    if (cache.size > CACHED_LEDGERS) cache.delete(cache.keys().next().value as string)
+  }
+  const ledgerState = async (stream: string): Promise<E.Either<StoreError, StateAt<LedgerState>>> => {
+    const cached = cache.get(stream)
+    if (cached !== undefined) return E.right(cached)
+    const read = await readLedger(stream)
+    if (E.isRight(read)) remember(stream, read.right)
+    return read
+  }
+
+  /** Tells the handlers of a duplicate (their failure changes nothing) and counts it where its key is recorded, unless the store did. */
+  const duplicate = async (
+    transaction: VerifiedTransaction,
+    dispatch: Dispatch,
+    owner: string,
+    at: string,
+    how: Readonly<{ dispatched?: DuplicateIgnored; counted: boolean }>,
+  ): Promise<Outcome> => {
+    const ignored: DuplicateIgnored = how.dispatched ?? {
       type: 'DuplicateIgnored',
-      data: { idempotencyKey: transaction.idempotencyKey, accountId: transaction.unverified.account_id, receivedAt: receivedAt() },
+      data: { idempotencyKey: transaction.idempotencyKey, accountId: transaction.unverified.account_id, receivedAt: at },
     }
-    if (event === undefined) await runWithTimeout(() => dispatch([ignored], transaction), handlerTimeout)
+    if (how.dispatched === undefined) await runWithTimeout(() => dispatch([ignored], transaction), handlerTimeout)
     // The notification is recorded whatever the counter says: the answer is `duplicate` either way.
-    await store.countDuplicate(owner)()
+    if (!how.counted) await store.countDuplicate(owner)()
     return { _tag: 'duplicate', transaction, events: [ignored] }
   }
 
   /**
-   * The ledgers' command runner (core's one): decide on the state just read, dispatch, then
-   * `record` the events with the state they lead to and the key's claim, in one transaction. A
-   * lost race is not retried inside it: the turn below looks the key's owner up again first.
+   * The ledgers' command runner (core's one): decide on the state given, run the step before the
+   * write, then `record` the events with the state they lead to, its head and the key's claim, in
+   * one transaction. A lost race is not retried inside it: the turn below reads again first.
    */
   const runner = createCommandRunner<LedgerCommand, LedgerEvent, LedgerState, LedgerError, RecordError>({
     store,
@@ -104,42 +166,110 @@ export const createSharedInbox = (settings: InboxSettings, store: SharedLedgerSt
       // A genuine repeat's key is recorded already (by this ledger): it claims nothing.
       const first = events[0]
       const repeat = first?.type === 'TransactionReceived' && first.data.repeat === true
+      const head = headToken(state)
       const start = metrics.now()
       return metrics.timeWrite(
         start,
-        store.record(stream, { expectedVersion, events, state, ...(repeat ? {} : { claim: command.data.idempotencyKey }) })(),
+        store.record(stream, {
+          expectedVersion,
+          events,
+          state,
+          ...(head === undefined ? {} : { head }),
+          ...(repeat ? {} : { claim: command.data.idempotencyKey, ...duplicateUnlessRepeat(command) }),
+        })(),
       )
     },
   })
 
   /**
-   * One verified delivery: look the key's owner up and read the ledger (at once), run the ledger's
-   * command on the owner's ledger; again, after a pause, when another receiver moved it on.
+   * A delivery whose key a ledger recorded (`owner`; empty when the store could not say which):
+   * decided there as `seen: 'recorded'` on its state read afresh (a genuine repeat is recorded
+   * again, anything else is a duplicate); again, after a pause, when another receiver moved it on.
+   */
+  const recordedBy = async (transaction: VerifiedTransaction, dispatch: Dispatch, known: string, at: string): Promise<Outcome> => {
+    const runHandlers = (events: ReadonlyArray<LedgerEvent>) => runWithTimeout(() => dispatch(events, transaction), handlerTimeout)
+    let owner = known
+    if (owner === '') {
+      const found = await store.keyOwner(transaction.idempotencyKey)()
+      if (E.isLeft(found)) return { _tag: 'store_failed', transaction, error: found.left }
+      if (found.right === undefined)
+        return { _tag: 'store_failed', transaction, error: { _tag: 'StoreFailure', message: 'the store reported the key recorded, then not' } }
+      owner = found.right
+    }
+    for (let attempt = 1; ; attempt++) {
+      const read = await readLedger(owner)
+      if (E.isLeft(read)) return { _tag: 'store_failed', transaction, error: read.left }
+      const result = await untilAppended(runner.run(owner, ledgerCommandOf(transaction, at, 'recorded'), runHandlers, read.right))
+      if (E.isRight(result)) {
+        const { events, nextVersion } = result.right
+        const first = events[0]
+        if (first?.type === 'DuplicateIgnored') return duplicate(transaction, dispatch, owner, at, { dispatched: first, counted: false })
+        // A genuine repeat was written: this process's state of the owner is behind now.
+        cache.delete(owner)
+        recorded?.(owner, events, nextVersion, transaction)
+        return decidedOutcome(events, transaction)
+      }
+      const failure = result.left
+      if (failure._tag !== 'RetriesExhausted' || attempt >= SHARED_STORE_ATTEMPTS) return failedOutcome(failure as RunError<LedgerError>, transaction)
+      await pause(attempt)
+    }
+  }
+
+  /**
+   * One verified delivery: decide on the ledger's state as if the key were new; before handlers
+   * that would see the events run, make sure it is (the lookup); write. A recorded key goes to
+   * {@link recordedBy} unless the store counted it; a lost race reads and decides again.
    */
   const turn = async (transaction: VerifiedTransaction, dispatch: Dispatch, stream: string): Promise<Outcome> => {
     const key = transaction.idempotencyKey
     const at = receivedAt()
+    const listensTo = dispatch.listensTo
     const runHandlers = (events: ReadonlyArray<LedgerEvent>) => runWithTimeout(() => dispatch(events, transaction), handlerTimeout)
+    // A dispatch that cannot say whether it is seen: the key is looked up with every read, at once.
+    const lookUpFirst = listensTo === undefined
+    const beforeWrite = (events: ReadonlyArray<LedgerEvent>): Step<E.Either<unknown, void>> => {
+      if (lookUpFirst) return runHandlers(events)
+      // Nobody sees these events before they are stored: the write checks the key itself.
+      if (!listensTo(events)) return E.right(undefined)
+      return store
+        .keyOwner(key)()
+        .then((owned): Step<E.Either<unknown, void>> => {
+          if (E.isLeft(owned)) return E.left(new LookupFailed(owned.left))
+          if (owned.right !== undefined) return E.left(new KeyRecorded(owned.right))
+          return runHandlers(events)
+        })
+    }
     for (let attempt = 1; ; attempt++) {
-      const [owned, own] = await Promise.all([store.keyOwner(key)(), readLedger(stream)])
-      if (E.isLeft(owned)) return { _tag: 'store_failed', transaction, error: owned.left }
-      const owner = owned.right
-      // A key recorded elsewhere is decided there, whatever the (unsigned) account_id says.
-      const target = owner ?? stream
-      const read = target === stream ? own : await readLedger(target)
+      const cached = cache.has(stream)
+      const [owned, read] = lookUpFirst ? await Promise.all([store.keyOwner(key)(), ledgerState(stream)]) : [undefined, await ledgerState(stream)]
+      if (owned !== undefined) {
+        if (E.isLeft(owned)) return { _tag: 'store_failed', transaction, error: owned.left }
+        if (owned.right !== undefined) return recordedBy(transaction, dispatch, owned.right, at)
+      }
       if (E.isLeft(read)) return { _tag: 'store_failed', transaction, error: read.left }
-      const command = ledgerCommandOf(transaction, at, owner === undefined ? undefined : 'recorded')
-      const result = await untilAppended(runner.run(target, command, runHandlers, read.right))
+      const result = await untilAppended(runner.run(stream, ledgerCommandOf(transaction, at, undefined), beforeWrite, read.right))
       if (E.isRight(result)) {
-        const { events, nextVersion } = result.right
-        const first = events[0]
-        if (first?.type === 'DuplicateIgnored') return duplicate(transaction, dispatch, target, first)
-        recorded?.(target, events, nextVersion, transaction)
+        const { events, nextVersion, state } = result.right
+        remember(stream, { state, version: nextVersion })
+        recorded?.(stream, events, nextVersion, transaction)
         return decidedOutcome(events, transaction)
       }
       const failure = result.left
+      if (failure._tag === 'Aborted') {
+        if (failure.error instanceof KeyRecorded) return recordedBy(transaction, dispatch, failure.error.owner, at)
+        if (failure.error instanceof LookupFailed) return { _tag: 'store_failed', transaction, error: failure.error.error }
+        return failedOutcome(failure, transaction)
+      }
       if (failure._tag === 'StoreError' && failure.error._tag === 'KeyConflict') {
-        return duplicate(transaction, dispatch, failure.error.stream === '' ? target : failure.error.stream)
+        const conflict = failure.error
+        if (conflict.counted === true) return duplicate(transaction, dispatch, conflict.stream, at, { counted: true })
+        return recordedBy(transaction, dispatch, conflict.stream, at)
+      }
+      if (failure._tag !== 'DomainError') cache.delete(stream)
+      // A state this process kept was behind: reading it is the first real attempt, made at once.
+      if (failure._tag === 'RetriesExhausted' && cached) {
+        attempt--
+        continue
       }
       if (failure._tag !== 'RetriesExhausted' || attempt >= SHARED_STORE_ATTEMPTS) {
         // A KeyConflict is answered above: what is left is a store's own error.

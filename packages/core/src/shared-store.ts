@@ -12,13 +12,15 @@ import type { EventStore, ExpectedVersion, StoreError } from './store.ts'
 
 /**
  * A write whose idempotency key is already recorded, in this stream or in any other: `stream` is
- * where. Nothing was written.
+ * where. Nothing was written, except, when the write asked for it (`Recording.duplicate`), the
+ * duplicate counted on `stream` (`counted: true`; absent when nothing was counted).
  *
  * @example
  * import type { KeyConflict } from '@banksocket-webhooks/core/store-kit'
  * const e: KeyConflict = { _tag: 'KeyConflict', key: 'k-2f1c', stream: 'ledger-69-TRY' }
+ * const counted: KeyConflict = { ...e, counted: true }
  */
-export type KeyConflict = Readonly<{ _tag: 'KeyConflict'; key: string; stream: string }>
+export type KeyConflict = Readonly<{ _tag: 'KeyConflict'; key: string; stream: string; counted?: boolean }>
 
 /**
  * Why a shared store's `record` wrote nothing: the key is taken, the stream moved on
@@ -32,13 +34,29 @@ export type RecordError = StoreError | KeyConflict
 
 /**
  * A ledger write: the events, the version the stream must be at, the stream's new state (omitted:
- * the stored one is kept) and the idempotency key to claim (omitted for a genuine repeat).
+ * the stored one is kept) and the idempotency key to claim (omitted for a genuine repeat). Two
+ * more let a notification be one round trip whether it is new or a duplicate:
+ *
+ * - `head`: a short token the writer derives from `state` (the ledger's chain head balance),
+ *   stored beside it; a write that gives none leaves the stream's head unknown.
+ * - `duplicate`: when `claim` is recorded already, count a duplicate on the stream that recorded
+ *   it in the same call (answered `KeyConflict` with `counted: true`), unless that stream's head is
+ *   unknown or equals `unlessHead` (answered `counted: false`, nothing counted: the caller decides,
+ *   since it may be a genuine repeat).
  *
  * @example
  * import type { Recording } from '@banksocket-webhooks/core/store-kit'
  * const r: Recording<{ type: string }, number> = { expectedVersion: 4, events: [{ type: 'A' }], state: 5, claim: 'k-1' }
+ * const oneTrip: Recording<{ type: string }, number> = { ...r, head: '1810000', duplicate: { unlessHead: '1800000' } }
  */
-export type Recording<Ev, S> = Readonly<{ expectedVersion: ExpectedVersion; events: ReadonlyArray<Ev>; state?: S; claim?: string }>
+export type Recording<Ev, S> = Readonly<{
+  expectedVersion: ExpectedVersion
+  events: ReadonlyArray<Ev>
+  state?: S
+  claim?: string
+  head?: string
+  duplicate?: Readonly<{ unlessHead?: string }>
+}>
 
 /**
  * A stream's row: its version, the state stored by the last `record` that gave one and the version
@@ -73,7 +91,10 @@ export interface SharedLedgerStore<Ev, S> extends EventStore<Ev> {
   readState(stream: string): TE.TaskEither<StoreError, StreamState<S>>
   /** The state of every stream whose name starts with `prefix`. */
   readStates(prefix: string): TE.TaskEither<StoreError, ReadonlyMap<string, StreamState<S>>>
-  /** One write: a key recorded in ANY stream is a `KeyConflict` naming that stream, whatever the version. */
+  /**
+   * One write: a key recorded in ANY stream is a `KeyConflict` naming that stream, whatever the
+   * version (and counted there as a duplicate when `recording.duplicate` asks and the head allows).
+   */
   record(stream: string, recording: Recording<Ev, S>): TE.TaskEither<RecordError, Readonly<{ nextVersion: number }>>
   /** The stream an idempotency key was recorded in, if it was. */
   keyOwner(key: string): TE.TaskEither<StoreError, string | undefined>

@@ -115,7 +115,7 @@ test('distinct notifications of one account spread over two inboxes: version con
   )
   assert.ok(
     outcomes.every((o) => o._tag === 'accepted'),
-    JSON.stringify(outcomes.filter((o) => o._tag !== 'accepted').map((o) => o._tag)),
+    JSON.stringify(outcomes.filter((o) => o._tag !== 'accepted').map((o) => (o._tag === 'store_failed' ? o.error : o._tag))),
   )
   assert.ok(store.stats.versionConflicts > 0)
   const summaries = await inboxes[0]!.ledgers()

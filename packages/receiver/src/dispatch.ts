@@ -172,13 +172,35 @@ const callListeners = (emitter: ReceiverEmitter, event: LedgerEvent, transaction
 const failure = (errors: ReadonlyArray<unknown>): unknown =>
   errors.length === 1 ? errors[0] : new AggregateError(errors, `${errors.length} listeners failed`)
 
+/** Whether anyone listens to one ledger event (as {@link callListeners} would call them). */
+const listensToEvent = (emitter: ReceiverEmitter, event: LedgerEvent, side: 'credit' | 'debit'): boolean => {
+  switch (event.type) {
+    case 'BalanceGapDetected':
+      return hasListeners(emitter, 'gap')
+    case 'TransactionReceived':
+      return hasListeners(emitter, 'transaction') || hasListeners(emitter, side)
+    case 'DuplicateIgnored':
+      return hasListeners(emitter, 'duplicate')
+    case 'BalanceGapNarrowed':
+      return hasListeners(emitter, 'gap_narrowed')
+    case 'BalanceGapClosed':
+      return hasListeners(emitter, 'gap_closed')
+    case 'UnobservedMovements':
+      return hasListeners(emitter, 'unobserved')
+    case 'SuspectedReplay':
+      return hasListeners(emitter, 'suspected_replay')
+  }
+}
+
 /**
  * The inbox dispatch of a receiver: for each ledger event, in order, calls every listener
  * (`gap` or `unobserved`; `transaction` then `credit` or `debit`; `gap_narrowed`, `gap_closed`;
  * `duplicate`; `suspected_replay`) and waits for all the promises they
  * return. A listener that throws stops the calls; the dispatch then fails with that error (or an
  * `AggregateError` when several failed) once the listeners already started have settled, so the
- * inbox answers 500 and stores nothing. Synchronous listeners keep the dispatch synchronous.
+ * inbox answers 500 and stores nothing. Synchronous listeners keep the dispatch synchronous. Its
+ * `listensTo` tells the inbox whether any listener would be called (so that, on a shared store, a
+ * movement nobody listens to is written without looking its key up first).
  *
  * @example
  * import { createInbox } from '@banksocket-webhooks/core'
@@ -187,9 +209,8 @@ const failure = (errors: ReadonlyArray<unknown>): unknown =>
  * const events = new EventEmitter<ReceiverEvents, never>().on('credit', async (tx) => save(tx))
  * const outcome = await createInbox({ secrets: ['s3cr3t'] }).deliver({ body, contentType }, dispatchTo(events))
  */
-export const dispatchTo =
-  (emitter: ReceiverEmitter): Dispatch =>
-  (events, transaction) => {
+export const dispatchTo = (emitter: ReceiverEmitter): Dispatch => {
+  const dispatch = (events: ReadonlyArray<LedgerEvent>, transaction: VerifiedTransaction): void | Promise<void> => {
     const pending: PromiseLike<unknown>[] = []
     let thrown: unknown[] | undefined
     try {
@@ -207,6 +228,15 @@ export const dispatchTo =
       if (errors.length > 0) throw failure(errors)
     })
   }
+  const listensTo = (events: ReadonlyArray<LedgerEvent>): boolean => {
+    for (const event of events) {
+      const side = event.type === 'TransactionReceived' && event.data.verified.dc === 'Debit' ? 'debit' : 'credit'
+      if (listensToEvent(emitter, event, side)) return true
+    }
+    return false
+  }
+  return Object.assign(dispatch, { listensTo })
+}
 
 /**
  * Tells the listeners of an after-the-fact event (`recorded`, `rejected`, `error`) without letting them

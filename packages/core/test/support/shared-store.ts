@@ -9,22 +9,22 @@ import { LedgerStateCodec } from '../../src/ledger-state.ts'
 import type { RecordError, SharedLedgerStore, StreamState } from '../../src/shared-store.ts'
 import { versionMatches } from '../../src/store.ts'
 
-type Row = { events: LedgerEvent[]; state: string | undefined; stateVersion: number; duplicates: number }
+type Row = { events: LedgerEvent[]; state: string | undefined; stateVersion: number; duplicates: number; head: string | undefined }
 
 export type MemorySharedStore = SharedLedgerStore<LedgerEvent, LedgerState> & {
   /** Make the next `n` operations fail with a StoreFailure. */
   failNext(n: number): void
-  readonly stats: { versionConflicts: number; keyConflicts: number }
+  readonly stats: { versionConflicts: number; keyConflicts: number; operations: number }
 }
 
 export const createMemorySharedStore = (pauseMs = 1): MemorySharedStore => {
   const rows = new Map<string, Row>()
   const keys = new Map<string, string>()
   const all: StoredEvent<LedgerEvent>[] = []
-  const stats = { versionConflicts: 0, keyConflicts: 0 }
+  const stats = { versionConflicts: 0, keyConflicts: 0, operations: 0 }
   let failing = 0
-  const pause = () => new Promise((resolve) => setTimeout(resolve, Math.random() * pauseMs))
-  const row = (stream: string): Row => rows.get(stream) ?? { events: [], state: undefined, stateVersion: 0, duplicates: 0 }
+  const pause = () => (stats.operations++, new Promise((resolve) => setTimeout(resolve, Math.random() * pauseMs)))
+  const row = (stream: string): Row => rows.get(stream) ?? { events: [], state: undefined, stateVersion: 0, duplicates: 0, head: undefined }
   const failure = () => (failing > 0 ? (failing--, true) : false)
   const decodeState = (text: string | undefined): LedgerState | undefined => {
     if (text === undefined) return undefined
@@ -60,6 +60,7 @@ export const createMemorySharedStore = (pauseMs = 1): MemorySharedStore => {
         r.events.push(event)
         all.push({ stream, version: r.events.length, event, position: all.length + 1 })
       }
+      r.head = undefined
       rows.set(stream, r)
       return E.right({ nextVersion: r.events.length })
     },
@@ -81,6 +82,7 @@ export const createMemorySharedStore = (pauseMs = 1): MemorySharedStore => {
     countDuplicate:
       (stream, count = 1) =>
       async () => {
+        await pause()
         const r = row(stream)
         r.duplicates += count
         rows.set(stream, r)
@@ -92,7 +94,17 @@ export const createMemorySharedStore = (pauseMs = 1): MemorySharedStore => {
       const owner = recording.claim === undefined ? undefined : keys.get(recording.claim)
       if (owner !== undefined) {
         stats.keyConflicts++
-        return E.left({ _tag: 'KeyConflict', key: recording.claim as string, stream: owner })
+        // As PostgreSQL's record_to_stream: counted on the owner unless its head is unknown or may
+        // make this a genuine repeat.
+        const unlessHead = recording.duplicate?.unlessHead
+        const ownerRow = row(owner)
+        const counted =
+          recording.duplicate !== undefined && (unlessHead === undefined || (ownerRow.head !== undefined && ownerRow.head !== unlessHead))
+        if (counted) {
+          ownerRow.duplicates++
+          rows.set(owner, ownerRow)
+        }
+        return E.left({ _tag: 'KeyConflict', key: recording.claim as string, stream: owner, ...(counted ? { counted } : {}) })
       }
       const r = row(stream)
       if (!versionMatches(recording.expectedVersion, r.events.length)) {
@@ -108,6 +120,7 @@ export const createMemorySharedStore = (pauseMs = 1): MemorySharedStore => {
         r.stateVersion = r.events.length
       }
       if (recording.claim !== undefined) keys.set(recording.claim, stream)
+      r.head = recording.head
       rows.set(stream, r)
       return E.right({ nextVersion: r.events.length })
     },
