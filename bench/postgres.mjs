@@ -33,10 +33,12 @@
 // BENCH_PG_WARMUP (1000), BENCH_PG_ACCOUNTS (20), BENCH_PIN (1), BENCH_PG_RUNS (all:
 // baseline,baseline-statement,listen,listen-split,listen-both,listen-resend), BENCH_PG_ROUNDS (1: the
 // runs repeated in turns; medians per run name are printed after the table),
-// BENCH_LISTEN_BEFORE_BIN (adds nothing by itself: name `listen-before` etc. in BENCH_PG_RUNS).
+// BENCH_LISTEN_BEFORE_BIN (adds nothing by itself: name `listen-before` etc. in BENCH_PG_RUNS),
+// BENCH_PG_PROFILE (a directory: each receiver writes a CPU profile there; summarise one with
+// `node bench/lib/top-frames.mjs FILE`).
 import { spawn, spawnSync } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { closeSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { createServer } from 'node:net'
 import os, { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -154,11 +156,26 @@ const startReceiver = (args, env = {}) =>
   new Promise((resolve, reject) => {
     const node = [process.execPath, ...args]
     const [command, argv] = PIN ? ['taskset', ['-c', '1', ...node]] : [node[0], node.slice(1)]
-    const child = spawn(command, argv, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
-    const state = { child, port: 0, stdoutLines: 0, stderr: '', stopped: undefined }
-    child.stdout.on('data', (chunk) => {
-      for (let i = chunk.indexOf(10); i !== -1; i = chunk.indexOf(10, i + 1)) state.stdoutLines++
-    })
+    // stdout goes to a file, as `banksocket listen > lines.jsonl` would: a pipe to this process (busy
+    // driving the load on its core) would make the receiver wait in writev whenever it is full.
+    const stdoutDir = mkdtempSync(join(tmpdir(), 'bsw-pg-bench-out-'))
+    const stdoutFile = join(stdoutDir, 'stdout.jsonl')
+    const stdoutFd = openSync(stdoutFile, 'w')
+    const child = spawn(command, argv, { env: { ...process.env, ...env }, stdio: ['ignore', stdoutFd, 'pipe'] })
+    closeSync(stdoutFd)
+    const state = {
+      child,
+      port: 0,
+      get stdoutLines() {
+        const text = readFileSync(stdoutFile)
+        let lines = 0
+        for (let i = text.indexOf(10); i !== -1; i = text.indexOf(10, i + 1)) lines++
+        return lines
+      },
+      stderr: '',
+      stopped: undefined,
+      removeOutput: () => rmSync(stdoutDir, { recursive: true, force: true }),
+    }
     child.stderr.setEncoding('utf8')
     child.stderr.on('data', (text) => {
       state.stderr += text
@@ -186,7 +203,10 @@ const stopReceiver = (state) =>
     state.child.kill('SIGTERM')
   })
 
-const startListen = (url, bin = BIN) => startReceiver([bin, 'listen', '--port', '0', '--secret', SECRET, '--store', url])
+// BENCH_PG_PROFILE=DIR: every receiver writes a V8 CPU profile there when it stops (node --cpu-prof).
+const PROFILE = process.env.BENCH_PG_PROFILE
+const profiling = PROFILE === undefined || PROFILE === '' ? [] : ['--cpu-prof', `--cpu-prof-dir=${PROFILE}`]
+const startListen = (url, bin = BIN) => startReceiver([...profiling, bin, 'listen', '--port', '0', '--secret', SECRET, '--store', url])
 
 /** CPU ms of each backend now serving clients of `database` (the receivers' connections; no background process), by pid. */
 const backendCpu = async (admin, database) => {
@@ -219,7 +239,7 @@ const statementsSent = async (admin, database) =>
       )
     ).rows[0].n,
   )
-const startBaseline = (url, mode) => startReceiver([BASELINE], { BASELINE_DATABASE_URL: url, BASELINE_MODE: mode })
+const startBaseline = (url, mode) => startReceiver([...profiling, BASELINE], { BASELINE_DATABASE_URL: url, BASELINE_MODE: mode })
 
 // ---------------------------------------------------------------------------------------------
 // Load: per account a queue of prebuilt raw requests in chain order; one connection per account.
@@ -458,6 +478,7 @@ const runOne = async (name, pgServer, admin, index) => {
     }
   } finally {
     for (const r of receivers) if (r.child.exitCode === null && r.child.signalCode === null) r.child.kill('SIGKILL')
+    for (const r of receivers) r.removeOutput()
     await admin.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`).catch(() => {})
   }
 }
