@@ -27,7 +27,7 @@ import { headOf, linkOf } from './chain.ts'
 import { createCommandRunner, type RunError, type StateAt, untilAppended } from './command.ts'
 import type { DuplicateIgnored, LedgerEvent } from './events.ts'
 import type { Dispatch, Inbox, Outcome } from './inbox.ts'
-import { decidedOutcome, failedOutcome, isStored, ledgerCommandOf } from './inbox-ledger.ts'
+import { decidedOutcome, failedOutcome, isStored, ledgerCommandOf, recordsKey } from './inbox-ledger.ts'
 import type { InboxSettings } from './inbox-settings.ts'
 import { createIntake, inboxOf, type Verdict } from './intake.ts'
 import type { LedgerCommand, LedgerError, LedgerState } from './ledger.ts'
@@ -132,6 +132,35 @@ export const createSharedInbox = (settings: InboxSettings, store: SharedLedgerSt
     const read = await readLedger(stream)
     if (E.isRight(read)) remember(stream, read.right)
     return read
+  }
+
+  /**
+   * Writes whose outcome this process did not learn (the store failed while the write was under
+   * way: a query timeout, a dropped connection), by key: the write may still have committed. When
+   * Banksocket delivers the notification again, its key is looked up first; if that write did
+   * commit, the delivery is answered as the write would have been, and told to `recorded`, instead
+   * of being taken for a duplicate of itself (which would leave it unprinted and uncounted as
+   * this process's own). The oldest are forgotten past {@link CACHED_LEDGERS}.
+   */
+  const uncertain = new Map<string, Readonly<{ stream: string; version: number; count: number }>>()
+
+  /**
+   * A delivery whose last write here ended without an answer: the events that write stored, if it
+   * committed (the stream holds them after `version`, the first one carrying the key); `undefined`
+   * when it did not, and the delivery is decided as usual.
+   */
+  const committedMeanwhile = async (
+    key: string,
+    doubt: Readonly<{ stream: string; version: number; count: number }>,
+  ): Promise<E.Either<StoreError, ReadonlyArray<LedgerEvent> | undefined>> => {
+    const owner = await store.keyOwner(key)()
+    if (E.isLeft(owner)) return owner
+    if (owner.right !== doubt.stream) return E.right(undefined)
+    const written = await store.readStream(doubt.stream, { after: doubt.version, limit: doubt.count })()
+    if (E.isLeft(written)) return written
+    const first = written.right.events[0]
+    const ours = first !== undefined && recordsKey(first) && first.data.idempotencyKey === key && written.right.events.length === doubt.count
+    return E.right(ours ? written.right.events : undefined)
   }
 
   /** Tells the handlers of a duplicate (their failure changes nothing) and counts it where its key is recorded, unless the store did. */
@@ -239,6 +268,19 @@ export const createSharedInbox = (settings: InboxSettings, store: SharedLedgerSt
           return runHandlers(events)
         })
     }
+    const doubt = uncertain.get(key)
+    if (doubt !== undefined) {
+      const meanwhile = await committedMeanwhile(key, doubt)
+      if (E.isLeft(meanwhile)) return { _tag: 'store_failed', transaction, error: meanwhile.left }
+      uncertain.delete(key)
+      if (meanwhile.right !== undefined) {
+        const events = meanwhile.right
+        cache.delete(doubt.stream)
+        recorded?.(doubt.stream, events, doubt.version + events.length, transaction)
+        return decidedOutcome(events, transaction)
+      }
+    }
+    let writing: Readonly<{ version: number; count: number }> | undefined
     for (let attempt = 1; ; attempt++) {
       const cached = cache.has(stream)
       const [owned, read] = lookUpFirst ? await Promise.all([store.keyOwner(key)(), ledgerState(stream)]) : [undefined, await ledgerState(stream)]
@@ -247,7 +289,18 @@ export const createSharedInbox = (settings: InboxSettings, store: SharedLedgerSt
         if (owned.right !== undefined) return recordedBy(transaction, dispatch, owned.right, at)
       }
       if (E.isLeft(read)) return { _tag: 'store_failed', transaction, error: read.left }
-      const result = await untilAppended(runner.run(stream, ledgerCommandOf(transaction, at, undefined), beforeWrite, read.right))
+      const version = read.right.version
+      const result = await untilAppended(
+        runner.run(
+          stream,
+          ledgerCommandOf(transaction, at, undefined),
+          (events) => {
+            writing = { version, count: events.filter(isStored).length }
+            return beforeWrite(events)
+          },
+          read.right,
+        ),
+      )
       if (E.isRight(result)) {
         const { events, nextVersion, state } = result.right
         remember(stream, { state, version: nextVersion })
@@ -264,6 +317,11 @@ export const createSharedInbox = (settings: InboxSettings, store: SharedLedgerSt
         const conflict = failure.error
         if (conflict.counted === true) return duplicate(transaction, dispatch, conflict.stream, at, { counted: true })
         return recordedBy(transaction, dispatch, conflict.stream, at)
+      }
+      if (failure._tag === 'StoreError' && failure.error._tag === 'StoreFailure' && writing !== undefined && writing.count > 0) {
+        // The write was sent and no answer came back: it may have committed.
+        uncertain.set(key, { stream, ...writing })
+        if (uncertain.size > CACHED_LEDGERS) uncertain.delete(uncertain.keys().next().value as string)
       }
       if (failure._tag !== 'DomainError') cache.delete(stream)
       // A state this process kept was behind: reading it is the first real attempt, made at once.

@@ -3,7 +3,8 @@
  * is stored is one store call once its ledger is known, and so is a duplicate (the write counts
  * it); a listener that would see a movement makes the inbox look its key up first, so a duplicate
  * never reaches it as a transaction; a genuine repeat is still told from a duplicate; a ledger
- * moved on by another inbox is read again.
+ * moved on by another inbox is read again; a write whose answer was lost is recognised when its
+ * notification comes again.
  */
 import * as E from 'fp-ts/lib/Either.js'
 import { test } from 'uvu'
@@ -138,6 +139,38 @@ test('a ledger another inbox moved on: the kept state is behind, the write meets
   assert.ok(E.isRight(ledgers))
   const ledger = ledgers.right.get('ledger-69-TRY')
   assert.equal([ledger?.count, ledger?.openGaps.length, ledger?.balance?.minor], [4, 0, 104_000n])
+})
+
+test('a write whose answer was lost but which committed: the retry is answered accepted and told to onRecorded once, not taken for a duplicate of itself', async () => {
+  const store = createMemorySharedStore(0)
+  const told: string[] = []
+  const inbox = createInbox({ secrets: SECRETS, store, onRecorded: (r) => void told.push(`${r.stream}@${r.events.map((e) => e.version).join(',')}`) })
+  const [m0, m1, m2] = await Promise.all(credits('69', 3).map(bodyOf))
+  assert.is((await inbox.deliver({ body: m0 as string, contentType: FORM }, quiet))._tag, 'accepted')
+  store.loseAnswerOfNext(1)
+  assert.is((await inbox.deliver({ body: m1 as string, contentType: FORM }, quiet))._tag, 'store_failed')
+  // Banksocket delivers it again: it is in the store already, written by this process.
+  assert.is((await inbox.deliver({ body: m1 as string, contentType: FORM }, quiet))._tag, 'accepted')
+  assert.is((await inbox.deliver({ body: m1 as string, contentType: FORM }, quiet))._tag, 'duplicate')
+  assert.is((await inbox.deliver({ body: m2 as string, contentType: FORM }, quiet))._tag, 'accepted')
+  assert.equal(told, ['ledger-69-TRY@1', 'ledger-69-TRY@2', 'ledger-69-TRY@3'])
+  const ledgers = await inbox.ledgers()
+  assert.ok(E.isRight(ledgers))
+  const ledger = ledgers.right.get('ledger-69-TRY')
+  assert.equal([ledger?.count, ledger?.openGaps.length, ledger?.duplicates], [3, 0, 1])
+})
+
+test('a write whose answer was lost and which did not commit: the retry is decided and written as usual', async () => {
+  const store = createMemorySharedStore(0)
+  const inbox = createInbox({ secrets: SECRETS, store })
+  const [m0, m1] = await Promise.all(credits('69', 2).map(bodyOf))
+  assert.is((await inbox.deliver({ body: m0 as string, contentType: FORM }, quiet))._tag, 'accepted')
+  store.failNext(1)
+  assert.is((await inbox.deliver({ body: m1 as string, contentType: FORM }, quiet))._tag, 'store_failed')
+  assert.is((await inbox.deliver({ body: m1 as string, contentType: FORM }, quiet))._tag, 'accepted')
+  const ledgers = await inbox.ledgers()
+  assert.ok(E.isRight(ledgers))
+  assert.equal([ledgers.right.get('ledger-69-TRY')?.count, ledgers.right.get('ledger-69-TRY')?.duplicates], [2, 0])
 })
 
 test.run()

@@ -14,6 +14,8 @@ type Row = { events: LedgerEvent[]; state: string | undefined; stateVersion: num
 export type MemorySharedStore = SharedLedgerStore<LedgerEvent, LedgerState> & {
   /** Make the next `n` operations fail with a StoreFailure. */
   failNext(n: number): void
+  /** Make the next `n` writes commit and then answer a StoreFailure, as a write whose answer was lost (a query timeout). */
+  loseAnswerOfNext(n: number): void
   readonly stats: { versionConflicts: number; keyConflicts: number; operations: number }
 }
 
@@ -23,6 +25,7 @@ export const createMemorySharedStore = (pauseMs = 1): MemorySharedStore => {
   const all: StoredEvent<LedgerEvent>[] = []
   const stats = { versionConflicts: 0, keyConflicts: 0, operations: 0 }
   let failing = 0
+  let losing = 0
   const pause = () => (stats.operations++, new Promise((resolve) => setTimeout(resolve, Math.random() * pauseMs)))
   const row = (stream: string): Row => rows.get(stream) ?? { events: [], state: undefined, stateVersion: 0, duplicates: 0, head: undefined }
   const failure = () => (failing > 0 ? (failing--, true) : false)
@@ -43,6 +46,7 @@ export const createMemorySharedStore = (pauseMs = 1): MemorySharedStore => {
     shared: true,
     stats,
     failNext: (n) => void (failing = n),
+    loseAnswerOfNext: (n) => void (losing = n),
     readStream:
       (stream, options = {}) =>
       async () => {
@@ -122,6 +126,10 @@ export const createMemorySharedStore = (pauseMs = 1): MemorySharedStore => {
       if (recording.claim !== undefined) keys.set(recording.claim, stream)
       r.head = recording.head
       rows.set(stream, r)
+      if (losing > 0) {
+        losing--
+        return E.left({ _tag: 'StoreFailure', message: 'PostgreSQL did not answer within 6 s (query timeout)' })
+      }
       return E.right({ nextVersion: r.events.length })
     },
   }
