@@ -14,7 +14,8 @@
  *
  * @module
  */
-import { NO_CHANGES, openedGap, placeLink } from './chain-place.ts'
+import { fitsByIndex, handOver } from './chain-index.ts'
+import { linkChain, NO_CHANGES } from './chain-place.ts'
 
 /**
  * One movement as the chain sees it: the balance before it, the balance after it, and its
@@ -144,7 +145,8 @@ export const continuesHead = (chain: Chain, link: Link): boolean => {
  * import { fitsChain, linkOf } from '@banksocket-webhooks/core/chain'
  * fitsChain(chain, linkOf('k', 'Credit', 10000n, 1810000n))
  */
-export const fitsChain = (chain: Chain, link: Link): boolean => chain.fragments.some((f) => f.end === link.before || f.start === link.after)
+export const fitsChain = (chain: Chain, link: Link): boolean =>
+  fitsByIndex(chain.fragments, link) ?? chain.fragments.some((f) => f.end === link.before || f.start === link.after)
 
 /** The gaps that disappeared, moved or appeared between two chains, matched by id. */
 const diffGaps = (before: Chain, after: Chain): ChainChange[] => {
@@ -164,12 +166,6 @@ const diffGaps = (before: Chain, after: Chain): ChainChange[] => {
   return changes
 }
 
-const withFirstGapless = (fs: Fragment[]): Fragment[] => {
-  const first = fs[0]
-  if (first !== undefined && first.gapId !== undefined) fs[0] = { ...first, gapId: undefined }
-  return fs
-}
-
 /**
  * Adds a link to the chain. It joins two fragments when one ends at its `before` and another starts
  * at its `after`; otherwise it extends the fragment whose end is its `before` (the head first),
@@ -186,52 +182,10 @@ const withFirstGapless = (fs: Fragment[]): Fragment[] => {
  * filled.placement // 'joined'; filled.changes[0]._tag === 'closed'
  */
 export const addLink = (chain: Chain, link: Link): Readonly<{ chain: Chain; placement: Placement; changes: ReadonlyArray<ChainChange> }> => {
-  const fs = chain.fragments
-  const last = fs.length - 1
-  const { end: i, start: j } = placeLink(fs, link)
-  if (i === last && i >= 0 && j < 0) {
-    // The common case: the link continues the head. Only the head is rebuilt (a literal, not a
-    // spread); a one-fragment chain, the usual one, gets a one-element array without copying.
-    const head = fs[last] as Fragment
-    const moved: Fragment = { start: head.start, end: link.after, startKey: head.startKey, endKey: link.key, gapId: head.gapId }
-    let next: Fragment[]
-    if (last === 0) next = [moved]
-    else {
-      next = fs.slice()
-      next[last] = moved
-    }
-    return { chain: { fragments: next, nextGapId: chain.nextGapId }, placement: 'extended', changes: NO_CHANGES }
-  }
-  if (i < 0 && j < 0) {
-    const gap = last < 0 ? undefined : openedGap(chain, fs[last] as Fragment, link)
-    const fragment: Fragment = { start: link.before, end: link.after, startKey: link.key, endKey: link.key, gapId: gap?.id }
-    if (gap === undefined) return { chain: { fragments: [fragment], nextGapId: chain.nextGapId }, placement: 'started', changes: NO_CHANGES }
-    // concat, not a spread: it copies a long chain (one with many open gaps) several times faster.
-    const next: Chain = { fragments: fs.concat([fragment]), nextGapId: gap.id + 1 }
-    return { chain: next, placement: 'started', changes: [{ _tag: 'opened', gap }] }
-  }
-  let next: Fragment[]
-  let placement: Placement
-  if (i >= 0 && j >= 0) {
-    const a = fs[i] as Fragment
-    const b = fs[j] as Fragment
-    next = fs.slice()
-    next[i] = { ...a, end: b.end, endKey: b.endKey }
-    next.splice(j, 1)
-    placement = 'joined'
-  } else if (i >= 0) {
-    const a = fs[i] as Fragment
-    next = fs.slice()
-    next[i] = { ...a, end: link.after, endKey: link.key }
-    placement = 'extended'
-  } else {
-    const b = fs[j] as Fragment
-    next = fs.slice()
-    next[j] = { ...b, start: link.before, startKey: link.key }
-    placement = 'prepended'
-  }
-  const after: Chain = { fragments: withFirstGapless(next), nextGapId: chain.nextGapId }
-  return { chain: after, placement, changes: diffGaps(chain, after) }
+  const linked = linkChain(chain, link)
+  const changes: ReadonlyArray<ChainChange> =
+    linked.opened !== undefined ? [{ _tag: 'opened', gap: linked.opened }] : linked.gapsMoved ? diffGaps(chain, linked.chain) : NO_CHANGES
+  return { chain: linked.chain, placement: linked.placement, changes }
 }
 
 /**
@@ -250,8 +204,17 @@ export const bridgeGap = (chain: Chain, gapId: number): Chain => {
   if (k >= fs.length) return chain
   const prev = fs[k - 1] as Fragment
   const cur = fs[k] as Fragment
-  const next = fs.slice()
-  next[k - 1] = { ...prev, end: cur.end, endKey: cur.endKey }
-  next.splice(k, 1)
+  const merged: Fragment = { ...prev, end: cur.end, endKey: cur.endKey }
+  let next: Fragment[]
+  if (k === 1) {
+    // The oldest gap, the one a ledger at its limit gives up at every movement: one copy.
+    next = fs.slice(1)
+    next[0] = merged
+  } else {
+    next = fs.slice()
+    next[k - 1] = merged
+    next.splice(k, 1)
+  }
+  handOver(fs, next, false, merged, prev, cur)
   return { fragments: next, nextGapId: chain.nextGapId }
 }

@@ -21,7 +21,7 @@ import {
   type Link,
   linkOf,
 } from './chain.ts'
-import { NO_CHANGES, openedGap, placeLink } from './chain-place.ts'
+import { linkChain, linkChainBridgingOldest, NO_CHANGES, openedGap, placeLink } from './chain-place.ts'
 import type { WebhookEvent } from './codecs.ts'
 import type { Decider } from './decider.ts'
 import type {
@@ -257,7 +257,19 @@ export const ledgerDecider = (options: LedgerOptions = {}): Decider<LedgerComman
    * `gapsAbandoned`), so one ledger's memory and work stay bounded whatever arrives.
    */
   const apply = (chain: Chain, link: Link): Applied => {
-    const added = addLink(chain, link)
+    const fs = chain.fragments
+    if (fs.length === maxFragments) {
+      // At the limit, a link that fits nowhere gives up the oldest gap when nothing unseen explains
+      // an older boundary: both in one step (one copy of the fragments, not two).
+      const oldest = (fs[1] as Fragment).start - (fs[0] as Fragment).end
+      const explained = filter !== 'NEW_TRANSACTION' && isUnobserved(filter, oldest)
+      if (filter === 'NEW_TRANSACTION' || explained) {
+        const bridged = linkChainBridgingOldest(chain, link)
+        if (bridged !== undefined) return { chain: bridged, abandoned: explained ? 0 : 1 }
+      }
+    }
+    // Only the chain: what changed among the gaps was worked out by `decide` (the events say it).
+    const added = linkChain(chain, link)
     if (added.chain.fragments.length <= maxFragments) return { chain: added.chain, abandoned: 0 }
     let next = added.chain
     let abandoned = 0
