@@ -29,6 +29,34 @@ const ok = (met) => (met ? 'met' : '**missed**')
 /** A server's CPU time per request: the median over the load rounds when there were several. */
 const cpuPerRequest = (s) => s.cpuMsPerRequestMedian ?? s.cpuMsPerRequest
 
+/**
+ * The ratio of two servers' CPU per request round by round (`other / ours`: above 1, ours is
+ * cheaper) and the median of those ratios. In a round the two ran within a minute of each other, so
+ * a slow burst of the machine hits both sides of one ratio; the median of the ratios is the
+ * steadier verdict than the ratio of the two medians, which may come from different rounds.
+ *
+ * @param {ReadonlyArray<{ cpuMsPerRequest: number }>} other the peer's rounds, in order
+ * @param {ReadonlyArray<{ cpuMsPerRequest: number }>} ours our rounds, in the same order
+ * @returns {{ perRound: number[], median: number }}
+ * @example
+ * perRoundRatios([{ cpuMsPerRequest: 0.06 }], [{ cpuMsPerRequest: 0.05 }]) // { perRound: [1.2], median: 1.2 }
+ */
+export const perRoundRatios = (other, ours) => {
+  const n = Math.min(other.length, ours.length)
+  const perRound = []
+  for (let i = 0; i < n; i++) perRound.push(other[i].cpuMsPerRequest / ours[i].cpuMsPerRequest)
+  const sorted = [...perRound].sort((a, b) => a - b)
+  const median = n === 0 ? NaN : n % 2 === 1 ? sorted[n >> 1] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2
+  return { perRound, median }
+}
+
+/** `; per round …, median …` when the run had several rounds, else nothing. */
+const perRoundNote = (other, ours) => {
+  if (other.rounds === undefined || ours.rounds === undefined || other.rounds.length < 2) return ''
+  const r = perRoundRatios(other.rounds, ours.rounds)
+  return `; per-round CPU ratios ${r.perRound.map((x) => x.toFixed(2)).join(', ')}, median **${ratio(r.median)}**`
+}
+
 /** A Markdown table; `align` has one letter per column (l or r), numbers right by default. */
 const table = (head, rows, align = head.map((_, i) => (i === 0 ? 'l' : 'r'))) =>
   [`| ${head.join(' | ')} |`, `| ${align.map((a) => (a === 'r' ? '---:' : '---')).join(' | ')} |`, ...rows.map((r) => `| ${r.join(' | ')} |`)].join(
@@ -85,7 +113,7 @@ export const targets = (results) => {
     out.push({
       id: 'throughput',
       target: '`banksocket listen` at ≥ 0.9x the same-work baseline’s requests/s',
-      measured: `${ratio(listen.requestsPerSecond / sameWork.requestsPerSecond)} (${int(listen.requestsPerSecond)} vs ${int(sameWork.requestsPerSecond)} req/s; server CPU per request ${ratio(cpuPerRequest(sameWork) / cpuPerRequest(listen))})`,
+      measured: `${ratio(listen.requestsPerSecond / sameWork.requestsPerSecond)} (${int(listen.requestsPerSecond)} vs ${int(sameWork.requestsPerSecond)} req/s; server CPU per request ${ratio(cpuPerRequest(sameWork) / cpuPerRequest(listen))}${perRoundNote(sameWork, listen)})`,
       met: listen.requestsPerSecond >= 0.9 * sameWork.requestsPerSecond,
     })
   }
@@ -93,8 +121,20 @@ export const targets = (results) => {
     out.push({
       id: 'peer',
       target: '`banksocket listen` ahead of `@octokit/webhooks` in requests/s',
-      measured: `${ratio(listen.requestsPerSecond / octokit.requestsPerSecond)} (${int(listen.requestsPerSecond)} vs ${int(octokit.requestsPerSecond)} req/s; server CPU per request ${ratio(cpuPerRequest(octokit) / cpuPerRequest(listen))})`,
+      measured: `${ratio(listen.requestsPerSecond / octokit.requestsPerSecond)} (${int(listen.requestsPerSecond)} vs ${int(octokit.requestsPerSecond)} req/s; server CPU per request ${ratio(cpuPerRequest(octokit) / cpuPerRequest(listen))}${perRoundNote(octokit, listen)})`,
       met: listen.requestsPerSecond > octokit.requestsPerSecond,
+    })
+    // Issue 26: by server CPU per request, the figure that compares when the load generator sets
+    // the rate; the median of the per-round ratios when there were rounds.
+    const cpu =
+      listen.rounds !== undefined && listen.rounds.length > 1
+        ? perRoundRatios(octokit.rounds, listen.rounds).median
+        : cpuPerRequest(octokit) / cpuPerRequest(listen)
+    out.push({
+      id: 'peer',
+      target: '`banksocket listen` at ≥ 1.1x `@octokit/webhooks` in server CPU per request (median of the per-round ratios)',
+      measured: `${ratio(cpu)} (${(cpuPerRequest(listen) * 1000).toFixed(1)} vs ${(cpuPerRequest(octokit) * 1000).toFixed(1)} µs, medians)`,
+      met: cpu >= 1.1,
     })
   }
   if (listenStore !== undefined && sameWorkDurable !== undefined) {

@@ -60,6 +60,9 @@ export type CliIo = Readonly<{
 /** Where batched text goes: `process.stdout` or `process.stderr`. */
 type Sink = Readonly<{ write: (text: string) => unknown }>
 
+/** Where batched bytes go (a {@link createByteBatcher}'s sinks): `process.stdout` or `process.stderr`. */
+type ByteSink = Readonly<{ write: (chunk: Uint8Array) => unknown }>
+
 /**
  * The largest batch kept before writing (in UTF-16 code units): a burst of lines is written in
  * pieces of about this size rather than all at the end of the turn.
@@ -119,12 +122,121 @@ export const createBatcher = (schedule: (flush: () => void) => void = (flush) =>
   return { sink, flush }
 }
 
-let processBatcher: ReturnType<typeof createBatcher> | undefined
+/** A Buffer's own UTF-8 writer, which `buffer.write(text, offset, 'utf8')` calls after sorting out its arguments. */
+type Utf8Writer = Buffer & { utf8Write?: (text: string, offset: number) => number }
+
+/** Writes `text` as UTF-8 into `buffer` at `offset` (there is room) and answers the bytes written. */
+const encodeInto = (buffer: Utf8Writer, text: string, offset: number): number =>
+  buffer.utf8Write === undefined ? buffer.write(text, offset, 'utf8') : buffer.utf8Write(text, offset)
+
+/** Bytes of UTF-8 one UTF-16 code unit may take, at most. */
+const UTF8_PER_UNIT = 3
+
+/** U+FFFD, what UTF-8 encoding makes of a lone surrogate (as `Buffer.from(text, 'utf8')` does). */
+const REPLACEMENT = '\ufffd'
+
+const isHighSurrogate = (unit: number): boolean => unit >= 0xd800 && unit <= 0xdbff
+const isLowSurrogate = (unit: number): boolean => unit >= 0xdc00 && unit <= 0xdfff
+
+/**
+ * {@link createBatcher} for sinks that take bytes: each write is encoded as UTF-8 into one buffer
+ * the moment it is queued, and each run is written as a copy of its bytes. The bytes written are
+ * exactly those of the text batcher's runs encoded with `Buffer.from(run, 'utf8')`, the encoding
+ * `process.stdout.write(text)` does, surrogate pairs split across two writes of a run included.
+ * What it saves is work: the text batcher joins a turn's lines into one string, which the stream
+ * then copies flat, measures and encodes, while a line written here was made flat already (by the
+ * redactor's scan) and is encoded once, into room that is reused from turn to turn.
+ *
+ * @internal
+ * @example
+ * const batch = createByteBatcher()
+ * const out = batch.sink(process.stdout)
+ * out.write('a\n')
+ * out.write('b\n') // one process.stdout.write(<61 0a 62 0a>) at the end of the turn
+ * batch.flush() // or now
+ */
+export const createByteBatcher = (schedule: (flush: () => void) => void = (flush) => void setImmediate(flush)) => {
+  const pool: Utf8Writer = Buffer.allocUnsafe(BATCH_LIMIT * UTF8_PER_UNIT)
+  let used = 0
+  /** The runs queued: their sinks and where each one's bytes end in `pool`. */
+  const sinks: ByteSink[] = []
+  const ends: number[] = []
+  /** A high surrogate that ended the last write, not encoded yet: its pair may start the next write to the same sink. */
+  let pending = ''
+  let size = 0
+  let scheduled = false
+  const append = (target: ByteSink, text: string): void => {
+    const last = sinks.length - 1
+    used += encodeInto(pool, text, used)
+    if (last >= 0 && sinks[last] === target) ends[last] = used
+    else {
+      sinks.push(target)
+      ends.push(used)
+    }
+  }
+  const flush = (): void => {
+    // a high surrogate that ends its run is alone: U+FFFD, as in the text of the run
+    if (pending !== '') {
+      pending = ''
+      append(sinks[sinks.length - 1] as ByteSink, REPLACEMENT)
+    }
+    size = 0
+    if (sinks.length === 0) return
+    // Taken and copied (a stream may keep a chunk until it is written) before writing, so that a
+    // write that re-enters (a sink calling back) starts a new queue.
+    const runs = sinks.splice(0)
+    const bounds = ends.splice(0)
+    const chunks: Uint8Array[] = []
+    let from = 0
+    for (const to of bounds) {
+      chunks.push(Buffer.from(pool.subarray(from, to)))
+      from = to
+    }
+    used = 0
+    for (let i = 0; i < runs.length; i++) runs[i]?.write(chunks[i] as Uint8Array)
+  }
+  const onTurnEnd = (): void => {
+    scheduled = false
+    flush()
+  }
+  const sink = (target: ByteSink): Sink => ({
+    write: (given) => {
+      let text = given
+      if (text === '') return
+      if (pending !== '' && sinks[sinks.length - 1] === target && isLowSurrogate(text.charCodeAt(0))) {
+        // the pair split over two writes of one run: encoded together, as in the run's text
+        text = pending + text
+        pending = ''
+        size--
+      }
+      if (pending !== '' || used + text.length * UTF8_PER_UNIT > pool.length) flush()
+      if (text.length * UTF8_PER_UNIT > pool.length) {
+        // larger than any batch: written at once, as the text batcher writes a run that fills it
+        target.write(Buffer.from(text, 'utf8'))
+        return
+      }
+      const end = text.length - 1
+      if (isHighSurrogate(text.charCodeAt(end))) {
+        append(target, text.slice(0, end))
+        pending = text.slice(end)
+      } else append(target, text)
+      size += text.length
+      if (size >= BATCH_LIMIT) flush()
+      else if (!scheduled) {
+        scheduled = true
+        schedule(onTurnEnd)
+      }
+    },
+  })
+  return { sink, flush }
+}
+
+let processBatcher: ReturnType<typeof createByteBatcher> | undefined
 
 /** The one batcher of `process.stdout` and `process.stderr`, flushed at the latest on exit. */
-const processOutput = (): ReturnType<typeof createBatcher> => {
+const processOutput = (): ReturnType<typeof createByteBatcher> => {
   if (processBatcher === undefined) {
-    const batcher = createBatcher()
+    const batcher = createByteBatcher()
     process.once('exit', batcher.flush)
     processBatcher = batcher
   }

@@ -10,7 +10,7 @@ import { encodeNotification, signNotification } from '@banksocket-webhooks/testi
 import fc from 'fast-check'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { BATCH_LIMIT, createBatcher, createRedactor, writeJsonLine } from '../src/io.ts'
+import { BATCH_LIMIT, createBatcher, createByteBatcher, createRedactor, writeJsonLine } from '../src/io.ts'
 
 const SECRET = 'output-test-secret'
 
@@ -207,6 +207,82 @@ test('batching with the real event loop: written by the next check phase, in one
   assert.is(writes.length, 0)
   await new Promise((resolve) => setImmediate(resolve))
   assert.equal(writes, [Array.from({ length: 100 }, (_, i) => `${i}\n`).join('')])
+})
+
+/** What the streams were sent, in order, consecutive chunks to the same stream joined (an empty write sends nothing). */
+const joined = (log: ReadonlyArray<readonly [string, Buffer]>): Array<[string, string]> => {
+  const out: Array<[string, Buffer]> = []
+  for (const [name, bytes] of log) {
+    if (bytes.length === 0) continue
+    const last = out[out.length - 1]
+    if (last !== undefined && last[0] === name) last[1] = Buffer.concat([last[1], bytes])
+    else out.push([name, bytes])
+  }
+  return out.map(([name, bytes]) => [name, bytes.toString('hex')])
+}
+
+test('byte batching: the streams get the very bytes the text batcher has them encode, for any writes, flushes and turns', () => {
+  // Lone and split surrogates, Turkish letters, emoji, quotes, newlines, and now and then a write
+  // larger than a batch.
+  const unit = fc.constantFrom('a', '"', '\n', 'ş', 'İ', '😀', '\ud83d', '\ude00', '\udbff', '\udc00', ' ')
+  const step = fc.oneof(
+    fc.record({ kind: fc.constant('write' as const), sink: fc.constantFrom('out', 'err'), text: fc.string({ unit, maxLength: 12 }) }),
+    fc.record({ kind: fc.constant('big' as const), sink: fc.constantFrom('out', 'err'), text: fc.constantFrom('x', '\ud83d', '😀') }),
+    fc.record({ kind: fc.constantFrom('flush' as const, 'turn' as const) }),
+  )
+  fc.assert(
+    fc.property(fc.array(step, { maxLength: 40 }), (steps) => {
+      const run = (bytes: boolean) => {
+        const turns: Array<() => void> = []
+        const log: Array<readonly [string, Buffer]> = []
+        const schedule = (flush: () => void) => void turns.push(flush)
+        let flush: () => void
+        let sinkOf: (name: string) => { write: (text: string) => unknown }
+        if (bytes) {
+          const batcher = createByteBatcher(schedule)
+          flush = batcher.flush
+          const sinks = new Map(
+            ['out', 'err'].map((name) => [name, batcher.sink({ write: (chunk: Uint8Array) => void log.push([name, Buffer.from(chunk)]) })]),
+          )
+          sinkOf = (name) => sinks.get(name) as { write: (text: string) => unknown }
+        } else {
+          const batcher = createBatcher(schedule)
+          flush = batcher.flush
+          const sinks = new Map(
+            ['out', 'err'].map((name) => [name, batcher.sink({ write: (text: string) => void log.push([name, Buffer.from(text, 'utf8')]) })]),
+          )
+          sinkOf = (name) => sinks.get(name) as { write: (text: string) => unknown }
+        }
+        for (const s of steps) {
+          if ('sink' in s) sinkOf(s.sink).write(s.kind === 'big' ? `${'y'.repeat(BATCH_LIMIT + 5)}${s.text}` : s.text)
+          else if (s.kind === 'flush') flush()
+          else for (const f of turns.splice(0)) f()
+        }
+        flush()
+        return joined(log)
+      }
+      assert.equal(run(true), run(false))
+    }),
+    { numRuns: 1000 },
+  )
+})
+
+test('byte batching: one write per run of a stream at the end of the turn, and the buffer reused turn after turn', () => {
+  const turns: Array<() => void> = []
+  const batcher = createByteBatcher((flush) => void turns.push(flush))
+  const writes: string[] = []
+  const out = batcher.sink({ write: (chunk: Uint8Array) => void writes.push(`out:${Buffer.from(chunk).toString('utf8')}`) })
+  const err = batcher.sink({ write: (chunk: Uint8Array) => void writes.push(`err:${Buffer.from(chunk).toString('utf8')}`) })
+  for (let turn = 0; turn < 3; turn++) {
+    out.write('1 ş\n')
+    out.write('2 İ\n')
+    err.write('3\n')
+    out.write(`4 ${turn}\n`)
+    assert.is(turns.length, 1, 'one flush scheduled per turn')
+    for (const f of turns.splice(0)) f()
+  }
+  assert.equal(writes.slice(-3), ['out:1 ş\n2 İ\n', 'err:3\n', 'out:4 2\n'])
+  assert.is(writes.length, 9)
 })
 
 test.run()

@@ -272,5 +272,55 @@ export const WireNotification = t.intersection(
   ],
   'WireNotification',
 )
+/** Whether `s` is 1 to `max` characters, each of them between `low` and `high` (char codes). */
+const allBetween = (s: string, min: number, max: number, low: number, high: number): boolean => {
+  if (s.length < min || s.length > max) return false
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i)
+    if (c < low || c > high) return false
+  }
+  return true
+}
+
+/** An optional string field of {@link WireNotification}: absent, or a string. */
+const optionalString = (u: unknown): boolean => u === undefined || typeof u === 'string'
+
+/**
+ * `WireNotification.is(u)`, written out: the same answer for every value (a record that is not an
+ * array, the eight required fields strings that pass their checks, the four optional ones absent or
+ * strings), without going through the codec's combinators one closure at a time. The receive path
+ * runs it on every notification, where the codec's `is` was the largest part of decoding; a test
+ * holds the two to the same answer over generated records.
+ *
+ * @internal
+ * @example
+ * isWireNotification({ dc: 'Credit', code: 'EFT', amount: '1.00', balance: '2.00', currency: 'TRY',
+ *   description: '', account_id: '69', hash: 'x' }) // true
+ * isWireNotification({ dc: 'credit' }) // false
+ */
+export const isWireNotification = (u: unknown): u is t.TypeOf<typeof WireNotification> => {
+  if (u === null || typeof u !== 'object' || Array.isArray(u)) return false
+  const r = u as Readonly<Record<string, unknown>>
+  const { dc, code, amount, balance, currency, description, account_id, hash } = r
+  return (
+    (dc === 'Credit' || dc === 'Debit') &&
+    typeof code === 'string' &&
+    code.trim() !== '' &&
+    typeof amount === 'string' &&
+    typeof balance === 'string' &&
+    typeof currency === 'string' &&
+    allBetween(currency, 3, 3, 65, 90) &&
+    typeof description === 'string' &&
+    typeof account_id === 'string' &&
+    allBetween(account_id, 1, 15, 48, 57) &&
+    typeof hash === 'string' &&
+    hash !== '' &&
+    optionalString(r['account']) &&
+    optionalString(r['bank']) &&
+    optionalString(r['opponent_id']) &&
+    optionalString(r['opponent_iban'])
+  )
+}
+
 /** @see {@link WireNotification} */
 export type WireNotification = Readonly<t.TypeOf<typeof AuthenticatedFieldsCodec> & t.TypeOf<typeof UnauthenticatedFieldsCodec> & { hash: string }>

@@ -48,6 +48,9 @@ export class Scratch {
 
 /** The text of the first `count` UTF-16 code units of `units`, in slices small enough for `apply`. */
 const fromCodes = (units: ReadonlyArray<number>, count: number): string => {
+  // A short run (the `==` that ends a base64 hash) without copying the units out first.
+  if (count <= 2)
+    return count === 1 ? String.fromCharCode(units[0] as number) : count === 2 ? String.fromCharCode(units[0] as number, units[1] as number) : ''
   if (count <= 8192) return String.fromCharCode.apply(null, units.slice(0, count) as number[])
   let out = ''
   for (let i = 0; i < count; i += 8192) out += String.fromCharCode.apply(null, units.slice(i, Math.min(count, i + 8192)) as number[])

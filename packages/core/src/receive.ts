@@ -10,7 +10,14 @@ import * as TE from 'fp-ts/lib/TaskEither.js'
 import type * as t from 'io-ts'
 import type { Step } from './async.ts'
 import { type BodyParser, parseBody } from './body.ts'
-import { type AuthenticatedFieldsCodec, type Dc, NOTIFICATION_FIELDS, type UnauthenticatedFieldsCodec, WireNotification } from './codecs.ts'
+import {
+  type AuthenticatedFieldsCodec,
+  type Dc,
+  isWireNotification,
+  NOTIFICATION_FIELDS,
+  type UnauthenticatedFieldsCodec,
+  WireNotification,
+} from './codecs.ts'
 import type { Fields } from './fields.ts'
 import { type InvalidHash, type Sha256, type Verified, verifyNow, webCryptoSha256 } from './hash.ts'
 import { type IbanView, ibanView } from './iban.ts'
@@ -172,10 +179,11 @@ export const decodeNotification = (fields: Fields): E.Either<Rejection, DecodedN
   if (typeof fields !== 'object' || fields === null) {
     return E.left({ _tag: 'invalid_payload', details: [{ path: '', message: 'expected an object of notification fields' }] })
   }
-  // `is` runs the codec's own checks without building decode contexts; for a valid notification
-  // `decode` would return the record itself, so only an invalid one needs `decode` (for its errors).
+  // `is` (written out: `isWireNotification`) runs the codec's own checks without building decode
+  // contexts; for a valid notification `decode` would return the record itself, so only an invalid
+  // one needs `decode` (for its errors).
   let w: t.TypeOf<typeof WireNotification>
-  if (WireNotification.is(fields)) w = fields
+  if (isWireNotification(fields)) w = fields
   else {
     const decoded = WireNotification.decode(fields)
     if (E.isLeft(decoded)) return E.left({ _tag: 'invalid_payload', details: withMoneySyntax(problemsOf(decoded.left), fields) })

@@ -1,7 +1,7 @@
 import fc from 'fast-check'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { ibanView } from '../src/index.ts'
+import { type IbanView, ibanView } from '../src/index.ts'
 
 test('a valid Turkish IBAN is reported valid with its electronic form', () => {
   assert.equal(ibanView('TR33 0006 1005 1978 6457 8413 26'), {
@@ -42,6 +42,42 @@ test('property: the check digits are verified exactly as the standard defines th
       if (view.valid) assert.is(view.electronic, electronic)
     }),
     { numRuns: 3000 },
+  )
+})
+
+/**
+ * The first steps of ibanView as they were before its one-pass check of the electronic form (three
+ * regular expressions): the view of text not in IBAN form, or the electronic form to check further.
+ */
+const regexView = (value: string): IbanView | Readonly<{ value: string; valid: undefined; electronic: string }> => {
+  const compact = /\s/.test(value) ? value.replace(/\s+/g, '') : value
+  const electronic = /[^A-Z0-9]/.test(compact) ? compact.toUpperCase() : compact
+  if (electronic === '') return { value, valid: false, problem: 'empty' }
+  if (!/^[A-Z]{2}\d{2}[A-Z0-9]{1,30}$/.test(electronic)) return { value, valid: false, problem: 'format' }
+  return { value, valid: undefined, electronic }
+}
+
+test('property: the one-pass form check answers as the regular expressions did, for IBAN-like text of any shape', () => {
+  const unit = fc.constantFrom(...'0123456789ABCTRZ', 'a', 'z', ' ', '\t', '-', 'İ', '٣', '\n')
+  fc.assert(
+    fc.property(
+      fc.oneof(
+        fc.string({ unit, maxLength: 36 }),
+        fc.constantFrom('TR', 'DE', 'GB', 'NO', 'LC').chain((c) => fc.string({ unit, maxLength: 34 }).map((r) => c + r)),
+      ),
+      (text) => {
+        const view = ibanView(text)
+        const expected = regexView(text)
+        if (expected.valid === false) assert.equal(view, expected)
+        else {
+          // in IBAN form: the same view as its spaced form gives, which goes the regular expressions' way
+          const spaced = ibanView(`${expected.electronic.slice(0, 2)} ${expected.electronic.slice(2)}`)
+          assert.equal({ ...view, value: '' }, { ...spaced, value: '' })
+          assert.is(view.value, text)
+        }
+      },
+    ),
+    { numRuns: 5000 },
   )
 })
 

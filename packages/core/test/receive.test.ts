@@ -4,7 +4,7 @@ import { pipe } from 'fp-ts/lib/function.js'
 import * as TE from 'fp-ts/lib/TaskEither.js'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { NOTIFICATION_FIELDS } from '../src/codecs.ts'
+import { isWireNotification, NOTIFICATION_FIELDS } from '../src/codecs.ts'
 import { encodeForm, type Rejection, receive, type VerifiedTransaction, WireNotification } from '../src/index.ts'
 import { receiveFields } from '../src/receive.ts'
 import { SECRET, signed } from './support/fields.ts'
@@ -179,6 +179,69 @@ test('extra fields are kept in a record of their own; without any, extra is empt
   const plain = await receiveFields(await signed(), { secrets: [SECRET] })()
   assert.ok(E.isRight(plain))
   if (E.isRight(plain)) assert.equal(Object.keys(plain.right.extra), [])
+})
+
+test('property: isWireNotification answers as WireNotification.is for any value, valid notifications and near misses alike', () => {
+  const valid = {
+    dc: 'Credit',
+    code: 'EFT',
+    amount: '100.00',
+    balance: '18100.00',
+    currency: 'TRY',
+    description: 'SN:1 ÖDEME',
+    account_id: '69',
+    hash: 'aGFzaA==',
+  }
+  const value = fc.oneof(
+    fc.constantFrom(
+      'Credit',
+      'Debit',
+      'credit',
+      'CreditX',
+      'EFT',
+      ' ',
+      '\t\n',
+      '',
+      '100.00',
+      'TRY',
+      'TR',
+      'TRYY',
+      'try',
+      'TŞY',
+      '69',
+      '6a',
+      '٣',
+      '0',
+    ),
+    fc.constantFrom('1'.repeat(15), '1'.repeat(16), '123456789012345', ' 69'),
+    fc.string({ maxLength: 4 }),
+    fc.string({ maxLength: 3, unit: fc.constantFrom('A', 'Z', '@', '[', '0', '9', '/', ':', 'a') }),
+    fc.constantFrom(undefined, null, 7, true, {}, ['x'], new String('TRY')),
+  )
+  const changes = fc.dictionary(fc.oneof(fc.constantFrom(...NOTIFICATION_FIELDS), fc.constantFrom('extra', 'id')), value, { maxKeys: 3 })
+  const base = fc.constantFrom<'object' | 'parsed' | 'null' | 'array' | 'string'>('object', 'object', 'parsed', 'null', 'array', 'string')
+  let accepted = 0
+  fc.assert(
+    fc.property(base, changes, fc.boolean(), (kind, change, drop) => {
+      const fields: Record<string, unknown> = { ...valid, ...change }
+      if (drop) delete fields[Object.keys(change)[0] ?? 'hash']
+      const subject =
+        kind === 'null'
+          ? null
+          : kind === 'array'
+            ? Object.assign([], fields)
+            : kind === 'string'
+              ? 'dc=Credit'
+              : kind === 'parsed'
+                ? Object.assign(Object.create(Object.create(null)), fields)
+                : fields
+      const expected = WireNotification.is(subject)
+      if (expected) accepted++
+      assert.is(isWireNotification(subject), expected)
+    }),
+    { numRuns: 5000 },
+  )
+  assert.ok(accepted > 500, `valid records were generated too (${accepted})`)
 })
 
 test.run()
