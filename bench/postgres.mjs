@@ -206,7 +206,10 @@ const stopReceiver = (state) =>
 // BENCH_PG_PROFILE=DIR: every receiver writes a V8 CPU profile there when it stops (node --cpu-prof).
 const PROFILE = process.env.BENCH_PG_PROFILE
 const profiling = PROFILE === undefined || PROFILE === '' ? [] : ['--cpu-prof', `--cpu-prof-dir=${PROFILE}`]
-const startListen = (url, bin = BIN) => startReceiver([...profiling, bin, 'listen', '--port', '0', '--secret', SECRET, '--store', url])
+// BENCH_PG_LISTEN_NODE_FLAGS: Node flags for the `listen` processes only (e.g. `--max-semi-space-size=16`).
+const listenFlags = (process.env.BENCH_PG_LISTEN_NODE_FLAGS ?? '').split(' ').filter((f) => f !== '')
+const startListen = (url, bin = BIN) =>
+  startReceiver([...profiling, ...listenFlags, bin, 'listen', '--port', '0', '--secret', SECRET, '--store', url])
 
 /** CPU ms of each backend now serving clients of `database` (the receivers' connections; no background process), by pid. */
 const backendCpu = async (admin, database) => {
