@@ -12,30 +12,13 @@
 // Also the loader: the same measurements as bench/lib/load.mjs's `loadServer` (autocannon over
 // loopback, prebuilt raw requests per connection, CPU time from /proc), for queues made here.
 import { loadavg } from 'node:os'
-import { performance } from 'node:perf_hooks'
 import { formatMoney, sign } from '@banksocket-webhooks/core'
 import { signingInput } from '@banksocket-webhooks/core/runtime-kit'
-import autocannon from 'autocannon'
-import { cpuMsOf, memoryOf, startServer, stopServer } from './load.mjs'
-import { FORM_CONTENT_TYPE, formBodyFast, nodeSha256, SECRET } from './notifications.mjs'
+import { cpuMsOf, fire, memoryOf, percentile, startServer, stopServer } from './load.mjs'
+import { CODES, COUNTERPARTIES, FORM_CONTENT_TYPE, formBodyFast, nodeSha256, random, SECRET } from './notifications.mjs'
 
 /** The distance between the ends of two consecutive movements of an account: 10,000.00 TRY. */
 const STEP = 1_000_000n
-
-const CODES = ['EFT', 'FAST', 'HAVALE']
-const COUNTERPARTIES = ['ÇAĞLAR İNŞAAT', 'GÜNEŞ ÖZTÜRK', 'ŞİRİN KUYUMCULUK', 'IŞIK GIDA', 'ÜMİT DOĞAN']
-
-/** mulberry32, as bench/lib/notifications.mjs: every run sends the same movements. */
-const random = (seed) => {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
 
 /**
  * One account's movements, none of which connects to another (see the module's comment), signed
@@ -118,42 +101,6 @@ export const gapQueues = async ({ accounts, connections, perConnection, accountB
   }
   return queues
 }
-
-const percentile = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]
-
-/** One autocannon run over prebuilt queues (bench/lib/load.mjs's `fire`, which it does not export). */
-const fire = (port, { connections, amount, queues, cursors }) =>
-  new Promise((resolve, reject) => {
-    let nextClient = 0
-    const latencies = []
-    const first = performance.now()
-    let last = first
-    const instance = autocannon(
-      {
-        url: `http://127.0.0.1:${port}/`,
-        connections,
-        amount,
-        timeout: 10,
-        requests: [{ method: 'POST', path: '/' }],
-        setupClient: (client) => {
-          const k = nextClient++
-          client.getRequestBuffer = () => {
-            const raw = queues[k][cursors[k]++]
-            if (raw === undefined) throw new Error(`connection ${k} ran out of notifications`)
-            return raw
-          }
-        },
-      },
-      (error, result) => {
-        if (error) reject(error)
-        else resolve({ result, seconds: (last - first) / 1000, latencies: Float64Array.from(latencies).sort() })
-      },
-    )
-    instance.on('response', (_client, _status, _bytes, responseTime) => {
-      last = performance.now()
-      latencies.push(responseTime)
-    })
-  })
 
 /**
  * Loads one server (a bench script or the CLI, as bench/lib/load.mjs starts them: stdout to

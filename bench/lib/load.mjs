@@ -30,7 +30,7 @@ export const cpuMsOf = (pid) => {
   return (Number(fields[11]) + Number(fields[12])) * CLOCK_TICK_MS
 }
 
-const percentile = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]
+export const percentile = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]
 
 /**
  * Starts a server process (pinned to `cpu` when given) and resolves once it listens, with its port
@@ -152,7 +152,7 @@ const rawRequest = ({ headers, body }) => {
  * bodies from `queues[k]` starting at `cursors[k]`. Resolves with autocannon's result and the
  * exact latencies (ms, sorted) of every response.
  */
-const fire = (port, { connections, amount, queues, cursors, timeoutSeconds }) =>
+export const fire = (port, { connections, amount, queues, cursors, timeoutSeconds = 10 }) =>
   new Promise((resolve, reject) => {
     let nextClient = 0
     const latencies = []

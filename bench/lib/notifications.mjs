@@ -20,11 +20,11 @@ export { nodeSha256 } from '@banksocket-webhooks/adapter-node-server'
 
 import { nodeSha256 } from '@banksocket-webhooks/adapter-node-server'
 
-const CODES = ['EFT', 'FAST', 'HAVALE']
-const COUNTERPARTIES = ['ÇAĞLAR İNŞAAT', 'GÜNEŞ ÖZTÜRK', 'ŞİRİN KUYUMCULUK', 'IŞIK GIDA', 'ÜMİT DOĞAN']
+export const CODES = ['EFT', 'FAST', 'HAVALE']
+export const COUNTERPARTIES = ['ÇAĞLAR İNŞAAT', 'GÜNEŞ ÖZTÜRK', 'ŞİRİN KUYUMCULUK', 'IŞIK GIDA', 'ÜMİT DOĞAN']
 
 /** A small deterministic generator (mulberry32), so every run sends the same movements. */
-const random = (seed) => {
+export const random = (seed) => {
   let a = seed >>> 0
   return () => {
     a = (a + 0x6d2b79f5) >>> 0
