@@ -99,80 +99,7 @@ const gapBounds = (d: Readonly<{ accountId: string; currency: string; gapId: num
   to: exactMoney(d.to, d.currency),
 })
 
-/** Calls the listeners of one ledger event; payloads are built only for events someone listens to. */
-const callListeners = (emitter: ReceiverEmitter, event: LedgerEvent, transaction: VerifiedTransaction, pending: PromiseLike<unknown>[]): void => {
-  switch (event.type) {
-    case 'BalanceGapDetected': {
-      if (!hasListeners(emitter, 'gap')) return
-      const d = event.data
-      const gap: BalanceGap = {
-        ...gapBounds(d),
-        expectedBalance: exactMoney(d.expectedBalance, d.currency),
-        actualBalance: exactMoney(d.actualBalance, d.currency),
-        missing: exactMoney(d.missing, d.currency),
-        previousKey: d.previousKey,
-        idempotencyKey: d.idempotencyKey,
-        transaction,
-        event,
-      }
-      invoke(emitter, 'gap', gap, pending)
-      return
-    }
-    case 'TransactionReceived': {
-      const side = transaction.verified.dc === 'Credit' ? 'credit' : 'debit'
-      if (!hasListeners(emitter, 'transaction') && !hasListeners(emitter, side)) return
-      const payload = received(transaction, event)
-      invoke(emitter, 'transaction', payload, pending)
-      invoke(emitter, side, payload, pending)
-      return
-    }
-    case 'DuplicateIgnored': {
-      if (!hasListeners(emitter, 'duplicate')) return
-      const duplicate: DuplicateDelivery = withEvent(transaction, event.data.receivedAt, event)
-      invoke(emitter, 'duplicate', duplicate, pending)
-      return
-    }
-    case 'BalanceGapNarrowed':
-    case 'BalanceGapClosed': {
-      const name = event.type === 'BalanceGapClosed' ? 'gap_closed' : 'gap_narrowed'
-      if (!hasListeners(emitter, name)) return
-      const d = event.data
-      const change: BalanceGapChange = {
-        ...gapBounds(d),
-        missing: exactMoney(d.missing, d.currency),
-        idempotencyKey: d.idempotencyKey,
-        transaction,
-        event,
-      }
-      invoke(emitter, name, change, pending)
-      return
-    }
-    case 'UnobservedMovements': {
-      if (!hasListeners(emitter, 'unobserved')) return
-      const d = event.data
-      const unobserved: Unobserved = {
-        ...gapBounds(d),
-        filter: d.filter,
-        net: exactMoney(d.net, d.currency),
-        transaction,
-        event,
-      }
-      invoke(emitter, 'unobserved', unobserved, pending)
-      return
-    }
-    case 'SuspectedReplay': {
-      if (!hasListeners(emitter, 'suspected_replay')) return
-      const suspected: SuspectedReplayDelivery = withEvent(transaction, event.data.receivedAt, event)
-      invoke(emitter, 'suspected_replay', suspected, pending)
-      return
-    }
-  }
-}
-
-const failure = (errors: ReadonlyArray<unknown>): unknown =>
-  errors.length === 1 ? errors[0] : new AggregateError(errors, `${errors.length} listeners failed`)
-
-/** Whether anyone listens to one ledger event (as {@link callListeners} would call them). */
+/** Whether anyone listens to one ledger event: the listeners {@link callListeners} calls for it. */
 const listensToEvent = (emitter: ReceiverEmitter, event: LedgerEvent, side: 'credit' | 'debit'): boolean => {
   switch (event.type) {
     case 'BalanceGapDetected':
@@ -191,6 +118,74 @@ const listensToEvent = (emitter: ReceiverEmitter, event: LedgerEvent, side: 'cre
       return hasListeners(emitter, 'suspected_replay')
   }
 }
+
+/** Calls the listeners of one ledger event; payloads are built only for events someone listens to. */
+const callListeners = (emitter: ReceiverEmitter, event: LedgerEvent, transaction: VerifiedTransaction, pending: PromiseLike<unknown>[]): void => {
+  const side = transaction.verified.dc === 'Credit' ? 'credit' : 'debit'
+  if (!listensToEvent(emitter, event, side)) return
+  switch (event.type) {
+    case 'BalanceGapDetected': {
+      const d = event.data
+      const gap: BalanceGap = {
+        ...gapBounds(d),
+        expectedBalance: exactMoney(d.expectedBalance, d.currency),
+        actualBalance: exactMoney(d.actualBalance, d.currency),
+        missing: exactMoney(d.missing, d.currency),
+        previousKey: d.previousKey,
+        idempotencyKey: d.idempotencyKey,
+        transaction,
+        event,
+      }
+      invoke(emitter, 'gap', gap, pending)
+      return
+    }
+    case 'TransactionReceived': {
+      const payload = received(transaction, event)
+      invoke(emitter, 'transaction', payload, pending)
+      invoke(emitter, side, payload, pending)
+      return
+    }
+    case 'DuplicateIgnored': {
+      const duplicate: DuplicateDelivery = withEvent(transaction, event.data.receivedAt, event)
+      invoke(emitter, 'duplicate', duplicate, pending)
+      return
+    }
+    case 'BalanceGapNarrowed':
+    case 'BalanceGapClosed': {
+      const name = event.type === 'BalanceGapClosed' ? 'gap_closed' : 'gap_narrowed'
+      const d = event.data
+      const change: BalanceGapChange = {
+        ...gapBounds(d),
+        missing: exactMoney(d.missing, d.currency),
+        idempotencyKey: d.idempotencyKey,
+        transaction,
+        event,
+      }
+      invoke(emitter, name, change, pending)
+      return
+    }
+    case 'UnobservedMovements': {
+      const d = event.data
+      const unobserved: Unobserved = {
+        ...gapBounds(d),
+        filter: d.filter,
+        net: exactMoney(d.net, d.currency),
+        transaction,
+        event,
+      }
+      invoke(emitter, 'unobserved', unobserved, pending)
+      return
+    }
+    case 'SuspectedReplay': {
+      const suspected: SuspectedReplayDelivery = withEvent(transaction, event.data.receivedAt, event)
+      invoke(emitter, 'suspected_replay', suspected, pending)
+      return
+    }
+  }
+}
+
+const failure = (errors: ReadonlyArray<unknown>): unknown =>
+  errors.length === 1 ? errors[0] : new AggregateError(errors, `${errors.length} listeners failed`)
 
 /**
  * The inbox dispatch of a receiver: for each ledger event, in order, calls every listener
