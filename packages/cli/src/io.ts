@@ -202,7 +202,15 @@ export const createByteBatcher = (schedule: (flush: () => void) => void = (flush
   const sink = (target: ByteSink): Sink => ({
     write: (given) => {
       let text = given
-      if (text === '') return
+      if (text === '') {
+        // Nothing to encode, but a write to another sink ends the run before it (as in the text
+        // batcher): a high surrogate left at its end is alone.
+        if (pending !== '' && sinks[sinks.length - 1] !== target) {
+          pending = ''
+          append(sinks[sinks.length - 1] as ByteSink, REPLACEMENT)
+        }
+        return
+      }
       if (pending !== '' && sinks[sinks.length - 1] === target && isLowSurrogate(text.charCodeAt(0))) {
         // the pair split over two writes of one run: encoded together, as in the run's text
         text = pending + text
