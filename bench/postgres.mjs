@@ -35,7 +35,11 @@
 // runs repeated in turns; medians per run name are printed after the table),
 // BENCH_LISTEN_BEFORE_BIN (adds nothing by itself: name `listen-before` etc. in BENCH_PG_RUNS),
 // BENCH_PG_PROFILE (a directory: each receiver writes a CPU profile there; summarise one with
-// `node bench/lib/top-frames.mjs FILE`).
+// `node bench/lib/top-frames.mjs FILE`), BENCH_PG_TIMELINE (a directory: every answer's time and
+// latency, and the receivers' and PostgreSQL's CPU every 250 ms, per pass), BENCH_PG_RECEIVER_NODE_FLAGS
+// and BENCH_PG_LISTEN_NODE_FLAGS (Node flags for every receiver / for `listen` only),
+// BENCH_PG_KEEP_OUTPUT=1 (keep the receivers' stdout files, e.g. for `--trace-gc`). Each pass also
+// reports its WAL bytes per notification and the checkpoints that fell inside it.
 import { spawn, spawnSync } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { closeSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
@@ -174,6 +178,7 @@ const startReceiver = (args, env = {}) =>
       },
       stderr: '',
       stopped: undefined,
+      stdoutFile,
       removeOutput: () => rmSync(stdoutDir, { recursive: true, force: true }),
     }
     child.stderr.setEncoding('utf8')
@@ -206,10 +211,13 @@ const stopReceiver = (state) =>
 // BENCH_PG_PROFILE=DIR: every receiver writes a V8 CPU profile there when it stops (node --cpu-prof).
 const PROFILE = process.env.BENCH_PG_PROFILE
 const profiling = PROFILE === undefined || PROFILE === '' ? [] : ['--cpu-prof', `--cpu-prof-dir=${PROFILE}`]
+// BENCH_PG_TIMELINE=DIR: each measured pass writes its answers there, one line each: milliseconds
+// since the pass began, latency in milliseconds (to see whether the slow answers come together).
+const TIMELINE = process.env.BENCH_PG_TIMELINE
 // BENCH_PG_LISTEN_NODE_FLAGS: Node flags for the `listen` processes only (e.g. `--max-semi-space-size=16`).
 const listenFlags = (process.env.BENCH_PG_LISTEN_NODE_FLAGS ?? '').split(' ').filter((f) => f !== '')
 const startListen = (url, bin = BIN) =>
-  startReceiver([...profiling, ...listenFlags, bin, 'listen', '--port', '0', '--secret', SECRET, '--store', url])
+  startReceiver([...profiling, ...receiverFlags, ...listenFlags, bin, 'listen', '--port', '0', '--secret', SECRET, '--store', url])
 
 /** CPU ms of each backend now serving clients of `database` (the receivers' connections; no background process), by pid. */
 const backendCpu = async (admin, database) => {
@@ -232,6 +240,14 @@ const backendCpuBetween = (before, after) => {
   return total
 }
 
+/** The server's WAL position (bytes) and the checkpoints it has started, to tell what a pass wrote and whether a checkpoint fell inside it. */
+const walAt = async (admin) => {
+  const { rows } = await admin.query(
+    "SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), '0/0')::bigint AS bytes, (SELECT num_timed + num_requested FROM pg_stat_checkpointer)::int AS checkpoints",
+  )
+  return { bytes: Number(rows[0].bytes), checkpoints: rows[0].checkpoints }
+}
+
 /** Statements sent to `database` so far (pg_stat_statements: each one a round trip; BEGIN and COMMIT included). */
 const statementsSent = async (admin, database) =>
   Number(
@@ -242,7 +258,10 @@ const statementsSent = async (admin, database) =>
       )
     ).rows[0].n,
   )
-const startBaseline = (url, mode) => startReceiver([...profiling, BASELINE], { BASELINE_DATABASE_URL: url, BASELINE_MODE: mode })
+// BENCH_PG_RECEIVER_NODE_FLAGS: Node flags for every receiver, the baseline's too (e.g. `--trace-gc`, whose
+// lines then land in the kept stdout files: BENCH_PG_KEEP_OUTPUT=1).
+const receiverFlags = (process.env.BENCH_PG_RECEIVER_NODE_FLAGS ?? '').split(' ').filter((f) => f !== '')
+const startBaseline = (url, mode) => startReceiver([...profiling, ...receiverFlags, BASELINE], { BASELINE_DATABASE_URL: url, BASELINE_MODE: mode })
 
 // ---------------------------------------------------------------------------------------------
 // Load: per account a queue of prebuilt raw requests in chain order; one connection per account.
@@ -296,17 +315,18 @@ const fire = (port, queues, from, per, into) =>
     instance.on('response', (_client, status, _bytes, responseTime) => {
       into.last = performance.now()
       into.latencies.push(responseTime)
+      into.answeredAt.push(into.last)
       into.status[status] = (into.status[status] ?? 0) + 1
     })
   })
 
 /** Sends `per` notifications per account, spread over targets as `plan` says; resolves with the tally. */
 const drive = async (plan, from, per) => {
-  const tally = { latencies: [], status: {}, last: 0 }
+  const tally = { latencies: [], answeredAt: [], status: {}, last: 0 }
   const first = performance.now()
   const results = await Promise.all(plan.map(({ port, queues }) => fire(port, queues, from, per, tally)))
   const errors = results.reduce((n, r) => n + r.errors + r.timeouts, 0)
-  return { ...tally, errors, seconds: (tally.last - first) / 1000 }
+  return { ...tally, first, errors, seconds: (tally.last - first) / 1000 }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -370,9 +390,23 @@ const runOne = async (name, pgServer, admin, index) => {
       driver: process.cpuUsage(),
       statements: await statementsSent(admin, database),
       backends: await backendCpu(admin, database),
+      wal: await walAt(admin),
     }
+    // With BENCH_PG_TIMELINE: the receivers' and PostgreSQL's CPU every 250 ms of the pass.
+    const cpuTimeline = []
+    const sampler =
+      TIMELINE === undefined || TIMELINE === ''
+        ? undefined
+        : setInterval(() => {
+            cpuTimeline.push([performance.now(), receivers.reduce((sum, r) => sum + cpuMsOf(r.child.pid), 0), postgresCpuMs(pgServer.postmasterPid)])
+          }, 250)
     const driven = await drive(passPlan, warmPer, per)
+    if (sampler !== undefined) clearInterval(sampler)
+    driven.cpuTimeline = cpuTimeline
+    const wal = await walAt(admin)
     return {
+      walBytes: wal.bytes - cpu0.wal.bytes,
+      checkpoints: wal.checkpoints - cpu0.wal.checkpoints,
       backendMs: backendCpuBetween(cpu0.backends, await backendCpu(admin, database)),
       driven,
       receiverCpuMs: receivers.reduce((sum, r, i) => sum + cpuMsOf(r.child.pid) - cpu0.receivers[i], 0),
@@ -443,7 +477,26 @@ const runOne = async (name, pgServer, admin, index) => {
       stdoutOncePerTransaction: !isListen || receivers.reduce((n, r) => n + r.stdoutLines, 0) === total,
     }
     const notificationsPerPass = per * ACCOUNTS
+    if (TIMELINE !== undefined && TIMELINE !== '') {
+      mkdirSync(TIMELINE, { recursive: true })
+      passes.forEach((p, i) =>
+        writeFileSync(
+          join(TIMELINE, `${database}-${i + 1}.tsv`),
+          p.driven.latencies.map((l, k) => `${(p.driven.answeredAt[k] - p.driven.first).toFixed(2)}\t${l.toFixed(2)}`).join('\n'),
+        ),
+      )
+      passes.forEach((p, i) =>
+        writeFileSync(
+          join(TIMELINE, `${database}-${i + 1}.cpu.tsv`),
+          p.driven.cpuTimeline
+            .map(([at, receiversMs, postgresMs]) => `${(at - p.driven.first).toFixed(0)}\t${receiversMs.toFixed(1)}\t${postgresMs.toFixed(1)}`)
+            .join('\n'),
+        ),
+      )
+    }
     const perPass = (p) => ({
+      walBytesPerNotification: p.walBytes / notificationsPerPass,
+      checkpoints: p.checkpoints,
       notificationsPerSecond: notificationsPerPass / p.driven.seconds,
       statementsPerNotification: p.statements / notificationsPerPass,
       cpuMsPerNotification: {
@@ -481,7 +534,9 @@ const runOne = async (name, pgServer, admin, index) => {
     }
   } finally {
     for (const r of receivers) if (r.child.exitCode === null && r.child.signalCode === null) r.child.kill('SIGKILL')
-    for (const r of receivers) r.removeOutput()
+    // BENCH_PG_KEEP_OUTPUT=1 keeps each receiver's stdout (e.g. for --trace-gc lines) and names the file.
+    for (const r of receivers) if (process.env.BENCH_PG_KEEP_OUTPUT === '1') console.error(`kept ${r.stdoutFile}`)
+    for (const r of receivers) if (process.env.BENCH_PG_KEEP_OUTPUT !== '1') r.removeOutput()
     await admin.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`).catch(() => {})
   }
 }
