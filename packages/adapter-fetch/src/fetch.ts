@@ -6,8 +6,7 @@
  * @module
  */
 import type { HttpAnswer } from '@banksocket-webhooks/core/runtime-kit'
-import { Receiver, type ReceiverOptions } from '@banksocket-webhooks/receiver'
-import { readRequestBody } from './read.ts'
+import { Receiver, type ReceiverOptions, readRequestBody } from '@banksocket-webhooks/receiver'
 
 /**
  * Turns a runtime-neutral answer into a `Response`.

@@ -31,5 +31,6 @@ export type {
   SuspectedReplayDelivery,
   Unobserved,
 } from '@banksocket-webhooks/receiver'
+// Moved to the receiver, where every adapter with a fetch API `Request` finds it; still exported here.
+export { readRequestBody } from '@banksocket-webhooks/receiver'
 export { createFetchReceiver, FetchReceiver, toFetchHandler, toResponse } from './fetch.ts'
-export { readRequestBody } from './read.ts'

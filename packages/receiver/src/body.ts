@@ -9,7 +9,7 @@
 
 import type { Rejection } from '@banksocket-webhooks/core'
 import { invalidPayload } from '@banksocket-webhooks/core/runtime-kit'
-import type * as E from 'fp-ts/lib/Either.js'
+import * as E from 'fp-ts/lib/Either.js'
 
 /**
  * Why a body could not be read whole: over the limit (413), or cut off before its end (400;
@@ -73,3 +73,45 @@ export const concatBytes = (chunks: ReadonlyArray<Uint8Array>, total: number): U
  *   bytes.byteLength > limit ? E.left({ _tag: 'too_large', limit }) : E.right(bytes)
  */
 export type BodyReader = (limit: number) => Promise<E.Either<BodyProblem, Uint8Array>>
+
+/**
+ * Reads a Web `Request` body under `limit` bytes. A declared length over the limit is refused
+ * without reading a byte; otherwise chunks are counted as they arrive and reading stops (the stream
+ * is cancelled) as soon as the count passes the limit. A stream that errors (the client went away)
+ * is `truncated`. Never rejects. Every adapter that has a fetch API `Request` reads with it (the
+ * fetch adapter, the Durable Object's inbox).
+ *
+ * @example
+ * import { readRequestBody } from '@banksocket-webhooks/receiver'
+ * const body = await readRequestBody(request, 64 * 1024) // Right(Uint8Array) or Left(BodyProblem)
+ */
+export const readRequestBody = async (request: Request, limit: number): Promise<E.Either<BodyProblem, Uint8Array>> => {
+  const stream = request.body
+  if (declaredTooLarge(request.headers.get('content-length'), limit)) {
+    stream?.cancel().catch(() => {})
+    return E.left({ _tag: 'too_large', limit })
+  }
+  if (stream === null) return E.right(new Uint8Array(0))
+  const chunks: Uint8Array[] = []
+  let total = 0
+  let reader: ReadableStreamDefaultReader<Uint8Array>
+  try {
+    reader = stream.getReader()
+  } catch {
+    return E.left({ _tag: 'truncated' })
+  }
+  try {
+    for (;;) {
+      const { done, value } = await reader.read()
+      if (done) return E.right(concatBytes(chunks, total))
+      total += value.byteLength
+      if (total > limit) {
+        reader.cancel().catch(() => {})
+        return E.left({ _tag: 'too_large', limit })
+      }
+      chunks.push(value)
+    }
+  } catch {
+    return E.left({ _tag: 'truncated' })
+  }
+}

@@ -20,7 +20,7 @@
  * @packageDocumentation
  */
 export type { Recorded } from '@banksocket-webhooks/core/runtime-kit'
-export { type BodyProblem, type BodyReader, bodyRejection, concatBytes, declaredTooLarge } from './body.ts'
+export { type BodyProblem, type BodyReader, bodyRejection, concatBytes, declaredTooLarge, readRequestBody } from './body.ts'
 export { dispatchTo, notify, type ReceiverEmitter } from './dispatch.ts'
 export type {
   BalanceGap,
