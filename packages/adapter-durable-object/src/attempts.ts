@@ -7,6 +7,8 @@
  * @internal
  * @module
  */
+import type { ConsumerFailed } from '@banksocket-webhooks/consumers'
+import type { StoredEvent } from '@banksocket-webhooks/core'
 import type { SqlStorageLike } from './sql.ts'
 
 /**
@@ -46,4 +48,29 @@ export const attemptsOf = (sql: SqlStorageLike, name: string): Attempts => ({
   forget: (tx) => {
     tx.exec('DELETE FROM banksocket_consumer_attempts WHERE name = ?', name)
   },
+})
+
+/**
+ * What a `ConsumerFailed` (and a `ForwardFailed`, which adds to it) says of the event a consumer
+ * gave up on: the consumer, the event's place and type, the attempts made, why, and when.
+ *
+ * @internal
+ * @example
+ * failureOf('credits', stored, 20, 'TypeError: boom', Date.now()) // { consumer: 'credits', position: 17, ... }
+ */
+export const failureOf = (
+  consumer: string,
+  event: StoredEvent<Readonly<{ type: string }>>,
+  attempts: number,
+  error: string,
+  now: number,
+): ConsumerFailed['data'] => ({
+  consumer,
+  position: event.position,
+  stream: event.stream,
+  version: event.version,
+  eventType: event.event.type,
+  attempts,
+  error,
+  failedAt: new Date(now).toISOString(),
 })

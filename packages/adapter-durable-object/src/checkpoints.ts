@@ -17,7 +17,7 @@ import {
 } from '@banksocket-webhooks/core/store-kit'
 import * as E from 'fp-ts/lib/Either.js'
 import type * as TE from 'fp-ts/lib/TaskEither.js'
-import { ensureSchema } from './schema.ts'
+import { schemaGuard } from './schema.ts'
 import { type DurableObjectStorageLike, integerOf, type SqlFailure, type SqlStorageLike, sqlFailure } from './sql.ts'
 
 /**
@@ -74,17 +74,8 @@ class WorkThrew {
  */
 export const createDurableObjectCheckpoints = (storage: DurableObjectStorageLike): DurableObjectCheckpoints => {
   const { sql } = storage
-  let schema = ensureSchema(storage)
-
-  const attempt = <L, A>(doing: string, body: () => E.Either<L, A>): E.Either<L | SqlFailure, A> => {
-    if (E.isLeft(schema)) schema = ensureSchema(storage)
-    if (E.isLeft(schema)) return schema
-    try {
-      return body()
-    } catch (error) {
-      return E.left(sqlFailure(doing, error))
-    }
-  }
+  /** Runs `body` once the schema is there; a throw is a `StoreFailure` saying what was being done. */
+  const attempt = schemaGuard(storage)
 
   const current = (name: string): number | undefined => {
     const row = sql.exec<{ position: number }>('SELECT position FROM banksocket_checkpoints WHERE name = ?', name).toArray()[0]

@@ -30,7 +30,7 @@ import {
 } from '@banksocket-webhooks/core/store-kit'
 import * as E from 'fp-ts/lib/Either.js'
 import type * as TE from 'fp-ts/lib/TaskEither.js'
-import { ensureSchema } from './schema.ts'
+import { schemaGuard } from './schema.ts'
 import { type DurableObjectStorageLike, integerOf, type SqlFailure, type SqlValue, sqlFailure } from './sql.ts'
 
 /**
@@ -193,18 +193,8 @@ export const createDurableObjectEventStore = <Ev, S = unknown>(
   const { sql } = storage
   const { codec, stateCodec } = options
   const watchers = new AppendWatchers()
-  let schema = ensureSchema(storage)
-
   /** Runs `body` once the schema is there; a throw is a `StoreFailure` saying what was being done. */
-  const attempt = <L, A>(doing: string, body: () => E.Either<L, A>): E.Either<L | SqlFailure, A> => {
-    if (E.isLeft(schema)) schema = ensureSchema(storage)
-    if (E.isLeft(schema)) return schema
-    try {
-      return body()
-    } catch (error) {
-      return E.left(sqlFailure(doing, error))
-    }
-  }
+  const attempt = schemaGuard(storage)
 
   const eventOf = (data: unknown, stream: string, version: number): Ev => {
     const json = parseJson(data, `event ${stream}@${version}`)

@@ -31,7 +31,7 @@ import type { BalanceGapDetected, EventStore, LedgerEvent, StoredEvent, StoreErr
 import type { CheckpointError } from '@banksocket-webhooks/core/store-kit'
 import * as E from 'fp-ts/lib/Either.js'
 import type * as TE from 'fp-ts/lib/TaskEither.js'
-import { attemptsOf } from './attempts.ts'
+import { attemptsOf, failureOf } from './attempts.ts'
 import { type DurableObjectStorageLike, type SqlStorageLike, sqlFailure } from './sql.ts'
 
 /**
@@ -236,14 +236,7 @@ export const createAlarmForwarder = (ports: ForwardingPorts, options: Forwarding
     const failed: ForwardFailed = {
       type: 'ForwardFailed',
       data: {
-        consumer: name,
-        position: event.position,
-        stream: event.stream,
-        version: event.version,
-        eventType: event.event.type,
-        attempts,
-        error: refusal.reason,
-        failedAt: new Date(now()).toISOString(),
+        ...failureOf(name, event, attempts, refusal.reason, now()),
         url: target,
         webhookId: webhookIdOf(event),
         ...(refusal.status === undefined ? {} : { status: refusal.status }),

@@ -21,7 +21,7 @@ import type { EventStore, LedgerEvent, StoredEvent, StoreError } from '@banksock
 import { checkConsumerName } from '@banksocket-webhooks/core/store-kit'
 import * as E from 'fp-ts/lib/Either.js'
 import type * as TE from 'fp-ts/lib/TaskEither.js'
-import { attemptsOf } from './attempts.ts'
+import { attemptsOf, failureOf } from './attempts.ts'
 import type { ForwardingError, ForwardingPorts, ForwardNext } from './forwarding.ts'
 import { type SqlStorageLike, sqlFailure } from './sql.ts'
 
@@ -139,19 +139,7 @@ export const createProjectionRunner = (ports: ForwardingPorts, projection: Proje
   }
 
   const giveUp = (event: StoredEvent<LedgerEvent | ConsumerEvent>, failed: number, error: unknown): TE.TaskEither<StoreError, unknown> => {
-    const record: ConsumerFailed = {
-      type: 'ConsumerFailed',
-      data: {
-        consumer: name,
-        position: event.position,
-        stream: event.stream,
-        version: event.version,
-        eventType: event.event.type,
-        attempts: failed,
-        error: reasonOf(error),
-        failedAt: new Date(now()).toISOString(),
-      },
-    }
+    const record: ConsumerFailed = { type: 'ConsumerFailed', data: failureOf(name, event, failed, reasonOf(error), now()) }
     return store.appendToStream(consumerStream(name), [record], 'any')
   }
 

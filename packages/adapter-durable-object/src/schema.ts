@@ -134,3 +134,29 @@ export const ensureSchema = (storage: DurableObjectStorageLike): E.Either<SqlFai
     return E.left(sqlFailure('creating the schema', error))
   }
 }
+
+/**
+ * Runs a store's calls once its schema is there: the schema is ensured when the guard is made and,
+ * if that failed, again before each call (a call then answers the failure), and a statement that
+ * throws becomes a `StoreFailure` saying what was being done. What the event store and the
+ * checkpoints both wrap their calls in.
+ *
+ * @internal
+ * @example
+ * const attempt = schemaGuard(ctx.storage)
+ * attempt('reading the head', () => E.right(0)) // Right(0)
+ */
+export const schemaGuard = (
+  storage: DurableObjectStorageLike,
+): (<L, A>(doing: string, body: () => E.Either<L, A>) => E.Either<L | SqlFailure, A>) => {
+  let schema = ensureSchema(storage)
+  return (doing, body) => {
+    if (E.isLeft(schema)) schema = ensureSchema(storage)
+    if (E.isLeft(schema)) return schema
+    try {
+      return body()
+    } catch (error) {
+      return E.left(sqlFailure(doing, error))
+    }
+  }
+}
