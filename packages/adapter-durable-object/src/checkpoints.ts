@@ -18,7 +18,7 @@ import {
 import * as E from 'fp-ts/lib/Either.js'
 import type * as TE from 'fp-ts/lib/TaskEither.js'
 import { schemaGuard } from './schema.ts'
-import { type DurableObjectStorageLike, integerOf, type SqlFailure, type SqlStorageLike, sqlFailure } from './sql.ts'
+import { type DurableObjectStorageLike, integerOf, type SqlStorageLike } from './sql.ts'
 
 /**
  * The checkpoints of a Durable Object: core's `CheckpointStore` (`transactional: false`) and

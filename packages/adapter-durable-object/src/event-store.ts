@@ -31,7 +31,7 @@ import {
 import * as E from 'fp-ts/lib/Either.js'
 import type * as TE from 'fp-ts/lib/TaskEither.js'
 import { schemaGuard } from './schema.ts'
-import { type DurableObjectStorageLike, integerOf, type SqlFailure, type SqlValue, sqlFailure } from './sql.ts'
+import { type DurableObjectStorageLike, integerOf, type SqlValue, sqlFailure } from './sql.ts'
 
 /**
  * How a value is written as JSON and read back: `encode` to a JSON value, `decode` (with its

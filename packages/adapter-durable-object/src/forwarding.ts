@@ -27,12 +27,13 @@ import {
   type WebhookSigner,
   webhookIdOf,
 } from '@banksocket-webhooks/consumers'
-import type { BalanceGapDetected, EventStore, LedgerEvent, StoredEvent, StoreError } from '@banksocket-webhooks/core'
+import type { BalanceGapDetected, LedgerEvent, StoredEvent, StoreError } from '@banksocket-webhooks/core'
 import type { CheckpointError } from '@banksocket-webhooks/core/store-kit'
 import * as E from 'fp-ts/lib/Either.js'
 import type * as TE from 'fp-ts/lib/TaskEither.js'
+import type { AlarmNext, AlarmPorts, AlarmRunError } from './alarm.ts'
 import { attemptsOf, failureOf } from './attempts.ts'
-import { type DurableObjectStorageLike, type SqlStorageLike, sqlFailure } from './sql.ts'
+import { sqlFailure } from './sql.ts'
 
 /**
  * Options of {@link createAlarmForwarder}: where to forward and how patiently. The defaults are
@@ -64,56 +65,13 @@ export type ForwardingOptions = Readonly<{
 }>
 
 /**
- * What the alarm forwarder needs of the object: its storage (for the attempts table), its event
- * store, and checkpoints that move synchronously with other writes (`createDurableObjectCheckpoints`).
- *
- * @example
- * import { createDurableObjectCheckpoints, createDurableObjectEventStore, type ForwardingPorts } from '@banksocket-webhooks/adapter-durable-object'
- * const ports: ForwardingPorts = { storage: ctx.storage, store: createDurableObjectEventStore(ctx.storage), checkpoints: createDurableObjectCheckpoints(ctx.storage) }
- */
-export type ForwardingPorts = Readonly<{
-  storage: DurableObjectStorageLike
-  store: EventStore<LedgerEvent | ConsumerEvent>
-  checkpoints: Readonly<{
-    read(name: string): TE.TaskEither<StoreError, number | undefined>
-    advanceSync(name: string, expected: number | undefined, next: number, work?: (sql: SqlStorageLike) => void): E.Either<CheckpointError, void>
-  }>
-  /** The clock, in ms since the epoch. @default Date.now */
-  now?: () => number
-}>
-
-/**
- * What a run leaves to do: nothing (`caught_up`), more events than one run sends (`more`: run
- * again at once), or the event at the checkpoint failed (`retry`, at `at` ms since the epoch,
- * after `attempts` failed attempts on it; `reason` says why in words, never with a secret).
- *
- * @example
- * import type { ForwardNext } from '@banksocket-webhooks/adapter-durable-object'
- * const alarmAt = (next: ForwardNext, now: number) => (next._tag === 'retry' ? next.at : next._tag === 'more' ? now : null)
- */
-export type ForwardNext =
-  | Readonly<{ _tag: 'caught_up' }>
-  | Readonly<{ _tag: 'more' }>
-  | Readonly<{ _tag: 'retry'; at: number; attempts: number; reason: string }>
-
-/**
  * What one run did: events the application acknowledged, events given up on, and what is next.
  *
  * @example
  * import type { ForwardRun } from '@banksocket-webhooks/adapter-durable-object'
  * const line = (r: ForwardRun) => `${r.delivered} delivered, ${r.givenUp} given up, ${r.next._tag}`
  */
-export type ForwardRun = Readonly<{ delivered: number; givenUp: number; next: ForwardNext }>
-
-/**
- * Why a run stopped without an answer from the application: the store or the checkpoint failed
- * (a `CheckpointConflict` means another run moved it: nothing is lost, the next run reads on).
- *
- * @example
- * import type { ForwardingError } from '@banksocket-webhooks/adapter-durable-object'
- * const e: ForwardingError = { _tag: 'StoreFailure', message: 'Durable Object store: reading the feed failed: …' }
- */
-export type ForwardingError = StoreError | CheckpointError
+export type ForwardRun = Readonly<{ delivered: number; givenUp: number; next: AlarmNext }>
 
 /**
  * A forwarder run by the object's alarm; see {@link createAlarmForwarder}.
@@ -126,7 +84,7 @@ export type AlarmForwarder = Readonly<{
   /** The consumer's name. */
   name: string
   /** Sends what is due: the events after the checkpoint, in feed order, until one fails or `batchSize` were sent. */
-  run(): TE.TaskEither<ForwardingError, ForwardRun>
+  run(): TE.TaskEither<AlarmRunError, ForwardRun>
 }>
 
 const checkUrl = (text: string): URL => {
@@ -196,7 +154,7 @@ const sendOnce = async (
  * )
  * const run = await forwarder.run()() // Right({ delivered: 3, givenUp: 0, next: { _tag: 'caught_up' } })
  */
-export const createAlarmForwarder = (ports: ForwardingPorts, options: ForwardingOptions): AlarmForwarder => {
+export const createAlarmForwarder = (ports: AlarmPorts, options: ForwardingOptions): AlarmForwarder => {
   const url = checkUrl(options.url)
   const secret = parseWebhookSecret(options.secret)
   if (E.isLeft(secret)) throw new TypeError(`forward: the secret is not usable: ${secret.left.message}`)
@@ -245,7 +203,7 @@ export const createAlarmForwarder = (ports: ForwardingPorts, options: Forwarding
     return store.appendToStream(consumerStream(name), [failed], 'any')
   }
 
-  const run = async (): Promise<E.Either<ForwardingError, ForwardRun>> => {
+  const run = async (): Promise<E.Either<AlarmRunError, ForwardRun>> => {
     const read = await checkpoints.read(name)()
     if (E.isLeft(read)) return read
     let checkpoint = read.right

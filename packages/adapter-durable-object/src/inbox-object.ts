@@ -29,16 +29,10 @@ import { answerFor, NOT_FOUND } from '@banksocket-webhooks/core/runtime-kit'
 import { LedgerStateCodec } from '@banksocket-webhooks/core/store-kit'
 import { createReceiver, type Receiver, type ReceiverOptions, readRequestBody } from '@banksocket-webhooks/receiver'
 import * as E from 'fp-ts/lib/Either.js'
+import { type AlarmNext, type AlarmRunError, nextAlarm } from './alarm.ts'
 import { createDurableObjectCheckpoints } from './checkpoints.ts'
 import { createDurableObjectEventStore } from './event-store.ts'
-import {
-  type AlarmForwarder,
-  createAlarmForwarder,
-  type ForwardingError,
-  type ForwardingOptions,
-  type ForwardNext,
-  type ForwardRun,
-} from './forwarding.ts'
+import { type AlarmForwarder, createAlarmForwarder, type ForwardingOptions, type ForwardRun } from './forwarding.ts'
 import { createProjectionRunner, type Projection, type ProjectionRun, type ProjectionRunner } from './projections.ts'
 import { responseOf } from './routing.ts'
 import type { DurableObjectStorageLike } from './sql.ts'
@@ -144,16 +138,6 @@ type Hosted = Readonly<{
 /** Whether the object runs anything from its alarm. */
 const hasConsumers = (hosted: Hosted): boolean => hosted.forwarder !== undefined || hosted.projections.length > 0
 
-/** When the alarm should ring next, of what several runs left: at once, at the earliest retry, or never. */
-const nextAlarm = (nexts: ReadonlyArray<ForwardNext>, now: number): number | undefined => {
-  let at: number | undefined
-  for (const next of nexts) {
-    const due = next._tag === 'more' ? now : next._tag === 'retry' ? next.at : undefined
-    if (due !== undefined && (at === undefined || due < at)) at = due
-  }
-  return at
-}
-
 /** Calls an application's hook; its failure is its own. */
 const tell = <A>(hook: ((value: A) => void) | undefined, value: A): void => {
   try {
@@ -163,7 +147,7 @@ const tell = <A>(hook: ((value: A) => void) | undefined, value: A): void => {
   }
 }
 
-const describe = (error: ForwardingError): string => {
+const describe = (error: AlarmRunError): string => {
   switch (error._tag) {
     case 'StoreFailure':
       return error.message
@@ -301,7 +285,7 @@ export const defineInboxObject = <Env>(configure: InboxConfiguration<Env>): Inbo
       const hosted = this.#open()
       if (hosted === null || !hasConsumers(hosted)) return
       this.#recorded = false
-      const nexts: ForwardNext[] = []
+      const nexts: AlarmNext[] = []
       // Projections first, in order, then the forwarder: each on its own checkpoint, so one that
       // waits for a retry does not hold the others back.
       for (const projection of hosted.projections) {

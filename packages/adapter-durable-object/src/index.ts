@@ -18,6 +18,7 @@
  *
  * @packageDocumentation
  */
+export type { AlarmNext, AlarmPorts, AlarmRunError } from './alarm.ts'
 export { createDurableObjectCheckpoints, type DurableObjectCheckpoints } from './checkpoints.ts'
 export {
   createDurableObjectEventStore,
@@ -29,10 +30,7 @@ export {
 export {
   type AlarmForwarder,
   createAlarmForwarder,
-  type ForwardingError,
   type ForwardingOptions,
-  type ForwardingPorts,
-  type ForwardNext,
   type ForwardRun,
 } from './forwarding.ts'
 export {

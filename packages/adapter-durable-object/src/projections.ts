@@ -21,8 +21,8 @@ import type { EventStore, LedgerEvent, StoredEvent, StoreError } from '@banksock
 import { checkConsumerName } from '@banksocket-webhooks/core/store-kit'
 import * as E from 'fp-ts/lib/Either.js'
 import type * as TE from 'fp-ts/lib/TaskEither.js'
+import type { AlarmNext, AlarmPorts, AlarmRunError } from './alarm.ts'
 import { attemptsOf, failureOf } from './attempts.ts'
-import type { ForwardingError, ForwardingPorts, ForwardNext } from './forwarding.ts'
 import { type SqlStorageLike, sqlFailure } from './sql.ts'
 
 /**
@@ -70,7 +70,7 @@ export type Projection = Readonly<{
  * import type { ProjectionRun } from '@banksocket-webhooks/adapter-durable-object'
  * const line = (r: ProjectionRun) => `${r.name}: ${r.handled} handled, ${r.givenUp} given up, ${r.next._tag}`
  */
-export type ProjectionRun = Readonly<{ name: string; handled: number; givenUp: number; next: ForwardNext }>
+export type ProjectionRun = Readonly<{ name: string; handled: number; givenUp: number; next: AlarmNext }>
 
 /**
  * A projection as the object's alarm runs it; see {@link createProjectionRunner}.
@@ -82,7 +82,7 @@ export type ProjectionRun = Readonly<{ name: string; handled: number; givenUp: n
 export type ProjectionRunner = Readonly<{
   name: string
   /** Handles what is due: the events after the checkpoint, in feed order, until one fails or `batchSize` were handled. */
-  run(): TE.TaskEither<ForwardingError, ProjectionRun>
+  run(): TE.TaskEither<AlarmRunError, ProjectionRun>
 }>
 
 const positive = (projection: string, option: string, value: number | undefined, fallback: number): number => {
@@ -109,7 +109,7 @@ const reasonOf = (error: unknown): string => (error instanceof Error ? `${error.
  * )
  * await runner.run()() // Right({ name: 'count', handled: 3, givenUp: 0, next: { _tag: 'caught_up' } })
  */
-export const createProjectionRunner = (ports: ForwardingPorts, projection: Projection): ProjectionRunner => {
+export const createProjectionRunner = (ports: AlarmPorts, projection: Projection): ProjectionRunner => {
   const name = checkConsumerName(projection.name)
   const batchSize = positive(name, 'batchSize', projection.batchSize, 100)
   const policy: RetryPolicy = retryPolicy({
@@ -126,7 +126,7 @@ export const createProjectionRunner = (ports: ForwardingPorts, projection: Proje
   projection.setup?.(storage.sql)
 
   /** The checkpoint, or where a projection without one starts: 0, or the head of the feed with `from: 'end'`. */
-  const startingPoint = async (): Promise<E.Either<ForwardingError, Readonly<{ saved: number | undefined; after: number }>>> => {
+  const startingPoint = async (): Promise<E.Either<AlarmRunError, Readonly<{ saved: number | undefined; after: number }>>> => {
     const read = await checkpoints.read(name)()
     if (E.isLeft(read)) return read
     if (read.right !== undefined || projection.from !== 'end') return E.right({ saved: read.right, after: read.right ?? 0 })
@@ -143,7 +143,7 @@ export const createProjectionRunner = (ports: ForwardingPorts, projection: Proje
     return store.appendToStream(consumerStream(name), [record], 'any')
   }
 
-  const run = async (): Promise<E.Either<ForwardingError, ProjectionRun>> => {
+  const run = async (): Promise<E.Either<AlarmRunError, ProjectionRun>> => {
     const start = await startingPoint()
     if (E.isLeft(start)) return start
     let checkpoint = start.right.saved
