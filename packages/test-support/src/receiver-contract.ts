@@ -556,9 +556,21 @@ const cases: ReadonlyArray<Case> = [
 ]
 
 /** Registers the contract suite for one receiver: `start` serves a receiver built with the options it is given. */
-export const contract = (name: string, start: Start) => {
+/**
+ * Options of {@link contract}: `only` picks the cases a harness can run by their names. A receiver
+ * reached across a process boundary (a Durable Object in workerd) cannot take the listeners a case
+ * registers in this process, nor be given a store of this process: such a harness runs the cases
+ * that only send requests and look at the answers and the events.
+ */
+export type ContractOptions = Readonly<{ only?: (caseName: string) => boolean }>
+
+/** The names of every case, in order (for a harness that picks some with `only`). */
+export const contractCaseNames: ReadonlyArray<string> = cases.map((c) => c.name)
+
+export const contract = (name: string, start: Start, options: ContractOptions = {}) => {
   const s = suite(`${name} contract`)
   for (const c of cases) {
+    if (options.only !== undefined && !options.only(c.name)) continue
     s(c.name, async () => {
       const options: ReceiverOptions = { secrets: [SECRET], now: () => NOW, ...c.options }
       const harness = await start(options)
