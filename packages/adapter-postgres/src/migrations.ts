@@ -166,48 +166,13 @@ CREATE TABLE IF NOT EXISTS ${s}.checkpoints (
 }
 
 /**
- * Version 3: a ledger write that is the only round trip of a notification (docs/architecture.md,
- * "PostgreSQL: one transaction per notification"). `streams.head` keeps a short token the writer
- * derives from the state it stores (the ledger's chain head) and `head_version` the stream version
- * it describes (a write by an older receiver leaves it behind: unknown), and `record_to_stream` is
- * `append_to_stream` plus two things: it stores that token with every write, and when the key is
- * recorded already it can count the duplicate on the owner in the same call, unless the owner's
- * head is the caller's `repeat_head` (then the caller decides: it may be a genuine repeat).
- * `append_to_stream` stays for receivers of an older version sharing the database.
+ * `record_to_stream` as versions 3 and 4 create it: `outcome` is the SQL expression of the outcome
+ * of a write that met a recorded key (`v_owner`), the only part version 4 changes.
  */
-const v3: Migration = {
-  version: 3,
-  name: 'streams.head, record_to_stream',
-  sql: (s) => `
-ALTER TABLE ${s}.streams ADD COLUMN IF NOT EXISTS head text;
-ALTER TABLE ${s}.streams ADD COLUMN IF NOT EXISTS head_version bigint;
-
--- Counts a duplicate of a recorded key on the stream that recorded it, unless the caller asked
--- not to (count = false) or the stream's head may make it a genuine repeat: unknown (NULL, or
--- written at another version than the stream's: a write without a head, or by append_to_stream,
--- came after it) or equal to repeat_head. True when it counted.
---
--- Called only by a transaction that writes nothing else, whose commit it makes asynchronous: a
--- count is a statistic, and waiting for the disk would make a duplicate cost as much as the
--- movement it repeats. A database crash may forget the last fraction of a second of counts; never
--- an event, a key or a state, which are committed synchronously.
-CREATE OR REPLACE FUNCTION ${s}.count_recorded_duplicate(p_owner text, p_count boolean, p_repeat_head text)
-RETURNS boolean
-LANGUAGE plpgsql AS $fn$
-BEGIN
-  IF NOT p_count THEN
-    RETURN false;
-  END IF;
-  PERFORM set_config('synchronous_commit', 'off', true);
-  UPDATE ${s}.streams AS st
-     SET duplicates = st.duplicates + 1, last_duplicate_at = now()
-   WHERE st.stream = p_owner
-     AND (p_repeat_head IS NULL OR (st.head IS NOT NULL AND st.head_version = st.version AND st.head <> p_repeat_head));
-  RETURN FOUND;
-END;
-$fn$;
-
--- append_to_stream's write, with the stream's head token stored beside its state, and a recorded
+const recordToStream = (
+  s: string,
+  outcome: string,
+): string => `-- append_to_stream's write, with the stream's head token stored beside its state, and a recorded
 -- key counted as a duplicate on its owner in the same call when asked (outcome 'duplicate'; a
 -- 'key_conflict' counted nothing).
 -- The events and the state come as text, parsed as jsonb only once the key is known to be free:
@@ -229,8 +194,7 @@ BEGIN
   IF p_claim IS NOT NULL THEN
     SELECT k.stream INTO v_owner FROM ${s}.idempotency_keys AS k WHERE k.key = p_claim;
     IF v_owner IS NOT NULL THEN
-      RETURN QUERY SELECT CASE WHEN ${s}.count_recorded_duplicate(v_owner, p_count_duplicate, p_repeat_head)
-                               THEN 'duplicate' ELSE 'key_conflict' END, NULL::bigint, NULL::bigint[], v_owner;
+      RETURN QUERY SELECT ${outcome}, NULL::bigint, NULL::bigint[], v_owner;
       RETURN;
     END IF;
   END IF;
@@ -275,8 +239,7 @@ BEGIN
     IF p_claim IS NOT NULL THEN
       SELECT k.stream INTO v_owner FROM ${s}.idempotency_keys AS k WHERE k.key = p_claim;
       IF v_owner IS NOT NULL THEN
-        RETURN QUERY SELECT CASE WHEN ${s}.count_recorded_duplicate(v_owner, p_count_duplicate, p_repeat_head)
-                                 THEN 'duplicate' ELSE 'key_conflict' END, NULL::bigint, NULL::bigint[], v_owner;
+        RETURN QUERY SELECT ${outcome}, NULL::bigint, NULL::bigint[], v_owner;
         RETURN;
       END IF;
     END IF;
@@ -310,7 +273,87 @@ BEGIN
   RETURN QUERY SELECT 'ok'::text, v_version, COALESCE(v_positions, '{}'::bigint[]), NULL::text;
 END;
 $fn$;
-`,
+`
+
+/**
+ * Version 3: a ledger write that is the only round trip of a notification (docs/architecture.md,
+ * "PostgreSQL: one transaction per notification"). `streams.head` keeps a short token the writer
+ * derives from the state it stores (the ledger's chain head) and `head_version` the stream version
+ * it describes (a write by an older receiver leaves it behind: unknown), and `record_to_stream` is
+ * `append_to_stream` plus two things: it stores that token with every write, and when the key is
+ * recorded already it can count the duplicate on the owner in the same call, unless the owner's
+ * head is the caller's `repeat_head` (then the caller decides: it may be a genuine repeat).
+ * `append_to_stream` stays for receivers of an older version sharing the database.
+ */
+const v3: Migration = {
+  version: 3,
+  name: 'streams.head, record_to_stream',
+  sql: (s) => `
+ALTER TABLE ${s}.streams ADD COLUMN IF NOT EXISTS head text;
+ALTER TABLE ${s}.streams ADD COLUMN IF NOT EXISTS head_version bigint;
+
+-- Counts a duplicate of a recorded key on the stream that recorded it, unless the caller asked
+-- not to (count = false) or the stream's head may make it a genuine repeat: unknown (NULL, or
+-- written at another version than the stream's: a write without a head, or by append_to_stream,
+-- came after it) or equal to repeat_head. True when it counted.
+--
+-- Called only by a transaction that writes nothing else, whose commit it makes asynchronous: a
+-- count is a statistic, and waiting for the disk would make a duplicate cost as much as the
+-- movement it repeats. A database crash may forget the last fraction of a second of counts; never
+-- an event, a key or a state, which are committed synchronously.
+CREATE OR REPLACE FUNCTION ${s}.count_recorded_duplicate(p_owner text, p_count boolean, p_repeat_head text)
+RETURNS boolean
+LANGUAGE plpgsql AS $fn$
+BEGIN
+  IF NOT p_count THEN
+    RETURN false;
+  END IF;
+  PERFORM set_config('synchronous_commit', 'off', true);
+  UPDATE ${s}.streams AS st
+     SET duplicates = st.duplicates + 1, last_duplicate_at = now()
+   WHERE st.stream = p_owner
+     AND (p_repeat_head IS NULL OR (st.head IS NOT NULL AND st.head_version = st.version AND st.head <> p_repeat_head));
+  RETURN FOUND;
+END;
+$fn$;
+
+${recordToStream(
+  s,
+  `CASE WHEN ${s}.count_recorded_duplicate(v_owner, p_count_duplicate, p_repeat_head)
+                               THEN 'duplicate' ELSE 'key_conflict' END`,
+)}`,
+}
+
+/**
+ * Version 4: a duplicate whose count the caller keeps (docs/architecture.md, "PostgreSQL: one
+ * transaction per notification"). `duplicate_outcome` answers what a write that met a recorded key
+ * does about the count: with `p_count` true it counts it (as version 3 does: 'duplicate'); with
+ * `p_count` NULL it writes nothing and says whether the owner's head allows counting it
+ * ('countable'), so that a receiver counts duplicates in its process and writes the counts in
+ * batches, and a duplicate costs the database a read; otherwise 'key_conflict'. `record_to_stream`
+ * is version 3's with that outcome. A receiver of version 3 passes true or false and sees what it
+ * saw; one of version 4 on a database still at version 3 passes NULL, which version 3's function
+ * counts at once ('duplicate'), so nothing is counted twice.
+ */
+const v4: Migration = {
+  version: 4,
+  name: 'duplicate_outcome: a duplicate counted later',
+  sql: (s) => `
+CREATE OR REPLACE FUNCTION ${s}.duplicate_outcome(p_owner text, p_count boolean, p_repeat_head text)
+RETURNS text
+LANGUAGE plpgsql AS $fn$
+BEGIN
+  IF p_count IS NULL THEN
+    PERFORM 1 FROM ${s}.streams AS st
+     WHERE st.stream = p_owner
+       AND (p_repeat_head IS NULL OR (st.head IS NOT NULL AND st.head_version = st.version AND st.head <> p_repeat_head));
+    RETURN CASE WHEN FOUND THEN 'countable' ELSE 'key_conflict' END;
+  END IF;
+  RETURN CASE WHEN ${s}.count_recorded_duplicate(p_owner, p_count, p_repeat_head) THEN 'duplicate' ELSE 'key_conflict' END;
+END;
+$fn$;
+
+${recordToStream(s, `${s}.duplicate_outcome(v_owner, p_count_duplicate, p_repeat_head)`)}`,
 }
 
 /**
@@ -318,16 +361,16 @@ $fn$;
  *
  * @example
  * import { MIGRATIONS } from '@banksocket-webhooks/adapter-postgres'
- * const latest = MIGRATIONS[MIGRATIONS.length - 1]?.version // 3
+ * const latest = MIGRATIONS[MIGRATIONS.length - 1]?.version // 4
  */
-export const MIGRATIONS: ReadonlyArray<Migration> = [v1, v2, v3]
+export const MIGRATIONS: ReadonlyArray<Migration> = [v1, v2, v3, v4]
 
 /**
  * The schema version this package's store needs.
  *
  * @example
  * import { SCHEMA_VERSION } from '@banksocket-webhooks/adapter-postgres'
- * SCHEMA_VERSION // 3
+ * SCHEMA_VERSION // 4
  */
 export const SCHEMA_VERSION: number = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0
 

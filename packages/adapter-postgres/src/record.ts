@@ -81,7 +81,8 @@ export type Write<Ev, S> = (
 export const createWrite = <Ev, S>(connection: Connection, rows: RowCodec<Ev, S>): Write<Ev, S> => {
   const { schema, q, query, refuse, failure } = connection
   // A plain append goes through version 1's function (a schema not migrated to version 3 still takes
-  // it); a ledger write through version 3's, which keeps the head and may count a duplicate.
+  // it); a ledger write through version 3's, which keeps the head and may count a duplicate (or,
+  // from version 4, say whether to count it later).
   const APPEND = `SELECT outcome, stream_version, positions, owner FROM ${q}.append_to_stream($1, $2, $3::jsonb, $4::jsonb, $5)`
   const RECORD = `SELECT outcome, stream_version, positions, owner FROM ${q}.record_to_stream($1, $2, $3, $4, $5, $6, $7, $8)`
 
@@ -106,7 +107,8 @@ export const createWrite = <Ev, S>(connection: Connection, rows: RowCodec<Ev, S>
                   stateJson,
                   claim ?? null,
                   extras.head ?? null,
-                  duplicate !== undefined,
+                  // true: count it now; NULL (schema version 4): say whether to count it, write nothing.
+                  duplicate === undefined ? false : duplicate.later === true ? null : true,
                   duplicate?.unlessHead ?? null,
                 ],
                 'record',
@@ -135,6 +137,8 @@ export const createWrite = <Ev, S>(connection: Connection, rows: RowCodec<Ev, S>
           return E.left({ _tag: 'KeyConflict', key: claim ?? '', stream: String(row['owner']) })
         case 'duplicate':
           return E.left({ _tag: 'KeyConflict', key: claim ?? '', stream: String(row['owner']), counted: true })
+        case 'countable':
+          return E.left({ _tag: 'KeyConflict', key: claim ?? '', stream: String(row['owner']), countable: true })
         default:
           return refuse(
             `${doing} failed: the database answered ${JSON.stringify(row['outcome'])}, which this store does not know${migrateHint(schema)}`,

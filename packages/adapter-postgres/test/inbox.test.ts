@@ -207,4 +207,55 @@ test("record asked to count: a recorded key is counted on its owner in the same 
   assert.equal(right(await store.readState('ledger-b')()).version, 0)
 })
 
+test('record asked to count later (schema version 4): a duplicate to count is answered countable and nothing is written; a possible repeat is a plain KeyConflict', async () => {
+  const schema = await db.schema()
+  const store = createPostgresEventStore<{ type: string }, { n: number }>({ pool: db.pool({ max: 2 }), schema })
+  right(await store.record('ledger-a', { expectedVersion: 0, events: [{ type: 'A' }], state: { n: 1 }, claim: 'k1', head: '1500' })())
+  const countable = await store.record('ledger-b', {
+    expectedVersion: 0,
+    events: [{ type: 'B' }],
+    claim: 'k1',
+    duplicate: { unlessHead: '900', later: true },
+  })()
+  assert.equal(countable, E.left({ _tag: 'KeyConflict', key: 'k1', stream: 'ledger-a', countable: true }))
+  const repeat = await store.record('ledger-b', {
+    expectedVersion: 0,
+    events: [{ type: 'B' }],
+    claim: 'k1',
+    duplicate: { unlessHead: '1500', later: true },
+  })()
+  assert.equal(repeat, E.left({ _tag: 'KeyConflict', key: 'k1', stream: 'ledger-a' }))
+  assert.equal(right(await store.readState('ledger-a')()).duplicates, 0)
+})
+
+test('with duplicateCountInterval, a duplicate is one statement that writes nothing; the counts come in one write per ledger', async () => {
+  const schema = await db.schema()
+  const { pool, sent } = counting()
+  const store = createPostgresEventStore<LedgerEvent, LedgerState>({ pool, schema, codec: LedgerEvent, stateCodec: LedgerStateCodec })
+  const inbox = createInbox({ secrets: [SECRET], store, duplicateCountInterval: 60_000 })
+  const bodies = await Promise.all(movements(1, 3).all.map(bodyOf))
+  for (const body of bodies) assert.is((await inbox.deliver({ body, contentType: FORM }, quiet))._tag, 'accepted')
+  const admin = db.pool({ max: 1 })
+  // What was written to the schema: the ledger row's version (xmin changes with every update) and the rows of every table.
+  const written = async () =>
+    (
+      await admin.query(
+        `SELECT (SELECT xmin::text FROM "${schema}".streams WHERE stream = 'ledger-1-TRY') AS row_version,
+                (SELECT count(*)::int FROM "${schema}".events) AS events, (SELECT count(*)::int FROM "${schema}".idempotency_keys) AS keys`,
+      )
+    ).rows[0]
+  const before = sent.length
+  const was = await written()
+  for (const body of [...bodies, ...bodies]) assert.is((await inbox.deliver({ body, contentType: FORM }, quiet))._tag, 'duplicate')
+  assert.equal(sent.slice(before), Array(6).fill('SELECT outcome, stream_version, positions,'))
+  assert.equal(await written(), was, 'nothing written')
+  assert.is(right(await store.readState('ledger-1-TRY')()).duplicates, 0)
+  assert.is(right(await inbox.ledgers()).get('ledger-1-TRY')?.duplicates, 6)
+  const flushFrom = sent.length
+  await inbox.drain()
+  assert.is(sent.length - flushFrom, 1, 'one write for the ledger')
+  assert.is(right(await store.readState('ledger-1-TRY')()).duplicates, 6)
+  await admin.end()
+})
+
 test.run()

@@ -58,7 +58,7 @@ test('creates the schema, its tables and the write functions, and records the ve
   )
   assert.equal(
     fn.rows.map((r) => r.proname),
-    ['append_to_stream', 'count_recorded_duplicate', 'record_to_stream'],
+    ['append_to_stream', 'count_recorded_duplicate', 'duplicate_outcome', 'record_to_stream'],
   )
 })
 
@@ -77,7 +77,7 @@ test('a schema at version 1 is upgraded to the latest, its data kept; each versi
     MIGRATIONS.map((m) => m.version),
     Array.from({ length: MIGRATIONS.length }, (_, i) => i + 1),
   )
-  assert.is(SCHEMA_VERSION, 3)
+  assert.is(SCHEMA_VERSION, 4)
   const schema = db.schemaName()
   const pool = db.pool({ max: 2 })
   // What migrate did before version 2 existed.
@@ -91,7 +91,7 @@ test('a schema at version 1 is upgraded to the latest, its data kept; each versi
   const store = createPostgresEventStore<{ type: string }>({ pool, schema })
   right(await store.appendToStream('s', [{ type: 'A' }], 'no_stream')())
   assert.is(left(await store.checkpoints.read('orders')())._tag, 'StoreFailure')
-  assert.equal(right(await migrate(pool, { schema })()), { schema, applied: [2, 3], version: 3 })
+  assert.equal(right(await migrate(pool, { schema })()), { schema, applied: [2, 3, 4], version: 4 })
   assert.equal(await columns(schema, 'checkpoints'), ['name', 'position', 'updated_at'])
   assert.equal(right(await store.readStream('s')()), { version: 1, events: [{ type: 'A' }] })
   right(await store.checkpoints.advance('orders', undefined, 1)())

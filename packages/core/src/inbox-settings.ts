@@ -44,6 +44,8 @@ export type InboxSettings = Readonly<{
   limit: number
   /** Milliseconds a dispatch may take. */
   handlerTimeout: number
+  /** Milliseconds between writes of the duplicates counted in this process; `undefined`: each counted by its own write. */
+  duplicateCountInterval: number | undefined
   /** Idempotency keys remembered exactly (the in-process inbox's key space). */
   dedupeWindow: number
   /** The webhook's event filter. */
@@ -96,6 +98,15 @@ const recordedHook = (onRecorded: ((recorded: Recorded) => void) | undefined): R
         }
       }
 
+/** The `duplicateCountInterval` option, checked: a positive number of milliseconds, or `undefined`. */
+const intervalOf = (ms: number | undefined): number | undefined => {
+  if (ms === undefined) return undefined
+  if (typeof ms !== 'number' || !Number.isFinite(ms) || ms <= 0) {
+    throw new TypeError(`duplicateCountInterval must be a positive number of milliseconds, got ${String(ms)}`)
+  }
+  return ms
+}
+
 /**
  * An inbox's options with every default applied (see each option in `InboxOptions`).
  *
@@ -109,6 +120,7 @@ export const settingsOf = (options: InboxOptions): InboxSettings => {
     verifying: options,
     limit: options.limit ?? DEFAULT_BODY_LIMIT,
     handlerTimeout: options.handlerTimeout ?? DEFAULT_HANDLER_TIMEOUT,
+    duplicateCountInterval: intervalOf(options.duplicateCountInterval),
     dedupeWindow: options.dedupeWindow ?? DEFAULT_DEDUPE_WINDOW,
     filter,
     receivedAt: clockOf(options.now),

@@ -129,6 +129,18 @@ export type InboxOptions = ReceiveOptions &
     /** Milliseconds a dispatch may take before the delivery fails. @default 10000 */
     handlerTimeout?: number
     /**
+     * With a store shared by several receivers: count duplicates in this process and write the
+     * counts every this many milliseconds (one write per ledger that had any), instead of one write
+     * per duplicate, so that a duplicate costs the database a read. The counts reach the other
+     * receivers (their `ledgers()`, metrics) within that time and this inbox's `ledgers()` at once;
+     * `drain()` writes what is pending, and a crash forgets at most that long of counts, never an
+     * event, a key or a state. For a long-running process: it needs a timer, which a serverless
+     * runtime may not run after its answer. Ignored without a shared store, and by a store that
+     * cannot tell a duplicate to count without counting it (it counts each at once).
+     * @default undefined: each duplicate counted by the write that met its key
+     */
+    duplicateCountInterval?: number
+    /**
      * Idempotency keys remembered exactly, across every ledger: about 5.5 MB per 100,000 keys. Older
      * keys are remembered approximately (about 4 bytes each, under 1 % false positives), enough to
      * flag a replay. @default 100000
@@ -225,7 +237,8 @@ export interface Inbox {
  * acknowledged. Handlers may therefore run more than once for one delivery (once per attempt), and
  * may see a decision the store then refuses.
  *
- * Throws an `InvalidSecretError` when a secret is missing, empty or only whitespace.
+ * Throws an `InvalidSecretError` when a secret is missing, empty or only whitespace, and a
+ * `TypeError` for a `duplicateCountInterval` that is not a positive number of milliseconds.
  *
  * @example
  * import { createInbox } from '@banksocket-webhooks/core'

@@ -10,7 +10,8 @@
  * `record` the events, the evolved state, its chain head and the key's claim in one transaction.
  * So a new movement nobody listens to before it is stored (`banksocket listen`, consumers) costs
  * one round trip, and so does a duplicate: the store counts it on the ledger that recorded the key
- * in the same call. The store arbitrates:
+ * in the same call, or, with the `duplicateCountInterval` option, only says that it is one to count
+ * (`countable`), and the inbox counts it and writes the counts in batches. The store arbitrates:
  *
  * - a `KeyConflict` counted by the store is a duplicate; one it did not count (the recording
  *   ledger's head may make it a genuine repeat, or a race undid the call), or a key found by the
@@ -70,11 +71,59 @@ const headToken = (state: LedgerState): string | undefined => headOf(state.chain
  * recording ledger's head is the balance before this movement (it continues the head exactly, so
  * it may be a genuine repeat). Nothing is asked without the parsed money (the inbox always has it).
  */
-const duplicateUnlessRepeat = (command: LedgerCommand): Pick<Recording<LedgerEvent, LedgerState>, 'duplicate'> => {
+const duplicateUnlessRepeat = (command: LedgerCommand, later: boolean): Pick<Recording<LedgerEvent, LedgerState>, 'duplicate'> => {
   const money = command.money
   if (money === undefined) return {}
   const { before } = linkOf(command.data.idempotencyKey, command.data.verified.dc, money.amount.minor, money.balance.minor)
-  return { duplicate: { unlessHead: before.toString() } }
+  return { duplicate: later ? { unlessHead: before.toString(), later } : { unlessHead: before.toString() } }
+}
+
+/**
+ * Duplicates counted in this process (with the `duplicateCountInterval` option) and written in
+ * batches: one `countDuplicate(stream, n)` per ledger that had any, `interval` ms after the first
+ * one not written yet, and at `flush` (the inbox's `drain`). A failed write keeps its counts for
+ * the next one. `pending(stream)` is what this process counted and has not written yet (a
+ * `ledgers()` read while a batch is written may count one of its ledgers twice, never none).
+ */
+const createDuplicateCounts = (store: SharedLedgerStore<LedgerEvent, LedgerState>, interval: number) => {
+  let pending = new Map<string, number>()
+  /** The batch being written, less what is written already: still this process's to report. */
+  const unwritten = new Map<string, number>()
+  let timer: ReturnType<typeof setTimeout> | undefined
+  let writing: Promise<void> = Promise.resolve()
+
+  const write = async (batch: ReadonlyMap<string, number>): Promise<void> => {
+    for (const [stream, n] of batch) unwritten.set(stream, n)
+    for (const [stream, n] of batch) {
+      const written = await store.countDuplicate(stream, n)()
+      unwritten.delete(stream)
+      if (E.isLeft(written)) pending.set(stream, (pending.get(stream) ?? 0) + n)
+    }
+    if (pending.size > 0) schedule()
+  }
+  /** Writes what is pending, after any write under way; resolves when both are done. */
+  const flush = (): Promise<void> => {
+    if (timer !== undefined) clearTimeout(timer)
+    timer = undefined
+    const batch = pending
+    pending = new Map()
+    writing = writing.then(() => (batch.size === 0 ? undefined : write(batch)))
+    return writing
+  }
+  const schedule = (): void => {
+    if (timer !== undefined) return
+    timer = setTimeout(() => void flush(), interval)
+    // A timer of its own must not keep a process alive that has nothing else to do (Node, Deno, Bun).
+    ;(timer as { unref?: () => void }).unref?.()
+  }
+  return {
+    add: (stream: string): void => {
+      pending.set(stream, (pending.get(stream) ?? 0) + 1)
+      schedule()
+    },
+    pending: (stream: string): number => (pending.get(stream) ?? 0) + (unwritten.get(stream) ?? 0),
+    flush,
+  }
 }
 
 /** Why a write was not made before the handlers ran: the key lookup found the key recorded, or failed. */
@@ -93,7 +142,8 @@ class LookupFailed {
  * const inbox = createSharedInbox(settingsOf({ secrets: ['s3cr3t'], store }), store)
  */
 export const createSharedInbox = (settings: InboxSettings, store: SharedLedgerStore<LedgerEvent, LedgerState>): Inbox => {
-  const { decider, recorded, receivedAt, filter, handlerTimeout, metrics } = settings
+  const { decider, recorded, receivedAt, filter, handlerTimeout, metrics, duplicateCountInterval } = settings
+  const counts = duplicateCountInterval === undefined ? undefined : createDuplicateCounts(store, duplicateCountInterval)
   /** Deliveries to one ledger (by the notification's account and currency), one at a time. */
   const queue = new SerialQueue()
 
@@ -204,7 +254,7 @@ export const createSharedInbox = (settings: InboxSettings, store: SharedLedgerSt
           events,
           state,
           ...(head === undefined ? {} : { head }),
-          ...(repeat ? {} : { claim: command.data.idempotencyKey, ...duplicateUnlessRepeat(command) }),
+          ...(repeat ? {} : { claim: command.data.idempotencyKey, ...duplicateUnlessRepeat(command, counts !== undefined) }),
         })(),
       )
     },
@@ -316,6 +366,10 @@ export const createSharedInbox = (settings: InboxSettings, store: SharedLedgerSt
       if (failure._tag === 'StoreError' && failure.error._tag === 'KeyConflict') {
         const conflict = failure.error
         if (conflict.counted === true) return duplicate(transaction, dispatch, conflict.stream, at, { counted: true })
+        if (conflict.countable === true && counts !== undefined) {
+          counts.add(conflict.stream)
+          return duplicate(transaction, dispatch, conflict.stream, at, { counted: true })
+        }
         return recordedBy(transaction, dispatch, conflict.stream, at)
       }
       if (failure._tag === 'StoreError' && failure.error._tag === 'StoreFailure' && writing !== undefined && writing.count > 0) {
@@ -364,7 +418,7 @@ export const createSharedInbox = (settings: InboxSettings, store: SharedLedgerSt
         if (E.isLeft(read)) return read
         state = read.right.state
       }
-      all.push({ stream, owner, state, duplicates: row.duplicates })
+      all.push({ stream, owner, state, duplicates: row.duplicates + (counts?.pending(stream) ?? 0) })
     }
     return E.right(all)
   }
@@ -392,7 +446,9 @@ export const createSharedInbox = (settings: InboxSettings, store: SharedLedgerSt
     return open
   }
 
-  const inbox = inboxOf(createIntake(settings, take), store, summaries)
+  const intake = inboxOf(createIntake(settings, take), store, summaries)
+  // Draining also writes the duplicates counted here and not written yet.
+  const inbox: Inbox = counts === undefined ? intake : { ...intake, drain: () => intake.drain().then(counts.flush) }
   metrics.watchGaps(inbox, openGaps)
   return inbox
 }

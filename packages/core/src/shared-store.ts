@@ -13,14 +13,17 @@ import type { EventStore, ExpectedVersion, StoreError } from './store.ts'
 /**
  * A write whose idempotency key is already recorded, in this stream or in any other: `stream` is
  * where. Nothing was written, except, when the write asked for it (`Recording.duplicate`), the
- * duplicate counted on `stream` (`counted: true`; absent when nothing was counted).
+ * duplicate counted on `stream` (`counted: true`; absent when nothing was counted). A write that
+ * asked to count it `later` is told `countable: true` instead when it is a duplicate to count: the
+ * caller counts it (`countDuplicate`), nothing was written.
  *
  * @example
  * import type { KeyConflict } from '@banksocket-webhooks/core/store-kit'
  * const e: KeyConflict = { _tag: 'KeyConflict', key: 'k-2f1c', stream: 'ledger-69-TRY' }
  * const counted: KeyConflict = { ...e, counted: true }
+ * const toCount: KeyConflict = { ...e, countable: true }
  */
-export type KeyConflict = Readonly<{ _tag: 'KeyConflict'; key: string; stream: string; counted?: boolean }>
+export type KeyConflict = Readonly<{ _tag: 'KeyConflict'; key: string; stream: string; counted?: boolean; countable?: boolean }>
 
 /**
  * Why a shared store's `record` wrote nothing: the key is taken, the stream moved on
@@ -42,7 +45,9 @@ export type RecordError = StoreError | KeyConflict
  * - `duplicate`: when `claim` is recorded already, count a duplicate on the stream that recorded
  *   it in the same call (answered `KeyConflict` with `counted: true`), unless that stream's head is
  *   unknown or equals `unlessHead` (answered `counted: false`, nothing counted: the caller decides,
- *   since it may be a genuine repeat).
+ *   since it may be a genuine repeat). With `later: true` nothing is counted: the answer says
+ *   whether it would have been (`countable: true`), so that the caller counts duplicates itself and
+ *   writes the counts in batches; a store that cannot tell counts it at once (`counted: true`).
  *
  * @example
  * import type { Recording } from '@banksocket-webhooks/core/store-kit'
@@ -55,7 +60,7 @@ export type Recording<Ev, S> = Readonly<{
   state?: S
   claim?: string
   head?: string
-  duplicate?: Readonly<{ unlessHead?: string }>
+  duplicate?: Readonly<{ unlessHead?: string; later?: boolean }>
 }>
 
 /**

@@ -87,6 +87,7 @@ export const createMemorySharedStore = (pauseMs = 1): MemorySharedStore => {
       (stream, count = 1) =>
       async () => {
         await pause()
+        if (failure()) return down
         const r = row(stream)
         r.duplicates += count
         rows.set(stream, r)
@@ -102,13 +103,16 @@ export const createMemorySharedStore = (pauseMs = 1): MemorySharedStore => {
         // make this a genuine repeat.
         const unlessHead = recording.duplicate?.unlessHead
         const ownerRow = row(owner)
-        const counted =
+        const countable =
           recording.duplicate !== undefined && (unlessHead === undefined || (ownerRow.head !== undefined && ownerRow.head !== unlessHead))
-        if (counted) {
+        // As version 4's duplicate_outcome: asked to count it later, say so and write nothing.
+        if (countable && recording.duplicate?.later === true)
+          return E.left({ _tag: 'KeyConflict', key: recording.claim as string, stream: owner, countable })
+        if (countable) {
           ownerRow.duplicates++
           rows.set(owner, ownerRow)
         }
-        return E.left({ _tag: 'KeyConflict', key: recording.claim as string, stream: owner, ...(counted ? { counted } : {}) })
+        return E.left({ _tag: 'KeyConflict', key: recording.claim as string, stream: owner, ...(countable ? { counted: countable } : {}) })
       }
       const r = row(stream)
       if (!versionMatches(recording.expectedVersion, r.events.length)) {
