@@ -110,6 +110,9 @@ const pathFlag = (args: Arguments): E.Either<UsageError, string | undefined> => 
 
 const hostForUrl = (host: string): string => (host.includes(':') ? `[${host}]` : host)
 
+/** How often `listen` on a shared store writes the duplicates it counted, in milliseconds. */
+const DUPLICATE_COUNT_INTERVAL = 1000
+
 /**
  * The receiver of `config`, writing to `store` and measuring on the admin's meter; what it records
  * and a store failure it reports are answers of the store for `/readyz`. A bad option is one line
@@ -121,6 +124,9 @@ const createReceiver = (config: ListenConfig, store: ListenStore['store'], admin
     receiver = createNodeReceiver({
       secrets: config.secrets,
       ...(store === undefined ? {} : { store }),
+      // A shared store: duplicates counted here and written once a second, so that a duplicate
+      // costs the database a read (docs/architecture.md, "PostgreSQL: one transaction per notification").
+      ...(store !== undefined && 'shared' in store && store.shared === true ? { duplicateCountInterval: DUPLICATE_COUNT_INTERVAL } : {}),
       filter: config.filter,
       ...(config.path === undefined ? {} : { path: config.path }),
       meter: admin.meter,
