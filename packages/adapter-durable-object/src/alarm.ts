@@ -23,7 +23,8 @@ import type { DurableObjectStorageLike, SqlStorageLike } from './sql.ts'
  */
 export type AlarmPorts = Readonly<{
   storage: DurableObjectStorageLike
-  store: EventStore<LedgerEvent | ConsumerEvent>
+  /** The object's event store; its `head()` is where a consumer starting at the end begins. */
+  store: EventStore<LedgerEvent | ConsumerEvent> & Required<Pick<EventStore<LedgerEvent | ConsumerEvent>, 'head'>>
   checkpoints: Readonly<{
     read(name: string): TE.TaskEither<StoreError, number | undefined>
     advanceSync(name: string, expected: number | undefined, next: number, work?: (sql: SqlStorageLike) => void): E.Either<CheckpointError, void>

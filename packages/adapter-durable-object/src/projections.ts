@@ -17,7 +17,7 @@
  * @module
  */
 import { backoffDelay, type ConsumerEvent, type ConsumerFailed, consumerStream, type RetryPolicy, retryPolicy } from '@banksocket-webhooks/consumers'
-import type { EventStore, LedgerEvent, StoredEvent, StoreError } from '@banksocket-webhooks/core'
+import type { LedgerEvent, StoredEvent, StoreError } from '@banksocket-webhooks/core'
 import { checkConsumerName } from '@banksocket-webhooks/core/store-kit'
 import * as E from 'fp-ts/lib/Either.js'
 import type * as TE from 'fp-ts/lib/TaskEither.js'
@@ -130,7 +130,7 @@ export const createProjectionRunner = (ports: AlarmPorts, projection: Projection
     const read = await checkpoints.read(name)()
     if (E.isLeft(read)) return read
     if (read.right !== undefined || projection.from !== 'end') return E.right({ saved: read.right, after: read.right ?? 0 })
-    const head = await headOf(store)
+    const head = await store.head()()
     if (E.isLeft(head)) return head
     if (head.right === 0) return E.right({ saved: undefined, after: 0 })
     // Start after the last event: save that as the checkpoint, so the start is fixed once.
@@ -191,18 +191,5 @@ export const createProjectionRunner = (ports: AlarmPorts, projection: Projection
   return {
     name,
     run: () => () => run().catch((error: unknown) => E.left(sqlFailure(`running projection '${name}'`, error))),
-  }
-}
-
-/** The position of the feed's last event: the store's `head()`, or by paging to the end without it. */
-const headOf = async (store: EventStore<unknown>): Promise<E.Either<StoreError, number>> => {
-  if (store.head !== undefined) return store.head()()
-  let after = 0
-  for (;;) {
-    const page = await store.readAll({ after, limit: 10_000 })()
-    if (E.isLeft(page)) return page
-    const last = page.right[page.right.length - 1]
-    if (last === undefined) return E.right(after)
-    after = last.position
   }
 }

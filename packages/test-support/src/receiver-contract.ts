@@ -557,20 +557,20 @@ const cases: ReadonlyArray<Case> = [
 
 /** Registers the contract suite for one receiver: `start` serves a receiver built with the options it is given. */
 /**
- * Options of {@link contract}: `only` picks the cases a harness can run by their names. A receiver
+ * Options of {@link contract}: `include` picks the cases a harness can run by their names. A receiver
  * reached across a process boundary (a Durable Object in workerd) cannot take the listeners a case
  * registers in this process, nor be given a store of this process: such a harness runs the cases
  * that only send requests and look at the answers and the events.
  */
-export type ContractOptions = Readonly<{ only?: (caseName: string) => boolean }>
+export type ContractOptions = Readonly<{ include?: (caseName: string) => boolean }>
 
-/** The names of every case, in order (for a harness that picks some with `only`). */
+/** The names of every case, in order (for a harness that picks some with `include`). */
 export const contractCaseNames: ReadonlyArray<string> = cases.map((c) => c.name)
 
 export const contract = (name: string, start: Start, options: ContractOptions = {}) => {
   const s = suite(`${name} contract`)
   for (const c of cases) {
-    if (options.only !== undefined && !options.only(c.name)) continue
+    if (options.include !== undefined && !options.include(c.name)) continue
     s(c.name, async () => {
       const options: ReceiverOptions = { secrets: [SECRET], now: () => NOW, ...c.options }
       const harness = await start(options)

@@ -109,7 +109,7 @@ const suite = contract(
       close: () => new Promise<void>((resolve) => server.close(() => resolve())),
     }
   },
-  { only: runs },
+  { include: runs },
 )
 
 suite('every case this harness runs is a case of the contract, and most of them run', () => {
